@@ -1,0 +1,1 @@
+"""The trustmail process: CLI, SMTP proxy, IMAP sync, HTTP API, store, reports."""

@@ -1,0 +1,1 @@
+"""Sub-commands of the trustmail CLI, one module each."""

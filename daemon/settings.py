@@ -1,0 +1,218 @@
+"""Typed settings of the daemon's own sections, decoded strictly from the merged config.
+
+Each section is one dataclass with a ``parse`` function; an unknown key or a bad
+value raises ConfigError naming the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from scoring.validation import Table
+
+SMTP_POLICIES = ("observe", "warn", "hold")
+UPSTREAM_TLS_MODES = ("starttls", "implicit", "none")
+IMAP_TLS_MODES = ("implicit", "starttls", "none")
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ListenAddress:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def parse_loopback_listen(table: Table, key: str, default: str) -> ListenAddress:
+    """``"127.0.0.1:1587"``; anything but a loopback address is refused."""
+    value = table.get_str(key, default)
+    host, sep, port_text = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not port_text.isdigit():
+        raise table.error(key, f"{value!r} is not HOST:PORT, e.g. \"127.0.0.1:1587\"")
+    port = int(port_text)
+    if not 0 <= port <= 65535:
+        raise table.error(key, f"port {port} is out of range 0-65535")
+    if host == "localhost":
+        host = "127.0.0.1"
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise table.error(key, f"{host!r} is not a loopback address; trustmail listens on "
+                          "127.0.0.1 or ::1 only")
+    return ListenAddress(host, port)
+
+
+@dataclass(frozen=True)
+class UpstreamSettings:
+    host: str = "smtp.example.com"
+    port: int = 587
+    tls: str = "starttls"
+    ca_file: str = ""
+    timeout_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    listen: ListenAddress = ListenAddress("127.0.0.1", 1587)
+    policy: str = "observe"
+    upstream: UpstreamSettings = field(default_factory=UpstreamSettings)
+    max_message_bytes: int = 50 * MIB
+    score_timeout_ms: int = 2000
+    warn_resend_minutes: int = 30
+    tls_cert: str = ""
+    tls_key: str = ""
+    add_header: bool = False
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    listen: ListenAddress = ListenAddress("127.0.0.1", 8425)
+    max_body_bytes: int = 5 * MIB
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    name: str
+    host: str
+    port: int
+    tls: str
+    username: str
+    password_env: str = ""
+    password_command: str = ""
+    password_keyring: bool = False
+    drafts_folder: str = ""
+    sent_folder: str = ""
+    inbox_folder: str = "INBOX"
+    ca_file: str = ""
+    draft_keyword: str = ""
+    notify: bool = False
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    path: str = ""                 # empty: trustmail.sqlite3 in the user data dir
+    keep_bodies: bool = False
+    hash_subjects: bool = False
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    weekday: str = "mon"
+    time: str = "08:00"
+    deliver: bool = False
+    account: str = ""
+    me: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DaemonSettings:
+    smtp: SmtpSettings
+    api: ApiSettings
+    accounts: tuple[AccountSettings, ...]
+    store: StoreSettings
+    report: ReportSettings
+    log_level: str = "info"
+
+
+def parse_smtp(table: Table) -> SmtpSettings:
+    upstream_table = table.table("upstream")
+    upstream = UpstreamSettings(
+        host=upstream_table.get_str("host", UpstreamSettings.host),
+        port=upstream_table.get_int("port", UpstreamSettings.port, minimum=1, maximum=65535),
+        tls=upstream_table.get_str("tls", UpstreamSettings.tls, choices=UPSTREAM_TLS_MODES),
+        ca_file=upstream_table.get_str("ca_file", ""),
+        timeout_seconds=upstream_table.get_float("timeout_seconds", 60.0, minimum=1.0),
+    )
+    if upstream.tls == "none" and not is_loopback_host(upstream.host):
+        raise upstream_table.error("tls", "\"none\" is allowed only for a loopback upstream; "
+                                   "use \"starttls\" or \"implicit\"")
+    upstream_table.finish()
+    smtp = SmtpSettings(
+        listen=parse_loopback_listen(table, "listen", "127.0.0.1:1587"),
+        policy=table.get_str("policy", "observe", choices=SMTP_POLICIES),
+        upstream=upstream,
+        max_message_bytes=table.get_int("max_message_bytes", 50 * MIB, minimum=1024),
+        score_timeout_ms=table.get_int("score_timeout_ms", 2000, minimum=1),
+        warn_resend_minutes=table.get_int("warn_resend_minutes", 30, minimum=1),
+        tls_cert=table.get_str("tls_cert", ""),
+        tls_key=table.get_str("tls_key", ""),
+        add_header=table.get_bool("add_header", False),
+    )
+    table.finish()
+    return smtp
+
+
+def parse_api(table: Table) -> ApiSettings:
+    api = ApiSettings(
+        listen=parse_loopback_listen(table, "listen", "127.0.0.1:8425"),
+        max_body_bytes=table.get_int("max_body_bytes", 5 * MIB, minimum=1024),
+    )
+    table.finish()
+    return api
+
+
+def parse_account(table: Table) -> AccountSettings:
+    account = AccountSettings(
+        name=table.get_str("name"),
+        host=table.get_str("host"),
+        port=table.get_int("port", 993, minimum=1, maximum=65535),
+        tls=table.get_str("tls", "implicit", choices=IMAP_TLS_MODES),
+        username=table.get_str("username"),
+        password_env=table.get_str("password_env", ""),
+        password_command=table.get_str("password_command", ""),
+        password_keyring=table.get_bool("password_keyring", False),
+        drafts_folder=table.get_str("drafts_folder", ""),
+        sent_folder=table.get_str("sent_folder", ""),
+        inbox_folder=table.get_str("inbox_folder", "INBOX"),
+        ca_file=table.get_str("ca_file", ""),
+        draft_keyword=table.get_str("draft_keyword", ""),
+        notify=table.get_bool("notify", False),
+    )
+    if table.has("password"):
+        raise table.error("password", "passwords are never stored in config files; use "
+                          "password_env, password_command or password_keyring = true")
+    if not (account.password_env or account.password_command or account.password_keyring):
+        raise table.error("password_env", "set one of password_env, password_command or "
+                          "password_keyring = true")
+    if account.tls == "none" and not is_loopback_host(account.host):
+        raise table.error("tls", "\"none\" is allowed only for a loopback IMAP server")
+    table.finish()
+    return account
+
+
+def parse_store(table: Table) -> StoreSettings:
+    store = StoreSettings(
+        path=table.get_str("path", ""),
+        keep_bodies=table.get_bool("keep_bodies", False),
+        hash_subjects=table.get_bool("hash_subjects", False),
+    )
+    table.finish()
+    return store
+
+
+def parse_report(table: Table) -> ReportSettings:
+    report = ReportSettings(
+        weekday=table.get_str("weekday", "mon",
+                              choices=("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
+        time=table.get_str("time", "08:00"),
+        deliver=table.get_bool("deliver", False),
+        account=table.get_str("account", ""),
+        me=tuple(a.lower() for a in table.get_str_list("me", [])),
+    )
+    table.finish()
+    return report
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

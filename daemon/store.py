@@ -1,0 +1,237 @@
+"""The SQLite store shared by the SMTP proxy, IMAP sync, HTTP API and reports.
+
+WAL mode, one connection per thread (sqlite3 connections are not shared across
+threads), schema versions applied in order by :data:`MIGRATIONS`. Message bodies are
+stored only when ``[store] keep_bodies`` is set; subjects can be stored as a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from daemon import paths
+
+STORE_FILE_NAME = "trustmail.sqlite3"
+
+# Each entry upgrades the schema by one version. Never edit a released entry: append.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: messages seen or sent, their findings and promises
+    """
+    CREATE TABLE messages (
+        id            INTEGER PRIMARY KEY,
+        source        TEXT NOT NULL,          -- smtp | imap | addon | mbox
+        account       TEXT NOT NULL DEFAULT '',
+        folder        TEXT NOT NULL DEFAULT '',
+        uid           INTEGER,
+        direction     TEXT NOT NULL,          -- out | in | draft
+        message_id    TEXT NOT NULL DEFAULT '',
+        in_reply_to   TEXT NOT NULL DEFAULT '',
+        refs          TEXT NOT NULL DEFAULT '',   -- References, space separated
+        date_utc      TEXT,                   -- ISO-8601 UTC
+        from_addr     TEXT NOT NULL DEFAULT '',
+        to_addrs      TEXT NOT NULL DEFAULT '',   -- comma separated, lower case
+        cc_addrs      TEXT NOT NULL DEFAULT '',
+        subject       TEXT NOT NULL DEFAULT '',
+        automated     INTEGER NOT NULL DEFAULT 0,
+        score         INTEGER,
+        verdict       TEXT,
+        language      TEXT,
+        body          TEXT,                   -- only with [store] keep_bodies
+        recorded_at   TEXT NOT NULL
+    );
+    CREATE INDEX messages_message_id ON messages(message_id);
+    CREATE INDEX messages_date ON messages(date_utc);
+    CREATE UNIQUE INDEX messages_mailbox_uid ON messages(account, folder, uid)
+        WHERE uid IS NOT NULL;
+    CREATE TABLE findings (
+        message       INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        rule          TEXT NOT NULL,
+        dimension     TEXT NOT NULL,
+        start         INTEGER NOT NULL,
+        "end"         INTEGER NOT NULL,
+        match         TEXT NOT NULL,
+        penalty       REAL NOT NULL
+    );
+    CREATE INDEX findings_message ON findings(message);
+    CREATE TABLE promises (
+        id            INTEGER PRIMARY KEY,
+        message       INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        text          TEXT NOT NULL,
+        owner         TEXT NOT NULL,
+        due_utc       TEXT,
+        hedged        INTEGER NOT NULL,
+        status        TEXT NOT NULL DEFAULT 'open',   -- open | kept | overdue
+        status_at     TEXT
+    );
+    CREATE INDEX promises_message ON promises(message);
+    """,
+)
+
+
+@dataclass
+class MessageRecord:
+    """What the store keeps about one message (never its body unless configured)."""
+
+    source: str
+    direction: str
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: Sequence[str] = ()
+    date: datetime | None = None
+    from_addr: str = ""
+    to_addrs: Sequence[str] = ()
+    cc_addrs: Sequence[str] = ()
+    subject: str = ""
+    account: str = ""
+    folder: str = ""
+    uid: int | None = None
+    automated: bool = False
+    body: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def default_store_path() -> Path:
+    return paths.data_dir() / STORE_FILE_NAME
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """Thread-aware access to the SQLite store; each thread gets its own connection."""
+
+    def __init__(self, path: Path, *, keep_bodies: bool = False,
+                 hash_subjects: bool = False) -> None:
+        self.path = path
+        self.keep_bodies = keep_bodies
+        self.hash_subjects = hash_subjects
+        self._local = threading.local()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.migrate()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.connection
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        with self.transaction() as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise RuntimeError(f"{self.path}: schema version {version} is newer than this "
+                                   f"trustmail ({len(MIGRATIONS)}); upgrade trustmail")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def subject_for_storage(self, subject: str) -> str:
+        if self.hash_subjects and subject:
+            return "sha256:" + hashlib.sha256(subject.encode("utf-8")).hexdigest()[:32]
+        return subject
+
+    def record_message(self, record: MessageRecord,
+                       report: dict[str, Any] | None = None) -> int:
+        """Insert a message with its report (the JSON dict of ``Report.to_dict()``).
+
+        Returns the row id. With a ``uid``, a message already stored for the same
+        account/folder/uid is replaced (a changed draft).
+        """
+        now = iso_utc(datetime.now(UTC))
+        with self.transaction() as conn:
+            if record.uid is not None:
+                conn.execute("DELETE FROM messages WHERE account=? AND folder=? AND uid=?",
+                             (record.account, record.folder, record.uid))
+            cursor = conn.execute(
+                """INSERT INTO messages (source, account, folder, uid, direction, message_id,
+                   in_reply_to, refs, date_utc, from_addr, to_addrs, cc_addrs, subject,
+                   automated, score, verdict, language, body, recorded_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (record.source, record.account, record.folder, record.uid, record.direction,
+                 record.message_id, record.in_reply_to, " ".join(record.references),
+                 iso_utc(record.date), record.from_addr.lower(),
+                 ",".join(a.lower() for a in record.to_addrs),
+                 ",".join(a.lower() for a in record.cc_addrs),
+                 self.subject_for_storage(record.subject), int(record.automated),
+                 report.get("score") if report else None,
+                 report.get("verdict") if report else None,
+                 report.get("language") if report else None,
+                 record.body if self.keep_bodies else None, now))
+            row_id = int(cursor.lastrowid or 0)
+            if report:
+                self._insert_report_parts(conn, row_id, report)
+            return row_id
+
+    @staticmethod
+    def _insert_report_parts(conn: sqlite3.Connection, row_id: int,
+                             report: dict[str, Any]) -> None:
+        conn.executemany(
+            'INSERT INTO findings (message, rule, dimension, start, "end", match, penalty) '
+            "VALUES (?,?,?,?,?,?,?)",
+            [(row_id, f["rule"], f["dimension"], f["start"], f["end"], f["match"],
+              f["penalty"]) for f in report.get("findings", [])])
+        conn.executemany(
+            "INSERT INTO promises (message, text, owner, due_utc, hedged) VALUES (?,?,?,?,?)",
+            [(row_id, p["text"], p["owner"], normalise_iso(p.get("due")), int(p["hedged"]))
+             for p in report.get("promises", [])])
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return list(self.connection.execute(sql, params))
+
+
+def normalise_iso(value: str | None) -> str | None:
+    if not value:
+        return None
+    return iso_utc(datetime.fromisoformat(value))
+
+
+def open_store(path: str = "", *, keep_bodies: bool = False,
+               hash_subjects: bool = False) -> Store:
+    return Store(Path(path) if path else default_store_path(), keep_bodies=keep_bodies,
+                 hash_subjects=hash_subjects)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

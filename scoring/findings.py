@@ -1,0 +1,41 @@
+"""The value types every dimension produces: findings, promises, questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in the new text, traceable to the rule that found it."""
+
+    rule: str            # stable rule id, e.g. "en.honesty.hedge"
+    dimension: str
+    start: int           # character span into Report.body
+    end: int
+    match: str
+    message: str
+    suggestion: str
+    penalty: float
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """A commitment by the sender (or the sender's team) found in the new text."""
+
+    text: str
+    start: int
+    end: int
+    owner: str                  # sender | team | unclear
+    due: datetime | None        # resolved deadline, None when the text states none
+    hedged: bool
+    deadline_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """An explicit question of the customer in the quoted original."""
+
+    text: str
+    answered: bool
