@@ -74,6 +74,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX promises_message ON promises(message);
     """,
+    # 2 (IMAP sync): where each account/folder's incremental header sync stopped
+    """
+    CREATE TABLE sync_state (
+        account       TEXT NOT NULL,
+        folder        TEXT NOT NULL,
+        uidvalidity   INTEGER NOT NULL,
+        uidnext       INTEGER NOT NULL,       -- first UID not yet fetched
+        highestmodseq INTEGER,                -- CONDSTORE, when the server has it
+        synced_at     TEXT NOT NULL,
+        PRIMARY KEY (account, folder)
+    );
+    CREATE INDEX messages_from_date ON messages(from_addr, date_utc);
+    """,
 )
 
 

@@ -15,6 +15,7 @@ import holidays as holidays_lib
 from scoring.settings import BusinessHours
 
 ONE_DAY = timedelta(days=1)
+DAYS_PER_WEEK = 7
 
 
 @lru_cache(maxsize=32)
@@ -22,6 +23,13 @@ def holiday_calendar(country: str, subdivision: str) -> holidays_lib.HolidayBase
     if not country:
         return None
     return holidays_lib.country_holidays(country, subdiv=subdivision or None)
+
+
+@lru_cache(maxsize=512)
+def holiday_dates(country: str, subdivision: str, year: int) -> tuple[date, ...]:
+    """The public holidays of one year (several names on one day count once)."""
+    calendar = holidays_lib.country_holidays(country, subdiv=subdivision or None, years=year)
+    return tuple(sorted(set(calendar.keys())))
 
 
 class BusinessClock:
@@ -43,31 +51,59 @@ class BusinessClock:
         return moment.astimezone(self.zone)
 
     def seconds_between(self, start: datetime, end: datetime) -> float:
-        """Working seconds in [start, end): the clock runs only in working hours."""
+        """Working seconds in [start, end): the clock runs only in working hours.
+
+        The first and last day are clipped to the moments; the days in between count
+        whole working days, so a span of years costs as little as a span of days.
+        """
         begin, finish = self.local(start), self.local(end)
         if finish <= begin:
             return 0.0
-        total = 0.0
-        day = begin.date()
-        while day <= finish.date():
-            if self.is_working_day(day):
-                open_at = datetime.combine(day, self.hours.start, self.zone)
-                close_at = datetime.combine(day, self.hours.end, self.zone)
-                lo, hi = max(open_at, begin), min(close_at, finish)
-                if hi > lo:
-                    total += (hi - lo).total_seconds()
-            day += ONE_DAY
+        first, last = begin.date(), finish.date()
+        total = self._seconds_on(first, begin, finish)
+        if last > first:
+            total += self._seconds_on(last, begin, finish)
+            full_days = self.working_days_between(start, end) - int(self.is_working_day(last))
+            total += full_days * self._working_day_seconds()
         return total
+
+    def _seconds_on(self, day: date, begin: datetime, finish: datetime) -> float:
+        if not self.is_working_day(day):
+            return 0.0
+        open_at = datetime.combine(day, self.hours.start, self.zone)
+        close_at = datetime.combine(day, self.hours.end, self.zone)
+        lo, hi = max(open_at, begin), min(close_at, finish)
+        return (hi - lo).total_seconds() if hi > lo else 0.0
+
+    def _working_day_seconds(self) -> float:
+        day = date(2000, 1, 3)
+        return (datetime.combine(day, self.hours.end) -
+                datetime.combine(day, self.hours.start)).total_seconds()
 
     def working_days_between(self, start: datetime, end: datetime) -> int:
         """Working days d with start's date < d <= end's date (Fri -> Mon is 1)."""
         first, last = self.local(start).date(), self.local(end).date()
-        count = 0
-        day = first + ONE_DAY
-        while day <= last:
-            if self.is_working_day(day):
-                count += 1
+        if last <= first:
+            return 0
+        span = (last - first).days
+        full_weeks, rest = divmod(span, DAYS_PER_WEEK)
+        count = full_weeks * len(self.hours.days)
+        day = first + timedelta(days=full_weeks * DAYS_PER_WEEK)
+        for _ in range(rest):
             day += ONE_DAY
+            if day.weekday() in self.hours.days:
+                count += 1
+        return count - self._holidays_on_working_weekdays(first + ONE_DAY, last)
+
+    def _holidays_on_working_weekdays(self, first: date, last: date) -> int:
+        """Holidays in [first, last] that fall on a configured working weekday."""
+        if self._holidays is None:
+            return 0
+        count = 0
+        for year in range(first.year, last.year + 1):
+            for day in holiday_dates(self.hours.holidays, self.hours.holiday_subdivision, year):
+                if first <= day <= last and day.weekday() in self.hours.days:
+                    count += 1
         return count
 
     def add_working_days(self, start: date, days: int) -> date:

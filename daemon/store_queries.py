@@ -1,0 +1,162 @@
+"""Store reads and writes for IMAP sync, response times, promises and reports.
+
+Kept apart from :mod:`daemon.store` (the schema and the generic writer) so each caller
+finds its queries in one place. Batch writes run in one transaction: a first sync of
+50,000 headers must not pay 50,000 commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from daemon.store import MessageRecord, Store, iso_utc
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where the incremental sync of one folder stopped."""
+
+    account: str
+    folder: str
+    uidvalidity: int
+    uidnext: int
+    highestmodseq: int | None = None
+
+
+@dataclass
+class StoredMessage:
+    """A message row as reports read it (satisfies ``TimedMessage``)."""
+
+    row_id: int
+    source: str
+    direction: str
+    message_id: str
+    in_reply_to: str
+    references: Sequence[str]
+    date: datetime | None
+    from_addr: str
+    to_addrs: Sequence[str]
+    cc_addrs: Sequence[str]
+    subject: str
+    automated: bool
+    score: int | None
+    account: str = ""
+    folder: str = ""
+    findings: list[tuple[str, str]] = field(default_factory=list)   # (rule, match)
+
+
+@dataclass(frozen=True)
+class StoredPromise:
+    """A promise row joined with the message that made it."""
+
+    promise_id: int
+    message_row: int
+    text: str
+    owner: str
+    due: datetime | None
+    hedged: bool
+    status: str
+    made_at: datetime | None
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _split(value: str, separator: str) -> list[str]:
+    return [part for part in value.split(separator) if part]
+
+
+def get_sync_state(store: Store, account: str, folder: str) -> SyncState | None:
+    row = store.connection.execute(
+        "SELECT uidvalidity, uidnext, highestmodseq FROM sync_state "
+        "WHERE account=? AND folder=?", (account, folder)).fetchone()
+    if row is None:
+        return None
+    return SyncState(account, folder, int(row[0]), int(row[1]),
+                     None if row[2] is None else int(row[2]))
+
+
+def save_sync_state(store: Store, state: SyncState) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO sync_state (account, folder, uidvalidity, uidnext, "
+            "highestmodseq, synced_at) VALUES (?,?,?,?,?,?)",
+            (state.account, state.folder, state.uidvalidity, state.uidnext,
+             state.highestmodseq, iso_utc(datetime.now(UTC))))
+
+
+def forget_folder(store: Store, account: str, folder: str) -> int:
+    """Drop a folder's synced headers and state (its UIDVALIDITY changed). Returns rows."""
+    with store.transaction() as conn:
+        cursor = conn.execute(
+            "DELETE FROM messages WHERE account=? AND folder=? AND source='imap' "
+            "AND direction != 'draft'", (account, folder))
+        conn.execute("DELETE FROM sync_state WHERE account=? AND folder=?", (account, folder))
+        return cursor.rowcount
+
+
+def replace_header_records(store: Store, records: Iterable[MessageRecord]) -> int:
+    """Insert header-only records in one transaction, replacing the same account/folder/uid."""
+    now = iso_utc(datetime.now(UTC))
+    rows = [
+        (r.source, r.account, r.folder, r.uid, r.direction, r.message_id, r.in_reply_to,
+         " ".join(r.references), iso_utc(r.date), r.from_addr.lower(),
+         ",".join(a.lower() for a in r.to_addrs), ",".join(a.lower() for a in r.cc_addrs),
+         store.subject_for_storage(r.subject), int(r.automated), now)
+        for r in records]
+    with store.transaction() as conn:
+        conn.executemany("DELETE FROM messages WHERE account=? AND folder=? AND uid=?",
+                         [(row[1], row[2], row[3]) for row in rows if row[3] is not None])
+        conn.executemany(
+            """INSERT INTO messages (source, account, folder, uid, direction, message_id,
+               in_reply_to, refs, date_utc, from_addr, to_addrs, cc_addrs, subject,
+               automated, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
+    return len(rows)
+
+
+def load_messages(store: Store, *, with_findings: bool = False) -> list[StoredMessage]:
+    """Every non-draft message, oldest first (drafts were never sent)."""
+    rows = store.query(
+        "SELECT id, source, direction, message_id, in_reply_to, refs, date_utc, from_addr, "
+        "to_addrs, cc_addrs, subject, automated, score, account, folder FROM messages "
+        "WHERE direction != 'draft' ORDER BY date_utc, id")
+    messages = [
+        StoredMessage(
+            row_id=row[0], source=row[1], direction=row[2], message_id=row[3],
+            in_reply_to=row[4], references=_split(row[5], " "), date=parse_iso(row[6]),
+            from_addr=row[7], to_addrs=_split(row[8], ","), cc_addrs=_split(row[9], ","),
+            subject=row[10], automated=bool(row[11]), score=row[12], account=row[13],
+            folder=row[14])
+        for row in rows]
+    if with_findings:
+        by_row = {m.row_id: m for m in messages}
+        for row in store.query("SELECT message, rule, match FROM findings"):
+            message = by_row.get(row[0])
+            if message is not None:
+                message.findings.append((row[1], row[2]))
+    return messages
+
+
+def load_promises(store: Store) -> list[StoredPromise]:
+    """Every promise with the date of the message that made it."""
+    rows = store.query(
+        "SELECT p.id, p.message, p.text, p.owner, p.due_utc, p.hedged, p.status, "
+        "m.date_utc, m.recorded_at FROM promises p JOIN messages m ON m.id = p.message "
+        "WHERE m.direction != 'draft' ORDER BY COALESCE(m.date_utc, m.recorded_at), p.id")
+    return [StoredPromise(row[0], row[1], row[2], row[3], parse_iso(row[4]), bool(row[5]),
+                          row[6], parse_iso(row[7] or row[8])) for row in rows]
+
+
+def save_promise_statuses(store: Store, statuses: Iterable[tuple[int, str]]) -> None:
+    """Persist ``(promise id, status)`` pairs computed by the promise ledger."""
+    now = iso_utc(datetime.now(UTC))
+    with store.transaction() as conn:
+        conn.executemany(
+            "UPDATE promises SET status=?, status_at=? WHERE id=? AND status != ?",
+            [(status, now, promise_id, status) for promise_id, status in statuses])
