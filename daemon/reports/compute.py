@@ -1,0 +1,202 @@
+"""Compute the weekly report from messages (store or mbox) and the promise ledger.
+
+What counts where:
+- ``responses``: answered blocks whose reply was sent in the period (how long the
+  customers I answered this week waited). SLA compliance uses business time.
+- ``unanswered``: blocks still open at the period's end (or now, if earlier).
+- Buckets use wall time (<1 h, 1-4 h, 4-24 h, 1-3 d, 3-7 d, >7 d).
+- Percentiles are nearest-rank: the median of 1, 2, 3, 4 is 2 (a time someone
+  really waited, never an average of two).
+- Trust: my sent mail in the period that carries a score; findings by rule with the
+  first matched text as the example.
+- Promises: made in the period, and their status at the cut-off.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from daemon.promise_ledger import KEPT, OPEN, OVERDUE, LedgerEntry
+from daemon.reports.periods import Period, weeks_before
+from daemon.response_times import (
+    MINE,
+    Parties,
+    Response,
+    Unanswered,
+    compute_response_times,
+    unique_messages,
+)
+from daemon.store_queries import StoredMessage
+from daemon.threading_model import assign_threads
+from scoring.business_time import BusinessClock
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+# (label, upper bound in wall seconds, exclusive)
+BUCKETS: tuple[tuple[str, float], ...] = (
+    ("<1 h", HOUR), ("1-4 h", 4 * HOUR), ("4-24 h", DAY), ("1-3 d", 3 * DAY),
+    ("3-7 d", 7 * DAY), (">7 d", math.inf))
+TREND_WEEKS = 8
+TOP_FINDINGS = 5
+# Mail providers whose domain says nothing about the customer: group by address there.
+PUBLIC_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
+    "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "t-online.de",
+    "mail.ru", "yandex.ru", "proton.me", "protonmail.com"})
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Figures over a set of responses."""
+
+    count: int
+    median_business: float | None
+    p90_business: float | None
+    median_wall: float | None
+    p90_wall: float | None
+    within_sla_percent: float | None
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    customer: str
+    stats: Stats
+    unanswered: int
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    week: str
+    stats: Stats
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    rule: str
+    count: int
+    example: str
+
+
+@dataclass
+class Report:
+    """Everything the renderers show; ``me`` and the period say what it is about."""
+
+    period: Period
+    me: tuple[str, ...]
+    cutoff: datetime
+    sla_hours: float
+    timezone: str
+    stats: Stats
+    buckets: list[tuple[str, int]]
+    customers: list[CustomerRow]
+    responses: list[Response]
+    unanswered: list[Unanswered]
+    overdue_unanswered: list[Unanswered]
+    trend: list[TrendPoint]
+    promises_made: int
+    promises_kept: int
+    promises_overdue: int
+    promises_open: int
+    overdue_promises: list[LedgerEntry] = field(default_factory=list)
+    average_score: float | None = None
+    scored_messages: int = 0
+    top_findings: list[FindingRow] = field(default_factory=list)
+
+
+def nearest_rank(values: Sequence[float], fraction: float) -> float | None:
+    """The nearest-rank percentile (``fraction`` 0.5 = median, 0.9 = p90)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def stats_of(responses: Sequence[Response], sla_seconds: float) -> Stats:
+    business = [r.business_seconds for r in responses]
+    wall = [r.wall_seconds for r in responses]
+    within = sum(1 for b in business if b <= sla_seconds)
+    return Stats(len(responses), nearest_rank(business, 0.5), nearest_rank(business, 0.9),
+                 nearest_rank(wall, 0.5), nearest_rank(wall, 0.9),
+                 100.0 * within / len(responses) if responses else None)
+
+
+def bucket_counts(responses: Sequence[Response]) -> list[tuple[str, int]]:
+    counts = Counter[str]()
+    for response in responses:
+        label = next(name for name, bound in BUCKETS if response.wall_seconds < bound)
+        counts[label] += 1
+    return [(name, counts[name]) for name, _ in BUCKETS]
+
+
+def customer_of(address: str) -> str:
+    """A customer is a company domain, or the address itself at a public mail provider."""
+    domain = address.rpartition("@")[2]
+    return address if not domain or domain in PUBLIC_MAIL_DOMAINS else domain
+
+
+def compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: BusinessClock,
+                   period: Period, now: datetime,
+                   ledger: Sequence[LedgerEntry] = ()) -> Report:
+    """The report for ``period`` as known at ``now`` (figures stop at the period's end)."""
+    sla_seconds = clock.hours.sla_hours * HOUR
+    cutoff = min(period.end, now)
+    mail = unique_messages(messages)
+    threads = assign_threads(mail)
+    timed = compute_response_times(mail, parties, clock, cutoff, threads)
+    responses = [r for r in timed.responses if period.contains(r.replied_at)]
+    customers = _customer_rows(responses, timed.unanswered, sla_seconds, period)
+    trend = []
+    for week in weeks_before(period, TREND_WEEKS, clock.zone):
+        in_week = [r for r in timed.responses if week.contains(r.replied_at)]
+        trend.append(TrendPoint(week.label, stats_of(in_week, sla_seconds)))
+    made = [e for e in ledger if e.promise.made_at and period.contains(e.promise.made_at)]
+    scored = [m for m in mail if m.score is not None and m.date is not None
+              and period.contains(m.date) and parties.role(m) == MINE]
+    return Report(
+        period=period, me=tuple(sorted(parties.me)), cutoff=cutoff,
+        sla_hours=clock.hours.sla_hours, timezone=clock.hours.timezone,
+        stats=stats_of(responses, sla_seconds), buckets=bucket_counts(responses),
+        customers=customers, responses=responses, unanswered=timed.unanswered,
+        overdue_unanswered=[u for u in timed.unanswered
+                            if u.business_age_seconds > sla_seconds],
+        trend=trend,
+        promises_made=len(made),
+        promises_kept=sum(1 for e in made if e.status == KEPT),
+        promises_overdue=sum(1 for e in made if e.status == OVERDUE),
+        promises_open=sum(1 for e in made if e.status == OPEN),
+        overdue_promises=[e for e in ledger if e.status == OVERDUE],
+        average_score=(sum(m.score for m in scored if m.score is not None) / len(scored)
+                       if scored else None),
+        scored_messages=len(scored),
+        top_findings=_top_findings(scored),
+    )
+
+
+def _customer_rows(responses: Sequence[Response], unanswered: Sequence[Unanswered],
+                   sla_seconds: float, period: Period) -> list[CustomerRow]:
+    """Customers answered in the period or who started waiting in it."""
+    answered: dict[str, list[Response]] = {}
+    for response in responses:
+        answered.setdefault(customer_of(response.customer), []).append(response)
+    waiting = Counter(customer_of(u.customer) for u in unanswered)
+    rows = [CustomerRow(name, stats_of(answered.get(name, []), sla_seconds), waiting[name])
+            for name in set(answered) | {customer_of(u.customer) for u in unanswered
+                                         if period.contains(u.inbound_at)}]
+    rows.sort(key=lambda row: (-row.stats.count, row.customer))
+    return rows
+
+
+def _top_findings(scored: Sequence[StoredMessage]) -> list[FindingRow]:
+    counts = Counter[str]()
+    examples: dict[str, str] = {}
+    for message in scored:
+        for rule, match in message.findings:
+            counts[rule] += 1
+            examples.setdefault(rule, match)
+    return [FindingRow(rule, count, examples[rule])
+            for rule, count in counts.most_common(TOP_FINDINGS)]

@@ -1,0 +1,59 @@
+"""Where a report's messages come from: the store, or an mbox file with no server at all."""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from daemon.config import LoadedConfig
+from daemon.mail_headers import parse_header_message
+from daemon.promise_ledger import LedgerEntry, promise_statuses
+from daemon.response_times import Parties
+from daemon.store import Store
+from daemon.store_queries import StoredMessage, load_messages, load_promises
+from scoring.errors import InputError
+
+
+def my_addresses(config: LoadedConfig, cli_me: Sequence[str] | None) -> tuple[str, ...]:
+    """"me": ``--me``, else ``[report] me``, else the accounts' usernames that are addresses."""
+    me = [a.lower() for a in cli_me or []] or list(config.daemon.report.me) or [
+        a.username.lower() for a in config.daemon.accounts if "@" in a.username]
+    if not me:
+        raise InputError("who is \"me\"? pass --me ADDRESS, or set [report] me = [...] "
+                         "or an [[accounts]] username that is an email address")
+    return tuple(dict.fromkeys(me))
+
+
+def parties_for(config: LoadedConfig, me: Sequence[str]) -> Parties:
+    return Parties.of(me, config.scoring.business.internal_domains)
+
+
+def load_mbox(path: Path) -> list[StoredMessage]:
+    """Every message of an mbox file as header-only records (bodies are not kept)."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such mbox file")
+    messages: list[StoredMessage] = []
+    box = mailbox.mbox(path, create=False)
+    try:
+        for index, message in enumerate(box):
+            record = parse_header_message(message, source="mbox", direction="in")
+            messages.append(StoredMessage(
+                row_id=index, source="mbox", direction="in", message_id=record.message_id,
+                in_reply_to=record.in_reply_to, references=list(record.references),
+                date=record.date, from_addr=record.from_addr, to_addrs=list(record.to_addrs),
+                cc_addrs=list(record.cc_addrs), subject=record.subject,
+                automated=record.automated, score=None))
+    finally:
+        box.close()
+    return messages
+
+
+def store_inputs(store: Store, parties: Parties,
+                 now: datetime) -> tuple[list[StoredMessage], list[LedgerEntry]]:
+    """The store's messages (with findings) and the promise ledger as of ``now``."""
+    messages = load_messages(store, with_findings=True)
+    ledger = promise_statuses(load_promises(store), messages, [m.row_id for m in messages],
+                              parties, now)
+    return messages, ledger
