@@ -20,6 +20,7 @@ EXIT_USAGE = 2
 COMMAND_MODULES: tuple[str, ...] = (
     "daemon.commands.score",
     "daemon.commands.config_cmd",
+    "daemon.commands.token",
 )
 
 

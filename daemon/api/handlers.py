@@ -1,0 +1,144 @@
+"""The API's endpoints: score a draft, record a send, health, activity, promises.
+
+Handlers receive an already authenticated request and a JSON body that fits the
+OpenAPI schema; they return a JSON-able payload. Blocking work (scoring, SQLite) runs
+in a small thread pool so the daemon's event loop (SMTP proxy included) never waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from email.utils import getaddresses, parseaddr
+from typing import Any, Protocol
+
+from daemon.api import ledger
+from daemon.api.drafts import Draft, parse_draft
+from daemon.api.http import HttpError, Request
+from daemon.api.security import token_matches
+from daemon.store import MessageRecord, Store
+
+SCORING_THREADS = 2      # the machine's cores; the scorer is thread safe
+REPORT_DEFAULT_DAYS = 7
+REPORT_MAX_DAYS = 366
+ADDON_SOURCE = "addon"
+VERSION = "0.1.0"
+
+
+class ScorerLike(Protocol):
+    """What the API needs of ``scoring.Scorer``."""
+
+    def score_text(self, text: str, *, now: datetime | None = ..., lang: str = ...,
+                   original_text: str | None = ...,
+                   original_date: datetime | None = ...) -> Any: ...
+
+    def score_message(self, raw: bytes, *, now: datetime | None = ..., lang: str = ...,
+                      original: bytes | None = ...) -> Any: ...
+
+
+class Handlers:
+    """Endpoint implementations bound to one scorer, one store and the API token."""
+
+    def __init__(self, scorer: ScorerLike, store: Store, token: str) -> None:
+        self.scorer = scorer
+        self.store = store
+        self.token = token
+        self.executor = ThreadPoolExecutor(SCORING_THREADS, thread_name_prefix="api-worker")
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    async def run_blocking(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+    async def score(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v1/score``: the report of a draft, as the CLI prints it."""
+        draft = parse_draft(body)
+        report = await self.run_blocking(self.score_draft, draft)
+        result: dict[str, Any] = report.to_dict()
+        return result
+
+    def score_draft(self, draft: Draft) -> Any:
+        now = draft.now or ledger.utc_now()
+        original = draft.original
+        if draft.text is not None:
+            return self.scorer.score_text(
+                draft.text, now=now, lang=draft.lang,
+                original_text=original.text if original else None,
+                original_date=original.date if original else None)
+        assert draft.raw is not None
+        return self.scorer.score_message(draft.raw, now=now, lang=draft.lang,
+                                         original=original.raw if original else None)
+
+    async def sent(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v1/sent``: store a send from the add-on (idempotent per Message-ID)."""
+        record = sent_record(body)
+        return await self.run_blocking(self.record_sent, record, body.get("report"))  # type: ignore[no-any-return]
+
+    def record_sent(self, record: MessageRecord, report: dict[str, Any] | None
+                    ) -> dict[str, Any]:
+        existing = self.store.query(
+            "SELECT id FROM messages WHERE source = ? AND direction = 'out' AND message_id = ?",
+            (ADDON_SOURCE, record.message_id))
+        if existing:
+            return {"id": existing[0]["id"], "duplicate": True}
+        return {"id": self.store.record_message(record, report), "duplicate": False}
+
+    async def health(self, request: Request, body: None) -> dict[str, Any]:
+        """``GET /v1/health``: up, and whether the token sent (if any) is right."""
+        token_valid = (token_matches(request, self.token)
+                       if "authorization" in request.headers else None)
+        return {"status": "ok", "version": VERSION, "token_valid": token_valid}
+
+    async def report(self, request: Request, body: None) -> dict[str, Any]:
+        """``GET /v1/report?days=N``: activity of the last N days (default 7)."""
+        days = query_int(request, "days", REPORT_DEFAULT_DAYS, 1, REPORT_MAX_DAYS)
+        return await self.run_blocking(  # type: ignore[no-any-return]
+            ledger.activity_report, self.store, ledger.utc_now(), days)
+
+    async def promises(self, request: Request, body: None) -> dict[str, Any]:
+        """``GET /v1/promises?status=open|overdue|kept|all``: the promise ledger."""
+        status = request.query.get("status", "all")
+        if status not in ("all", *ledger.STATUSES):
+            raise HttpError(400, "invalid_request",
+                            "query.status: must be one of open, overdue, kept, all")
+        promises = await self.run_blocking(ledger.list_promises, self.store,
+                                           ledger.utc_now(), status)
+        return {"promises": promises}
+
+
+def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    text = request.query.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise HttpError(400, "invalid_request",
+                        f"query.{name}: must be a whole number from {low} to {high}")
+    return int(text)
+
+
+def sent_record(body: dict[str, Any]) -> MessageRecord:
+    """The store record of a schema-valid SentRequest."""
+    message = body["message"]
+    date = datetime.fromisoformat(message["date"]) if "date" in message else None
+    return MessageRecord(
+        source=ADDON_SOURCE,
+        direction="out",
+        message_id=angle_id(message["message_id"]),
+        in_reply_to=angle_id(message.get("in_reply_to", "")),
+        references=[angle_id(ref) for ref in message.get("references", []) if ref.strip()],
+        date=date,
+        from_addr=parseaddr(message.get("from", ""))[1],
+        to_addrs=[addr for _, addr in getaddresses(message.get("to", [])) if addr],
+        cc_addrs=[addr for _, addr in getaddresses(message.get("cc", [])) if addr],
+        subject=message.get("subject", ""),
+        account=body.get("account", ""),
+        body=body.get("body"),
+    )
+
+
+def angle_id(value: str) -> str:
+    """A Message-ID in the store's form ``<id@host>`` (Thunderbird's API omits the <>)."""
+    value = value.strip().strip("<>")
+    return f"<{value}>" if value else ""

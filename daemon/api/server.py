@@ -1,0 +1,180 @@
+"""The API service: routes, the checks every request passes, and the daemon hook.
+
+Order of checks for each request (first failure answers):
+Host is loopback -> Origin is absent or moz-extension -> CORS preflight answered ->
+the route exists -> bearer token -> JSON body fits the OpenAPI schema -> handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from daemon.api import openapi, security
+from daemon.api.handlers import Handlers, ScorerLike
+from daemon.api.http import (
+    MAX_HEADER_BYTES,
+    HttpError,
+    Request,
+    Response,
+    error_response,
+    json_response,
+    serve_connection,
+)
+from daemon.api.schema import SchemaError, validate
+from daemon.settings import ApiSettings
+from daemon.store import Store
+
+if TYPE_CHECKING:
+    from daemon.config import LoadedConfig
+
+log = logging.getLogger(__name__)
+
+MAX_CONNECTIONS = 64      # loopback clients: the add-on uses a handful at most
+
+Endpoint = Callable[[Request, Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: Endpoint
+    secured: bool
+    body_schema: str | None = None
+
+
+class ApiService:
+    """The HTTP API on ``[api] listen``, run on the daemon's asyncio loop.
+
+    Implements the daemon's Service protocol: ``name``, ``start()``, ``stop()``,
+    ``describe()``.
+    """
+
+    name = "api"
+
+    def __init__(self, settings: ApiSettings, scorer: ScorerLike, store: Store, *,
+                 token_file: Path | None = None) -> None:
+        self.settings = settings
+        self.token_file = token_file or security.token_path()
+        self.token = security.load_or_create_token(self.token_file)
+        self.handlers = Handlers(scorer, store, self.token)
+        self.routes = self.build_routes()
+        self.server: asyncio.Server | None = None
+        self.connections: set[asyncio.Task[None]] = set()
+
+    def build_routes(self) -> dict[tuple[str, str], Route]:
+        h = self.handlers
+        return {
+            ("POST", "/v1/score"): Route(h.score, True, "ScoreRequest"),
+            ("POST", "/v1/sent"): Route(h.sent, True, "SentRequest"),
+            ("GET", "/v1/health"): Route(h.health, False),
+            ("GET", "/v1/report"): Route(h.report, True),
+            ("GET", "/v1/promises"): Route(h.promises, True),
+            ("GET", "/v1/openapi.json"): Route(self.openapi_document, False),
+        }
+
+    @property
+    def port(self) -> int:
+        """The bound port (differs from the setting when it asked for port 0)."""
+        if self.server is None or not self.server.sockets:
+            return self.settings.listen.port
+        return int(self.server.sockets[0].getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        host = self.settings.listen.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    async def start(self) -> None:
+        """Listen on the configured loopback address."""
+        self.server = await asyncio.start_server(
+            self.on_connection, self.settings.listen.host, self.settings.listen.port,
+            limit=MAX_HEADER_BYTES)
+        log.info("API listening on %s", self.url)
+
+    async def stop(self) -> None:
+        """Stop listening, end open connections and the worker threads."""
+        if self.server is not None:
+            self.server.close()
+        for task in list(self.connections):
+            task.cancel()
+        if self.connections:
+            await asyncio.gather(*self.connections, return_exceptions=True)
+        if self.server is not None:
+            await self.server.wait_closed()
+            self.server = None
+        self.handlers.close()
+
+    def describe(self) -> str:
+        return f"HTTP API on {self.url} (token in {self.token_file})"
+
+    async def on_connection(self, reader: asyncio.StreamReader,
+                            writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        if len(self.connections) >= MAX_CONNECTIONS:
+            writer.close()
+            return
+        self.connections.add(task)
+        try:
+            await serve_connection(reader, writer, self.handle, self.settings.max_body_bytes)
+        finally:
+            self.connections.discard(task)
+
+    async def handle(self, request: Request) -> Response:
+        """Run every check, then the endpoint; any refusal becomes a JSON error."""
+        started = time.perf_counter()
+        origin: str | None = None
+        try:
+            security.check_host(request, self.port)
+            origin = security.check_origin(request)
+            response = await self.dispatch(request, origin)
+        except HttpError as error:
+            response = error_response(error)
+        except Exception:
+            log.exception("API %s %s failed", request.method, request.path)
+            response = error_response(HttpError(500, "internal_error",
+                                                "the daemon failed; see its log"))
+        response.headers.update(security.cors_headers(origin))
+        log.debug("API %s %s -> %d in %.1f ms", request.method, request.path,
+                  response.status, (time.perf_counter() - started) * 1000)
+        return response
+
+    async def dispatch(self, request: Request, origin: str | None) -> Response:
+        if request.method == "OPTIONS":
+            if not any(path == request.path for _, path in self.routes):
+                raise HttpError(404, "not_found", f"no endpoint {request.path}")
+            return Response(204, b"", security.cors_headers(origin, preflight=True))
+        route = self.routes.get((request.method, request.path))
+        if route is None:
+            allowed = [m for m, path in self.routes if path == request.path]
+            if allowed:
+                raise HttpError(405, "method_not_allowed",
+                                f"{request.path} accepts {', '.join(allowed)}",
+                                {"Allow": ", ".join(allowed)})
+            raise HttpError(404, "not_found", f"no endpoint {request.path}; see "
+                            "/v1/openapi.json")
+        if route.secured:
+            security.check_token(request, self.token)
+        body = None
+        if route.body_schema is not None:
+            body = request.json()
+            try:
+                validate(body, openapi.schema(route.body_schema), openapi.DOCUMENT)
+            except SchemaError as error:
+                raise HttpError(400, "invalid_request", str(error)) from None
+        return json_response(200, await route.endpoint(request, body))
+
+    async def openapi_document(self, request: Request, body: None) -> dict[str, Any]:
+        document = dict(openapi.DOCUMENT)
+        document["servers"] = [{"url": self.url}]
+        return document
+
+
+def api_service(config: LoadedConfig, store: Store, scorer: ScorerLike) -> ApiService:
+    """Service factory for the daemon (``daemon/app.py``)."""
+    return ApiService(config.daemon.api, scorer, store)

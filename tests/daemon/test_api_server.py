@@ -1,0 +1,297 @@
+"""The HTTP API over real sockets: auth, Host, Origin/CORS, limits, validation, endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from support.api_client import RunningApi, running_api
+
+DRAFT = {"text": "Hello Anna, maybe we can fix it by Friday."}
+
+
+@pytest.fixture
+async def api(tmp_path: Path):  # type: ignore[no-untyped-def]
+    async with running_api(tmp_path) as running:
+        yield running
+
+
+# --- authentication -------------------------------------------------------------------
+
+async def test_score_needs_the_bearer_token(api: RunningApi) -> None:
+    reply = await api.call("POST", "/v1/score", DRAFT, authorized=False)
+    assert reply.status == 401
+    assert reply.json()["error"]["code"] == "missing_token"
+    assert "trustmail token" in reply.json()["error"]["message"]
+    assert reply.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_a_wrong_token_is_refused(api: RunningApi) -> None:
+    reply = await api.call("POST", "/v1/score", DRAFT, authorized=False, token="x" * 43)
+    assert reply.status == 401
+    assert reply.json()["error"]["code"] == "invalid_token"
+
+
+async def test_health_is_open_and_tells_whether_the_token_is_right(api: RunningApi) -> None:
+    anonymous = await api.call("GET", "/v1/health", authorized=False)
+    paired = await api.call("GET", "/v1/health")
+    wrong = await api.call("GET", "/v1/health", authorized=False, token="nope")
+    assert anonymous.status == paired.status == wrong.status == 200
+    assert anonymous.json()["token_valid"] is None
+    assert paired.json()["token_valid"] is True
+    assert wrong.json()["token_valid"] is False
+
+
+# --- Host (DNS rebinding) and Origin (CORS) ---------------------------------------------
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.nip.io",
+                                  "127.0.0.1:1", "192.168.1.10:{port}"])
+async def test_a_non_loopback_host_header_is_refused(api: RunningApi, host: str) -> None:
+    reply = await api.call("GET", "/v1/health", headers={"Host": host.format(port=api.port)})
+    assert reply.status == 403
+    assert reply.json()["error"]["code"] == "forbidden_host"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "localhost"])
+async def test_loopback_host_names_are_accepted(api: RunningApi, host: str) -> None:
+    reply = await api.call("GET", "/v1/health", headers={"Host": host.format(port=api.port)})
+    assert reply.status == 200
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://127.0.0.1:8080",
+                                    "moz-extension://"])
+async def test_web_origins_are_refused_without_cors_headers(api: RunningApi,
+                                                            origin: str) -> None:
+    reply = await api.call("POST", "/v1/score", DRAFT, headers={"Origin": origin})
+    assert reply.status == 403
+    assert reply.json()["error"]["code"] == "forbidden_origin"
+    assert "access-control-allow-origin" not in reply.headers
+
+
+async def test_the_addon_origin_gets_cors_headers(api: RunningApi) -> None:
+    origin = "moz-extension://2b1c0f6e-6a4e-4e53-9a3e-0d1f5f3f9a11"
+    reply = await api.call("POST", "/v1/score", DRAFT, headers={"Origin": origin})
+    assert reply.status == 200
+    assert reply.headers["access-control-allow-origin"] == origin
+    assert reply.headers["vary"] == "Origin"
+
+
+async def test_preflight_lists_methods_and_headers_without_a_token(api: RunningApi) -> None:
+    origin = "moz-extension://2b1c0f6e-6a4e-4e53-9a3e-0d1f5f3f9a11"
+    reply = await api.call("OPTIONS", "/v1/score", authorized=False, headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type"})
+    assert reply.status == 204
+    assert reply.headers["access-control-allow-origin"] == origin
+    assert "POST" in reply.headers["access-control-allow-methods"]
+    assert "Authorization" in reply.headers["access-control-allow-headers"]
+
+
+# --- limits and malformed requests -----------------------------------------------------
+
+async def test_a_body_over_the_limit_is_refused_before_it_is_read(api: RunningApi) -> None:
+    big = {"text": "a" * (api.service.settings.max_body_bytes + 1)}
+    reply = await api.call("POST", "/v1/score", big)
+    assert reply.status == 413
+    assert "max_body_bytes" in reply.json()["error"]["message"]
+
+
+async def test_oversized_headers_are_refused(api: RunningApi) -> None:
+    reply = await api.call("GET", "/v1/health", headers={"X-Padding": "p" * 20000})
+    assert reply.status == 431
+
+
+async def test_chunked_bodies_are_refused(api: RunningApi) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    writer.write(f"POST /v1/score HTTP/1.1\r\nHost: 127.0.0.1:{api.port}\r\n"
+                 f"Authorization: Bearer {api.token}\r\nContent-Type: application/json\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n".encode())
+    status_line = await reader.readline()
+    writer.close()
+    assert status_line.startswith(b"HTTP/1.1 411")
+
+
+async def test_a_garbage_request_line_gets_a_json_400(api: RunningApi) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    writer.write(b"HELLO\r\n\r\n")
+    response = await reader.read()
+    writer.close()
+    assert response.startswith(b"HTTP/1.1 400")
+    assert b'"code":"bad_request"' in response
+
+
+async def test_keep_alive_serves_several_requests_on_one_connection(api: RunningApi) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    request = f"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1:{api.port}\r\n\r\n".encode()
+    for _ in range(3):
+        writer.write(request)
+        assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        await reader.readexactly(length)
+    writer.close()
+
+
+# --- validation ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ({}, "exactly one of text, raw or raw_base64"),
+    ({"text": "a", "raw": "b"}, "exactly one of text, raw or raw_base64"),
+    ({"text": 5}, "body.text: must be string"),
+    ({"text": "a", "lang": "fr"}, "body.lang: must be one of"),
+    ({"text": "a", "tone": "x"}, "body.tone: unknown field"),
+    ({"text": "a", "now": "yesterday"}, "body.now: must be an ISO-8601"),
+    ({"text": "a", "now": "2026-03-02T09:00:00"}, "time zone"),
+    ({"raw_base64": "***"}, "body.raw_base64: is not valid base64"),
+    ({"text": "a", "original": {}}, "body.original: give raw"),
+    ({"text": "a", "original": {"raw": "x", "text": "y"}}, "not both"),
+])
+async def test_invalid_score_requests_get_a_clear_400(api: RunningApi, body: dict[str, object],
+                                                      fragment: str) -> None:
+    reply = await api.call("POST", "/v1/score", body)
+    assert reply.status == 400, reply.body
+    assert reply.json()["error"]["code"] == "invalid_request"
+    assert fragment in reply.json()["error"]["message"]
+
+
+async def test_a_body_that_is_not_json_is_refused(api: RunningApi) -> None:
+    reply = await api.call("POST", "/v1/score", raw_body=b"{not json",
+                           headers={"Content-Type": "application/json"})
+    assert reply.status == 400
+    assert reply.json()["error"]["code"] == "invalid_json"
+
+
+async def test_a_body_that_is_not_declared_json_is_refused(api: RunningApi) -> None:
+    reply = await api.call("POST", "/v1/score", raw_body=b"text=hi",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status == 415
+
+
+async def test_unknown_paths_and_methods(api: RunningApi) -> None:
+    missing = await api.call("GET", "/v1/nothing")
+    wrong_method = await api.call("GET", "/v1/score")
+    assert missing.status == 404
+    assert wrong_method.status == 405
+    assert wrong_method.headers["allow"] == "POST"
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+async def test_score_returns_the_report_of_the_text(api: RunningApi) -> None:
+    reply = await api.call("POST", "/v1/score", DRAFT)
+    report = reply.json()
+    assert reply.status == 200
+    assert report["findings"][0]["match"] == "maybe"
+    assert report["score"] == 90
+
+
+async def test_score_passes_now_and_the_original_from_its_headers(api: RunningApi) -> None:
+    reply = await api.call("POST", "/v1/score", {
+        "text": "Yes, done.", "now": "2026-03-04T10:00:00+01:00",
+        "original": {"headers": {"Date": "Mon, 02 Mar 2026 09:30:00 +0100",
+                                 "From": "Anna <anna@customer.example>"},
+                     "text": "Can you fix the invoice?"}})
+    echo = reply.json()["echo"]
+    assert echo == {"now": "2026-03-04T10:00:00+01:00",
+                    "original_text": "Can you fix the invoice?",
+                    "original_date": "2026-03-02T09:30:00+01:00"}
+
+
+async def test_score_reads_the_text_and_date_of_a_raw_original(api: RunningApi) -> None:
+    original = (b"From: Anna <anna@customer.example>\r\nDate: Mon, 02 Mar 2026 09:30:00 +0100\r\n"
+                b"Subject: Invoice\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                b"<p>Can you <b>fix</b> the invoice?</p>")
+    reply = await api.call("POST", "/v1/score", {
+        "text": "Yes.", "original": {"raw_base64": base64.b64encode(original).decode()}})
+    echo = reply.json()["echo"]
+    assert echo["original_text"].strip() == "Can you fix the invoice?"
+    assert echo["original_date"] == "2026-03-02T09:30:00+01:00"
+
+
+async def test_score_takes_a_raw_draft(api: RunningApi) -> None:
+    raw = "Subject: Re: Invoice\r\n\r\nmaybe tomorrow"
+    reply = await api.call("POST", "/v1/score", {"raw": raw})
+    assert reply.json()["body"] == "maybe tomorrow"
+    assert api.scorer.calls == ["message"]
+
+
+# --- sends, promises, report -------------------------------------------------------------
+
+SENT = {
+    "message": {"message_id": "abc@mail.example", "in_reply_to": "<q1@customer.example>",
+                "references": ["q1@customer.example"], "date": "2026-03-04T10:00:00+01:00",
+                "from": "Me <me@example.com>", "to": ["Anna <Anna@Customer.example>"],
+                "subject": "Re: Invoice"},
+    "report": {"score": 62, "verdict": "warn", "language": "en",
+               "findings": [{"rule": "en.honesty.hedge", "dimension": "honesty", "start": 0,
+                             "end": 5, "match": "maybe", "message": "m", "suggestion": "s",
+                             "penalty": 8}],
+               "promises": [{"text": "I will send the credit note by Friday", "owner": "sender",
+                             "due": "2026-03-06T17:00:00+01:00", "hedged": False}]},
+    "body": "secret body",
+}
+
+
+async def test_sent_records_the_message_findings_and_promises(api: RunningApi) -> None:
+    reply = await api.call("POST", "/v1/sent", SENT)
+    assert reply.status == 200
+    assert reply.json()["duplicate"] is False
+    row = api.store.query("SELECT * FROM messages WHERE id = ?", (reply.json()["id"],))[0]
+    assert (row["source"], row["direction"], row["message_id"], row["in_reply_to"]) == (
+        "addon", "out", "<abc@mail.example>", "<q1@customer.example>")
+    assert row["to_addrs"] == "anna@customer.example"
+    assert row["date_utc"] == "2026-03-04T09:00:00+00:00"
+    assert row["score"] == 62
+    assert row["body"] is None          # bodies are not kept unless configured
+    assert api.store.query("SELECT rule FROM findings")[0]["rule"] == "en.honesty.hedge"
+
+
+async def test_a_repeated_send_is_recorded_once(api: RunningApi) -> None:
+    first = await api.call("POST", "/v1/sent", SENT)
+    second = await api.call("POST", "/v1/sent", SENT)
+    assert second.json() == {"id": first.json()["id"], "duplicate": True}
+
+
+async def test_sent_validates_the_report(api: RunningApi) -> None:
+    broken = {"message": SENT["message"], "report": {"score": 62, "verdict": "warn",
+                                                     "findings": [{"rule": "x"}],
+                                                     "promises": []}}
+    reply = await api.call("POST", "/v1/sent", broken)
+    assert reply.status == 400
+    assert "body.report.findings[0].dimension: is required" in reply.json()["error"]["message"]
+
+
+async def test_promises_lists_sent_promises_with_their_status(api: RunningApi) -> None:
+    await api.call("POST", "/v1/sent", SENT)
+    overdue = await api.call("GET", "/v1/promises?status=overdue")
+    kept = await api.call("GET", "/v1/promises?status=kept")
+    promise = overdue.json()["promises"][0]
+    assert promise["text"] == "I will send the credit note by Friday"
+    assert promise["status"] == "overdue"       # due 2026-03-06, long before the test runs
+    assert promise["message"]["subject"] == "Re: Invoice"
+    assert kept.json() == {"promises": []}
+
+
+async def test_promises_rejects_an_unknown_status(api: RunningApi) -> None:
+    reply = await api.call("GET", "/v1/promises?status=late")
+    assert reply.status == 400
+
+
+async def test_report_summarises_the_sends_of_the_last_days(api: RunningApi) -> None:
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    recent = {**SENT, "message": {**SENT["message"], "date": yesterday}}
+    await api.call("POST", "/v1/sent", recent)
+    reply = await api.call("GET", "/v1/report?days=7")
+    report = reply.json()
+    assert (report["sent"], report["average_score"], report["verdicts"]) == (1, 62, {"warn": 1})
+    assert report["top_rules"] == [{"rule": "en.honesty.hedge", "count": 1}]
+    assert report["promises"] == {"open": 0, "overdue": 1, "kept": 0}
+
+
+async def test_report_refuses_a_bad_period(api: RunningApi) -> None:
+    reply = await api.call("GET", "/v1/report?days=0")
+    assert reply.status == 400
+    assert "query.days" in reply.json()["error"]["message"]
