@@ -1,0 +1,121 @@
+"""Code checks: what rule data cannot express, producing the same Finding type.
+
+Each function takes the draft context and its rule (weight, texts and ``options``
+come from the rule pack) and returns findings. ``CODE_CHECKS`` maps the ``check``
+name used in the packs to the function; it is a plain constant, not a registry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from scoring.context import Context
+from scoring.dates import VAGUE_TIMING
+from scoring.findings import Finding
+from scoring.matcher import make_finding
+from scoring.questions import find_questions
+from scoring.rules import Rule, phrase_regex
+
+Check = Callable[[Context, Rule], list[Finding]]
+
+
+@lru_cache(maxsize=256)
+def _compile_list(items: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not items:
+        return None
+    return re.compile("|".join(sorted((phrase_regex(i) for i in items), key=len,
+                                      reverse=True)), re.IGNORECASE)
+
+
+def option_regex(rule: Rule, key: str) -> re.Pattern[str] | None:
+    value = rule.options.get(key, [])
+    return _compile_list(tuple(str(v) for v in value))
+
+
+def vague_promises(ctx: Context, rule: Rule) -> list[Finding]:
+    """A commitment without a deadline, or with no clear owner."""
+    findings = []
+    for promise in ctx.promises:
+        vague_words = VAGUE_TIMING.search(promise.text)
+        if promise.deadline_text and promise.owner != "unclear":
+            continue
+        if not promise.deadline_text and promise.owner == "unclear":
+            detail = "has neither an owner nor a date"
+        elif not promise.deadline_text:
+            detail = (f"says \u201c{vague_words.group(0)}\u201d instead of a date"
+                      if vague_words else "has no date")
+        else:
+            detail = "has no named owner"
+        message = f"{rule.message} This commitment {detail}."
+        findings.append(make_finding(rule, ctx, promise.start, promise.end, message))
+    return findings
+
+
+def hedged_promises(ctx: Context, rule: Rule) -> list[Finding]:
+    return [make_finding(rule, ctx, p.start, p.end) for p in ctx.promises if p.hedged]
+
+
+def over_promises(ctx: Context, rule: Rule) -> list[Finding]:
+    pattern = option_regex(rule, "phrases")
+    if pattern is None:
+        return []
+    findings = []
+    for promise in ctx.promises:
+        match = pattern.search(ctx.body, promise.start, promise.end + 60)
+        if match:
+            findings.append(make_finding(rule, ctx, match.start(), match.end()))
+    return findings
+
+
+def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
+    """The customer waited more business days than allowed before this reply."""
+    if ctx.quote_date is None or ctx.anchor is None:
+        return []
+    waited = ctx.clock.working_days_between(ctx.quote_date, ctx.anchor)
+    allowed = ctx.business.slow_reply_business_days
+    if waited <= allowed:
+        return []
+    first = ctx.sentences[0] if ctx.sentences else None
+    start, end = (first.start, first.end) if first else (0, 0)
+    message = (f"{rule.message} The customer wrote {waited} business days before this reply "
+               f"(allowed: {allowed}).")
+    return [make_finding(rule, ctx, start, end, message, factor=float(waited - allowed))]
+
+
+def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
+    findings = []
+    end = len(ctx.body.rstrip())
+    for question in find_questions(ctx):
+        if not question.answered:
+            message = f"{rule.message} \u201c{question.text}\u201d"
+            findings.append(make_finding(rule, ctx, end, end, message))
+    return findings
+
+
+def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
+    """The customer is upset (quoted text), and the reply neither apologises nor acknowledges."""
+    upset = option_regex(rule, "upset")
+    apology = option_regex(rule, "apology")
+    if not ctx.is_reply or upset is None or apology is None:
+        return []
+    from scoring.questions import latest_quoted_message
+
+    cue = upset.search(latest_quoted_message(ctx.quoted))
+    if cue is None or apology.search(ctx.body):
+        return []
+    first = ctx.sentences[0] if ctx.sentences else None
+    start, end = (first.start, first.end) if first else (0, 0)
+    message = f"{rule.message} (the customer wrote \u201c{cue.group(0)}\u201d)"
+    return [make_finding(rule, ctx, start, end, message)]
+
+
+CODE_CHECKS: dict[str, Check] = {
+    "vague-promises": vague_promises,
+    "hedged-promises": hedged_promises,
+    "over-promises": over_promises,
+    "slow-reply": slow_reply,
+    "unanswered-questions": unanswered_questions,
+    "upset-without-apology": upset_without_apology,
+}

@@ -1,0 +1,286 @@
+"""Dates in free text: quote-header dates and commitment deadlines, English and German.
+
+``find_deadline`` returns the deadline phrase of a sentence and, where it can, the
+moment it means relative to an anchor (the message Date or ``now``), business-day
+aware. Phrases that name no time ("soon", "bald") are not deadlines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from scoring.business_time import BusinessClock
+
+MONTHS = {
+    "january": 1, "jan": 1, "januar": 1, "jänner": 1, "february": 2, "feb": 2, "februar": 2,
+    "march": 3, "mar": 3, "märz": 3, "maerz": 3, "april": 4, "apr": 4, "may": 5, "mai": 5,
+    "june": 6, "jun": 6, "juni": 6, "july": 7, "jul": 7, "juli": 7, "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "oktober": 10, "okt": 10,
+    "november": 11, "nov": 11, "december": 12, "dec": 12, "dezember": 12, "dez": 12,
+}
+WEEKDAYS = {
+    "monday": 0, "mon": 0, "montag": 0, "tuesday": 1, "tue": 1, "tues": 1, "dienstag": 1,
+    "wednesday": 2, "wed": 2, "mittwoch": 2, "thursday": 3, "thu": 3, "thurs": 3,
+    "donnerstag": 3, "friday": 4, "fri": 4, "freitag": 4, "saturday": 5, "sat": 5,
+    "samstag": 5, "sonnabend": 5, "sunday": 6, "sun": 6, "sonntag": 6,
+}
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14,
+    "twenty": 20, "thirty": 30, "ein": 1, "einem": 1, "einer": 1, "eine": 1, "zwei": 2,
+    "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "zehn": 10,
+    "vierzehn": 14, "zwanzig": 20, "dreißig": 30, "couple of": 2, "few": 3,
+}
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+NUMBER_NAMES = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+END_OF_DAY = time(17, 0)
+CLOCK_NEAR_CHARS = 30
+AMBIGUOUS_WEEKDAY_WORDS = frozenset({"sat", "sun", "mon", "so", "di", "do", "fr", "mi", "sa"})
+MORNING = time(12, 0)
+NOON = time(12, 0)
+
+CLOCK = (r"(?:(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)"
+         r"|(?P<h24>\d{1,2})[:.](?P<m24>\d{2})(?:\s*uhr)?|(?P<hde>\d{1,2})\s*uhr"
+         r"|(?P<noon>noon|midday|mittag)|(?P<eod>end of (?:the )?(?:business )?day|eod|cob|"
+         r"close of business|tagesende|feierabend|dienstschluss))")
+DAY_MONTH = (rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?P<month>{MONTH_NAMES})\.?"
+             rf"|(?P<month2>{MONTH_NAMES})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b"
+             r"|(?P<dd>\d{1,2})\.(?P<mm>\d{1,2})\.(?P<yyyy>\d{2,4})?"
+             r"|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
+             r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})(?:/(?P<uy>\d{2,4}))?"
+             r"|the\s+(?P<nth>\d{1,2})(?:st|nd|rd|th)\b")
+RELATIVE = (
+    r"(?P<today>today|tonight|this (?:morning|afternoon|evening)|heute(?: abend| nachmittag)?)"
+    r"|(?P<dayafter>the day after tomorrow|übermorgen)"
+    r"|(?P<tomorrow>tomorrow(?: morning| afternoon| evening)?|morgen(?: früh| vormittag| nachmittag)?)"
+    r"|(?P<eow>(?:the )?end of (?:the |this )?week|ende (?:der|dieser) woche|wochenende)"
+    r"|(?P<eonw>(?:the )?end of next week|ende (?:der )?nächsten woche)"
+    r"|(?P<eom>(?:the )?end of (?:the |this )?month|ende (?:des|dieses) monats|monatsende)"
+    r"|(?P<nextweek>(?:early |later |sometime |some time )?next week|(?:anfang |im laufe der )?"
+    r"nächste[nr]? woche)"
+    r"|(?P<thisweek>(?:later )?this week|(?:im laufe )?diese[rn]? woche)"
+    r"|(?P<nextmonth>next month|nächste[nr]? monat)"
+    r"|(?P<now>immediately|right away|straight away|sofort|umgehend|unverzüglich)"
+    rf"|(?:within|in|innerhalb(?: von)?|binnen)\s+(?:the next\s+|den nächsten\s+)?"
+    rf"(?P<n>\d+|{NUMBER_NAMES})\s+(?P<bus>business |working |work |werk|arbeits)?"
+    r"(?P<unit>hours?|stunden?|days?|tage[n]?|weeks?|wochen?|minutes?|minuten)"
+    rf"|(?:next|this|coming|on|by|until|before|am|bis|ab|nächsten|kommenden|diesen)\s+"
+    rf"(?P<weekday>{WEEKDAY_NAMES})\b"
+    r"|(?P<event>(?:after|before|following|at|during|nach|vor) (?:the|our|your|dem|der|unserem|"
+    r"unserer|ihrem|ihrer) (?:meeting|call|conference|presentation|board meeting|session|"
+    r"review|besprechung|meeting|termin|telefonat|sitzung))"
+)
+DEADLINE = re.compile(rf"\b(?:{DAY_MONTH})(?:,?\s*(?P<year>\d{{4}}))?|\b(?:{RELATIVE})",
+                      re.IGNORECASE)
+CALENDAR_RE = re.compile(rf"\b(?:{DAY_MONTH})(?:,?\s*(?P<year>\d{{4}}))?", re.IGNORECASE)
+CLOCK_RE = re.compile(rf"\b(?:{CLOCK})", re.IGNORECASE)
+CLOCK_DEADLINE = re.compile(rf"\b(?:by|at|um|bis|before|until|gegen)\s+(?:{CLOCK})", re.IGNORECASE)
+BARE_WEEKDAY = re.compile(rf"\b(?P<weekday>{WEEKDAY_NAMES})\b", re.IGNORECASE)
+ATTRIBUTION_DATE = re.compile(
+    rf"(?:(?P<month2>{MONTH_NAMES})\.?\s+(?P<day2>\d{{1,2}}),?\s+(?P<year2>\d{{4}})"
+    rf"|(?P<day>\d{{1,2}})\.?\s+(?P<month>{MONTH_NAMES})\.?,?\s+(?P<year>\d{{4}})"
+    r"|(?P<dd>\d{1,2})\.(?P<mm>\d{1,2})\.(?P<yyyy>\d{4})"
+    r"|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
+    r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>\d{4}))"
+    rf"(?:,?\s*(?:at|um)?\s*(?:{CLOCK}))?",
+    re.IGNORECASE)
+VAGUE_TIMING = re.compile(
+    r"\b(?:soon|shortly|asap|as soon as possible|at some point|sometime|in due course|"
+    r"in the (?:coming|next few) days|later|eventually|in the near future|when we hear|"
+    r"bald|in kürze|zeitnah|demnächst|in den nächsten tagen|baldmöglichst|später|"
+    r"irgendwann|so schnell wie möglich|sobald wie möglich)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    text: str
+    start: int
+    end: int
+    due: datetime | None
+
+
+def _clock(groups: dict[str, str | None]) -> time | None:
+    if groups.get("h"):
+        hour = int(groups["h"] or 0) % 12
+        if (groups.get("ampm") or "").lower().startswith("p"):
+            hour += 12
+        return _safe_time(hour, int(groups.get("m") or 0))
+    if groups.get("h24"):
+        return _safe_time(int(groups["h24"] or 0), int(groups.get("m24") or 0))
+    if groups.get("hde"):
+        return _safe_time(int(groups["hde"] or 0), 0)
+    if groups.get("noon"):
+        return NOON
+    if groups.get("eod"):
+        return END_OF_DAY
+    return None
+
+
+def _safe_time(hour: int, minute: int) -> time | None:
+    if 0 <= hour < 24 and 0 <= minute < 60:
+        return time(hour, minute)
+    return None
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else NUMBER_WORDS.get(text.lower(), 1)
+
+
+def _next_date(anchor: date, month: int, day: int, year: int | None) -> date | None:
+    try:
+        if year:
+            return date(year, month, day)
+        candidate = date(anchor.year, month, day)
+        if candidate < anchor - timedelta(days=7):
+            candidate = date(anchor.year + 1, month, day)
+        return candidate
+    except ValueError:
+        return None
+
+
+def _calendar_date(g: dict[str, str | None], anchor: date) -> date | None:
+    year_text = g.get("year")
+    year = int(year_text) if year_text else None
+    if g.get("month") and g.get("day"):
+        return _next_date(anchor, MONTHS[(g["month"] or "").lower()], int(g["day"] or 0), year)
+    if g.get("month2") and g.get("day2"):
+        return _next_date(anchor, MONTHS[(g["month2"] or "").lower()], int(g["day2"] or 0),
+                          year)
+    if g.get("dd") and g.get("mm"):
+        yyyy = g.get("yyyy")
+        y = int(yyyy) + (2000 if yyyy and len(yyyy) == 2 else 0) if yyyy else None
+        return _next_date(anchor, int(g["mm"] or 0), int(g["dd"] or 0), y)
+    if g.get("iy"):
+        return _next_date(anchor, int(g["im"] or 0), int(g["id"] or 0), int(g["iy"] or 0))
+    if g.get("um") and g.get("ud"):
+        uy = g.get("uy")
+        y = int(uy) + (2000 if uy and len(uy) == 2 else 0) if uy else None
+        return _next_date(anchor, int(g["um"] or 0), int(g["ud"] or 0), y)
+    if g.get("nth"):
+        day = int(g["nth"] or 0)
+        month = anchor.month if day >= anchor.day else anchor.month % 12 + 1
+        year_n = anchor.year + (1 if month < anchor.month else 0)
+        return _next_date(anchor, month, day, year_n)
+    return None
+
+
+def _weekday_date(name: str, anchor: date, prefix: str) -> date:
+    target = WEEKDAYS[name.lower()]
+    delta = (target - anchor.weekday()) % 7
+    if delta == 0:
+        delta = 7
+    if prefix.lower() in ("next",) and delta < 7 and anchor.weekday() < target and False:
+        delta += 7
+    return anchor + timedelta(days=delta)
+
+
+def _relative_date(g: dict[str, str | None], anchor: datetime,
+                   clock: BusinessClock | None, matched: str) -> datetime | None:
+    day = anchor.date()
+    zone = anchor.tzinfo
+    when: date | None = None
+    at: time | None = None
+    if g.get("today"):
+        when, at = day, END_OF_DAY
+    elif g.get("dayafter"):
+        when = day + timedelta(days=2)
+    elif g.get("tomorrow"):
+        when = day + timedelta(days=1)
+        if "morning" in (g["tomorrow"] or "").lower() or "früh" in (g["tomorrow"] or ""):
+            at = MORNING
+    elif g.get("eonw"):
+        when = day + timedelta(days=(4 - day.weekday()) % 7 + 7)
+    elif g.get("eow"):
+        when = day + timedelta(days=(4 - day.weekday()) % 7)
+    elif g.get("eom"):
+        next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        when = next_month - timedelta(days=1)
+    elif g.get("nextweek"):
+        when = day + timedelta(days=(4 - day.weekday()) % 7 + 7)
+    elif g.get("thisweek"):
+        when = day + timedelta(days=(4 - day.weekday()) % 7)
+    elif g.get("nextmonth"):
+        after = date(day.year + (day.month + 1) // 13, (day.month % 12) + 1, 1)
+        when = date(after.year + after.month // 12, after.month % 12 + 1, 1) - timedelta(days=1)
+    elif g.get("now"):
+        return anchor
+    elif g.get("n") and g.get("unit"):
+        count = _number(g["n"] or "1")
+        unit = (g["unit"] or "").lower()
+        business = bool(g.get("bus"))
+        if unit.startswith(("hour", "stund")):
+            return anchor + timedelta(hours=count)
+        if unit.startswith("minut"):
+            return anchor + timedelta(minutes=count)
+        if unit.startswith(("week", "woch")):
+            when = day + timedelta(weeks=count)
+        elif business and clock is not None:
+            when = clock.add_working_days(day, count)
+        else:
+            when = day + timedelta(days=count)
+    elif g.get("weekday"):
+        prefix = matched.split()[0] if matched.split() else ""
+        when = _weekday_date(g["weekday"] or "", day, prefix)
+    if when is None:
+        return None
+    return datetime.combine(when, at or END_OF_DAY, zone)
+
+
+def find_deadline(text: str, anchor: datetime | None,
+                  clock: BusinessClock | None = None) -> Deadline | None:
+    """The first deadline phrase in ``text`` and what it resolves to."""
+    match = DEADLINE.search(text) or CLOCK_DEADLINE.search(text)
+    if match is None:
+        bare = BARE_WEEKDAY.search(text)
+        if bare is None or bare.group(0).lower() in AMBIGUOUS_WEEKDAY_WORDS:
+            return None
+        match = bare
+    groups = match.groupdict()
+    clock_match = CLOCK_RE.search(text)
+    at = _clock(clock_match.groupdict()) if clock_match else None
+    start, end = match.start(), match.end()
+    if clock_match and abs(clock_match.start() - end) <= CLOCK_NEAR_CHARS:
+        end = max(end, clock_match.end())
+    due: datetime | None = None
+    if anchor is not None:
+        zone: tzinfo | None = anchor.tzinfo
+        calendar_match = CALENDAR_RE.search(text)
+        calendar = (_calendar_date(calendar_match.groupdict(), anchor.date())
+                    if calendar_match else None)
+        if calendar is not None:
+            due = datetime.combine(calendar, at or END_OF_DAY, zone)
+        else:
+            relative = _relative_date(groups, anchor, clock, match.group(0))
+            if relative is not None:
+                due = relative.replace(hour=at.hour, minute=at.minute) if at else relative
+            elif at is not None:
+                due = datetime.combine(anchor.date(), at, zone)
+                if due < anchor:
+                    due += timedelta(days=1)
+    return Deadline(text[start:end], start, end, due)
+
+
+def parse_attribution_date(text: str, zone: tzinfo | None) -> datetime | None:
+    """The date in an "On ... wrote:" / "Am ... schrieb" / "Sent:" line."""
+    from email.utils import parsedate_to_datetime
+
+    match = ATTRIBUTION_DATE.search(text)
+    if match is None:
+        try:
+            parsed = parsedate_to_datetime(text.split(":", 1)[-1].strip())
+        except (TypeError, ValueError, IndexError):
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    groups = match.groupdict()
+    if groups.get("year2"):
+        groups["year"] = groups["year2"]
+    day = _calendar_date(groups, date(int(groups.get("year") or groups.get("yyyy")
+                                          or groups.get("iy") or groups.get("uy") or 2000),
+                                      1, 1))
+    if day is None:
+        return None
+    at = _clock(groups) or time(0, 0)
+    return datetime.combine(day, at, zone)

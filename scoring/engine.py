@@ -1,0 +1,96 @@
+"""The Scorer: compiled rules + settings; bytes or text in, Report out. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from scoring.business_time import BusinessClock
+from scoring.checks import CODE_CHECKS
+from scoring.context import Context
+from scoring.draft import Draft, parse_bytes, parse_text
+from scoring.errors import ConfigError
+from scoring.findings import Finding
+from scoring.language import detect_language
+from scoring.matcher import run_absence, run_phrases, run_together
+from scoring.promises import extract_promises
+from scoring.questions import find_questions
+from scoring.readability import readability
+from scoring.report import Report, aggregate, error_report
+from scoring.rules import Rule, RuleBook, build_rulebook
+from scoring.settings import LANGUAGES, ScoringSettings
+
+RUNNERS = {"phrases": run_phrases, "absence": run_absence, "together": run_together}
+
+
+class Scorer:
+    """Compile once, score many. Thread-safe: scoring does not mutate the scorer."""
+
+    def __init__(self, settings: ScoringSettings) -> None:
+        self.settings = settings
+        self.rulebook: RuleBook = build_rulebook(settings.rule_packs, settings.overrides)
+        self.clock = BusinessClock(settings.business)
+        for rule in self.rulebook.by_id().values():
+            if rule.kind == "code" and rule.check not in CODE_CHECKS:
+                raise ConfigError(rule.source, rule.rule_id,
+                                  f"unknown check {rule.check!r}; known: "
+                                  f"{', '.join(sorted(CODE_CHECKS))}")
+
+    def score_message(self, raw: bytes, now: datetime | None = None, lang: str = "auto",
+                      original: bytes | None = None) -> Report:
+        """Score RFC 5322 bytes (or plain text bytes). Never raises on bad input."""
+        draft = parse_bytes(raw)
+        if original is not None and not draft.quoted:
+            replied = parse_bytes(original)
+            draft.quoted = replied.body or replied.quoted
+            draft.quote_date = replied.date
+        return self.score_draft(draft, now=now, lang=lang)
+
+    def score_text(self, text: str, now: datetime | None = None, lang: str = "auto",
+                   original_text: str | None = None,
+                   original_date: datetime | None = None) -> Report:
+        draft = parse_text(text, original=original_text, original_date=original_date)
+        return self.score_draft(draft, now=now, lang=lang)
+
+    def score_draft(self, draft: Draft, now: datetime | None = None,
+                    lang: str = "auto") -> Report:
+        if draft.error:
+            return error_report(draft.error)
+        language = self._language(draft, lang)
+        anchor = draft.date or now
+        if anchor is not None and anchor.tzinfo is None:
+            anchor = anchor.replace(tzinfo=self.clock.zone)
+        quote_date = draft.quote_date
+        if quote_date is not None and quote_date.tzinfo is None:
+            quote_date = quote_date.replace(tzinfo=anchor.tzinfo if anchor else self.clock.zone)
+        ctx = Context(body=draft.body, language=language, footer=draft.footer,
+                      quoted=draft.quoted, quote_date=quote_date, anchor=anchor,
+                      business=self.settings.business, clock=self.clock,
+                      guards=self.rulebook.guards.get(language, {}))
+        ctx.promises = extract_promises(ctx)
+        findings = self.run_rules(ctx, self.rulebook.rules.get(language, ()))
+        score, verdict, dimensions = aggregate(findings, self.settings)
+        return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
+                      findings=findings, promises=ctx.promises,
+                      questions=find_questions(ctx),
+                      readability=readability(draft.body, language), body=draft.body,
+                      meta={"subject": draft.subject, "message_id": draft.message_id,
+                            "in_reply_to": draft.in_reply_to, "is_html": draft.is_html,
+                            "quote_date": quote_date.isoformat() if quote_date else None,
+                            "date": anchor.isoformat() if anchor else None})
+
+    def run_rules(self, ctx: Context, rules: tuple[Rule, ...]) -> list[Finding]:
+        findings: list[Finding] = []
+        for rule in rules:
+            if not rule.enabled:
+                continue
+            if rule.kind == "code":
+                findings.extend(CODE_CHECKS[rule.check](ctx, rule))
+            else:
+                findings.extend(RUNNERS[rule.kind](rule, ctx))
+        findings.sort(key=lambda f: (f.start, f.end, f.rule))
+        return findings
+
+    def _language(self, draft: Draft, lang: str) -> str:
+        if lang in LANGUAGES:
+            return lang
+        return detect_language(draft.body or draft.quoted, self.settings.default_language)

@@ -1,0 +1,137 @@
+"""Commitment extraction: who promised what, by when, and how firmly.
+
+A commitment is a sentence (or clause) in which the sender or the sender's company
+undertakes a future action. Requests, questions, "I can" offers, "let's" proposals,
+wishes and offers that depend on the reader wanting something are not commitments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scoring.context import Context
+from scoring.dates import find_deadline
+from scoring.findings import Promise
+
+FUTURE_EN = (r"(?:'ll|\s+will|\s+shall|\s*'m going to|\s+am going to|\s*'re going to|"
+             r"\s+are going to|\s+plan to|\s+am planning to|\s*'m planning to|\s+intend to|"
+             r"\s+expect to|\s+hope to|\s+aim to|\s+promise to|\s+commit to|"
+             r"\s+should be able to|\s*'d like to|\s+would like to|\s+want to get)")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The language-specific patterns of commitment extraction."""
+
+    sender: re.Pattern[str]           # I will / ich werde
+    team: re.Pattern[str]             # we will / our team will / Leo will
+    unclear: re.Pattern[str]          # someone will / they will / the unit will ship
+    implicit: re.Pattern[str]         # "Will send it tomorrow."
+    not_commitment: re.Pattern[str]   # offers, wishes, conditionals on the reader
+    hedges: re.Pattern[str]
+
+
+EN = Lexicon(
+    sender=re.compile(rf"\b(?:I{FUTURE_EN}|I\s+(?:promise|guarantee)\b)(?!\s+not\b|n't)",
+                      re.IGNORECASE),
+    team=re.compile(
+        rf"\b(?:(?i:we){FUTURE_EN}|(?i:our|my)\s+(?:(?!(?i:and|but|they|who|which|that|to)\b)[\w-]+,?\s+){{0,5}}?"
+        rf"[\w-]+,?{FUTURE_EN}|"
+        r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)|"
+        r"(?i:you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from))\b)"
+        r"(?!\s+not\b|n't)"),
+    unclear=re.compile(
+        r"\b(?:someone|somebody|they|he|she)(?:'ll|\s+will|\s+should)\s+|"
+        r"\b(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:will|should|is guaranteed to)"
+        r"\s+(?:probably\s+)?(?:be\s+(?:shipped|delivered|sent|ready|activated|processed|issued|"
+        r"credited|refunded|live|done|fixed|resolved|at|there|out)|ship|arrive|go out|"
+        r"come through|be at)\b",
+        re.IGNORECASE),
+    implicit=re.compile(r"^\s*(?:will|shall)\s+(?!you\b|we\b|i\b|they\b|it\b|there\b)[a-z]+",
+                        re.IGNORECASE),
+    not_commitment=re.compile(
+        r"\b(?:if you(?:'d| would)? (?:like|need|want|wish|prefer|have)|let me know|"
+        r"feel free|I(?:'ll| will) be (?:out|away|on (?:vacation|holiday|leave)|travel)|"
+        r"would like to (?:thank|welcome|introduce|remind)|I(?:'ll| will) be happy to|"
+        r"look(?:ing)? forward|I hope (?:you|this|that|all)|hope to see|"
+        r"will you\b|you will need|you will have to|you'll need|"
+        r"we(?:'ll| will) see\b|who will|what will|which will|that will be|it will be|"
+        r"there will be)", re.IGNORECASE),
+    hedges=re.compile(
+        r"\b(?:try(?:ing)? to|hope(?:fully)?|probably|might|may|should be able to|should|"
+        r"plan to|planning to|intend to|expect to|would like to|'d like to|see what I can do|"
+        r"aim to|if possible|possibly|ideally)\b", re.IGNORECASE),
+)
+
+DE = Lexicon(
+    sender=re.compile(
+        r"\b(?:ich\s+werde|werde\s+ich|ich\s+(?:sende|schicke|rufe|melde|liefere|schreibe|"
+        r"bestätige|kümmere|prüfe|übermittle|versuche|plane|stelle|kläre|informiere|erledige)|"
+        r"(?:sende|schicke|rufe|melde|liefere|schreibe|bestätige|prüfe|kläre|informiere|"
+        r"übermittle|erledige)\s+ich)\b", re.IGNORECASE),
+    team=re.compile(
+        r"\b(?:wir\s+werden|werden\s+wir|wir\s+(?:senden|schicken|rufen|melden|liefern|"
+        r"schreiben|bestätigen|kümmern|prüfen|klären|informieren)|(?:senden|schicken|rufen|"
+        r"melden|liefern|bestätigen|prüfen|klären)\s+wir|unser\w*\s+(?:[\wäöüß-]+\s+){0,3}?"
+        r"wird|(?:erhalten|bekommen)\s+Sie)\b", re.IGNORECASE),
+    unclear=re.compile(
+        r"\b(?:jemand|man|er|sie)\s+wird\b|\b(?:der|die|das)\s+(?:[\wäöüß-]+\s+){0,3}?"
+        r"wird\s+(?:sich|Ihnen|bei|am|bis|morgen|heute)", re.IGNORECASE),
+    implicit=re.compile(r"^\s*(?:melde mich|rufe .* an)\b", re.IGNORECASE),
+    not_commitment=re.compile(
+        r"\b(?:wenn Sie (?:möchten|wünschen|Fragen)|falls Sie|sollten Sie|lassen Sie mich wissen|"
+        r"melden Sie sich|freue mich|freuen uns|würde mich freuen|wir können|ich kann)\b",
+        re.IGNORECASE),
+    hedges=re.compile(
+        r"\b(?:versuche[n]?|hoffentlich|voraussichtlich|sollte[n]?|wahrscheinlich|eventuell|"
+        r"möglicherweise|vielleicht|nach Möglichkeit|möglichst|planen|plane)\b", re.IGNORECASE),
+)
+LEXICONS = {"en": EN, "de": DE}
+MIN_CLAUSE_GAP = 12
+
+
+def extract_promises(ctx: Context) -> list[Promise]:
+    """Every commitment in the new text, with owner, resolved due date and hedging."""
+    lexicon = LEXICONS.get(ctx.language, EN)
+    promises: list[Promise] = []
+    for sentence in ctx.sentences:
+        text = sentence.text
+        if text.rstrip().endswith("?"):
+            continue
+        hits: list[tuple[int, str]] = []
+        for owner, pattern in (("sender", lexicon.sender), ("team", lexicon.team),
+                               ("unclear", lexicon.unclear)):
+            for match in pattern.finditer(text):
+                hits.append((match.start(), owner))
+        implicit = lexicon.implicit.match(text)
+        if implicit:
+            hits.append((implicit.start(), "sender"))
+        if not hits:
+            continue
+        hits.sort()
+        kept: list[tuple[int, str]] = []
+        for position, owner in hits:
+            if kept and position - kept[-1][0] < MIN_CLAUSE_GAP:
+                continue
+            kept.append((position, owner))
+        for index, (position, owner) in enumerate(kept):
+            clause_end = kept[index + 1][0] if index + 1 < len(kept) else len(text)
+            clause = text[position:clause_end].rstrip(" ,;:.!-–")
+            prefix = text[:position]
+            if lexicon.not_commitment.search(clause) or _conditional_on_reader(prefix, ctx):
+                continue
+            start = sentence.start + position
+            deadline = find_deadline(clause, ctx.anchor, ctx.clock) or (
+                find_deadline(text, ctx.anchor, ctx.clock) if len(kept) == 1 else None)
+            hedged = bool(lexicon.hedges.search(clause) or lexicon.hedges.search(prefix[-30:]))
+            promises.append(Promise(
+                text=clause, start=start, end=start + len(clause), owner=owner,
+                due=deadline.due if deadline else None, hedged=hedged,
+                deadline_text=deadline.text if deadline else ""))
+    return promises
+
+
+def _conditional_on_reader(prefix: str, ctx: Context) -> bool:
+    lexicon = LEXICONS.get(ctx.language, EN)
+    return bool(lexicon.not_commitment.search(prefix))

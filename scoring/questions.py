@@ -1,0 +1,104 @@
+"""The customer's explicit questions in the quoted original, and whether the reply answers.
+
+A question is answered when the reply shares enough of its content words, a "when"
+question is answered by any stated timing (vague timing is judged under promises),
+and an "I don't know" without how or when the answer will come does not answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scoring.context import Context
+from scoring.findings import Question
+from scoring.sentences import split_sentences
+
+WORD = re.compile(r"[\wäöüß$€%.,/-]*[\wäöüß$€%]", re.IGNORECASE)
+STEM_CHARS = 5
+MIN_CONTENT_WORD = 3
+ANSWER_OVERLAP_RATIO = 0.3
+ANSWER_OVERLAP_MIN = 2
+NESTED_QUOTE = re.compile(r"^\s*(?:>|On\s.+wrote:|Am\s.+schrieb|-{2,}\s*Original|From:\s)",
+                          re.IGNORECASE | re.MULTILINE)
+STOPWORDS = frozenset("""
+a an the and or but if then so to of in on at by for with from about as is are was were be
+been being do does did done have has had having can could will would shall should may might
+must i you he she it we they me him her us them my your his its our their this that these
+those what when where which who whom whose why how there here not no yes any some all also
+just only very more most much many such than too own same other into over under again
+further once up down out off please thanks thank hi hello dear regards best kind let know
+get got make made need needs want wants like also still already now new
+der die das und oder aber wenn dann so zu von in im an am auf für mit aus als ist sind war
+waren sein wird werden hat haben hatte kann können könnte muss müssen soll sollte ich sie
+er es wir ihr ihnen ihre ihr uns unser mein dein nicht kein keine ja nein auch noch schon
+nur sehr mehr wie was wann wo warum wer welche welcher welches dass ob bitte danke hallo
+""".split())
+WHEN_QUESTION = re.compile(
+    r"^\s*(?:\w+\s*,\s*)?(?:when|by when|how soon|how long|what time|wann|bis wann|wie lange)\b",
+    re.IGNORECASE)
+TIMING = re.compile(
+    r"\b(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"week|month|soon|shortly|hours?|days?|by|within|heute|morgen|montag|dienstag|mittwoch|"
+    r"donnerstag|freitag|woche|monat|bald|kürze|stunden?|tagen?|bis|innerhalb)\b|\d",
+    re.IGNORECASE)
+DONT_KNOW = re.compile(
+    r"\b(?:I\s+(?:do not|don't|dont)\s+know|I'?m\s+not\s+sure|I am not sure|no idea|"
+    r"not\s+sure\s+(?:if|whether)|ich\s+weiß\s+(?:es\s+)?nicht|weiß\s+ich\s+nicht|keine\s+Ahnung|"
+    r"bin\s+mir\s+nicht\s+sicher)", re.IGNORECASE)
+HOW_WHEN = re.compile(
+    r"\b(?:find out|check|ask|confirm|get back to you|will (?:send|let you know|update)|by\s+\w+|"
+    r"tomorrow|today|within|kläre|prüfe|frage|melde mich|bis\s+\w+|morgen|heute)\b",
+    re.IGNORECASE)
+
+
+def latest_quoted_message(quoted: str) -> str:
+    """The most recent message in the quote (cut at a nested quote or older header)."""
+    match = NESTED_QUOTE.search(quoted)
+    return quoted[:match.start()] if match else quoted
+
+
+def stems(text: str) -> set[str]:
+    result = set()
+    for word in WORD.findall(text.lower()):
+        if len(word) >= MIN_CONTENT_WORD and word not in STOPWORDS:
+            result.add(word[:STEM_CHARS])
+    return result
+
+
+def find_questions(ctx: Context) -> list[Question]:
+    if not ctx.is_reply:
+        return []
+    original = latest_quoted_message(ctx.quoted)
+    reply_sentences = ctx.sentences
+    reply_stems = [stems(s.text) for s in reply_sentences]
+    questions: list[Question] = []
+    for sentence in split_sentences(original):
+        text = " ".join(sentence.text.split())
+        if not text.endswith("?"):
+            continue
+        for part in re.split(r"(?<=\?)\s+", text):
+            part = part.strip().lstrip("-*•0123456789.) ").strip()
+            if part.endswith("?") and len(part) > 3:
+                questions.append(Question(text=part, answered=is_answered(
+                    part, ctx, reply_stems)))
+    return questions
+
+
+def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> bool:
+    wanted = stems(question)
+    best_index, best_overlap = -1, 0
+    for index, have in enumerate(reply_stems):
+        overlap = len(wanted & have)
+        if overlap > best_overlap:
+            best_index, best_overlap = index, overlap
+    if WHEN_QUESTION.search(question):
+        return bool(ctx.promises) or bool(TIMING.search(ctx.body))
+    if best_index < 0:
+        return False
+    best = ctx.sentences[best_index].text
+    neighbourhood = " ".join(s.text for s in ctx.sentences[best_index:best_index + 2])
+    if DONT_KNOW.search(best) and not HOW_WHEN.search(neighbourhood):
+        return False
+    all_stems = set().union(*reply_stems) if reply_stems else set()
+    coverage = len(wanted & all_stems) / max(1, len(wanted))
+    return best_overlap >= ANSWER_OVERLAP_MIN or coverage >= ANSWER_OVERLAP_RATIO

@@ -1,0 +1,177 @@
+"""Split a plain-text body into the new text, the quoted original and the footer.
+
+Only the new text is judged. The quoted original (``>`` lines, "On ... wrote:",
+"Am ... schrieb ...:", Outlook "-----Original Message-----" / "From: ... Sent:"
+blocks) feeds responsiveness and tone. The footer (signature after "-- " or a
+sign-off line, legal disclaimers, P.S. lines and fine print after the sign-off) is
+kept apart: terms that appear only there are a disclosure problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ATTRIBUTION = re.compile(
+    r"^\s*(?:"
+    r"On\s.{4,300}?\bwrote\s*:"                             # Gmail, Apple Mail
+    r"|Am\s.{4,300}?\bschrieb\b.{0,300}?:"                  # German clients
+    r"|Le\s.{4,300}?\ba écrit\s*:"
+    r"|.{2,200}?\s(?:wrote|schrieb)\s*:"                    # "Angela Moretti wrote:"
+    r")\s*$", re.IGNORECASE)
+ORIGINAL_MARKER = re.compile(
+    r"^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Forwarded message|"
+    r"Weitergeleitete Nachricht|Original-Nachricht)\s*-{2,}\s*$", re.IGNORECASE)
+HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von)\s*:\*?\s+\S", re.IGNORECASE)
+HEADER_SENT = re.compile(r"^\s*\*?(?:Sent|Date|Gesendet|Datum)\s*:\*?\s+(?P<date>.+)$",
+                         re.IGNORECASE)
+HEADER_BLOCK_LINES = 5
+SIGNATURE_DELIMITER = re.compile(r"^-- ?$")
+SIGN_OFF = re.compile(
+    r"^\s*(?:(?:best|kind|warm|warmest|many|with best)?\s*regards|best(?: wishes)?|cheers|"
+    r"thanks(?: again| so much)?|thank you(?: again)?|many thanks|sincerely(?: yours)?|"
+    r"yours(?: sincerely| truly)?|all the best|talk soon|speak soon|take care|"
+    r"mit freundlichen grüßen|mit freundlichem gruß|freundliche grüße|viele grüße|beste grüße|"
+    r"herzliche grüße|liebe grüße|schöne grüße|lg|vg|mfg|danke(?: und grüße)?|"
+    r"vielen dank(?: und viele grüße)?|gruß|grüße)\s*[,.!]?\s*$",
+    re.IGNORECASE)
+DISCLAIMER = re.compile(
+    r"confidential|intended (?:solely )?for the|intended recipient|privileged|"
+    r"vertrauliche informationen|nicht der richtige adressat|bestimmungsgemäße empfänger|"
+    r"unbefugte weitergabe|amtsgericht|registergericht|geschäftsführer", re.IGNORECASE)
+QUOTE_PREFIX = re.compile(r"^[ \t]*>[ \t]?")
+MIN_NEW_TEXT_CHARS_BEFORE_SIGN_OFF = 20
+
+
+@dataclass
+class Segment:
+    """A piece of the original body, by character span."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class SplitBody:
+    new_segments: list[Segment] = field(default_factory=list)
+    quoted: str = ""
+    attribution: str = ""
+    footer: str = ""
+    footer_start: int | None = None   # index into the body where the footer starts
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    result: list[tuple[int, str]] = []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        result.append((position, line))
+        position += len(line)
+    return result
+
+
+def _is_header_block(lines: list[tuple[int, str]], index: int) -> bool:
+    if not HEADER_FROM.match(lines[index][1]):
+        return False
+    window = lines[index + 1:index + 1 + HEADER_BLOCK_LINES]
+    return any(HEADER_SENT.match(line) for _, line in window)
+
+
+def _attribution_at(lines: list[tuple[int, str]], index: int) -> tuple[str, int] | None:
+    """An attribution line at ``index`` (possibly wrapped onto the next line)."""
+    line = lines[index][1].strip()
+    if not line:
+        return None
+    if ATTRIBUTION.match(line):
+        return line, 1
+    if index + 1 < len(lines) and re.match(r"^\s*(On|Am)\s", line, re.IGNORECASE):
+        joined = line + " " + lines[index + 1][1].strip()
+        if ATTRIBUTION.match(joined):
+            return joined, 2
+    return None
+
+
+def split_body(text: str) -> SplitBody:
+    """Find the quoted original and the footer; everything else is new text."""
+    lines = _lines(text)
+    result = SplitBody()
+    quote_index = len(lines)
+    outlook_style = False
+    for index, (_, line) in enumerate(lines):
+        found = _attribution_at(lines, index)
+        if found:
+            result.attribution = found[0]
+            quote_index = index
+            break
+        if ORIGINAL_MARKER.match(line) or _is_header_block(lines, index):
+            outlook_style = True
+            quote_index = index
+            break
+        if QUOTE_PREFIX.match(line):
+            quote_index = index
+            break
+
+    new_lines = lines[:quote_index]
+    quoted_parts: list[str] = []
+    inline_new: list[tuple[int, str]] = []
+    for index in range(quote_index, len(lines)):
+        _, line = lines[index]
+        if outlook_style:
+            quoted_parts.append(line)
+        elif QUOTE_PREFIX.match(line):
+            quoted_parts.append(QUOTE_PREFIX.sub("", line, count=1))
+        elif index == quote_index or (_attribution_at(lines, index) is not None):
+            continue
+        else:
+            inline_new.append(lines[index])
+    if outlook_style:
+        for _, line in lines[quote_index:quote_index + HEADER_BLOCK_LINES + 1]:
+            sent = HEADER_SENT.match(line)
+            if sent:
+                result.attribution = line.strip()
+                break
+    # Text after a '>' quote counts as new only when it holds more than a signature.
+    trailing_new = [item for item in inline_new if item[1].strip()]
+    candidate_lines = new_lines + (inline_new if trailing_new else [])
+
+    footer_at = _footer_index(candidate_lines)
+    body_lines = candidate_lines[:footer_at]
+    result.footer = "".join(line for _, line in candidate_lines[footer_at:])
+    if footer_at < len(candidate_lines):
+        result.footer_start = candidate_lines[footer_at][0]
+    result.quoted = "".join(quoted_parts)
+    result.new_segments = _merge_segments(body_lines)
+    return result
+
+
+def _footer_index(lines: list[tuple[int, str]]) -> int:
+    """Index of the first footer line: '-- ', the last sign-off line, or a disclaimer.
+
+    The last sign-off wins so that an opening "Thanks!" does not end the new text.
+    """
+    seen_text = 0
+    sign_off: int | None = None
+    for index, (_, line) in enumerate(lines):
+        stripped = line.strip()
+        if SIGNATURE_DELIMITER.match(line.rstrip("\r\n")):
+            return index if sign_off is None else sign_off
+        if seen_text >= MIN_NEW_TEXT_CHARS_BEFORE_SIGN_OFF and SIGN_OFF.match(stripped):
+            sign_off = index
+        elif seen_text and DISCLAIMER.search(stripped) and _starts_paragraph(lines, index):
+            return index if sign_off is None else sign_off
+        seen_text += len(stripped)
+    return len(lines) if sign_off is None else sign_off
+
+
+def _starts_paragraph(lines: list[tuple[int, str]], index: int) -> bool:
+    return index == 0 or not lines[index - 1][1].strip()
+
+
+def _merge_segments(lines: list[tuple[int, str]]) -> list[Segment]:
+    segments: list[Segment] = []
+    for start, line in lines:
+        end = start + len(line)
+        if segments and segments[-1].end == start:
+            segments[-1].end = end
+        else:
+            segments.append(Segment(start, end))
+    return segments

@@ -1,0 +1,85 @@
+"""The Report: scores, verdicts, findings, promises, questions; and its JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scoring.findings import Finding, Promise, Question
+from scoring.settings import DIMENSIONS, MAX_SCORE, ScoringSettings
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    score: int
+    verdict: str
+    penalty: float        # points taken off before the cap
+
+
+@dataclass
+class Report:
+    score: int
+    verdict: str
+    language: str
+    dimensions: dict[str, DimensionScore]
+    findings: list[Finding]
+    promises: list[Promise]
+    questions: list[Question]
+    readability: dict[str, Any]
+    body: str
+    error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON schema (see README, "Report JSON")."""
+        return {
+            "score": self.score,
+            "verdict": self.verdict,
+            "language": self.language,
+            "dimensions": {name: {"score": d.score, "verdict": d.verdict,
+                                  "penalty": d.penalty}
+                           for name, d in self.dimensions.items()},
+            "findings": [{"rule": f.rule, "dimension": f.dimension, "start": f.start,
+                          "end": f.end, "match": f.match, "message": f.message,
+                          "suggestion": f.suggestion, "penalty": f.penalty}
+                         for f in self.findings],
+            "promises": [{"text": p.text, "start": p.start, "end": p.end, "owner": p.owner,
+                          "due": p.due.isoformat() if p.due else None, "hedged": p.hedged,
+                          "deadline_text": p.deadline_text or None}
+                         for p in self.promises],
+            "questions": [{"text": q.text, "answered": q.answered} for q in self.questions],
+            "readability": self.readability,
+            "body": self.body,
+            "error": self.error,
+            **({"meta": self.meta} if self.meta else {}),
+        }
+
+
+def aggregate(findings: list[Finding], settings: ScoringSettings
+              ) -> tuple[int, str, dict[str, DimensionScore]]:
+    """Per-dimension scores (penalties capped per dimension) and the overall score.
+
+    overall = 100 - sum over dimensions of weight x min(cap, penalties): every point a
+    user sees comes from findings.
+    """
+    dimensions: dict[str, DimensionScore] = {}
+    lost = 0.0
+    for name in DIMENSIONS:
+        config = settings.dimensions[name]
+        penalty = sum(f.penalty for f in findings if f.dimension == name)
+        capped = min(float(config.cap), penalty)
+        score = max(0, round(MAX_SCORE - capped))
+        verdict = config.thresholds.verdict(score)
+        if penalty > 0 and verdict == "pass" and score < MAX_SCORE:
+            verdict = "pass"
+        dimensions[name] = DimensionScore(score=score, verdict=verdict, penalty=round(penalty, 2))
+        lost += config.weight * capped
+    overall = max(0, round(MAX_SCORE - lost))
+    return overall, settings.thresholds.verdict(overall), dimensions
+
+
+def error_report(message: str, language: str = "en") -> Report:
+    empty = {name: DimensionScore(MAX_SCORE, "pass", 0.0) for name in DIMENSIONS}
+    return Report(score=MAX_SCORE, verdict="pass", language=language, dimensions=empty,
+                  findings=[], promises=[], questions=[], readability={}, body="",
+                  error=message)

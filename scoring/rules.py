@@ -1,0 +1,256 @@
+"""Rules as data: decode, validate and compile the TOML rule packs.
+
+One TOML table per rule in ``rules/<lang>/<dimension>.toml``; its full id is
+``<lang>.<dimension>.<name>``. Kinds:
+
+- ``phrases``: any of ``phrases`` (literal, case-insensitive, whole words) or
+  ``patterns`` (regular expressions) is a finding, unless a guard in ``unless`` says
+  the context excuses it (negation, a conditional clause, a polite formula...).
+- ``absence``: a ``trigger`` without any ``companion`` in the same ``scope``
+  (sentence, paragraph or body) is a finding, e.g. a price without its terms.
+- ``together``: a ``trigger`` with a ``partner`` in the same scope is a finding,
+  e.g. birthday wishes next to a sales offer.
+- ``code``: what data cannot express (commitments, unanswered questions, waiting
+  time); ``check`` names the function, the rest (weight, texts, examples) is data.
+
+Guards live in ``rules/<lang>/guards.toml`` as named pattern sets, so context rules
+are data too. Every rule carries ``examples.hit`` and ``examples.miss``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from scoring.errors import ConfigError
+from scoring.settings import DIMENSIONS, RuleOverride, RulePackFile
+from scoring.validation import Table
+
+RULE_KINDS = ("phrases", "absence", "together", "code")
+SCOPES = ("sentence", "paragraph", "body")
+GUARD_KINDS = ("before", "clause", "covering", "after")
+MAX_GUARD_WINDOW_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A context that excuses a match: words before it, its clause, or a covering span."""
+
+    name: str
+    kind: str
+    regex: re.Pattern[str]
+    window: int = 3        # words, for kind "before"/"after"
+
+
+@dataclass(frozen=True)
+class Examples:
+    hit: tuple[str, ...]
+    miss: tuple[str, ...]
+    now: str = ""          # ISO-8601 "now" for examples that depend on time
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    language: str
+    dimension: str
+    kind: str
+    weight: float
+    message: str
+    suggestion: str
+    source: str
+    examples: Examples
+    enabled: bool = True
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    companions: tuple[str, ...] = ()
+    companion_patterns: tuple[str, ...] = ()
+    scope: str = "sentence"
+    unless: tuple[str, ...] = ()
+    check: str = ""
+    footer_message: str = ""
+    min_count: int = 1
+    options: dict[str, Any] = field(default_factory=dict)
+    regex: re.Pattern[str] | None = None
+    companion_regex: re.Pattern[str] | None = None
+
+
+def phrase_regex(phrase: str) -> str:
+    """A literal phrase as a regex: flexible whitespace and apostrophes, whole words."""
+    parts = [re.escape(word) for word in phrase.split()]
+    body = r"\s+".join(parts).replace("'", "['’]").replace("’", "['’]")
+    head = r"(?<![\w])" if phrase[:1].isalnum() else ""
+    tail = r"(?![\w])" if phrase[-1:].isalnum() else ""
+    return head + body + tail
+
+
+def compile_alternatives(phrases: tuple[str, ...], patterns: tuple[str, ...],
+                         table: Table, key: str) -> re.Pattern[str] | None:
+    pieces = [phrase_regex(p) for p in phrases if p.strip()]
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise table.error(key, f"invalid regular expression {pattern!r}: {error}") from None
+        pieces.append(f"(?:{pattern})")
+    if not pieces:
+        return None
+    # longest alternatives first so "may or may not" wins over "may"
+    pieces.sort(key=len, reverse=True)
+    return re.compile("|".join(pieces), re.IGNORECASE)
+
+
+def parse_guards(pack: RulePackFile) -> dict[str, Guard]:
+    root = Table(pack.data, pack.source)
+    guards: dict[str, Guard] = {}
+    for name in root.keys():
+        table = root.table(name)
+        kind = table.get_str("kind", choices=GUARD_KINDS)
+        patterns = tuple(table.get_str_list("patterns", []))
+        phrases = tuple(table.get_str_list("phrases", []))
+        window = table.get_int("window", 3, minimum=1, maximum=MAX_GUARD_WINDOW_WORDS)
+        table.get_str("description", "")
+        regex = compile_alternatives(phrases, patterns, table, "patterns")
+        if regex is None:
+            raise table.error("patterns", "a guard needs at least one pattern or phrase")
+        table.finish()
+        guards[name] = Guard(name=name, kind=kind, regex=regex, window=window)
+    return guards
+
+
+def parse_rules(pack: RulePackFile, guard_names: set[str]) -> list[Rule]:
+    if pack.dimension not in DIMENSIONS:
+        raise ConfigError(pack.source, "", "unknown dimension file")
+    root = Table(pack.data, pack.source)
+    rules: list[Rule] = []
+    for name in root.keys():
+        table = root.table(name)
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+            raise table.error("", "rule names use lower-case letters, digits and '-'")
+        rules.append(parse_rule(table, pack, name, guard_names))
+        table.finish()
+    return rules
+
+
+def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str]) -> Rule:
+    kind = table.get_str("kind", choices=RULE_KINDS)
+    examples_table = table.table("examples", required=True)
+    examples = Examples(
+        hit=tuple(examples_table.get_str_list("hit")),
+        miss=tuple(examples_table.get_str_list("miss")),
+        now=examples_table.get_str("now", ""),
+    )
+    examples_table.finish()
+    if not examples.hit or not examples.miss:
+        raise table.error("examples", "every rule needs at least one hit and one miss example")
+    unless = tuple(table.get_str_list("unless", []))
+    for guard in unless:
+        if guard not in guard_names:
+            raise table.error("unless", f"unknown guard {guard!r}; guards of this language: "
+                              f"{', '.join(sorted(guard_names)) or 'none'}")
+    options_table = table.table("options")
+    options = {key: options_table.raw(key) for key in options_table.keys()}
+    rule = Rule(
+        rule_id=f"{pack.language}.{pack.dimension}.{name}",
+        language=pack.language,
+        dimension=pack.dimension,
+        kind=kind,
+        weight=table.get_float("weight", minimum=0.0),
+        message=table.get_str("message"),
+        suggestion=table.get_str("suggestion"),
+        source=pack.source,
+        examples=examples,
+        enabled=table.get_bool("enabled", True),
+        phrases=tuple(table.get_str_list("phrases", [])),
+        patterns=tuple(table.get_str_list("patterns", [])),
+        companions=tuple(table.get_str_list("companions", [])),
+        companion_patterns=tuple(table.get_str_list("companion_patterns", [])),
+        scope=table.get_str("scope", "sentence", choices=SCOPES),
+        unless=unless,
+        check=table.get_str("check", "") if kind == "code" else "",
+        footer_message=table.get_str("footer_message", ""),
+        min_count=table.get_int("min_count", 1, minimum=1),
+        options=options,
+    )
+    if kind == "code" and not rule.check:
+        raise table.error("check", "a code rule names its check function")
+    if kind != "code" and not (rule.phrases or rule.patterns):
+        raise table.error("phrases", f"a {kind} rule needs phrases or patterns")
+    if kind in ("absence", "together") and not (rule.companions or rule.companion_patterns):
+        raise table.error("companions", f"a {kind} rule needs companions or companion_patterns")
+    return compile_rule(rule, table)
+
+
+def compile_rule(rule: Rule, table: Table) -> Rule:
+    return replace(
+        rule,
+        regex=compile_alternatives(rule.phrases, rule.patterns, table, "patterns"),
+        companion_regex=compile_alternatives(rule.companions, rule.companion_patterns,
+                                             table, "companion_patterns"),
+    )
+
+
+def apply_override(rule: Rule, override: RuleOverride) -> Rule:
+    """A layer's change by id: weight, enabled, phrases added or removed."""
+    table = Table({}, override.source, f"rules.{override.rule_id}")
+    phrases = list(rule.phrases)
+    for phrase in override.remove:
+        matches = [p for p in phrases if p.lower() == phrase.lower()]
+        if not matches:
+            raise table.error("remove", f"{phrase!r} is not a phrase of {rule.rule_id}; "
+                              f"its phrases: {', '.join(rule.phrases[:12])}...")
+        phrases = [p for p in phrases if p.lower() != phrase.lower()]
+    if override.add and rule.kind == "code":
+        raise table.error("add", f"{rule.rule_id} is a code rule without a phrase list")
+    phrases += [p for p in override.add if p.lower() not in {q.lower() for q in phrases}]
+    changed = replace(
+        rule,
+        weight=rule.weight if override.weight is None else override.weight,
+        enabled=rule.enabled if override.enabled is None else override.enabled,
+        phrases=tuple(phrases),
+    )
+    if rule.kind != "code" and not (changed.phrases or changed.patterns):
+        raise table.error("remove", "removing every phrase leaves the rule empty; "
+                          "set enabled = false instead")
+    return compile_rule(changed, table)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """All rules and guards of all languages, after overrides."""
+
+    rules: dict[str, tuple[Rule, ...]]          # language -> rules
+    guards: dict[str, dict[str, Guard]]         # language -> guard name -> guard
+
+    def by_id(self) -> dict[str, Rule]:
+        return {rule.rule_id: rule for rules in self.rules.values() for rule in rules}
+
+
+def build_rulebook(packs: tuple[RulePackFile, ...],
+                   overrides: dict[str, RuleOverride]) -> RuleBook:
+    guards: dict[str, dict[str, Guard]] = {}
+    for pack in packs:
+        if pack.dimension == "guards":
+            guards.setdefault(pack.language, {}).update(parse_guards(pack))
+    rules: dict[str, list[Rule]] = {}
+    seen: dict[str, str] = {}
+    for pack in packs:
+        if pack.dimension == "guards":
+            continue
+        for rule in parse_rules(pack, set(guards.get(pack.language, {}))):
+            if rule.rule_id in seen:
+                raise ConfigError(pack.source, rule.rule_id,
+                                  f"duplicate rule id (also in {seen[rule.rule_id]})")
+            seen[rule.rule_id] = pack.source
+            override = overrides.get(rule.rule_id)
+            rules.setdefault(rule.language, []).append(
+                apply_override(rule, override) if override else rule)
+    for rule_id, override in overrides.items():
+        if rule_id not in seen:
+            import difflib
+
+            hint = difflib.get_close_matches(rule_id, list(seen), n=1)
+            fix = f"did you mean {hint[0]!r}?" if hint else "see `trustmail config show`"
+            raise ConfigError(override.source, f"rules.{rule_id}", f"no such rule ({fix})")
+    return RuleBook(rules={k: tuple(v) for k, v in rules.items()}, guards=guards)

@@ -1,0 +1,67 @@
+"""Sentence spans in the new text: boundaries at . ! ? and at line-based blocks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof inc ltd co corp st vs etc e.g i.e approx no nr tel fax jan feb mar apr "
+    "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun z.b u.a ca bzw ggf evtl "
+    "inkl zzgl usw vgl d.h s.o mo di mi do fr sa so jr sr".split())
+BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+LAST_WORD = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences with spans; whitespace around them is trimmed."""
+    sentences: list[Sentence] = []
+    start = 0
+    for match in BOUNDARY.finditer(text):
+        end = match.end()
+        piece = text[start:end]
+        if match.group(0)[0] == "." and _ends_with_abbreviation(piece):
+            continue
+        _append(sentences, text, start, end)
+        start = end
+    _append(sentences, text, start, len(text))
+    return sentences
+
+
+def _ends_with_abbreviation(piece: str) -> bool:
+    word = LAST_WORD.search(piece.rstrip())
+    if not word:
+        return False
+    token = word.group(1).rstrip(".").lower()
+    return token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()) or token.isdigit()
+
+
+def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        sentences.append(Sentence(start, end, text[start:end]))
+
+
+def sentence_at(sentences: list[Sentence], index: int) -> Sentence | None:
+    """The sentence containing character ``index`` (binary search)."""
+    lo, hi = 0, len(sentences) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        sentence = sentences[mid]
+        if index < sentence.start:
+            hi = mid - 1
+        elif index >= sentence.end:
+            lo = mid + 1
+        else:
+            return sentence
+    return None
