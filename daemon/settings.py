@@ -68,6 +68,8 @@ class SmtpSettings:
     tls_cert: str = ""
     tls_key: str = ""
     add_header: bool = False
+    auth_require_tls: bool = True      # AUTH only after STARTTLS (the listener is loopback anyway)
+    hold_override: bool = False        # policy "hold": the identical resend passes, as with "warn"
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ def parse_smtp(table: Table) -> SmtpSettings:
         tls_cert=table.get_str("tls_cert", ""),
         tls_key=table.get_str("tls_key", ""),
         add_header=table.get_bool("add_header", False),
+        auth_require_tls=table.get_bool("auth_require_tls", True),
+        hold_override=table.get_bool("hold_override", False),
     )
     table.finish()
     return smtp

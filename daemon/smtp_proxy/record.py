@@ -1,0 +1,104 @@
+"""Turn a relayed message into the store's :class:`MessageRecord` (metadata only).
+
+Headers are parsed leniently: malformed or 8-bit headers give what can be read,
+never an exception, because a message that was relayed must also be recorded.
+"""
+
+from __future__ import annotations
+
+import email.errors
+import email.header
+import email.utils
+from collections.abc import Sequence
+from datetime import datetime
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from daemon.store import MessageRecord
+
+SOURCE_SMTP = "smtp"
+DIRECTION_OUT = "out"
+
+
+def clean(value: object) -> str:
+    """A header value as valid UTF-8 text (raw 8-bit bytes become U+FFFD where invalid)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
+
+
+def parse_headers(raw: bytes) -> Message:
+    """The message's header block, parsed without ever raising on bad input."""
+    return BytesHeaderParser(policy=compat32).parsebytes(raw)
+
+
+def header_text(headers: Message, name: str) -> str:
+    """A header decoded from RFC 2047 encoded-words into plain text."""
+    value = headers.get(name)
+    if value is None:
+        return ""
+    try:
+        parts = email.header.decode_header(clean(value))
+        return clean(email.header.make_header(parts))
+    except (ValueError, LookupError, email.errors.HeaderParseError):
+        return clean(value)
+
+
+def message_ids(value: str) -> list[str]:
+    """The <id> tokens of a Message-ID, In-Reply-To or References header."""
+    ids, depth, current = [], 0, []
+    for char in value:
+        if char == "<":
+            depth, current = 1, ["<"]
+        elif char == ">" and depth:
+            current.append(">")
+            ids.append("".join(current))
+            depth, current = 0, []
+        elif depth:
+            current.append(char)
+    return ids
+
+
+def addresses(headers: Message, name: str) -> list[str]:
+    values = [clean(v) for v in headers.get_all(name, [])]
+    return [addr for _, addr in email.utils.getaddresses(values) if addr]
+
+
+def header_date(headers: Message) -> datetime | None:
+    value = clean(headers.get("Date"))
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def build_record(raw: bytes, mail_from: str, rcpt_tos: Sequence[str],
+                 body_text: str | None = None) -> MessageRecord:
+    """Metadata of one relayed message; envelope addresses fill in missing headers.
+
+    ``body_text`` is stored only when the store is configured to keep bodies.
+    """
+    headers = parse_headers(raw)
+    first_id = message_ids(clean(headers.get("Message-ID")))
+    in_reply_to = message_ids(clean(headers.get("In-Reply-To")))
+    from_addrs = addresses(headers, "From")
+    to_addrs = addresses(headers, "To") or list(rcpt_tos)
+    return MessageRecord(
+        source=SOURCE_SMTP,
+        direction=DIRECTION_OUT,
+        message_id=first_id[0] if first_id else "",
+        in_reply_to=in_reply_to[0] if in_reply_to else "",
+        references=message_ids(clean(headers.get("References"))),
+        date=header_date(headers),
+        from_addr=from_addrs[0] if from_addrs else mail_from,
+        to_addrs=to_addrs,
+        cc_addrs=addresses(headers, "Cc"),
+        subject=header_text(headers, "Subject"),
+        automated=bool(headers.get("Auto-Submitted", "no").strip().lower() != "no"),
+        body=body_text,
+        extra={"envelope_rcpts": list(rcpt_tos)},
+    )

@@ -1,0 +1,181 @@
+"""The SMTP proxy as a daemon service: listen, relay, stop gracefully, reload.
+
+It runs aiosmtpd's protocol on the daemon's own event loop via
+``loop.create_server`` (not aiosmtpd's threaded Controller).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from daemon.config import LoadedConfig
+from daemon.logging_setup import log_event
+from daemon.settings import SmtpSettings
+from daemon.smtp_proxy.handler import ProxyContext, RelayHandler
+from daemon.smtp_proxy.policy import ResendMemory
+from daemon.smtp_proxy.replies import SHUTTING_DOWN
+from daemon.smtp_proxy.scoring_call import ScorerLike
+from daemon.smtp_proxy.session import ProxySMTP
+from daemon.smtp_proxy.upstream import client_tls_context
+from daemon.store import Store
+from daemon.tls_certs import server_context
+from scoring.errors import TrustmailError
+
+log = logging.getLogger("trustmail.smtp")
+
+SERVER_NAME = "localhost"               # our EHLO name; avoids a slow getfqdn() per connection
+SERVER_IDENT = "trustmail"
+SCORING_THREADS = 2
+CLIENT_IDLE_TIMEOUT_SECONDS = 300       # RFC 5321 4.5.3.2.7: at least 5 minutes
+SHUTDOWN_GRACE_EXTRA_SECONDS = 5.0
+SECONDS_PER_MINUTE = 60
+
+
+class SmtpStartError(TrustmailError):
+    """The proxy cannot start (port in use, unreadable certificate...)."""
+
+
+class SmtpProxyService:
+    """The ``smtp`` service of the daemon."""
+
+    name = "smtp"
+
+    def __init__(self, settings: SmtpSettings, store: Store, scorer: ScorerLike,
+                 data_dir: Path | None = None) -> None:
+        """Only keeps the parts; sockets and thread pools are made by :meth:`start`."""
+        self.settings = settings
+        self.store = store
+        self.scorer = scorer
+        self.data_dir = data_dir
+        self._server: asyncio.Server | None = None
+        self.address: tuple[str, int] | None = None
+        self.context: ProxyContext | None = None
+        self.handler: RelayHandler | None = None
+
+    @staticmethod
+    def _upstream_tls(settings: SmtpSettings) -> ssl.SSLContext | None:
+        if settings.upstream.tls == "none":
+            return None
+        try:
+            return client_tls_context(settings.upstream.ca_file)
+        except (OSError, ssl.SSLError) as error:
+            raise SmtpStartError(f"[smtp.upstream] ca_file {settings.upstream.ca_file!r} "
+                                 f"cannot be loaded: {error}") from None
+
+    def _listener_tls(self) -> ssl.SSLContext:
+        try:
+            return server_context(self.settings.tls_cert, self.settings.tls_key, self.data_dir)
+        except (OSError, ssl.SSLError, ValueError) as error:
+            raise SmtpStartError(f"[smtp] tls_cert/tls_key cannot be used: {error}") from None
+
+    def _protocol(self, handler: RelayHandler, tls: ssl.SSLContext) -> ProxySMTP:
+        settings = self.settings
+        return ProxySMTP(
+            handler, hostname=SERVER_NAME, ident=SERVER_IDENT, tls_context=tls,
+            data_size_limit=settings.max_message_bytes, enable_SMTPUTF8=True,
+            decode_data=False, auth_require_tls=settings.auth_require_tls,
+            timeout=CLIENT_IDLE_TIMEOUT_SECONDS, loop=asyncio.get_running_loop())
+
+    async def start(self) -> None:
+        """Listen on ``[smtp] listen`` (loopback only, checked by the config)."""
+        tls = self._listener_tls()
+        self.context = ProxyContext(
+            settings=self.settings, scorer=self.scorer, store=self.store,
+            score_executor=ThreadPoolExecutor(SCORING_THREADS, thread_name_prefix="score"),
+            store_executor=ThreadPoolExecutor(1, thread_name_prefix="store"),
+            upstream_tls=self._upstream_tls(self.settings),
+            resend_memory=ResendMemory(self.settings.warn_resend_minutes * SECONDS_PER_MINUTE),
+        )
+        self.handler = RelayHandler(self.context)
+        handler = self.handler
+        loop = asyncio.get_running_loop()
+        listen = self.settings.listen
+        try:
+            self._server = await loop.create_server(lambda: self._protocol(handler, tls),
+                                                    host=listen.host, port=listen.port)
+        except OSError as error:
+            self._shutdown_pools()
+            raise SmtpStartError(f"cannot listen on {listen}: {error.strerror}") from None
+        sockname = self._server.sockets[0].getsockname()
+        self.address = (sockname[0], sockname[1])
+        log_event(log, logging.INFO, "smtp-listening", listen=self.listen_text(),
+                  upstream=self.upstream_text(), policy=self.settings.policy)
+
+    async def stop(self) -> None:
+        """Stop accepting, let open transactions finish, then close every connection."""
+        if self._server is not None:
+            self._server.close()
+        handler, context = self.handler, self.context
+        if handler is None or context is None:
+            return
+        handler.shutting_down = True
+        grace = (self.settings.upstream.timeout_seconds + self.settings.score_timeout_ms / 1000
+                 + SHUTDOWN_GRACE_EXTRA_SECONDS)
+        busy = [c.relay.idle.wait() for c in handler.connections if c.relay.in_transaction]
+        for connection in [c for c in handler.connections if not c.relay.in_transaction]:
+            await self._say_goodbye(connection)
+        if busy:
+            log_event(log, logging.INFO, "smtp-draining", transactions=len(busy))
+            try:
+                await asyncio.wait_for(asyncio.gather(*busy), grace)
+            except TimeoutError:
+                log_event(log, logging.WARNING, "smtp-drain-timeout", seconds=grace)
+        for connection in list(handler.connections):
+            connection.hang_up()
+        if context.background:
+            await asyncio.wait(list(context.background), timeout=grace)
+        self._shutdown_pools()
+        log_event(log, logging.INFO, "smtp-stopped")
+
+    def _shutdown_pools(self) -> None:
+        if self.context is not None:
+            self.context.score_executor.shutdown(wait=False, cancel_futures=True)
+            self.context.store_executor.shutdown(wait=True)
+
+    @staticmethod
+    async def _say_goodbye(connection: ProxySMTP) -> None:
+        try:
+            await asyncio.wait_for(connection.push(SHUTTING_DOWN), 1.0)
+        except (OSError, TimeoutError, AssertionError, RuntimeError):
+            pass
+        connection.hang_up()
+
+    async def reload(self, config: LoadedConfig, store: Store, scorer: ScorerLike) -> bool:
+        """Apply a new config in place; False if the listener must be restarted.
+
+        Connections already open finish with the settings they started with where a
+        transaction is under way; everything after uses the new ones.
+        """
+        settings = config.daemon.smtp
+        if self.context is None or settings.listen != self.settings.listen or (
+                (settings.tls_cert, settings.tls_key)
+                != (self.settings.tls_cert, self.settings.tls_key)):
+            return False
+        self.context.upstream_tls = self._upstream_tls(settings)
+        self.settings, self.store, self.scorer = settings, store, scorer
+        context = self.context
+        context.settings, context.store, context.scorer = settings, store, scorer
+        context.resend_memory.window_seconds = settings.warn_resend_minutes * SECONDS_PER_MINUTE
+        context.last_capabilities = None
+        log_event(log, logging.INFO, "smtp-reloaded", policy=settings.policy,
+                  upstream=self.upstream_text())
+        return True
+
+    def listen_text(self) -> str:
+        if self.address is None:
+            return str(self.settings.listen)
+        host, port = self.address
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    def upstream_text(self) -> str:
+        upstream = self.settings.upstream
+        return f"{upstream.host}:{upstream.port} ({upstream.tls})"
+
+    def describe(self) -> str:
+        """One line for ``trustmail status``."""
+        return (f"SMTP proxy listening on {self.listen_text()} (STARTTLS), relaying to "
+                f"{self.upstream_text()}, policy {self.settings.policy}")

@@ -1,0 +1,112 @@
+"""One client connection: aiosmtpd's SMTP protocol plus the state of its relay.
+
+aiosmtpd creates a new ``Session`` after STARTTLS, so the relay state (the upstream
+connection, whether the client authenticated through it, whether a transaction is
+open) lives on the protocol object, which lasts as long as the TCP connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiosmtpd.smtp import SMTP
+
+from daemon.smtp_proxy.replies import SHUTTING_DOWN
+from daemon.smtp_proxy.upstream import UpstreamConnection
+
+if TYPE_CHECKING:
+    from daemon.smtp_proxy.handler import RelayHandler
+
+
+@dataclass
+class RelayState:
+    """What one client connection knows about its upstream side."""
+
+    upstream: UpstreamConnection | None = None
+    helo_name: str = "localhost"
+    authenticated: bool = False      # the upstream accepted this client's AUTH
+    close_after_reply: bool = False  # the upstream is gone after AUTH: reply, then hang up
+    data_relayed: bool = False       # handle_DATA ran for the current DATA command
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.idle.set()
+
+    @property
+    def in_transaction(self) -> bool:
+        return not self.idle.is_set()
+
+    def begin_transaction(self) -> None:
+        self.idle.clear()
+
+    def end_transaction(self) -> None:
+        self.idle.set()
+
+    def drop_upstream(self) -> None:
+        """Forget a broken upstream connection (closing it without another word)."""
+        if self.upstream is not None:
+            self.upstream.abort()
+            self.upstream = None
+        if self.authenticated:
+            self.close_after_reply = True
+
+
+class ProxySMTP(SMTP):
+    """aiosmtpd's server protocol, aware of transactions for a graceful shutdown."""
+
+    def __init__(self, handler: RelayHandler, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.relay = RelayState()
+        self.relay_handler = handler
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        first = self.transport is None          # not the STARTTLS re-entry
+        super().connection_made(transport)
+        if first:
+            self.relay_handler.connection_opened(self)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        super().connection_lost(error)
+        self.relay_handler.connection_closed(self)
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        if self.relay_handler.shutting_down:
+            await self.push(SHUTTING_DOWN)
+            self.hang_up()
+            return
+        await super().smtp_MAIL(arg)
+        self._hang_up_if_asked()
+
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        await super().smtp_RCPT(arg)
+        self._hang_up_if_asked()
+
+    async def smtp_DATA(self, arg: str) -> None:
+        self.relay.data_relayed = False
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            # Only after the reply went out: a shutdown waits for this moment.
+            self.relay.end_transaction()
+        if not self.relay.data_relayed:
+            # aiosmtpd refused the data itself (too big, line too long, no recipient):
+            # the upstream still holds MAIL/RCPT, so reset it too.
+            await self.relay_handler.reset_upstream(self.relay)
+        if self.relay_handler.shutting_down:
+            await self.push(SHUTTING_DOWN)
+            self.hang_up()
+        self._hang_up_if_asked()
+
+    async def smtp_RSET(self, arg: str) -> None:
+        await super().smtp_RSET(arg)
+        self.relay.end_transaction()
+
+    def hang_up(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def _hang_up_if_asked(self) -> None:
+        if self.relay.close_after_reply:
+            self.hang_up()

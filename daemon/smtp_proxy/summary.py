@@ -1,0 +1,53 @@
+"""The short human summary sent with a policy refusal (550 5.7.0).
+
+Mail clients show the server's reply text to the user, so it says the score, the
+top findings with their suggestions, and what to do next, in plain ASCII lines.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+REFUSAL_CODE = "550"
+REFUSAL_STATUS = "5.7.0"
+TOP_FINDINGS = 3
+MAX_LINE_CHARS = 300          # RFC 5321 allows 512 octets per reply line
+TRANSLITERATIONS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
+                                  "Ü": "Ue", "ß": "ss", "„": '"', "“": '"', "”": '"',
+                                  "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."})
+
+
+def ascii_line(text: str, limit: int = MAX_LINE_CHARS) -> str:
+    """Text as one printable ASCII line (umlauts spelled out, accents dropped)."""
+    text = " ".join(text.translate(TRANSLITERATIONS).split())
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if 32 <= ord(c) < 127)
+    return plain if len(plain) <= limit else plain[: limit - 3] + "..."
+
+
+def summary_lines(report: dict[str, Any], resend_minutes: int | None) -> list[str]:
+    """The text lines of the refusal, without reply codes."""
+    lines = [f"trustmail: this email scored {report.get('score', '?')}/100 "
+             f"({report.get('verdict', '?')}) and was not sent."]
+    findings = sorted(report.get("findings", []), key=lambda f: -float(f.get("penalty", 0)))
+    for number, finding in enumerate(findings[:TOP_FINDINGS], start=1):
+        text = f"{number}. \"{finding.get('match', '')}\": {finding.get('message', '')}"
+        if finding.get("suggestion"):
+            text += f" Try: {finding['suggestion']}"
+        lines.append(text)
+    if resend_minutes is not None:
+        lines.append(f"To send it anyway, send the same message again within "
+                     f"{resend_minutes} minutes.")
+    else:
+        lines.append("Your organisation's policy holds emails with this score; "
+                     "please revise it and send again.")
+    return [ascii_line(line) for line in lines]
+
+
+def refusal_reply(report: dict[str, Any], resend_minutes: int | None) -> bytes:
+    """The complete multi-line 550 reply."""
+    lines = summary_lines(report, resend_minutes)
+    wire = [f"{REFUSAL_CODE}-{REFUSAL_STATUS} {line}" for line in lines[:-1]]
+    wire.append(f"{REFUSAL_CODE} {REFUSAL_STATUS} {lines[-1]}")
+    return "\r\n".join(wire).encode("ascii")
