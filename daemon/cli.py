@@ -21,6 +21,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "daemon.commands.score",
     "daemon.commands.config_cmd",
     "daemon.commands.token",
+    "daemon.commands.run",
+    "daemon.commands.status",
 )
 
 
