@@ -2,7 +2,7 @@
 
 Usage in a test module (``tests/`` is on ``sys.path`` under pytest)::
 
-    from support.dovecot import Dovecot, dovecot  # noqa: F401  (the fixture)
+    from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
     def test_login(dovecot: Dovecot) -> None:
         client = dovecot.client()            # IMAPClient over verified implicit TLS
@@ -188,7 +188,8 @@ class Dovecot:
     def run(self) -> None:
         """Start the server process (again, after ``kill``) and wait until it listens."""
         self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(self.config_file)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        start_new_session=True)   # own process group
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -202,15 +203,24 @@ class Dovecot:
         raise RuntimeError(f"dovecot did not listen within {START_TIMEOUT_SECONDS} s")
 
     def kill(self) -> None:
-        """Stop the server process but keep its mail (for restart tests)."""
+        """Stop the server and every connection process, keeping the mail (restart tests).
+
+        Dovecot's login/imap processes can outlive the master; a real restart drops
+        their connections, so the whole process group goes.
+        """
         if self.process is None:
             return
+        group = os.getpgid(self.process.pid)
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.process = None
 
     def restart(self) -> None:
@@ -252,8 +262,8 @@ class Dovecot:
                      str(uidvalidity), folder)
 
 
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
+@pytest.fixture(name="dovecot")
+def dovecot_fixture() -> Iterator[Dovecot]:
     """A fresh Dovecot per test (starts in ~0.3 s), removed afterwards."""
     server = Dovecot.start()
     try:

@@ -1,0 +1,140 @@
+"""One thread per IMAP account: header sync of INBOX and Sent, IDLE on Drafts.
+
+The loop of a connection:
+1. connect (verified TLS), ENABLE CONDSTORE, find folders by SPECIAL-USE;
+2. sync INBOX and Sent headers, select Drafts and score drafts not seen yet;
+3. IDLE on Drafts; on any change score the new drafts; every ``renew_seconds``
+   (10 min, well before the 29-minute limit of RFC 2177) leave IDLE, sync INBOX/Sent
+   again and re-enter IDLE.
+
+Any network failure (including imapclient's ``IMAP4.abort: unterminated line`` from
+a half-read IDLE line, upstream bug #519) drops the connection and reconnects after
+an exponential backoff (1 s doubling to 5 min, reset after a good connection).
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import threading
+import time
+
+from imapclient import IMAPClient
+
+from daemon.imap import ImapError
+from daemon.imap.connection import connect
+from daemon.imap.drafts import MessageScorer, Notifier, desktop_notify, score_new_drafts
+from daemon.imap.folders import Folders, discover_folders
+from daemon.imap.header_sync import Progress, enable_condstore, sync_folder
+from daemon.settings import AccountSettings
+from daemon.store import Store
+
+IDLE_RENEW_SECONDS = 10 * 60
+IDLE_CHECK_SECONDS = 1.0          # how often the thread looks at its stop flag
+BACKOFF_START_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 5 * 60.0
+# Everything that means "the connection is gone": socket and TLS errors, IMAP errors.
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, EOFError)
+log = logging.getLogger(__name__)
+
+
+def sync_headers(client: IMAPClient, store: Store, account: AccountSettings, folders: Folders,
+                 progress: Progress | None = None) -> int:
+    """Incremental header sync of INBOX ("in") and Sent ("out"); returns messages fetched."""
+    fetched = 0
+    for folder, direction in ((folders.inbox, "in"), (folders.sent, "out")):
+        fetched += sync_folder(client, store, account.name, folder, direction, progress).fetched
+    return fetched
+
+
+class AccountWorker(threading.Thread):
+    """Keeps one account in sync until :meth:`stop`; safe to stop at any moment."""
+
+    def __init__(self, account: AccountSettings, store: Store, scorer: MessageScorer | None,
+                 *, renew_seconds: float = IDLE_RENEW_SECONDS,
+                 backoff_start: float = BACKOFF_START_SECONDS,
+                 notify: Notifier = desktop_notify) -> None:
+        super().__init__(name=f"imap-{account.name}", daemon=True)
+        self.account = account
+        self.store = store
+        self.scorer = scorer
+        self.renew_seconds = renew_seconds
+        self.backoff_start = backoff_start
+        self.notify = notify
+        self.connections = 0          # successful connections (tests and describe())
+        self.last_error = ""
+        self._stop_event = threading.Event()
+        self._client: IMAPClient | None = None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop_event.set()
+        self.join(timeout)
+
+    def run(self) -> None:
+        backoff = self.backoff_start
+        while not self._stop_event.is_set():
+            connected_before = self.connections
+            try:
+                self._session()
+            except ImapError as error:
+                self.last_error = str(error)
+                log.error("%s", error)
+                backoff = BACKOFF_MAX_SECONDS     # retrying soon will not fix a config
+            except CONNECTION_ERRORS as error:
+                self.last_error = f"{type(error).__name__}: {error}"
+                if self.connections > connected_before:
+                    backoff = self.backoff_start  # it worked until now: retry quickly
+                log.warning("%s: connection lost (%s); reconnecting in %.0f s",
+                            self.account.name, self.last_error, backoff)
+            finally:
+                self._close()
+            if self._stop_event.wait(backoff):
+                break
+            backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
+        self.store.close()
+
+    def _session(self) -> None:
+        client = self._client = connect(self.account)
+        self.connections += 1
+        self.last_error = ""
+        enable_condstore(client)
+        folders = discover_folders(client, self.account)
+        sync_headers(client, self.store, self.account, folders)
+        self._check_drafts(client, folders)
+        while not self._stop_event.is_set():
+            self._idle_until_change(client)
+            if self._stop_event.is_set():
+                break
+            sync_headers(client, self.store, self.account, folders)
+            self._check_drafts(client, folders)
+
+    def _check_drafts(self, client: IMAPClient, folders: Folders) -> None:
+        client.select_folder(folders.drafts)
+        if self.scorer is not None:
+            score_new_drafts(client, self.store, self.account, folders.drafts, self.scorer,
+                             self.notify)
+
+    def _idle_until_change(self, client: IMAPClient) -> None:
+        """IDLE until the server reports a change, the renewal time, or stop()."""
+        client.idle()
+        started = time.monotonic()
+        try:
+            while not self._stop_event.is_set():
+                if client.idle_check(timeout=IDLE_CHECK_SECONDS):
+                    return
+                if time.monotonic() - started >= self.renew_seconds:
+                    return
+        finally:
+            client.idle_done()
+
+    def _close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.logout()
+        except CONNECTION_ERRORS:
+            try:
+                client.shutdown()
+            except OSError:
+                pass

@@ -1,0 +1,99 @@
+"""Score new and changed drafts in the Drafts folder.
+
+IMAP messages are immutable: a client that saves a changed draft APPENDs a new one
+(new UID) and expunges the old. So "new or changed" = UIDs from the last seen UIDNEXT
+on, tracked per account/folder with UIDVALIDITY like the header sync.
+
+Each draft is scored with ``Scorer.score_message(raw, now=...)`` and stored (body only
+when ``[store] keep_bodies``). A draft whose verdict is not "pass" optionally gets an
+IMAP keyword (``draft_keyword``, e.g. ``$TrustmailWarn``) that clients show as a tag,
+and optionally a desktop notification (``notify``; uses ``notify-send`` when present).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from imapclient import IMAPClient
+
+from daemon.mail_headers import parse_headers
+from daemon.settings import AccountSettings
+from daemon.store import Store
+from daemon.store_queries import SyncState, get_sync_state, save_sync_state
+
+FETCH_ITEM = b"BODY[]"
+PASS = "pass"
+NOTIFY_TIMEOUT_SECONDS = 5
+log = logging.getLogger(__name__)
+
+
+class ScoringReport(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class MessageScorer(Protocol):
+    """The part of ``scoring.Scorer`` the drafts watcher uses."""
+
+    def score_message(self, raw: bytes, now: datetime | None = None) -> ScoringReport: ...
+
+
+Notifier = Callable[[str, str], None]   # (title, text)
+
+
+def desktop_notify(title: str, text: str) -> None:
+    """Show a desktop notification when ``notify-send`` exists; silently skip otherwise."""
+    program = shutil.which("notify-send")
+    if program is None:
+        return
+    try:
+        subprocess.run([program, "--app-name=trustmail", title, text],
+                       timeout=NOTIFY_TIMEOUT_SECONDS, check=False, capture_output=True)
+    except (OSError, subprocess.TimeoutExpired):
+        log.debug("desktop notification failed")
+
+
+def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
+                     scorer: MessageScorer, notify: Notifier | None = None) -> list[int]:
+    """Score drafts not seen yet in the (selected, read-write) Drafts folder.
+
+    Returns the UIDs scored. The caller must have selected ``folder``.
+    """
+    status = client.folder_status(folder, ["UIDVALIDITY", "UIDNEXT"])
+    uidvalidity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
+    state = get_sync_state(store, account.name, folder)
+    start = state.uidnext if state is not None and state.uidvalidity == uidvalidity else 1
+    if start >= uidnext:
+        return []
+    uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)
+    scored: list[int] = []
+    for uid, data in client.fetch(uids, ["BODY.PEEK[]"]).items():
+        raw = data.get(FETCH_ITEM, b"")
+        if raw:
+            _score_one(client, store, account, folder, scorer, int(uid), raw, notify)
+            scored.append(int(uid))
+    save_sync_state(store, SyncState(account.name, folder, uidvalidity, uidnext))
+    return scored
+
+
+def _score_one(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
+               scorer: MessageScorer, uid: int, raw: bytes, notify: Notifier | None) -> None:
+    now = datetime.now(UTC)
+    report = scorer.score_message(raw, now=now).to_dict()
+    record = parse_headers(raw, source="imap", direction="draft")
+    record.account, record.folder, record.uid = account.name, folder, uid
+    record.body = report.get("body")
+    store.record_message(record, report)
+    verdict = report.get("verdict", PASS)
+    log.info("%s: draft uid %d scored %s (%s)", account.name, uid, report.get("score"), verdict)
+    if verdict == PASS:
+        return
+    if account.draft_keyword:
+        client.add_flags([uid], [account.draft_keyword.encode()])
+    if account.notify and notify is not None:
+        notify(f"trustmail: draft scored {report.get('score')} ({verdict})",
+               record.subject or "(no subject)")

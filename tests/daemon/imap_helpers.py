@@ -1,0 +1,49 @@
+"""Helpers shared by the IMAP tests: an account for a test Dovecot, mail, waiting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from email.utils import format_datetime
+from typing import TypeVar
+
+import pytest
+from support.dovecot import Dovecot
+
+from daemon.settings import AccountSettings
+
+PASSWORD_ENV = "TRUSTMAIL_TEST_IMAP_PASSWORD"
+WAIT_SECONDS = 15.0
+T = TypeVar("T")
+
+
+def account_for(server: Dovecot, monkeypatch: pytest.MonkeyPatch,
+                **overrides: object) -> AccountSettings:
+    """An [[accounts]] entry pointing at the test server over verified implicit TLS."""
+    monkeypatch.setenv(PASSWORD_ENV, server.password)
+    settings: dict[str, object] = dict(
+        name="work", host=server.host, port=server.imaps_port, tls="implicit",
+        username=server.user, password_env=PASSWORD_ENV, ca_file=str(server.ca_file))
+    settings.update(overrides)
+    return AccountSettings(**settings)  # type: ignore[arg-type]
+
+
+def mail(sender: str, to: str, subject: str, when: datetime, message_id: str,
+         in_reply_to: str = "", body: str = "Hello.\n") -> bytes:
+    headers = [f"From: {sender}", f"To: {to}", f"Subject: {subject}",
+               f"Date: {format_datetime(when)}", f"Message-ID: {message_id}"]
+    if in_reply_to:
+        headers += [f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"]
+    return ("\r\n".join(headers) + "\r\n\r\n" + body.replace("\n", "\r\n")).encode()
+
+
+def wait_for(check: Callable[[], T], what: str, timeout: float = WAIT_SECONDS) -> T:
+    """Poll ``check`` until it returns something truthy (real servers take a moment)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

@@ -1,0 +1,61 @@
+"""Drafts watcher against a real Dovecot and the real scorer: IDLE sees a new draft."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from imap_helpers import account_for, mail, wait_for
+from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
+
+from daemon.config import load_config
+from daemon.imap.account_worker import AccountWorker
+from daemon.store import open_store
+from scoring import Scorer
+
+KEYWORD = "$TrustmailWarn"
+HEDGED_DRAFT = ("Maybe we could probably look into it, I think. It might possibly work, "
+                "perhaps, if we are lucky.\n")
+CLEAR_DRAFT = "Thank you for your order. I will send the invoice by Friday.\n"
+
+
+def draft_rows(store_path: Path) -> list[tuple[int, int, str]]:
+    store = open_store(str(store_path))
+    try:
+        return [(r["uid"], r["score"], r["verdict"]) for r in store.query(
+            "SELECT uid, score, verdict FROM messages WHERE direction='draft' ORDER BY uid")]
+    finally:
+        store.close()
+
+
+def test_idle_scores_a_new_draft_and_tags_a_weak_one(
+        dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scorer = Scorer(load_config(None).scoring)
+    store_path = tmp_path / "store.sqlite3"
+    account = account_for(dovecot, monkeypatch, draft_keyword=KEYWORD)
+    worker = AccountWorker(account, open_store(str(store_path)), scorer, notify=lambda *_: None)
+    worker.start()
+    try:
+        wait_for(lambda: worker.connections == 1 and not worker.last_error, "the login")
+        writer = dovecot.client()
+        writer.login(dovecot.user, dovecot.password)
+        now = datetime.now(UTC)
+        writer.append("Drafts", mail("alice@example.com", "carla@customer.example",
+                                     "Re: Invoice", now, "<d1@example.com>", body=HEDGED_DRAFT),
+                      flags=[b"\\Draft"])
+        rows = wait_for(lambda: draft_rows(store_path), "the draft to be scored")
+        assert rows[0][0] == 1 and rows[0][2] != "pass"
+
+        writer.append("Drafts", mail("alice@example.com", "carla@customer.example",
+                                     "Re: Invoice", now, "<d2@example.com>", body=CLEAR_DRAFT),
+                      flags=[b"\\Draft"])
+        rows = wait_for(lambda: len(draft_rows(store_path)) == 2 and draft_rows(store_path),
+                        "the second draft")
+        writer.select_folder("Drafts", readonly=True)
+        flags = writer.get_flags([1, 2])
+        writer.logout()
+    finally:
+        worker.stop()
+    assert KEYWORD.encode() in flags[1]
+    assert (KEYWORD.encode() in flags[2]) == (rows[1][2] != "pass")
