@@ -46,7 +46,9 @@ EN = Lexicon(
         r"\b(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:will|should|is guaranteed to)"
         r"\s+(?:probably\s+)?(?:be\s+(?:shipped|delivered|sent|ready|activated|processed|issued|"
         r"credited|refunded|live|done|fixed|resolved|at|there|out)|ship|arrive|go out|"
-        r"come through|be at)\b",
+        r"come through|be at)\b|"
+        r"^\s*[A-Z][a-z]+(?:\s+(?:to|for|of)\s+[A-Z][\w.]+)?\s+(?:should|will)\s+(?:probably\s+)?"
+        r"be\s+(?:fine|ready|done|there|on time|complete|delivered|shipped|resolved|fixed)\b",
         re.IGNORECASE),
     implicit=re.compile(r"^\s*(?:will|shall)\s+(?!you\b|we\b|i\b|they\b|it\b|there\b)[a-z]+",
                         re.IGNORECASE),

@@ -79,7 +79,7 @@ class Rule:
 def phrase_regex(phrase: str) -> str:
     """A literal phrase as a regex: flexible whitespace and apostrophes, whole words."""
     parts = [re.escape(word) for word in phrase.split()]
-    body = r"\s+".join(parts).replace("'", "['’]").replace("’", "['’]")
+    body = re.sub(r"['’]", "['’]", r"\s+".join(parts))
     head = r"(?<![\w])" if phrase[:1].isalnum() else ""
     tail = r"(?![\w])" if phrase[-1:].isalnum() else ""
     return head + body + tail

@@ -1,0 +1,118 @@
+"""``trustmail score``: score drafts from files, stdin, or JSON lines (--batch)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from daemon.config import load_config
+from daemon.render_text import render_report
+from scoring import Report, Scorer
+from scoring.errors import InputError
+
+EXIT_PASS, EXIT_FLAGGED, EXIT_INPUT = 0, 1, 2
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "score", help="score drafts (.eml or .txt files, or - for stdin)",
+        description="Score outgoing drafts. Exit code 0 = pass, 1 = warn or hold, "
+                    "2 = input or usage error.")
+    parser.add_argument("paths", nargs="*", default=["-"], metavar="PATH",
+                        help="RFC 5322 message or plain text file; - reads stdin (default)")
+    parser.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+    parser.add_argument("--now", type=parse_now, default=None,
+                        help="ISO-8601 'now' for drafts without a Date header")
+    parser.add_argument("--lang", choices=("auto", "en", "de"), default="auto")
+    parser.add_argument("--config", type=Path, default=None, help="an extra config layer")
+    parser.add_argument("--batch", action="store_true",
+                        help='stdin holds JSON lines {"id":..., "text":...} or '
+                             '{"id":..., "eml":...}; one output line per input')
+    parser.set_defaults(handler=run)
+
+
+def parse_now(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not ISO-8601, e.g. 2026-11-25T09:30:00+01:00") from None
+    return moment
+
+
+def read_input(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    scorer = Scorer(load_config(args.config).scoring)
+    if args.batch:
+        return run_batch(scorer, args)
+    worst = EXIT_PASS
+    results: list[tuple[str, Report]] = []
+    for path in args.paths:
+        try:
+            raw = read_input(path)
+        except InputError as error:
+            print(f"trustmail: {error}", file=sys.stderr)
+            worst = EXIT_INPUT
+            continue
+        report = scorer.score_message(raw, now=args.now, lang=args.lang)
+        results.append((path, report))
+        worst = max(worst, exit_code(report))
+    emit(results, args.format)
+    return worst
+
+
+def exit_code(report: Report) -> int:
+    if report.error:
+        return EXIT_INPUT
+    return EXIT_PASS if report.verdict == "pass" else EXIT_FLAGGED
+
+
+def emit(results: list[tuple[str, Report]], fmt: str) -> None:
+    if fmt == "text":
+        for path, report in results:
+            sys.stdout.write(render_report(report, title=None if path == "-" else path))
+    elif fmt == "jsonl":
+        for path, report in results:
+            print(json.dumps({"path": path, **report.to_dict()}, ensure_ascii=False))
+    else:
+        objects = [{"path": path, **report.to_dict()} for path, report in results]
+        print(json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False,
+                         indent=2))
+
+
+def run_batch(scorer: Scorer, args: argparse.Namespace) -> int:
+    """JSON lines in, JSON lines out; each output echoes the input's id."""
+    worst = EXIT_PASS
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not ({"text", "eml"} & item.keys()):
+                raise ValueError('expected an object with "text" or "eml"')
+        except ValueError as error:
+            print(json.dumps({"id": None, "line": number,
+                              "error": f"line {number}: {error}"}), flush=True)
+            worst = EXIT_INPUT
+            continue
+        if "eml" in item:
+            report = scorer.score_message(str(item["eml"]).encode("utf-8", "surrogateescape"),
+                                          now=args.now, lang=args.lang)
+        else:
+            report = scorer.score_text(str(item["text"]), now=args.now, lang=args.lang)
+        print(json.dumps({"id": item.get("id"), **report.to_dict()}, ensure_ascii=False),
+              flush=True)
+        worst = max(worst, exit_code(report))
+    return worst
