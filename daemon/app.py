@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from daemon.config import LoadedConfig, load_config
+from daemon.imap.service import imap_sync_service
 from daemon.logging_setup import log_event, setup_logging
+from daemon.reports.scheduler import report_scheduler_service
 from daemon.runtime_state import pid_alive, read_state, state_file, write_state
 from daemon.smtp_proxy.scoring_call import ScorerLike
 from daemon.smtp_proxy.service import SmtpProxyService
@@ -59,6 +61,8 @@ def smtp_service(config: LoadedConfig, store: Store, scorer: ScorerLike) -> Serv
 # One line per service; the daemon starts them in this order and stops them in reverse.
 SERVICE_FACTORIES: list[ServiceFactory] = [
     smtp_service,
+    imap_sync_service,
+    report_scheduler_service,
 ]
 
 

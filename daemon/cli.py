@@ -23,6 +23,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "daemon.commands.token",
     "daemon.commands.run",
     "daemon.commands.status",
+    "daemon.commands.sync",
+    "daemon.commands.promises",
+    "daemon.commands.report",
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from scoring.settings import parse_clock
 from scoring.validation import Table
 
 SMTP_POLICIES = ("observe", "warn", "hold")
@@ -209,6 +210,7 @@ def parse_report(table: Table) -> ReportSettings:
         account=table.get_str("account", ""),
         me=tuple(a.lower() for a in table.get_str_list("me", [])),
     )
+    parse_clock(table, "time", report.time)   # "08:00"; raises ConfigError naming the key
     table.finish()
     return report
 

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     report = build_report(config, args, now)
     if args.deliver:
-        account = _report_account(config)
+        account = report_account(config)
         deliver_report(account, build_report_email(report, report.me[0], now), now)
         print(f"report {report.period.label} delivered to {account.name} "
               f"({account.inbox_folder})", file=sys.stderr)
@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_account(config: LoadedConfig) -> AccountSettings:
+def report_account(config: LoadedConfig) -> AccountSettings:
+    """The account the report is APPENDed to: ``[report] account``, else the first one."""
     accounts = config.daemon.accounts
     name = config.daemon.report.account
     chosen = [a for a in accounts if a.name == name] if name else list(accounts[:1])
