@@ -13,6 +13,7 @@ declare -A DEB_RUN=()
 declare -A DEB_TEST=(
   [dovecot-imapd]=/usr/sbin/dovecot
   [swaks]=/usr/bin/swaks
+  [libnet-ssleay-perl]=/usr/share/doc/libnet-ssleay-perl/copyright   # swaks --tls (STARTTLS)
   [thunderbird]=/usr/bin/thunderbird
   [xvfb]=/usr/bin/Xvfb
   [xauth]=/usr/bin/xauth
