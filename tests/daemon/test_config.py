@@ -1,0 +1,68 @@
+"""Config layers: overrides by rule id, strict errors that name file, key and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from daemon import paths
+from daemon.config import load_config
+from scoring import Scorer
+from scoring.errors import ConfigError
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_user_layer_and_extra_file_override_shipped(tmp_path: Path) -> None:
+    write(paths.user_config_file(), "[thresholds]\nwarn = 80\n")
+    extra = write(tmp_path / "extra.toml", "[thresholds]\nhold = 50\n")
+    loaded = load_config(extra)
+    assert loaded.scoring.thresholds.warn == 80 and loaded.scoring.thresholds.hold == 50
+    assert "(user)" in loaded.origins["thresholds.warn"]
+    assert "(--config)" in loaded.origins["thresholds.hold"]
+    assert "(shipped)" in loaded.origins["smtp.listen"]
+
+
+def test_unknown_key_names_file_key_and_fix(tmp_path: Path) -> None:
+    extra = write(tmp_path / "typo.toml", "[thresholds]\nwran = 80\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(extra)
+    message = str(caught.value)
+    assert "typo.toml" in message and "thresholds.wran" in message and "'warn'" in message
+
+
+def test_bad_values_are_errors(tmp_path: Path) -> None:
+    for text, needle in (("[smtp]\nlisten = \"0.0.0.0:25\"\n", "loopback"),
+                         ("[smtp]\npolicy = \"block\"\n", "observe"),
+                         ("[business]\ntimezone = \"Mars/Base\"\n", "time zone"),
+                         ("[[accounts]]\nname='w'\nhost='h'\nusername='u'\npassword='x'\n",
+                          "never stored")):
+        with pytest.raises(ConfigError, match=needle):
+            load_config(write(tmp_path / "bad.toml", text))
+
+
+def test_rule_overrides_by_id(tmp_path: Path) -> None:
+    extra = write(tmp_path / "rules.toml", """
+[rules."en.honesty.hedge"]
+weight = 2
+remove = ["probably"]
+add = ["kinda"]
+[rules."en.honesty.candour-marker"]
+enabled = false
+""")
+    scorer = Scorer(load_config(extra).scoring)
+    report = scorer.score_text("Honestly, it probably ships Friday, kinda.")
+    rules = [f.rule for f in report.findings]
+    assert rules == ["en.honesty.hedge"]
+    assert report.findings[0].match == "kinda" and report.findings[0].penalty == 2
+
+
+def test_override_of_unknown_rule_is_an_error(tmp_path: Path) -> None:
+    extra = write(tmp_path / "r.toml", '[rules."en.honesty.hedges"]\nweight = 1\n')
+    with pytest.raises(ConfigError, match="did you mean 'en.honesty.hedge'"):
+        Scorer(load_config(extra).scoring)

@@ -1,0 +1,72 @@
+"""Parsing drafts: quotes, signatures, HTML, charsets, and arbitrary bytes."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.draft import parse_bytes, parse_text
+
+REPLY = (b"From: Ann <ann@vendor.test>\r\nTo: bo@customer.test\r\nSubject: Re: order\r\n"
+         b"Date: Tue, 10 Nov 2026 11:05:47 -0500\r\nContent-Type: text/plain; charset=utf-8\r\n"
+         b"\r\nHi Bo,\r\n\r\nThe order ships Friday.\r\n\r\nKind regards,\r\nAnn\r\n"
+         b"This email may contain confidential information.\r\n\r\n"
+         b"On Mon, Nov 2, 2026 at 8:51 AM, Bo <bo@customer.test> wrote:\r\n"
+         b"> When does it ship? Maybe Friday?\r\n")
+
+
+def test_reply_splits_new_text_quote_and_footer() -> None:
+    draft = parse_bytes(REPLY)
+    assert draft.body == "Hi Bo,\n\nThe order ships Friday."
+    assert "Maybe Friday?" in draft.quoted
+    assert "confidential" in draft.footer
+    assert draft.quote_date is not None and draft.quote_date.day == 2
+
+
+def test_german_attribution_and_outlook_block() -> None:
+    german = parse_text("Guten Tag,\n\nerledigt.\n\nAm 02.11.2026 um 08:14 schrieb Markus:\n> Wann?")
+    assert german.body == "Guten Tag,\n\nerledigt." and german.quote_date is not None
+    outlook = parse_text("Done today.\n\nFrom: Bo\nSent: Monday, November 2, 2026 8:51 AM\n"
+                         "To: Ann\nSubject: x\n\nWhen?")
+    assert outlook.body == "Done today." and "When?" in outlook.quoted
+
+
+def test_html_only_mail_with_blockquote_and_fine_print() -> None:
+    html = ("<p>Hi Bo,</p><p>Your first month is free.</p><p>Best regards,<br>Ann</p>"
+            "<p style='font-size:9px;color:#aaaaaa'>Renews at $99/month.</p>"
+            "<div>On Mon, Nov 2, 2026 at 8:51 AM, Bo wrote:</div>"
+            "<blockquote>Is it free?</blockquote>")
+    raw = ("From: a@x.test\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+           + html).encode()
+    draft = parse_bytes(raw)
+    assert draft.is_html
+    assert "first month is free" in draft.body and "Renews" not in draft.body
+    assert "Renews at $99/month." in draft.footer
+    assert "Is it free?" in draft.quoted
+
+
+def test_unknown_charset_falls_back() -> None:
+    raw = (b"From: a@x.test\r\nSubject: s\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\n"
+           b"Caf\xe9 opens Monday.\r\n")
+    draft = parse_bytes(raw)
+    assert draft.error is None and "opens Monday" in draft.body
+
+
+def test_plain_text_without_headers_is_a_draft() -> None:
+    assert parse_bytes(b"I will send it by Friday.").body == "I will send it by Friday."
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
+    draft = parse_bytes(raw)
+    assert isinstance(draft.body, str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_messages_never_raise(text: str) -> None:
+    raw = ("From: a@x.test\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
+           "Content-Type: text/html; charset=utf-8\r\n\r\n" + text + "\r\n--b--").encode(
+               "utf-8", "surrogatepass")
+    parse_bytes(raw)

@@ -1,0 +1,98 @@
+"""Scoring end to end on small drafts written for these tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from scoring import Scorer
+
+CET = timezone(timedelta(hours=1))
+NOW = datetime(2026, 11, 9, 9, 30, tzinfo=CET)   # a Monday
+
+
+def rules_of(report) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.rule for f in report.findings}
+
+
+def test_clean_draft_passes(scorer: Scorer) -> None:
+    report = scorer.score_text("Hi Mia,\n\nI will send the signed contract by Friday, "
+                               "November 13, 3 pm.\n\nBest regards,\nTom", now=NOW)
+    assert report.verdict == "pass" and report.score == 100 and report.findings == []
+    [promise] = report.promises
+    assert promise.owner == "sender" and not promise.hedged
+    assert promise.due == datetime(2026, 11, 13, 15, 0, tzinfo=CET)
+
+
+def test_spans_point_into_the_new_text(scorer: Scorer) -> None:
+    report = scorer.score_text("Honestly, it will probably ship Friday.", now=NOW)
+    for finding in report.findings:
+        assert report.body[finding.start:finding.end] == finding.match
+    assert {"en.honesty.candour-marker", "en.honesty.hedge"} <= rules_of(report)
+
+
+def test_guards_excuse_polite_formulas_months_and_negation(scorer: Scorer) -> None:
+    text = ("Should you have any questions, call me. We signed on May 5. "
+            "It is not likely to happen again.")
+    assert scorer.score_text(text, now=NOW).findings == []
+
+
+def test_quoted_customer_text_is_not_judged(scorer: Scorer) -> None:
+    text = "The part ships Friday.\n\nOn Mon, Nov 9, 2026 at 8:00 AM, Bo wrote:\n> maybe?"
+    report = scorer.score_text(text, now=NOW)
+    assert not [f for f in report.findings if f.dimension == "honesty"]
+
+
+def test_vague_and_hedged_promises(scorer: Scorer) -> None:
+    report = scorer.score_text("I'll try to get the paperwork over to you soon.", now=NOW)
+    assert {"en.promises.vague-commitment", "en.promises.hedged-commitment"} <= rules_of(report)
+    assert report.promises[0].hedged and report.promises[0].due is None
+
+
+def test_business_day_deadline(scorer: Scorer) -> None:
+    report = scorer.score_text("We will issue payment within 5 business days.", now=NOW)
+    assert report.promises[0].due is not None
+    assert report.promises[0].due.date().isoformat() == "2026-11-16"
+
+
+def test_slow_reply_and_unanswered_question(scorer: Scorer) -> None:
+    text = ("Hi Bo,\n\nThanks for the note.\n\n"
+            "On Mon, Nov 2, 2026 at 8:51 AM, Bo wrote:\n"
+            "> Does the premium plan include weekend phone support?")
+    report = scorer.score_text(text, now=datetime(2026, 11, 10, 11, 0, tzinfo=CET))
+    assert {"en.responsiveness.slow-reply",
+            "en.responsiveness.unanswered-question"} <= rules_of(report)
+    assert report.questions[0].answered is False
+    assert report.dimensions["responsiveness"].verdict != "pass"
+
+
+def test_german_is_detected_and_scored(scorer: Scorer) -> None:
+    report = scorer.score_text("Guten Tag Herr Kern,\n\nwir melden uns bald bei Ihnen.\n\n"
+                               "Mit freundlichen Grüßen\nLena", now=NOW)
+    assert report.language == "de"
+    assert "de.promises.vague-commitment" in rules_of(report)
+
+
+def test_disclosure_terms_only_in_footer(scorer: Scorer) -> None:
+    text = ("Hi Bo,\n\nInvestment: $3,000 per month.\n\nBest,\nAnn\n\n"
+            "P.S. 12-month minimum, auto-renews, $1,500 onboarding fee.")
+    [finding] = [f for f in scorer.score_text(text, now=NOW).findings
+                 if f.rule == "en.disclosure.price-without-terms"]
+    assert "below the signature" in finding.message
+
+
+def test_report_json_schema(scorer: Scorer) -> None:
+    data = scorer.score_text("It might ship soon, I think.", now=NOW).to_dict()
+    assert set(data["dimensions"]) == {"honesty", "disclosure", "responsiveness",
+                                       "promises", "tone"}
+    for key in ("score", "verdict", "language", "findings", "promises", "questions",
+                "readability", "body"):
+        assert key in data
+    finding = data["findings"][0]
+    assert set(finding) >= {"rule", "dimension", "start", "end", "match", "message",
+                            "suggestion", "penalty"}
+
+
+def test_broken_message_gives_error_report(scorer: Scorer) -> None:
+    raw = b"From: a@x.test\r\nContent-Type: image/png\r\n\r\n\x89PNG"
+    report = scorer.score_message(raw)
+    assert report.error and "no text" in report.error
