@@ -1,0 +1,110 @@
+// The review panel: the compose-action popup and the send gate's window (?gate=1).
+import { formatDue, reviewModel } from "../lib/review_model.js";
+
+const params = new URLSearchParams(location.search);
+const isGate = params.get("gate") === "1";
+const t = (key, ...args) => messenger.i18n.getMessage(key, args) || key;
+const $ = (id) => document.getElementById(id);
+
+function localise() {
+  for (const element of document.querySelectorAll("[data-i18n]")) {
+    element.textContent = t(element.dataset.i18n);
+  }
+  document.documentElement.lang = messenger.i18n.getUILanguage();
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function renderProblem(result) {
+  const key = { down: "stateDown", slow: "stateSlow", unpaired: "stateUnpaired" }[result.state]
+    ?? "stateError";
+  $("score").textContent = "–";
+  $("score").className = "score";
+  $("status").textContent = t(key, result.message ?? "");
+}
+
+function renderReport(report) {
+  const model = reviewModel(report);
+  $("score").textContent = String(model.score);
+  $("score").className = `score ${model.verdict}`;
+  $("status").textContent = t(`verdict_${model.verdict}`);
+
+  const dimensions = $("dimensions");
+  dimensions.replaceChildren(...model.bars.map((bar) => {
+    const row = element("div", "bar");
+    row.dataset.dimension = bar.name;
+    const track = element("div", "track");
+    const fill = element("div", `fill ${bar.verdict}`);
+    fill.style.width = `${bar.score}%`;
+    track.append(fill);
+    row.append(element("span", "name", t(`dimension_${bar.name}`)), track,
+               element("span", "value", String(bar.score)));
+    return row;
+  }));
+
+  $("findings").replaceChildren(...model.findings.map((finding) => {
+    const item = element("li", "finding");
+    item.dataset.rule = finding.rule;
+    const sentence = element("span", "sentence");
+    sentence.append(finding.before, element("mark", "", finding.match), finding.after);
+    item.append(sentence, element("span", "message", finding.message),
+                element("span", "suggestion", finding.suggestion));
+    return item;
+  }));
+  $("no-findings").hidden = model.findings.length > 0;
+
+  const locale = messenger.i18n.getUILanguage();
+  $("promises").replaceChildren(...model.promises.map((promise) => {
+    const item = element("li", "promise", promise.text + " ");
+    const due = formatDue(promise.due, locale);
+    item.append(element("span", "due", due ? t("dueOn", due) : t("noDueDate")));
+    if (promise.hedged) item.append(" ", element("span", "hedged", t("hedgedPromise")));
+    return item;
+  }));
+  $("no-promises").hidden = model.promises.length > 0;
+
+  $("questions").replaceChildren(...model.questions.map((q) => element("li", "question", q)));
+  $("questions-section").hidden = model.questions.length === 0;
+}
+
+function render(result) {
+  document.body.dataset.state = result?.state ?? "waiting";
+  if (!result) { $("status").textContent = t("stateWaiting"); return; }
+  if (result.state === "ok") renderReport(result.data);
+  else renderProblem(result);
+}
+
+async function composeTabId() {
+  if (params.has("tab")) return Number(params.get("tab"));
+  const [tab] = await messenger.tabs.query({ active: true, currentWindow: true });
+  return tab?.id;
+}
+
+async function main() {
+  localise();
+  const tabId = await composeTabId();
+  const key = `result:${tabId}`;
+  const stored = await messenger.storage.session.get(key);
+  render(stored[key]);
+  messenger.runtime.onMessage.addListener((message) => {
+    if (message?.type === "result" && message.tabId === tabId) render(message.result);
+  });
+  if (isGate) {
+    const port = messenger.runtime.connect({ name: `gate:${tabId}` });
+    const decide = (decision) => { port.postMessage({ decision }); window.close(); };
+    $("gate").hidden = false;
+    $("send-anyway").addEventListener("click", () => decide("send"));
+    $("keep-editing").addEventListener("click", () => decide("edit"));
+    $("keep-editing").focus();
+  } else {
+    messenger.runtime.sendMessage({ type: "score-now", tabId }).catch(() => {});
+  }
+  document.body.dataset.ready = "1";
+}
+
+main();
