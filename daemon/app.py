@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from daemon.api import api_service
 from daemon.config import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service
 from daemon.logging_setup import log_event, setup_logging
@@ -61,6 +62,7 @@ def smtp_service(config: LoadedConfig, store: Store, scorer: ScorerLike) -> Serv
 # One line per service; the daemon starts them in this order and stops them in reverse.
 SERVICE_FACTORIES: list[ServiceFactory] = [
     smtp_service,
+    api_service,
     imap_sync_service,
     report_scheduler_service,
 ]

@@ -112,6 +112,14 @@ class ApiService:
     def describe(self) -> str:
         return f"HTTP API on {self.url} (token in {self.token_file})"
 
+    async def reload(self, config: LoadedConfig, store: Store, scorer: ScorerLike) -> bool:
+        """Take the new scorer and store in place; a changed [api] section needs a restart."""
+        if config.daemon.api != self.settings:
+            return False
+        self.handlers.scorer = scorer
+        self.handlers.store = store
+        return True
+
     async def on_connection(self, reader: asyncio.StreamReader,
                             writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
