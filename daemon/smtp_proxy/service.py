@@ -117,7 +117,7 @@ class SmtpProxyService:
                  + SHUTDOWN_GRACE_EXTRA_SECONDS)
         busy = [c.relay.idle.wait() for c in handler.connections if c.relay.in_transaction]
         for connection in [c for c in handler.connections if not c.relay.in_transaction]:
-            await self._say_goodbye(connection)
+            self._say_goodbye(connection)
         if busy:
             log_event(log, logging.INFO, "smtp-draining", transactions=len(busy))
             try:
@@ -137,11 +137,14 @@ class SmtpProxyService:
             self.context.store_executor.shutdown(wait=True)
 
     @staticmethod
-    async def _say_goodbye(connection: ProxySMTP) -> None:
-        try:
-            await asyncio.wait_for(connection.push(SHUTTING_DOWN), 1.0)
-        except (OSError, TimeoutError, AssertionError, RuntimeError):
-            pass
+    def _say_goodbye(connection: ProxySMTP) -> None:
+        """Tell an idle client we are going (RFC 5321 421), then close."""
+        transport = connection.transport
+        if transport is not None and not transport.is_closing():
+            try:
+                transport.write(SHUTTING_DOWN + b"\r\n")   # type: ignore[attr-defined]
+            except (OSError, AttributeError, RuntimeError):
+                pass                     # a half-closed TLS transport: just close it
         connection.hang_up()
 
     async def reload(self, config: LoadedConfig, store: Store, scorer: ScorerLike) -> bool:

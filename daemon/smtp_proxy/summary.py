@@ -26,15 +26,29 @@ def ascii_line(text: str, limit: int = MAX_LINE_CHARS) -> str:
     return plain if len(plain) <= limit else plain[: limit - 3] + "..."
 
 
+def top_rules(findings: list[dict[str, Any]], count: int = TOP_FINDINGS) -> list[dict[str, Any]]:
+    """Findings grouped by rule, heaviest first: one entry per rule with all its matches."""
+    groups: dict[str, dict[str, Any]] = {}
+    for finding in findings:
+        group = groups.setdefault(finding.get("rule", ""), {
+            "message": finding.get("message", ""), "suggestion": finding.get("suggestion", ""),
+            "matches": [], "penalty": 0.0})
+        if finding.get("match") and finding["match"] not in group["matches"]:
+            group["matches"].append(finding["match"])
+        group["penalty"] += float(finding.get("penalty", 0))
+    return sorted(groups.values(), key=lambda g: -g["penalty"])[:count]
+
+
 def summary_lines(report: dict[str, Any], resend_minutes: int | None) -> list[str]:
     """The text lines of the refusal, without reply codes."""
     lines = [f"trustmail: this email scored {report.get('score', '?')}/100 "
              f"({report.get('verdict', '?')}) and was not sent."]
-    findings = sorted(report.get("findings", []), key=lambda f: -float(f.get("penalty", 0)))
-    for number, finding in enumerate(findings[:TOP_FINDINGS], start=1):
-        text = f"{number}. \"{finding.get('match', '')}\": {finding.get('message', '')}"
-        if finding.get("suggestion"):
-            text += f" Try: {finding['suggestion']}"
+    for number, group in enumerate(top_rules(report.get("findings", [])), start=1):
+        quoted = ", ".join(f'"{m}"' for m in group["matches"])
+        text = f"{number}. {quoted}: {group['message']}" if quoted else \
+            f"{number}. {group['message']}"
+        if group["suggestion"]:
+            text += f" Try: {group['suggestion']}"
         lines.append(text)
     if resend_minutes is not None:
         lines.append(f"To send it anyway, send the same message again within "

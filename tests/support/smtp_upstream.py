@@ -99,6 +99,13 @@ class _SinkHandler:
     def __init__(self, upstream: SmtpUpstream) -> None:
         self.upstream = upstream
 
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
+                          hostname: str, responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        if not self.upstream.users:       # no users: a server that wants no AUTH at all
+            responses = [r for r in responses if not r[4:].upper().startswith("AUTH")]
+        return responses
+
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
         local = address.partition("@")[0].lower()
@@ -221,9 +228,20 @@ class SmtpUpstream:
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(START_TIMEOUT_SECONDS)
 
     def stop(self) -> None:
+        """Close the listener and every open session, then end the thread."""
         self.go_down()
+
+        async def cancel_sessions() -> None:
+            current = asyncio.current_task()
+            tasks = [t for t in asyncio.all_tasks() if t is not current]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        asyncio.run_coroutine_threadsafe(cancel_sessions(), self._loop).result(
+            START_TIMEOUT_SECONDS)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(START_TIMEOUT_SECONDS)
+        self._loop.close()
 
     def __enter__(self) -> SmtpUpstream:
         return self
