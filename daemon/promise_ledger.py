@@ -36,10 +36,14 @@ class LedgerEntry:
 
 
 def promise_statuses(promises: Sequence[StoredPromise], messages: Sequence[TimedMessage],
-                     message_rows: Sequence[int], parties: Parties,
-                     now: datetime) -> list[LedgerEntry]:
-    """Status of every promise; ``message_rows`` are the store row ids of ``messages``."""
-    threads = assign_threads(messages)
+                     message_rows: Sequence[int], parties: Parties, now: datetime,
+                     threads: Sequence[str] | None = None) -> list[LedgerEntry]:
+    """Status of every promise; ``message_rows`` are the store row ids of ``messages``
+    (``threads``, aligned with ``messages``, may be passed when already computed)."""
+    if not promises:
+        return []
+    if threads is None:
+        threads = assign_threads(messages)
     thread_of_row = dict(zip(message_rows, threads, strict=True))
     my_dates: dict[str, list[datetime]] = {}
     for message, thread in zip(messages, threads, strict=True):

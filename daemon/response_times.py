@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from daemon.threading_model import Threadable, assign_threads
@@ -77,16 +78,23 @@ class Parties:
 
     def role(self, message: TimedMessage) -> str:
         """MINE, INBOUND or IGNORED (automated, internal, or no sender)."""
-        sender = message.from_addr.lower()
-        if not sender or message.automated:
+        if message.automated:
             return IGNORED
-        if sender in self.me:
-            return MINE
-        domain = sender.rpartition("@")[2]
-        if domain in self.internal_domains or any(
-                domain.endswith("." + d) for d in self.internal_domains):
-            return IGNORED
-        return INBOUND
+        return _sender_role(self, message.from_addr)
+
+
+@lru_cache(maxsize=65536)
+def _sender_role(parties: Parties, address: str) -> str:
+    sender = address.lower()
+    if not sender:
+        return IGNORED
+    if sender in parties.me:
+        return MINE
+    domain = sender.rpartition("@")[2]
+    if domain in parties.internal_domains or any(
+            domain.endswith("." + d) for d in parties.internal_domains):
+        return IGNORED
+    return INBOUND
 
 
 @dataclass(frozen=True)
@@ -110,11 +118,14 @@ def unique_messages(messages: Iterable[M]) -> list[M]:
 
 def compute_response_times(messages: Sequence[TimedMessage], parties: Parties,
                            clock: BusinessClock, cutoff: datetime,
-                           threads: Sequence[str] | None = None) -> ResponseTimes:
+                           threads: Sequence[str] | None = None,
+                           replied_since: datetime | None = None) -> ResponseTimes:
     """Pair blocks of inbound mail with my replies, considering mail dated before ``cutoff``.
 
     ``threads`` (aligned with ``messages``) may be passed when already computed.
-    Messages without a date cannot be timed and are skipped.
+    With ``replied_since``, answered blocks whose reply is older are left out (a
+    report does not need them; open blocks are always kept). Messages without a
+    date cannot be timed and are skipped.
     """
     thread_ids = list(threads) if threads is not None else assign_threads(messages)
     by_thread: dict[str, list[int]] = {}
@@ -132,7 +143,8 @@ def compute_response_times(messages: Sequence[TimedMessage], parties: Parties,
             if role == INBOUND and block_start is None:
                 block_start = message
             elif role == MINE and block_start is not None:
-                responses.append(_response(thread, block_start, message, clock))
+                if replied_since is None or message.date >= replied_since:
+                    responses.append(_response(thread, block_start, message, clock))
                 block_start = None
         if block_start is not None:
             unanswered.append(_unanswered(thread, block_start, clock, cutoff))

@@ -25,7 +25,7 @@ class SyncState:
     highestmodseq: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredMessage:
     """A message row as reports read it (satisfies ``TimedMessage``)."""
 
@@ -66,10 +66,6 @@ def parse_iso(value: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _split(value: str, separator: str) -> list[str]:
-    return [part for part in value.split(separator) if part]
 
 
 def get_sync_state(store: Store, account: str, folder: str) -> SyncState | None:
@@ -129,8 +125,9 @@ def load_messages(store: Store, *, with_findings: bool = False) -> list[StoredMe
     messages = [
         StoredMessage(
             row_id=row[0], source=row[1], direction=row[2], message_id=row[3],
-            in_reply_to=row[4], references=_split(row[5], " "), date=parse_iso(row[6]),
-            from_addr=row[7], to_addrs=_split(row[8], ","), cc_addrs=_split(row[9], ","),
+            in_reply_to=row[4], references=row[5].split(), date=parse_iso(row[6]),
+            from_addr=row[7], to_addrs=row[8].split(",") if row[8] else [],
+            cc_addrs=row[9].split(",") if row[9] else [],
             subject=row[10], automated=bool(row[11]), score=row[12], account=row[13],
             folder=row[14])
         for row in rows]

@@ -41,6 +41,8 @@ class Threadable(Protocol):
 
 def normalise_subject(subject: str) -> str:
     """Lower case, reply/forward prefixes and list tags removed, spaces collapsed."""
+    if ":" not in subject and "[" not in subject:     # fast path: nothing to strip
+        return " ".join(subject.split()).lower()
     text = subject
     while True:
         stripped = REPLY_PREFIX.sub("", text, count=1)
@@ -94,6 +96,22 @@ def assign_threads(messages: Sequence[Threadable]) -> list[str]:
         for parent in (*message.references, message.in_reply_to):
             if parent:
                 links.union(node, parent)
+    if any(not (m.in_reply_to or m.references) and is_reply_subject(m.subject)
+           for m in messages):
+        _join_by_subject(messages, links)
+    first_of_root: dict[str, int] = {}
+    for index in chronological_order(messages):
+        first_of_root.setdefault(links.find(_node(messages[index], index)), index)
+    result: list[str] = []
+    for index, message in enumerate(messages):
+        first = first_of_root[links.find(_node(message, index))]
+        result.append(_node(messages[first], first))
+    return result
+
+
+def _join_by_subject(messages: Sequence[Threadable], links: _UnionFind) -> None:
+    """The fallback: a reply without threading headers joins the latest earlier message
+    with the same normalised subject that shares a participant."""
     latest_by_subject: dict[str, list[int]] = {}
     for index in chronological_order(messages):
         message = messages[index]
@@ -107,11 +125,3 @@ def assign_threads(messages: Sequence[Threadable]) -> list[str]:
                     links.union(_node(messages[candidate], candidate), _node(message, index))
                     break
         earlier.append(index)
-    first_of_root: dict[str, int] = {}
-    for index in chronological_order(messages):
-        first_of_root.setdefault(links.find(_node(messages[index], index)), index)
-    result: list[str] = []
-    for index, message in enumerate(messages):
-        first = first_of_root[links.find(_node(message, index))]
-        result.append(_node(messages[first], first))
-    return result

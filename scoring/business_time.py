@@ -39,11 +39,15 @@ class BusinessClock:
         self.hours = hours
         self.zone = ZoneInfo(hours.timezone)
         self._holidays = holiday_calendar(hours.holidays, hours.holiday_subdivision)
+        self._working_days: dict[date, bool] = {}    # memo: holiday lookups are slow
 
     def is_working_day(self, day: date) -> bool:
-        if day.weekday() not in self.hours.days:
-            return False
-        return self._holidays is None or day not in self._holidays
+        known = self._working_days.get(day)
+        if known is None:
+            known = day.weekday() in self.hours.days and (
+                self._holidays is None or day not in self._holidays)
+            self._working_days[day] = known
+        return known
 
     def local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:

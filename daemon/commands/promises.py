@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from daemon.config import load_config
-from daemon.promise_ledger import STATUSES, LedgerEntry
+from daemon.promise_ledger import STATUSES, LedgerEntry, promise_statuses
 from daemon.reports.sources import my_addresses, parties_for, store_inputs
 from daemon.store import open_store
 from daemon.store_queries import save_promise_statuses
@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
                        hash_subjects=settings.hash_subjects)
     try:
         parties = parties_for(config, my_addresses(config, args.me))
-        _, ledger = store_inputs(store, parties, datetime.now(UTC))
+        messages, promises = store_inputs(store)
+        ledger = promise_statuses(promises, messages, [m.row_id for m in messages], parties,
+                                  datetime.now(UTC))
         save_promise_statuses(store, [(e.promise.promise_id, e.status) for e in ledger])
     finally:
         store.close()

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from daemon.config import LoadedConfig, load_config
-from daemon.promise_ledger import LedgerEntry
 from daemon.reports.compute import Report, compute_report
 from daemon.reports.delivery import deliver_report
 from daemon.reports.email_message import build_report_email
@@ -26,7 +25,7 @@ from daemon.reports.sources import load_mbox, my_addresses, parties_for, store_i
 from daemon.reports.text_format import render_text
 from daemon.settings import AccountSettings
 from daemon.store import open_store
-from daemon.store_queries import StoredMessage
+from daemon.store_queries import StoredMessage, StoredPromise
 from scoring.business_time import BusinessClock
 from scoring.errors import InputError
 
@@ -69,7 +68,7 @@ def build_report(config: LoadedConfig, args: argparse.Namespace, now: datetime) 
     period = choose_period(args, clock, now)
     parties = parties_for(config, my_addresses(config, args.me))
     messages: list[StoredMessage]
-    ledger: list[LedgerEntry] = []
+    promises: list[StoredPromise] = []
     if args.mbox is not None:
         messages = load_mbox(args.mbox)
     else:
@@ -77,10 +76,10 @@ def build_report(config: LoadedConfig, args: argparse.Namespace, now: datetime) 
         store = open_store(settings.path, keep_bodies=settings.keep_bodies,
                            hash_subjects=settings.hash_subjects)
         try:
-            messages, ledger = store_inputs(store, parties, now)
+            messages, promises = store_inputs(store)
         finally:
             store.close()
-    return compute_report(messages, parties, clock, period, now, ledger)
+    return compute_report(messages, parties, clock, period, now, promises)
 
 
 def run(args: argparse.Namespace) -> int:

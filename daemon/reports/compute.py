@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from daemon.promise_ledger import KEPT, OPEN, OVERDUE, LedgerEntry
+from daemon.promise_ledger import KEPT, OPEN, OVERDUE, LedgerEntry, promise_statuses
 from daemon.reports.periods import Period, weeks_before
 from daemon.response_times import (
     MINE,
@@ -28,9 +28,8 @@ from daemon.response_times import (
     Response,
     Unanswered,
     compute_response_times,
-    unique_messages,
 )
-from daemon.store_queries import StoredMessage
+from daemon.store_queries import StoredMessage, StoredPromise
 from daemon.threading_model import assign_threads
 from scoring.business_time import BusinessClock
 
@@ -141,19 +140,29 @@ def customer_of(address: str) -> str:
 
 def compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: BusinessClock,
                    period: Period, now: datetime,
-                   ledger: Sequence[LedgerEntry] = ()) -> Report:
-    """The report for ``period`` as known at ``now`` (figures stop at the period's end)."""
+                   promises: Sequence[StoredPromise] = ()) -> Report:
+    """The report for ``period`` as known at ``now`` (figures stop at the period's end).
+
+    Threads are computed once and shared by response times and the promise ledger.
+    """
     sla_seconds = clock.hours.sla_hours * HOUR
     cutoff = min(period.end, now)
-    mail = unique_messages(messages)
-    threads = assign_threads(mail)
-    timed = compute_response_times(mail, parties, clock, cutoff, threads)
+    all_threads = assign_threads(messages)
+    ledger = promise_statuses(promises, messages, [m.row_id for m in messages], parties,
+                              cutoff, all_threads)
+    kept = _first_copies(messages)
+    mail = [messages[i] for i in kept]
+    weeks = weeks_before(period, TREND_WEEKS, clock.zone)
+    timed = compute_response_times(mail, parties, clock, cutoff, [all_threads[i] for i in kept],
+                                   replied_since=min(weeks[0].start, period.start))
     responses = [r for r in timed.responses if period.contains(r.replied_at)]
     customers = _customer_rows(responses, timed.unanswered, sla_seconds, period)
-    trend = []
-    for week in weeks_before(period, TREND_WEEKS, clock.zone):
-        in_week = [r for r in timed.responses if week.contains(r.replied_at)]
-        trend.append(TrendPoint(week.label, stats_of(in_week, sla_seconds)))
+    by_week: dict[str, list[Response]] = {week.label: [] for week in weeks}
+    for response in timed.responses:
+        if weeks[0].start <= response.replied_at < weeks[-1].end:
+            year, number, _ = response.replied_at.astimezone(clock.zone).isocalendar()
+            by_week[f"{year}-W{number:02d}"].append(response)
+    trend = [TrendPoint(label, stats_of(items, sla_seconds)) for label, items in by_week.items()]
     made = [e for e in ledger if e.promise.made_at and period.contains(e.promise.made_at)]
     scored = [m for m in mail if m.score is not None and m.date is not None
               and period.contains(m.date) and parties.role(m) == MINE]
@@ -175,6 +184,19 @@ def compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: B
         scored_messages=len(scored),
         top_findings=_top_findings(scored),
     )
+
+
+def _first_copies(messages: Sequence[StoredMessage]) -> list[int]:
+    """Indexes of messages without an earlier copy of the same Message-ID."""
+    seen: set[str] = set()
+    kept: list[int] = []
+    for index, message in enumerate(messages):
+        if message.message_id:
+            if message.message_id in seen:
+                continue
+            seen.add(message.message_id)
+        kept.append(index)
+    return kept
 
 
 def _customer_rows(responses: Sequence[Response], unanswered: Sequence[Unanswered],

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import mailbox
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 from daemon.config import LoadedConfig
 from daemon.mail_headers import parse_header_message
-from daemon.promise_ledger import LedgerEntry, promise_statuses
 from daemon.response_times import Parties
 from daemon.store import Store
-from daemon.store_queries import StoredMessage, load_messages, load_promises
+from daemon.store_queries import StoredMessage, StoredPromise, load_messages, load_promises
 from scoring.errors import InputError
 
 
@@ -50,10 +48,6 @@ def load_mbox(path: Path) -> list[StoredMessage]:
     return messages
 
 
-def store_inputs(store: Store, parties: Parties,
-                 now: datetime) -> tuple[list[StoredMessage], list[LedgerEntry]]:
-    """The store's messages (with findings) and the promise ledger as of ``now``."""
-    messages = load_messages(store, with_findings=True)
-    ledger = promise_statuses(load_promises(store), messages, [m.row_id for m in messages],
-                              parties, now)
-    return messages, ledger
+def store_inputs(store: Store) -> tuple[list[StoredMessage], list[StoredPromise]]:
+    """The store's messages (with findings) and promises, as ``compute_report`` takes them."""
+    return load_messages(store, with_findings=True), load_promises(store)

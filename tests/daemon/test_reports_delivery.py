@@ -54,9 +54,9 @@ def test_weekly_report_from_a_synced_mailbox_is_appended_to_the_inbox(
 
     clock = BusinessClock(config.scoring.business)
     parties = parties_for(config, [ME])
-    messages, ledger = store_inputs(store, parties, NOW)
+    messages, promises = store_inputs(store)
     report = compute_report(messages, parties, clock, parse_week("2026-W48", clock.zone),
-                            NOW, ledger)
+                            NOW, promises)
     assert [(r.customer, r.business_seconds) for r in report.responses] == [
         ("carla@customer.example", 3 * 3600.0)]
     assert [u.customer for u in report.unanswered] == ["dan@waiting.example"]
