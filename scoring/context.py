@@ -8,11 +8,12 @@ from datetime import datetime
 
 from scoring.business_time import BusinessClock
 from scoring.findings import Promise
-from scoring.rules import Guard
+from scoring.rules import ALWAYS, Guard
 from scoring.sentences import Sentence, sentence_at, split_sentences
 from scoring.settings import BusinessHours
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+WORDS = re.compile(r"\w+")
 
 
 @dataclass
@@ -29,10 +30,12 @@ class Context:
     sentences: list[Sentence] = field(default_factory=list)
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
+    words: frozenset[str] = frozenset()   # lower-case words of the body, for prefiltering
 
     def __post_init__(self) -> None:
         self.sentences = split_sentences(self.body)
         self.paragraphs = paragraph_spans(self.body)
+        self.words = frozenset(WORDS.findall(self.body.lower())) | {ALWAYS}
 
     def sentence_of(self, index: int) -> Sentence | None:
         return sentence_at(self.sentences, index)

@@ -49,14 +49,35 @@ def make_finding(rule: Rule, ctx: Context, start: int, end: int,
 
 
 def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
-    if rule.regex is None:
-        return []
-    spans = []
-    for match in rule.regex.finditer(ctx.body):
-        if match.end() > match.start() and not is_excused(ctx, match.start(), match.end(),
-                                                           rule.unless):
-            spans.append((match.start(), match.end()))
+    """Non-excused matches of a rule's phrases and patterns, in text order.
+
+    The phrase regex runs only when one of its phrases' first words occurs in the body:
+    most rules are skipped with one set intersection, which keeps scoring fast.
+    """
+    regexes = []
+    if rule.phrase_regex is not None and not rule.phrase_keys.isdisjoint(ctx.words):
+        regexes.append(rule.phrase_regex)
+    if rule.pattern_regex is not None:
+        regexes.append(rule.pattern_regex)
+    spans: list[tuple[int, int]] = []
+    for regex in regexes:
+        for match in regex.finditer(ctx.body):
+            if match.end() > match.start() and not is_excused(
+                    ctx, match.start(), match.end(), rule.unless):
+                spans.append((match.start(), match.end()))
+    if len(regexes) > 1:
+        spans = drop_contained(sorted(set(spans)))
     return spans
+
+
+def drop_contained(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keep a span only if no other kept span contains it ("I think" over "think")."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if kept and start >= kept[-1][0] and end <= kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
 
 
 def run_phrases(rule: Rule, ctx: Context) -> list[Finding]:

@@ -72,7 +72,10 @@ class Rule:
     footer_message: str = ""
     min_count: int = 1
     options: dict[str, Any] = field(default_factory=dict)
-    regex: re.Pattern[str] | None = None
+    regex: re.Pattern[str] | None = None            # phrases and patterns together
+    phrase_regex: re.Pattern[str] | None = None     # phrases only (prefiltered by words)
+    pattern_regex: re.Pattern[str] | None = None    # patterns only (always run)
+    phrase_keys: frozenset[str] = frozenset()       # first words of the phrases
     companion_regex: re.Pattern[str] | None = None
 
 
@@ -80,8 +83,8 @@ def phrase_regex(phrase: str) -> str:
     """A literal phrase as a regex: flexible whitespace and apostrophes, whole words."""
     parts = [re.escape(word) for word in phrase.split()]
     body = re.sub(r"['’]", "['’]", r"\s+".join(parts))
-    head = r"(?<![\w])" if phrase[:1].isalnum() else ""
-    tail = r"(?![\w])" if phrase[-1:].isalnum() else ""
+    head = r"\b" if phrase[:1].isalnum() else ""
+    tail = r"\b" if phrase[-1:].isalnum() else ""
     return head + body + tail
 
 
@@ -182,10 +185,24 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
     return compile_rule(rule, table)
 
 
+ALWAYS = "*"   # a phrase key that means "cannot prefilter: always run"
+KEY_WORD = re.compile(r"\w+")
+
+
+def phrase_key(phrase: str) -> str:
+    """The lower-case first word of a phrase, used to skip rules cheaply."""
+    stripped = phrase.strip()
+    match = KEY_WORD.match(stripped)
+    return match.group(0).lower() if match else ALWAYS
+
+
 def compile_rule(rule: Rule, table: Table) -> Rule:
     return replace(
         rule,
         regex=compile_alternatives(rule.phrases, rule.patterns, table, "patterns"),
+        phrase_regex=compile_alternatives(rule.phrases, (), table, "phrases"),
+        pattern_regex=compile_alternatives((), rule.patterns, table, "patterns"),
+        phrase_keys=frozenset(phrase_key(p) for p in rule.phrases if p.strip()),
         companion_regex=compile_alternatives(rule.companions, rule.companion_patterns,
                                              table, "companion_patterns"),
     )
