@@ -1,0 +1,50 @@
+"""Promise statuses: kept when I write again in the thread by the due date."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from daemon.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
+from daemon.response_times import Parties
+from daemon.store import MessageRecord, open_store
+from daemon.store_queries import load_messages, load_promises, save_promise_statuses
+
+ME = "alice@example.com"
+PARTIES = Parties.of([ME], [])
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def promise_report(text: str, due: datetime | None) -> dict[str, object]:
+    return {"score": 90, "verdict": "pass", "language": "en", "findings": [],
+            "promises": [{"text": text, "start": 0, "end": len(text), "owner": "sender",
+                          "due": due.isoformat() if due else None, "hedged": False}]}
+
+
+def test_kept_overdue_and_open_promises(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "store.sqlite3"))
+    friday = T0 + timedelta(days=4)
+    store.record_message(MessageRecord("imap", "in", message_id="<q1>", from_addr="c@x.example",
+                                       date=T0))
+    store.record_message(MessageRecord("smtp", "out", message_id="<a1>", in_reply_to="<q1>",
+                                       from_addr=ME, date=T0 + timedelta(hours=1)),
+                         promise_report("I will send the contract by Friday.", friday))
+    store.record_message(MessageRecord("smtp", "out", message_id="<a2>", in_reply_to="<a1>",
+                                       from_addr=ME, date=T0 + timedelta(days=2)))
+    store.record_message(MessageRecord("smtp", "out", message_id="<b1>", from_addr=ME,
+                                       date=T0 + timedelta(hours=2)),
+                         promise_report("I will call you on Wednesday.", T0 + timedelta(days=2)))
+    store.record_message(MessageRecord("smtp", "out", message_id="<c1>", from_addr=ME,
+                                       date=T0 + timedelta(hours=3)),
+                         promise_report("I will check the logs.", None))
+    messages = load_messages(store)
+    ledger = promise_statuses(load_promises(store), messages, [m.row_id for m in messages],
+                              PARTIES, now=T0 + timedelta(days=3))
+    assert [(e.promise.text, e.status) for e in ledger] == [
+        ("I will send the contract by Friday.", KEPT),
+        ("I will call you on Wednesday.", OVERDUE),
+        ("I will check the logs.", OPEN)]
+    assert ledger[0].kept_at == T0 + timedelta(days=2)
+
+    save_promise_statuses(store, [(e.promise.promise_id, e.status) for e in ledger])
+    assert [p.status for p in load_promises(store)] == [KEPT, OVERDUE, OPEN]
