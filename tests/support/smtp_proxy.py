@@ -235,16 +235,23 @@ class DaemonProcess:
         return self.process.wait(timeout)
 
 
-def daemon_config(upstream: SmtpUpstream, port: int, extra: str = "") -> str:
-    return (f'[smtp]\nlisten = "127.0.0.1:{port}"\n{extra}\n' + upstream.proxy_config())
+def daemon_config(upstream: SmtpUpstream, port: int, extra: str = "", top: str = "") -> str:
+    """A ``--config`` file: the proxy on ``port``, other listeners on free ports.
+
+    ``extra`` lines go into the ``[smtp]`` table (e.g. ``policy = "warn"``), ``top``
+    lines before any table (e.g. ``log_level = "debug"``).
+    """
+    return (f'{top}\n[api]\nlisten = "127.0.0.1:{free_port()}"\n\n'
+            f'[smtp]\nlisten = "127.0.0.1:{port}"\n{extra}\n\n' + upstream.proxy_config())
 
 
 @contextmanager
-def daemon_process(upstream: SmtpUpstream, home: Path, extra: str = "") -> Iterator[DaemonProcess]:
+def daemon_process(upstream: SmtpUpstream, home: Path, extra: str = "",
+                   top: str = "") -> Iterator[DaemonProcess]:
     """``trustmail run --config FILE`` with XDG dirs under ``home``; killed afterwards."""
     port = free_port()
     config_file = home / "test.toml"
-    config_file.write_text(daemon_config(upstream, port, extra), "utf-8")
+    config_file.write_text(daemon_config(upstream, port, extra, top), "utf-8")
     env = dict(os.environ)
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         folder = home / name.lower()

@@ -42,6 +42,7 @@ import re
 import ssl
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +118,7 @@ class _SinkHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         data = envelope.original_content or b""
+        self.upstream.data_received += 1
         fault, seconds = message_fault(data, self.upstream.faults)
         if fault == "reject-data":
             return "554 5.6.0 message rejected by the test upstream"
@@ -180,7 +182,8 @@ class SmtpUpstream:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
                                         name="smtp-upstream")
         self._server: asyncio.Server | None = None
-        self.connections = 0
+        self.connections = 0        # sessions opened so far
+        self.data_received = 0      # DATA transfers completed (before any fault applies)
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -289,6 +292,13 @@ class SmtpUpstream:
         with self._arrived:
             self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
             return list(self.messages)
+
+    def wait_for_data(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Block until ``count`` DATA transfers reached the upstream (faults or not)."""
+        deadline = time.monotonic() + timeout
+        while self.data_received < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.data_received >= count
 
     def clear(self) -> None:
         with self._lock:
