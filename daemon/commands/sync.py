@@ -17,6 +17,7 @@ from daemon.imap.connection import connect
 from daemon.imap.folders import discover_folders
 from daemon.imap.header_sync import enable_condstore
 from daemon.store import open_store
+from scoring import Scorer
 from scoring.errors import InputError
 
 PROGRESS_INTERVAL_SECONDS = 0.5
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if not accounts:
         raise InputError(f"no [[accounts]] named {args.account!r}" if args.account else
                          "no [[accounts]] configured; add one to your trustmail.toml")
+    scorer = Scorer(config.scoring)    # recent sent mail is scored for its promises
     settings = config.daemon.store
     store = open_store(settings.path, keep_bodies=settings.keep_bodies,
                        hash_subjects=settings.hash_subjects)
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 enable_condstore(client)
                 folders = discover_folders(client, account)
                 fetched = sync_headers(client, store, account, folders,
-                                       ProgressLine(account.name, args.quiet))
+                                       ProgressLine(account.name, args.quiet), scorer)
             finally:
                 client.logout()
             print(f"{account.name}: {fetched} new headers in "

@@ -26,6 +26,7 @@ from daemon.imap.connection import connect
 from daemon.imap.drafts import MessageScorer, Notifier, desktop_notify, score_new_drafts
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import Progress, enable_condstore, sync_folder
+from daemon.imap.sent_promises import score_sent
 from daemon.settings import AccountSettings
 from daemon.store import Store
 
@@ -39,12 +40,16 @@ log = logging.getLogger(__name__)
 
 
 def sync_headers(client: IMAPClient, store: Store, account: AccountSettings, folders: Folders,
-                 progress: Progress | None = None) -> int:
-    """Incremental header sync of INBOX ("in") and Sent ("out"); returns messages fetched."""
-    fetched = 0
-    for folder, direction in ((folders.inbox, "in"), (folders.sent, "out")):
-        fetched += sync_folder(client, store, account.name, folder, direction, progress).fetched
-    return fetched
+                 progress: Progress | None = None, scorer: MessageScorer | None = None) -> int:
+    """Incremental header sync of INBOX ("in") and Sent ("out"); returns messages fetched.
+
+    With a scorer, recent sent mail that nobody scored yet is scored for its promises.
+    """
+    fetched = sync_folder(client, store, account.name, folders.inbox, "in", progress).fetched
+    sent = sync_folder(client, store, account.name, folders.sent, "out", progress)
+    if scorer is not None and sent.new_uids:
+        score_sent(client, store, account.name, folders.sent, sent.new_uids, scorer)
+    return fetched + sent.fetched
 
 
 class AccountWorker(threading.Thread):
@@ -99,13 +104,13 @@ class AccountWorker(threading.Thread):
         self.last_error = ""
         enable_condstore(client)
         folders = discover_folders(client, self.account)
-        sync_headers(client, self.store, self.account, folders)
+        sync_headers(client, self.store, self.account, folders, scorer=self.scorer)
         self._check_drafts(client, folders)
         while not self._stop_event.is_set():
             self._idle_until_change(client)
             if self._stop_event.is_set():
                 break
-            sync_headers(client, self.store, self.account, folders)
+            sync_headers(client, self.store, self.account, folders, scorer=self.scorer)
             self._check_drafts(client, folders)
 
     def _check_drafts(self, client: IMAPClient, folders: Folders) -> None:

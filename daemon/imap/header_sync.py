@@ -43,6 +43,7 @@ class SyncResult:
     fetched: int
     uidvalidity_changed: bool
     unchanged: bool
+    new_uids: tuple[int, ...] = ()
 
 
 def enable_condstore(client: IMAPClient) -> bool:
@@ -95,4 +96,4 @@ def sync_folder(client: IMAPClient, store: Store, account: str, folder: str, dir
             progress(folder, fetched, len(uids))
     save_sync_state(store, SyncState(account, folder, uidvalidity,
                                      max(uidnext, uids[-1] + 1 if uids else 1), highestmodseq))
-    return SyncResult(folder, fetched, renumbered, False)
+    return SyncResult(folder, fetched, renumbered, False, tuple(uids))

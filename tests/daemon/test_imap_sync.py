@@ -9,12 +9,14 @@ import pytest
 from imap_helpers import account_for, mail, wait_for
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
+from daemon.config import load_config
 from daemon.imap.account_worker import AccountWorker, sync_headers
 from daemon.imap.connection import connect
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import enable_condstore, sync_folder
 from daemon.store import Store, open_store
 from daemon.store_queries import get_sync_state
+from scoring import Scorer
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -109,3 +111,24 @@ def test_worker_survives_a_server_restart(dovecot: Dovecot, store: Store,
     finally:
         worker.stop()
     assert not worker.is_alive()
+
+
+def test_recent_sent_mail_is_scored_for_its_promises(dovecot: Dovecot, store: Store,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    now = datetime.now(UTC)
+    dovecot.save("Sent", mail("alice@example.com", "carla@customer.example", "Re: Contract",
+                              now - timedelta(hours=1), "<s1@example.com>",
+                              body="Thanks, Carla. I will send the signed contract by Friday.\n"))
+    dovecot.save("Sent", mail("alice@example.com", "carla@customer.example", "Re: Old",
+                              now - timedelta(days=90), "<s0@example.com>",
+                              body="I will call you tomorrow.\n"))
+    account = account_for(dovecot, monkeypatch)
+    client = connect(account)
+    folders = discover_folders(client, account)
+    sync_headers(client, store, account, folders, scorer=Scorer(load_config(None).scoring))
+    client.logout()
+    scored = store.query("SELECT m.message_id, p.text FROM messages m "
+                         "LEFT JOIN promises p ON p.message = m.id WHERE m.score IS NOT NULL")
+    assert [(r[0], "signed contract" in (r[1] or "")) for r in scored] == [
+        ("<s1@example.com>", True)]
+    assert store.query("SELECT count(*) FROM messages")[0][0] == 2     # no duplicate rows
