@@ -34,16 +34,31 @@ def parse_headers(raw: bytes) -> Message:
     return BytesHeaderParser(policy=compat32).parsebytes(raw)
 
 
+def raw_values(headers: Message, name: str) -> list[str]:
+    """Every value of a header as text; raw 8-bit bytes are read as UTF-8 where valid.
+
+    (compat32's own accessors turn 8-bit headers into ``Header`` objects that lose
+    the characters, so the raw values are read instead.)
+    """
+    wanted = name.lower()
+    return [clean(value) for key, value in headers.raw_items() if key.lower() == wanted]
+
+
+def raw_value(headers: Message, name: str) -> str:
+    values = raw_values(headers, name)
+    return values[0] if values else ""
+
+
 def header_text(headers: Message, name: str) -> str:
     """A header decoded from RFC 2047 encoded-words into plain text."""
-    value = headers.get(name)
-    if value is None:
+    value = raw_value(headers, name)
+    if not value:
         return ""
     try:
-        parts = email.header.decode_header(clean(value))
+        parts = email.header.decode_header(value)
         return clean(email.header.make_header(parts))
     except (ValueError, LookupError, email.errors.HeaderParseError):
-        return clean(value)
+        return value
 
 
 def message_ids(value: str) -> list[str]:
@@ -62,12 +77,11 @@ def message_ids(value: str) -> list[str]:
 
 
 def addresses(headers: Message, name: str) -> list[str]:
-    values = [clean(v) for v in headers.get_all(name, [])]
-    return [addr for _, addr in email.utils.getaddresses(values) if addr]
+    return [addr for _, addr in email.utils.getaddresses(raw_values(headers, name)) if addr]
 
 
 def header_date(headers: Message) -> datetime | None:
-    value = clean(headers.get("Date"))
+    value = raw_value(headers, "Date")
     if not value:
         return None
     try:
@@ -83,8 +97,8 @@ def build_record(raw: bytes, mail_from: str, rcpt_tos: Sequence[str],
     ``body_text`` is stored only when the store is configured to keep bodies.
     """
     headers = parse_headers(raw)
-    first_id = message_ids(clean(headers.get("Message-ID")))
-    in_reply_to = message_ids(clean(headers.get("In-Reply-To")))
+    first_id = message_ids(raw_value(headers, "Message-ID"))
+    in_reply_to = message_ids(raw_value(headers, "In-Reply-To"))
     from_addrs = addresses(headers, "From")
     to_addrs = addresses(headers, "To") or list(rcpt_tos)
     return MessageRecord(
@@ -92,13 +106,13 @@ def build_record(raw: bytes, mail_from: str, rcpt_tos: Sequence[str],
         direction=DIRECTION_OUT,
         message_id=first_id[0] if first_id else "",
         in_reply_to=in_reply_to[0] if in_reply_to else "",
-        references=message_ids(clean(headers.get("References"))),
+        references=message_ids(raw_value(headers, "References")),
         date=header_date(headers),
         from_addr=from_addrs[0] if from_addrs else mail_from,
         to_addrs=to_addrs,
         cc_addrs=addresses(headers, "Cc"),
         subject=header_text(headers, "Subject"),
-        automated=bool(headers.get("Auto-Submitted", "no").strip().lower() != "no"),
+        automated=(raw_value(headers, "Auto-Submitted") or "no").lower() != "no",
         body=body_text,
         extra={"envelope_rcpts": list(rcpt_tos)},
     )
