@@ -12,6 +12,7 @@ VENV="${TRUSTMAIL_VENV:-.venv}"
 declare -A DEB_RUN=()
 declare -A DEB_TEST=(
   [dovecot-imapd]=/usr/sbin/dovecot
+  [openssl]=/usr/bin/openssl                   # test CA + leaf cert for the test Dovecot
   [swaks]=/usr/bin/swaks
   [libnet-ssleay-perl]=/usr/share/doc/libnet-ssleay-perl/copyright   # swaks --tls (STARTTLS)
   [thunderbird]=/usr/bin/thunderbird
