@@ -46,6 +46,7 @@ PASSWORD_ENV = "TRUSTMAIL_BENCH_IMAP_PASSWORD"
 CUSTOMER_DOMAINS = 400
 SPAN_DAYS = 365
 SEED = 20261125
+REPEATS = 3
 
 
 def message(sender: str, to: str, subject: str, when: datetime, message_id: str,
@@ -128,10 +129,13 @@ def main() -> int:
         rows.append(("first sync (connect, login, INBOX + Sent headers)",
                      f"{first:.2f}", "<= 60"))
 
-        started = time.perf_counter()
-        again = sync_headers(client, store, account, folders)
-        unchanged = time.perf_counter() - started
-        rows.append(("incremental sync, no changes (INBOX + Sent)", f"{unchanged:.4f}", "<= 0.5"))
+        timings = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            again = sync_headers(client, store, account, folders)
+            timings.append(time.perf_counter() - started)
+        rows.append((f"incremental sync, no changes (INBOX + Sent), best / worst of {REPEATS}",
+                     f"{min(timings):.4f} / {max(timings):.4f}", "<= 0.5"))
 
         server.save("INBOX", message("new@customer1.example", ME, "New", now, "<new@x>", ""))
         started = time.perf_counter()
@@ -143,13 +147,16 @@ def main() -> int:
         config = load_config(None)
         clock = BusinessClock(config.scoring.business)
         parties = parties_for(config, [ME])
-        started = time.perf_counter()
-        messages, promises = store_inputs(store)
-        report = compute_report(messages, parties, clock, previous_week(now, clock.zone), now,
-                                promises)
-        report_seconds = time.perf_counter() - started
-        rows.append((f"weekly report from the store ({len(messages)} messages)",
-                     f"{report_seconds:.3f}", "<= 1"))
+        timings = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            messages, promises = store_inputs(store)
+            report = compute_report(messages, parties, clock, previous_week(now, clock.zone),
+                                    now, promises)
+            timings.append(time.perf_counter() - started)
+        rows.append((f"weekly report from the store ({len(messages)} messages), "
+                     f"best / worst of {REPEATS}",
+                     f"{min(timings):.3f} / {max(timings):.3f}", "<= 1"))
 
     print(f"Dovecot mailbox: {inbox_count} INBOX + {sent_count} Sent = "
           f"{inbox_count + sent_count} messages (written in {written:.1f} s, "

@@ -143,7 +143,7 @@ def compute_response_times(messages: Sequence[TimedMessage], parties: Parties,
             if role == INBOUND and block_start is None:
                 block_start = message
             elif role == MINE and block_start is not None:
-                if replied_since is None or message.date >= replied_since:
+                if replied_since is None or (message.date or cutoff) >= replied_since:
                     responses.append(_response(thread, block_start, message, clock))
                 block_start = None
         if block_start is not None:

@@ -1,0 +1,83 @@
+"""The IMAP parts as a user meets them: `trustmail sync` with a config file, and the
+daemon service (one thread per account) started and stopped in an event loop."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from imap_helpers import PASSWORD_ENV, mail, wait_for
+from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
+
+from daemon.cli import main
+from daemon.config import load_config
+from daemon.imap.service import imap_sync_service
+from daemon.store import open_store
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def write_config(tmp_path: Path, server: Dovecot) -> Path:
+    store_path = tmp_path / "store.sqlite3"
+    config = tmp_path / "trustmail.toml"
+    config.write_text(f"""
+[store]
+path = "{store_path}"
+
+[[accounts]]
+name = "work"
+host = "127.0.0.1"
+port = {server.imaps_port}
+tls = "implicit"
+username = "{server.user}"
+password_env = "{PASSWORD_ENV}"
+ca_file = "{server.ca_file}"
+""")
+    return config
+
+
+def test_sync_command_shows_progress_and_fills_the_store(
+        dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, dovecot.password)
+    for number in range(3):
+        dovecot.save("INBOX", mail(f"c{number}@customer.example", "alice@example.com",
+                                   f"Question {number}", NOW, f"<q{number}@customer.example>"))
+    config = write_config(tmp_path, dovecot)
+
+    assert main(["sync", "--config", str(config)]) == 0
+    err = capsys.readouterr().err
+    assert "work/INBOX: 3/3 headers (100%)" in err
+    assert "work: 3 new headers" in err
+
+    assert main(["sync", "--config", str(config)]) == 0
+    assert "work: 0 new headers" in capsys.readouterr().err
+
+
+def test_sync_command_reports_a_wrong_password_clearly(
+        dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, "not-the-password")
+    assert main(["sync", "--config", str(write_config(tmp_path, dovecot))]) == 2
+    err = capsys.readouterr().err
+    assert "refused the login" in err and "not-the-password" not in err
+
+
+async def test_daemon_service_runs_one_thread_per_account(
+        dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, dovecot.password)
+    dovecot.save("INBOX", mail("carla@customer.example", "alice@example.com", "Hello", NOW,
+                               "<q1@customer.example>"))
+    config = load_config(write_config(tmp_path, dovecot))
+    store = open_store(config.daemon.store.path)
+    service = imap_sync_service(config, store, scorer=None)
+    assert service is not None
+    await service.start()
+    try:
+        wait_for(lambda: store.query("SELECT count(*) FROM messages")[0][0] == 1,
+                 "the service's first sync")
+        assert service.describe() == "IMAP sync: work (connected)"
+    finally:
+        await service.stop()
+    assert not any(worker.is_alive() for worker in service.workers)
