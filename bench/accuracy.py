@@ -117,7 +117,7 @@ def main() -> int:
     scorer = Scorer(load_config().scoring)
 
     print("## Hedge detection (honesty), sentence level")
-    print(f"| set | sentences | precision | recall | F1 |\n|---|---|---|---|---|")
+    print("| set | sentences | precision | recall | F1 |\n|---|---|---|---|---|")
     for name, reviews in (("hedges-wiki.dev.jsonl", False), ("hedges-reviews.dev.jsonl", True)):
         tp, fp, fn, n = hedges(scorer, args.eval_dir / name, reviews)
         p, r, f = prf(tp, fp, fn)

@@ -55,7 +55,8 @@ DAY_MONTH = (rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?P<month>{MON
 RELATIVE = (
     r"(?P<today>today|tonight|this (?:morning|afternoon|evening)|heute(?: abend| nachmittag)?)"
     r"|(?P<dayafter>the day after tomorrow|übermorgen)"
-    r"|(?P<tomorrow>tomorrow(?: morning| afternoon| evening)?|morgen(?: früh| vormittag| nachmittag)?)"
+    r"|(?P<tomorrow>tomorrow(?: morning| afternoon| evening)?|"
+    r"morgen(?: früh| vormittag| nachmittag)?)"
     r"|(?P<eow>(?:the )?end of (?:the |this )?week|ende (?:der|dieser) woche|wochenende)"
     r"|(?P<eonw>(?:the )?end of next week|ende (?:der )?nächsten woche)"
     r"|(?P<eom>(?:the )?end of (?:the |this )?month|ende (?:des|dieses) monats|monatsende)"

@@ -24,7 +24,8 @@ def test_reply_splits_new_text_quote_and_footer() -> None:
 
 
 def test_german_attribution_and_outlook_block() -> None:
-    german = parse_text("Guten Tag,\n\nerledigt.\n\nAm 02.11.2026 um 08:14 schrieb Markus:\n> Wann?")
+    german = parse_text("Guten Tag,\n\nerledigt.\n\n"
+                        "Am 02.11.2026 um 08:14 schrieb Markus:\n> Wann?")
     assert german.body == "Guten Tag,\n\nerledigt." and german.quote_date is not None
     outlook = parse_text("Done today.\n\nFrom: Bo\nSent: Monday, November 2, 2026 8:51 AM\n"
                          "To: Ann\nSubject: x\n\nWhen?")
