@@ -62,6 +62,7 @@ auth_mechanisms = plain login
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_max_userip_connections = 100
+auth_failure_delay = 0
 {unprivileged}
 namespace inbox {{
   inbox = yes
@@ -228,8 +229,14 @@ class Dovecot:
         self.run()
 
     def stop(self) -> None:
-        """Stop the server and delete its directory."""
-        self.kill()
+        """Stop the server at once (SIGKILL to its process group) and delete its directory."""
+        if self.process is not None:
+            try:
+                os.killpg(os.getpgid(self.process.pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+            self.process = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> Dovecot:
