@@ -16,8 +16,7 @@ from scoring.findings import Promise
 
 FUTURE_EN = (r"(?:'ll|\s+will|\s+shall|\s*'m going to|\s+am going to|\s*'re going to|"
              r"\s+are going to|\s+plan to|\s+am planning to|\s*'m planning to|\s+intend to|"
-             r"\s+expect to|\s+hope to|\s+aim to|\s+promise to|\s+commit to|"
-             r"\s+should be able to|\s*'d like to|\s+would like to|\s+want to get)")
+             r"\s+hope to|\s+aim to|\s+promise to|\s+commit to|\s+should be able to)")
 
 
 @dataclass(frozen=True)
@@ -33,16 +32,21 @@ class Lexicon:
 
 
 EN = Lexicon(
-    sender=re.compile(rf"\b(?:I{FUTURE_EN}|I\s+(?:promise|guarantee)\b)(?!\s+not\b|n't)",
-                      re.IGNORECASE),
+    sender=re.compile(
+        rf"\b(?:I{FUTURE_EN}|I\s+(?:promise|guarantee)\b|"
+        r"I(?:'m| am)\s+(?:faxing|sending|pulling together|preparing|putting together|mailing|"
+        r"forwarding|shipping|scheduling)\b|(?:my|our) plan is to\b|"
+        r"let me\s+(?:[\w-]+\s+){0,6}?get back to you|"
+        r"(?<=\s)(?:and|but|then)\s+(?:will|shall)\s+(?!you\b|be\s+(?:out|away)\b|not\b))"
+        r"(?!\s+not\b|n't)", re.IGNORECASE),
     team=re.compile(
-        rf"\b(?:(?i:we){FUTURE_EN}|(?i:our|my)\s+(?:(?!(?i:and|but|they|who|which|that|to)\b)[\w-]+,?\s+){{0,5}}?"
+        rf"\b(?:(?i:we){FUTURE_EN}|(?i:our|my)\s+(?:(?!(?i:and|but|they|who|which|that|to|you|he|she|it)\b)[\w-]+,?\s+){{0,5}}?"
         rf"[\w-]+,?{FUTURE_EN}|"
         r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)|"
         r"(?i:you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from))\b)"
         r"(?!\s+not\b|n't)"),
     unclear=re.compile(
-        r"\b(?:someone|somebody|they|he|she)(?:'ll|\s+will|\s+should)\s+|"
+        r"\b(?:someone|somebody|they)(?:'ll|\s+will|\s+should)\s+|"
         r"\b(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:will|should|is guaranteed to)"
         r"\s+(?:probably\s+)?(?:be\s+(?:shipped|delivered|sent|ready|activated|processed|issued|"
         r"credited|refunded|live|done|fixed|resolved|at|there|out)|ship|arrive|go out|"
@@ -57,7 +61,8 @@ EN = Lexicon(
         r"feel free|I(?:'ll| will) be (?:out|away|on (?:vacation|holiday|leave)|travel)|"
         r"would like to (?:thank|welcome|introduce|remind)|I(?:'ll| will) be happy to|"
         r"look(?:ing)? forward|I hope (?:you|this|that|all)|hope to see|"
-        r"will you\b|you will need|you will have to|you'll need|"
+        r"will you\b|you will need|you will have to|you'll need|will need to|will have to|"
+        r"'ll need to|'ll have to|will be able to|'ll be able to|talk to you (?:later|soon)|"
         r"we(?:'ll| will) see\b|who will|what will|which will|that will be|it will be|"
         r"there will be)", re.IGNORECASE),
     hedges=re.compile(
