@@ -56,7 +56,7 @@ ServiceFactory = Callable[[LoadedConfig, Store, ScorerLike], "Service | None"]
 
 
 def smtp_service(config: LoadedConfig, store: Store, scorer: ScorerLike) -> Service:
-    return SmtpProxyService(config.daemon.smtp, store, scorer)
+    return SmtpProxyService(config.daemon.smtp, store, scorer, scoring_settings=config.scoring)
 
 
 # One line per service; the daemon starts them in this order and stops them in reverse.

@@ -71,6 +71,7 @@ class SmtpSettings:
     add_header: bool = False
     auth_require_tls: bool = True      # AUTH only after STARTTLS (the listener is loopback anyway)
     hold_override: bool = False        # policy "hold": the identical resend passes, as with "warn"
+    score_workers: int = 0             # scoring processes; 0: one per CPU core (at most 4)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def parse_smtp(table: Table) -> SmtpSettings:
         add_header=table.get_bool("add_header", False),
         auth_require_tls=table.get_bool("auth_require_tls", True),
         hold_override=table.get_bool("hold_override", False),
+        score_workers=table.get_int("score_workers", 0, minimum=0, maximum=64),
     )
     table.finish()
     return smtp

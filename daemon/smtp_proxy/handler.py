@@ -24,7 +24,7 @@ from daemon.settings import SmtpSettings
 from daemon.smtp_proxy import replies
 from daemon.smtp_proxy.policy import POLICY_OBSERVE, ResendMemory, decide, fingerprint
 from daemon.smtp_proxy.record import build_record, header_text, parse_headers
-from daemon.smtp_proxy.scoring_call import ScoreOutcome, ScorerLike, score_within_budget
+from daemon.smtp_proxy.scoring_call import ScoreOutcome, Scoring
 from daemon.smtp_proxy.session import ProxySMTP, RelayState
 from daemon.smtp_proxy.summary import refusal_reply
 from daemon.smtp_proxy.upstream import Capabilities, Reply, UpstreamConnection, UpstreamError
@@ -42,9 +42,8 @@ class ProxyContext:
     """Everything the hooks share across connections (swapped on reload)."""
 
     settings: SmtpSettings
-    scorer: ScorerLike
+    scoring: Scoring
     store: Store
-    score_executor: Executor
     store_executor: Executor
     upstream_tls: Any                      # ssl.SSLContext for the upstream
     resend_memory: ResendMemory
@@ -249,8 +248,8 @@ class RelayHandler:
         rcpt_tos = list(envelope.rcpt_tos)
         if upstream is None or not upstream.connected:
             return self._lost_reply(relay)
-        scoring = asyncio.ensure_future(score_within_budget(
-            context.scorer, raw, context.score_executor, settings.score_timeout_ms))
+        scoring = asyncio.ensure_future(
+            context.scoring.score(raw, settings.score_timeout_ms))
         outcome: ScoreOutcome | None = None
         content = raw
         if settings.policy != POLICY_OBSERVE or settings.add_header:

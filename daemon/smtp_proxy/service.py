@@ -11,6 +11,7 @@ import logging
 import ssl
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from daemon.config import LoadedConfig
 from daemon.logging_setup import log_event
@@ -18,7 +19,7 @@ from daemon.settings import SmtpSettings
 from daemon.smtp_proxy.handler import ProxyContext, RelayHandler
 from daemon.smtp_proxy.policy import ResendMemory
 from daemon.smtp_proxy.replies import SHUTTING_DOWN
-from daemon.smtp_proxy.scoring_call import ScorerLike
+from daemon.smtp_proxy.scoring_call import ProcessScoring, ScorerLike, Scoring, ThreadScoring
 from daemon.smtp_proxy.session import ProxySMTP
 from daemon.smtp_proxy.upstream import client_tls_context
 from daemon.store import Store
@@ -45,11 +46,16 @@ class SmtpProxyService:
     name = "smtp"
 
     def __init__(self, settings: SmtpSettings, store: Store, scorer: ScorerLike,
-                 data_dir: Path | None = None) -> None:
-        """Only keeps the parts; sockets and thread pools are made by :meth:`start`."""
+                 data_dir: Path | None = None, scoring_settings: Any = None) -> None:
+        """Only keeps the parts; sockets, pools and processes are made by :meth:`start`.
+
+        With ``scoring_settings`` (the daemon's case) messages are scored in worker
+        processes built from them; without, ``scorer`` is used in threads.
+        """
         self.settings = settings
         self.store = store
         self.scorer = scorer
+        self.scoring_settings = scoring_settings
         self.data_dir = data_dir
         self._server: asyncio.Server | None = None
         self.address: tuple[str, int] | None = None
@@ -83,9 +89,9 @@ class SmtpProxyService:
     async def start(self) -> None:
         """Listen on ``[smtp] listen`` (loopback only, checked by the config)."""
         tls = self._listener_tls()
+        scoring = await self._start_scoring(self.settings, self.scorer, self.scoring_settings)
         self.context = ProxyContext(
-            settings=self.settings, scorer=self.scorer, store=self.store,
-            score_executor=ThreadPoolExecutor(SCORING_THREADS, thread_name_prefix="score"),
+            settings=self.settings, scoring=scoring, store=self.store,
             store_executor=ThreadPoolExecutor(1, thread_name_prefix="store"),
             upstream_tls=self._upstream_tls(self.settings),
             resend_memory=ResendMemory(self.settings.warn_resend_minutes * SECONDS_PER_MINUTE),
@@ -133,8 +139,28 @@ class SmtpProxyService:
 
     def _shutdown_pools(self) -> None:
         if self.context is not None:
-            self.context.score_executor.shutdown(wait=False, cancel_futures=True)
+            self.context.scoring.close()
             self.context.store_executor.shutdown(wait=True)
+
+    @staticmethod
+    async def _start_scoring(settings: SmtpSettings, scorer: ScorerLike,
+                             scoring_settings: Any) -> Scoring:
+        scoring: Scoring
+        if scoring_settings is None:
+            scoring = ThreadScoring(scorer, SCORING_THREADS)
+        else:
+            scoring = ProcessScoring(scoring_settings, settings.score_workers)
+        try:
+            await scoring.start()
+        except Exception as error:
+            scoring.close()
+            raise SmtpStartError(f"cannot start the scoring workers: {error}") from None
+        return scoring
+
+    def scoring_pids(self) -> list[int]:
+        """Worker process ids (empty with thread scoring), for memory figures."""
+        scoring = self.context.scoring if self.context else None
+        return scoring.pids() if isinstance(scoring, ProcessScoring) else []
 
     @staticmethod
     def _say_goodbye(connection: ProxySMTP) -> None:
@@ -158,10 +184,16 @@ class SmtpProxyService:
                 (settings.tls_cert, settings.tls_key)
                 != (self.settings.tls_cert, self.settings.tls_key)):
             return False
-        self.context.upstream_tls = self._upstream_tls(settings)
-        self.settings, self.store, self.scorer = settings, store, scorer
+        upstream_tls = self._upstream_tls(settings)
+        scoring_settings = config.scoring if self.scoring_settings is not None else None
+        scoring = await self._start_scoring(settings, scorer, scoring_settings)
         context = self.context
-        context.settings, context.store, context.scorer = settings, store, scorer
+        old_scoring = context.scoring
+        self.settings, self.store, self.scorer = settings, store, scorer
+        self.scoring_settings = scoring_settings
+        context.upstream_tls = upstream_tls
+        context.settings, context.store, context.scoring = settings, store, scoring
+        old_scoring.close()
         context.resend_memory.window_seconds = settings.warn_resend_minutes * SECONDS_PER_MINUTE
         context.last_capabilities = None
         log_event(log, logging.INFO, "smtp-reloaded", policy=settings.policy,

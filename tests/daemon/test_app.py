@@ -51,6 +51,20 @@ def send(daemon: DaemonProcess, upstream: SmtpUpstream, raw: bytes) -> tuple[int
             client.close()
 
 
+def children(pid: int) -> list[int]:
+    """Ids of the processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
 def wait_for_status(daemon: DaemonProcess, code: int, timeout: float = 10.0) -> str:
     deadline = time.monotonic() + timeout
     while True:
@@ -139,9 +153,16 @@ def test_kill_9_during_a_relay_leaves_the_client_without_a_250(upstream: SmtpUps
         thread = threading.Thread(target=sender)
         thread.start()
         assert upstream.wait_for_data(1)          # the data is upstream, which hangs
+        workers = children(daemon.process.pid)    # the scoring worker processes
+        assert workers
         daemon.signal(signal.SIGKILL)
         thread.join(20)
         assert daemon.wait() == -signal.SIGKILL
+        deadline = time.monotonic() + 10          # no orphans: workers follow the daemon
+        while any(Path(f"/proc/{pid}").exists() for pid in workers) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
         assert "not running (stale state file" in wait_for_status(daemon, 3)
     assert "reply" not in outcome, outcome       # never a 250 (nor any reply)
     assert isinstance(outcome["error"], smtplib.SMTPServerDisconnected)

@@ -58,6 +58,7 @@ FAULT_HEADER = re.compile(rb"^X-Upstream-Fault:[ \t]*([a-z-]+)(?:=([0-9.]+))?\r?
                           re.IGNORECASE | re.MULTILINE)
 HANG_SECONDS = 3600.0
 MID_DATA_BYTES = 1024
+HEAD_BYTES_KEPT = 2048        # with keep_data=False (benchmarks) only the head is kept
 START_TIMEOUT_SECONDS = 10.0
 
 # aiosmtpd warns "Session.login_data is deprecated" on every AUTH; it is its own
@@ -137,7 +138,7 @@ class _SinkHandler:
         number = self.upstream.store(ReceivedMessage(
             mail_from=envelope.mail_from or "",
             rcpt_tos=tuple(envelope.rcpt_tos),
-            data=data,
+            data=data if self.upstream.keep_data else data[:HEAD_BYTES_KEPT],
             mail_options=tuple(envelope.mail_options),
             login=getattr(session.auth_data, "login", b"").decode() if session.auth_data
             else None,
@@ -175,6 +176,7 @@ class SmtpUpstream:
         self.host = "127.0.0.1"
         self.port = 0
         self.faults = Faults()
+        self.keep_data = True          # False: keep only the first 2 KB of each message
         self.messages: list[ReceivedMessage] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -319,3 +321,34 @@ def smtp_upstream() -> Iterator[SmtpUpstream]:
     """A test upstream with STARTTLS and required AUTH (user/password on the object)."""
     with SmtpUpstream.start() as upstream:
         yield upstream
+
+
+def main() -> None:
+    """``cd tests && python -m support.smtp_upstream [--no-auth] [--tls MODE]``: serve
+    until stdin closes or SIGTERM; prints one JSON line with host, port, ca_file, user,
+    password (for benchmarks and manual end-to-end runs)."""
+    import argparse
+    import json
+    import signal
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--no-auth", action="store_true", help="accept mail without AUTH")
+    parser.add_argument("--tls", default="starttls", choices=("starttls", "implicit", "none"))
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    upstream = SmtpUpstream.start(users={} if args.no_auth else None, tls=args.tls,
+                                  port=args.port)
+    upstream.keep_data = False
+    print(json.dumps({"host": upstream.host, "port": upstream.port,
+                      "ca_file": str(upstream.ca_file), "user": upstream.user,
+                      "password": upstream.password}), flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    stop.wait()
+    upstream.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Shared parts of the SMTP benchmarks: processes for the upstream and the daemon, an
+asyncio SMTP client, messages, and table printing.
+
+The upstream is the test sink from ``tests/support/smtp_upstream.py`` (aiosmtpd with
+STARTTLS + AUTH); the daemon is a real ``trustmail run`` with isolated XDG dirs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from daemon.settings import UpstreamSettings
+from daemon.smtp_proxy.upstream import Reply, UpstreamConnection, client_tls_context
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = Path(sys.executable)
+TRUSTMAIL = PYTHON.parent / "trustmail"
+START_SECONDS = 30.0
+
+PARAGRAPH = ("Hello Maria,\n\nthanks for your question about the renewal. The price stays at "
+             "EUR 40 per seat and there is no setup fee. I will send you the signed contract "
+             "by Friday 3 pm. If anything in the draft is unclear, call me directly.\n\n")
+
+
+@dataclass
+class Endpoint:
+    """Where a client sends: host, port, the CA that signs its certificate, credentials."""
+
+    name: str
+    host: str
+    port: int
+    ca_file: str
+    user: str
+    password: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_upstream(extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[str], Endpoint]:
+    """The test upstream in its own process (so it does not share our GIL)."""
+    process = subprocess.Popen([str(PYTHON), "-m", "support.smtp_upstream", *extra],
+                               cwd=REPO / "tests", stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    info = json.loads(process.stdout.readline())
+    return process, Endpoint("direct", info["host"], info["port"], info["ca_file"],
+                             info["user"], info["password"])
+
+
+def start_daemon(upstream: Endpoint, smtp_extra: str = "",
+                 timeout_seconds: float = 30.0) -> tuple[subprocess.Popen[bytes], Endpoint]:
+    """``trustmail run`` relaying to ``upstream``; returns the process and its endpoint."""
+    home = Path(tempfile.mkdtemp(prefix="trustmail-bench-"))
+    port = free_port()
+    config = home / "bench.toml"
+    config.write_text(
+        f'[api]\nlisten = "127.0.0.1:{free_port()}"\n\n'
+        f'[smtp]\nlisten = "127.0.0.1:{port}"\n{smtp_extra}\n\n'
+        f'[smtp.upstream]\nhost = "{upstream.host}"\nport = {upstream.port}\n'
+        f'tls = "starttls"\nca_file = "{upstream.ca_file}"\n'
+        f"timeout_seconds = {timeout_seconds}\n")
+    env = dict(os.environ)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[name] = str(home / name.lower())
+    env["XDG_CONFIG_DIRS"] = str(home / "site")
+    log = (home / "daemon.log").open("wb")
+    process = subprocess.Popen([str(TRUSTMAIL), "run", "--config", str(config)], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((home / "daemon.log").read_text()) from None
+            time.sleep(0.05)
+    cert = home / "xdg_data_home" / "trustmail" / "tls" / "localhost.pem"
+    return process, Endpoint("proxy", "127.0.0.1", port, str(cert), upstream.user,
+                             upstream.password)
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """Current and peak resident memory of a process, in MiB (from /proc)."""
+    values: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(value.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+# -- client ---------------------------------------------------------------------------
+
+async def open_session(endpoint: Endpoint, timeout: float = 120.0) -> UpstreamConnection:
+    """Connect, EHLO, STARTTLS (verified), AUTH PLAIN: a mail client's session."""
+    settings = UpstreamSettings(host=endpoint.host, port=endpoint.port, tls="starttls",
+                                timeout_seconds=timeout)
+    connection = UpstreamConnection(settings, client_tls_context(endpoint.ca_file))
+    reply = await connection.connect("bench.client")
+    if reply.code != 250:
+        raise RuntimeError(f"EHLO refused: {reply.text()}")
+    if endpoint.user:
+        token = base64.b64encode(f"\0{endpoint.user}\0{endpoint.password}".encode())
+        reply = await connection.command(b"AUTH PLAIN " + token)
+        if reply.code != 235:
+            raise RuntimeError(f"AUTH refused: {reply.text()}")
+    return connection
+
+
+async def send(connection: UpstreamConnection, raw: bytes,
+               rcpts: tuple[str, ...] = ("maria@customer.example",)) -> Reply:
+    """One transaction; returns the first refusal or the DATA reply."""
+    reply = await connection.command(b"MAIL FROM:<alice@example.com>")
+    if reply.code != 250:
+        return reply
+    accepted = 0
+    last = reply
+    for rcpt in rcpts:
+        last = await connection.command(f"RCPT TO:<{rcpt}>".encode())
+        accepted += last.code == 250
+    if not accepted:
+        await connection.command(b"RSET")
+        return last
+    return await connection.send_data(raw)
+
+
+# -- messages and numbers -------------------------------------------------------------
+
+def text_message(size: int, seq: int = 0, extra_headers: str = "") -> bytes:
+    """A plain-text business email of about ``size`` bytes."""
+    head = (f"From: Alice <alice@example.com>\r\nTo: Maria <maria@customer.example>\r\n"
+            f"Subject: Your renewal\r\nMessage-ID: <bench-{seq}@example.com>\r\n"
+            f"X-Bench-Seq: {seq}\r\n{extra_headers}MIME-Version: 1.0\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\n")
+    body = (PARAGRAPH * (size // len(PARAGRAPH) + 1))[: max(size - len(head), 0)]
+    return head.encode() + body.replace("\n", "\r\n").encode()
+
+
+def attachment_message(size: int, seq: int = 0) -> bytes:
+    """A 2 KB text plus a base64 attachment, about ``size`` bytes in all."""
+    text = text_message(2048, seq).split(b"\r\n\r\n", 1)[1]
+    head = (f"From: Alice <alice@example.com>\r\nTo: Maria <maria@customer.example>\r\n"
+            f"Subject: Contract\r\nMessage-ID: <bench-{seq}@example.com>\r\n"
+            f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n"
+            f"--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n").encode()
+    line = base64.b64encode(os.urandom(57)) + b"\r\n"
+    lines = max((size - len(head) - len(text) - 120) // len(line), 1)
+    return (head + text + b"\r\n--B\r\nContent-Type: application/pdf\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n" + line * lines + b"--B--\r\n")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"p50": percentile(values, 0.5), "p90": percentile(values, 0.9),
+            "p99": percentile(values, 0.99), "mean": statistics.fmean(values)}
+
+
+def print_table(title: str, headers: list[str], rows: list[list[object]]) -> None:
+    cells = [headers] + [[f"{c:.2f}" if isinstance(c, float) else str(c) for c in r]
+                         for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    print(f"\n{title}")
+    for index, row in enumerate(cells):
+        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
