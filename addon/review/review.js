@@ -50,9 +50,12 @@ function renderReport(report) {
   $("findings").replaceChildren(...model.findings.map((finding) => {
     const item = element("li", "finding");
     item.dataset.rule = finding.rule;
-    const sentence = element("span", "sentence");
-    sentence.append(finding.before, element("mark", "", finding.match), finding.after);
-    item.append(sentence, element("span", "message", finding.message),
+    if (finding.match) {     // findings about something missing have no span to show
+      const sentence = element("span", "sentence");
+      sentence.append(finding.before, element("mark", "", finding.match), finding.after);
+      item.append(sentence);
+    }
+    item.append(element("span", "message", finding.message),
                 element("span", "suggestion", finding.suggestion));
     return item;
   }));

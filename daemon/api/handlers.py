@@ -72,15 +72,17 @@ class Handlers:
                                          original=original.raw if original else None)
 
     async def sent(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
-        """``POST /v1/sent``: store a send from the add-on (idempotent per Message-ID)."""
+        """``POST /v1/sent``: store a send from the add-on (once per Message-ID)."""
         record = sent_record(body)
         return await self.run_blocking(self.record_sent, record, body.get("report"))  # type: ignore[no-any-return]
 
     def record_sent(self, record: MessageRecord, report: dict[str, Any] | None
                     ) -> dict[str, Any]:
+        # The SMTP proxy may have recorded this very send already (same Message-ID):
+        # one send is one message in the ledger, whichever part saw it first.
         existing = self.store.query(
-            "SELECT id FROM messages WHERE source = ? AND direction = 'out' AND message_id = ?",
-            (ADDON_SOURCE, record.message_id))
+            "SELECT id FROM messages WHERE direction = 'out' AND message_id = ? "
+            "ORDER BY id LIMIT 1", (record.message_id,))
         if existing:
             return {"id": existing[0]["id"], "duplicate": True}
         return {"id": self.store.record_message(record, report), "duplicate": False}

@@ -27,13 +27,14 @@ from daemon.api.http import (
     serve_connection,
 )
 from daemon.api.schema import SchemaError, validate
+from daemon.logging_setup import log_event
 from daemon.settings import ApiSettings
 from daemon.store import Store
 
 if TYPE_CHECKING:
     from daemon.config import LoadedConfig
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("trustmail.api")
 
 MAX_CONNECTIONS = 64      # loopback clients: the add-on uses a handful at most
 
@@ -94,7 +95,7 @@ class ApiService:
         self.server = await asyncio.start_server(
             self.on_connection, self.settings.listen.host, self.settings.listen.port,
             limit=MAX_HEADER_BYTES)
-        log.info("API listening on %s", self.url)
+        log_event(log, logging.INFO, "api-listening", url=self.url)
 
     async def stop(self) -> None:
         """Stop listening, end open connections and the worker threads."""
@@ -144,12 +145,12 @@ class ApiService:
         except HttpError as error:
             response = error_response(error)
         except Exception:
-            log.exception("API %s %s failed", request.method, request.path)
+            log.exception("api-failed: %s %s", request.method, request.path)
             response = error_response(HttpError(500, "internal_error",
                                                 "the daemon failed; see its log"))
         response.headers.update(security.cors_headers(origin))
-        log.debug("API %s %s -> %d in %.1f ms", request.method, request.path,
-                  response.status, (time.perf_counter() - started) * 1000)
+        log_event(log, logging.DEBUG, "api-request", method=request.method, path=request.path,
+                  status=response.status, ms=round((time.perf_counter() - started) * 1000, 1))
         return response
 
     async def dispatch(self, request: Request, origin: str | None) -> Response:

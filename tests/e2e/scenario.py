@@ -1,0 +1,302 @@
+"""The add-on end to end: an upstream sink, ``trustmail run``, and a real Thunderbird.
+
+``World.start(home)`` brings up, in order: a real aiosmtpd upstream (STARTTLS + AUTH),
+the trustmail daemon as a subprocess (SMTP proxy with a test-CA certificate, HTTP API
+on a free port, debug logs), the freshly built .xpi, and Thunderbird with that add-on
+on a new profile. The steps below are what a user does; the test and
+``bench/badge_latency.py`` both use them.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import tempfile
+import time
+import tomllib
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from e2e.thunderbird import TAB_BROWSER, Thunderbird
+from support.dovecot import make_test_ca
+from support.smtp_proxy import DaemonProcess, daemon_process
+from support.smtp_upstream import SmtpUpstream
+
+from daemon.addon_build import build_xpi, gecko_id
+
+CUSTOMER_MESSAGE_ID = "q1-4711@customer.example"
+CUSTOMER_MESSAGE = (
+    "From: Anna Berger <anna@customer.example>\r\n"
+    "To: Max Muster <max.muster@example.com>\r\n"
+    "Subject: Wrong amount on invoice 4711\r\n"
+    "Date: {date}\r\n"
+    f"Message-ID: <{CUSTOMER_MESSAGE_ID}>\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    "Hello Max,\r\n\r\nour invoice 4711 shows 1,200 EUR instead of 1,000 EUR. "
+    "Can you correct it this week?\r\n\r\nAnna\r\n")
+# The reply is typed in pieces; the badge is timed after each pause.
+HEDGY_REPLY = ("Hi Anna, ",
+               "I think we could maybe look at the invoice at some point, hopefully soon. ",
+               "It should probably be fine. ",
+               "Best, Max")
+KEY_INTERVAL_MS = 40          # a fast typist: 25 keys a second, well inside the debounce
+QUIET_BEFORE_TYPING_SECONDS = 0.5
+BADGE_WAIT_MS = 5000          # a badge update later than this counts as "no update"
+WINDOW_WAIT_SECONDS = 30.0
+
+
+@dataclass
+class World:
+    home: Path
+    upstream: SmtpUpstream
+    daemon: DaemonProcess
+    api_port: int
+    token: str
+    thunderbird: Thunderbird
+
+    @classmethod
+    @contextmanager
+    def start(cls, home: Path | None = None) -> Iterator[World]:
+        home = home or Path(tempfile.mkdtemp(prefix="trustmail-e2e-"))
+        certs = home / "certs"
+        certs.mkdir(parents=True, exist_ok=True)
+        make_test_ca(certs)
+        extra = f'tls_cert = "{certs / "cert.pem"}"\ntls_key = "{certs / "key.pem"}"\n'
+        # Debug logs show each API request (the add-on's POST /v1/sent among them).
+        with SmtpUpstream.start() as upstream, \
+                daemon_process(upstream, home, extra, top='log_level = "debug"') as daemon:
+            api_port = listen_port(daemon.config_file, "api")
+            wait_until(lambda: port_open(api_port), f"the daemon's API on port {api_port}")
+            token = daemon.trustmail("token").stdout.strip()
+            xpi = build_xpi(out_dir=home / "dist")
+            with Thunderbird.start(home / "profile", xpi=xpi, addon_id=gecko_id(),
+                                   ca_file=certs / "ca.pem", smtp_port=daemon.port,
+                                   smtp_user=upstream.user) as thunderbird:
+                world = cls(home, upstream, daemon, api_port, token, thunderbird)
+                world.wait_for_addon()
+                world.save_smtp_password()
+                yield world
+
+    # -- setup ---------------------------------------------------------------------------
+
+    def wait_for_addon(self) -> None:
+        deadline = time.monotonic() + WINDOW_WAIT_SECONDS
+        while not self.thunderbird.addon_active(gecko_id()):
+            if time.monotonic() > deadline:
+                raise AssertionError("the trustmail add-on did not become active in "
+                                     f"Thunderbird; see {self.thunderbird.log_file}")
+            time.sleep(0.2)
+
+    def save_smtp_password(self) -> None:
+        """What the user types once in Thunderbird's password prompt."""
+        self.thunderbird.switch_to("messenger.xhtml")
+        result = self.thunderbird.chrome_async("""
+            const [user, password, resolve] = arguments;
+            const info = Cc["@mozilla.org/login-manager/loginInfo;1"]
+                .createInstance(Ci.nsILoginInfo);
+            info.init("smtp://127.0.0.1", null, "smtp://127.0.0.1", user, password, "", "");
+            Services.logins.addLoginAsync(info).then(() => resolve("ok"),
+                                                      (e) => resolve(String(e)));
+        """, self.upstream.user, self.upstream.password)
+        assert result == "ok", result
+
+    # -- the user's steps ----------------------------------------------------------------
+
+    def pair(self, url: str, token: str) -> str:
+        """Open the add-on's options page, enter URL and token, press "Save and pair"."""
+        tb = self.thunderbird
+        tb.switch_to("messenger.xhtml")
+        tb.chrome("""
+            const policy = WebExtensionPolicy.getByID(arguments[0]);
+            document.getElementById("tabmail").openTab("contentTab", {
+                url: `moz-extension://${policy.mozExtensionHostname}/options/options.html` });
+        """, gecko_id())
+        script = f"""
+            for (let i = 0; i < 100 && !document.getElementById("pair"); i++) {{
+                await new Promise((r) => setTimeout(r, 50));
+            }}
+            await new Promise((r) => setTimeout(r, 200));   // options.js filled the fields
+            document.getElementById("url").value = {json.dumps(url)};
+            document.getElementById("token").value = {json.dumps(token)};
+            document.getElementById("pair").click();
+            for (let i = 0; i < 100 && !document.getElementById("result").textContent; i++) {{
+                await new Promise((r) => setTimeout(r, 50));
+            }}
+            return document.getElementById("result").textContent;
+        """
+        result = wait_for_page(lambda: tb.run_in_extension_page(script, TAB_BROWSER))
+        tb.chrome('const t = document.getElementById("tabmail"); t.closeTab(t.currentTabInfo);')
+        return str(result)
+
+    def receive_customer_message(self) -> None:
+        """The customer's message arrives in the Inbox (dated an hour ago)."""
+        date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(time.time() - 3600))
+        raw = CUSTOMER_MESSAGE.format(date=date)
+        self.thunderbird.switch_to("messenger.xhtml")
+        self.thunderbird.chrome("""
+            const { MailServices } = ChromeUtils.importESModule(
+                "resource:///modules/MailServices.sys.mjs");
+            const account = MailServices.accounts.defaultAccount;
+            const inbox = account.incomingServer.rootFolder
+                .getFolderWithFlags(Ci.nsMsgFolderFlags.Inbox);
+            const envelope = "From - " + new Date().toUTCString() + "\\r\\n";
+            inbox.QueryInterface(Ci.nsIMsgLocalMailFolder).addMessage(envelope + arguments[0]);
+        """, raw)
+
+    def open_reply(self) -> None:
+        """Reply to the customer's message; wait for the compose window and its editor."""
+        tb = self.thunderbird
+        tb.switch_to("messenger.xhtml")
+        tb.chrome("""
+            const { MailServices } = ChromeUtils.importESModule(
+                "resource:///modules/MailServices.sys.mjs");
+            const account = MailServices.accounts.defaultAccount;
+            const inbox = account.incomingServer.rootFolder
+                .getFolderWithFlags(Ci.nsMsgFolderFlags.Inbox);
+            const header = inbox.msgDatabase.getMsgHdrForMessageID(arguments[0]);
+            MailServices.compose.OpenComposeWindow(null, header, inbox.getUriForMsg(header),
+                Ci.nsIMsgCompType.ReplyToSender, Ci.nsIMsgCompFormat.Default,
+                account.defaultIdentity, null, msgWindow);
+        """, CUSTOMER_MESSAGE_ID)
+        tb.switch_to("messengercompose")
+        wait_until(lambda: tb.chrome(
+            "return Boolean(window.gMsgCompose && GetCurrentEditor() && "
+            "GetCurrentEditor().outputToString('text/plain', 0).includes('wrote:'))"),
+            "the reply's editor with the quoted original")
+        tb.chrome("""
+            const editor = GetCurrentEditor();
+            document.getElementById("messageEditor").focus();
+            editor.selection.collapse(editor.rootElement, 0);   // above the quote
+        """)
+
+    def badge(self) -> dict[str, str | None]:
+        """The compose-action button's badge text and tooltip."""
+        return dict(self.thunderbird.chrome("""
+            const button = document.querySelector('[id$="composeAction-toolbarbutton"]');
+            return { text: button?.getAttribute("badge") ?? null,
+                     title: button?.getAttribute("tooltiptext") ?? null };
+        """))
+
+    def wait_for_badge(self) -> dict[str, str | None]:
+        wait_until(lambda: self.badge()["text"], "a badge on the trustmail button")
+        return self.badge()
+
+    def type_and_time_badge(self, text: str) -> dict[str, Any]:
+        """Type ``text`` key by key; ms from the last key to the next badge update."""
+        time.sleep(QUIET_BEFORE_TYPING_SECONDS)   # earlier updates have all landed
+        return dict(self.thunderbird.chrome_async("""
+            const [text, interval, waitMs, resolve] = arguments;
+            const button = document.querySelector('[id$="composeAction-toolbarbutton"]');
+            const editor = GetCurrentEditor();
+            let lastKey = null;
+            let fallback = null;
+            // Scripts share one sandbox: a stray timer of this script must not answer
+            // for a later one, so every exit disconnects and clears everything.
+            const finish = (result) => {
+                observer.disconnect();
+                clearTimeout(fallback);
+                resolve(result);
+            };
+            const observer = new MutationObserver(() => {
+                if (lastKey === null) return;          // an update while still typing
+                finish({ ms: performance.now() - lastKey, badge: button.getAttribute("badge") });
+            });
+            observer.observe(button, { attributes: true, attributeFilter: ["badge"] });
+            let i = 0;
+            const typeNext = () => {
+                editor.insertText(text[i]);
+                i += 1;
+                if (i < text.length) { setTimeout(typeNext, interval); return; }
+                lastKey = performance.now();
+                fallback = setTimeout(
+                    () => finish({ ms: null, badge: button.getAttribute("badge") }), waitMs);
+            };
+            typeNext();
+        """, text, KEY_INTERVAL_MS, BADGE_WAIT_MS))
+
+    def press_send(self) -> None:
+        self.thunderbird.switch_to("messengercompose")
+        self.thunderbird.chrome("goDoCommand('cmd_sendNow');")
+
+    def review(self) -> dict[str, Any]:
+        """Wait for the review window and read what it shows."""
+        tb = self.thunderbird
+        tb.switch_to("review/review.html", timeout=WINDOW_WAIT_SECONDS)
+        script = """
+            for (let i = 0; i < 100 && document.body.dataset.ready !== "1"; i++) {
+                await new Promise((r) => setTimeout(r, 50));
+            }
+            const texts = (selector) => [...document.querySelectorAll(selector)]
+                .map((e) => e.textContent);
+            return { ready: document.body.dataset.ready === "1",
+                     gate: !document.getElementById("gate").hidden,
+                     score: document.getElementById("score").textContent,
+                     status: document.getElementById("status").textContent,
+                     bars: texts(".bar .name"), marks: texts(".finding mark"),
+                     promises: texts(".promise"), questions: texts(".question") };
+        """
+        return dict(wait_for_page(lambda: tb.run_in_extension_page(script)))
+
+    def choose(self, button_id: str) -> None:
+        """Click "send-anyway" or "keep-editing" in the review window (which then closes)."""
+        tb = self.thunderbird
+        tb.switch_to("review/review.html")
+        # Clicked after the script returns: the click closes the window under it.
+        wait_for_page(lambda: tb.run_in_extension_page(
+            f"setTimeout(() => document.getElementById({json.dumps(button_id)}).click(), 50);"
+            "return true;"))
+
+    def compose_window_open(self) -> bool:
+        return any("messengercompose" in str(url) for url in self.window_urls())
+
+    def window_urls(self) -> list[str]:
+        tb = self.thunderbird
+        tb.switch_to("messenger.xhtml")
+        return list(tb.chrome(
+            "return Array.from(Services.wm.getEnumerator(null)).map((w) => w.location.href)"))
+
+    def api(self, path: str) -> Any:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.api_port}{path}",
+                                         headers={"Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+
+def listen_port(config_file: Path, section: str) -> int:
+    """The port of ``[section] listen`` in a daemon config file."""
+    with config_file.open("rb") as handle:
+        return int(tomllib.load(handle)[section]["listen"].rpartition(":")[2])
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(condition: Any, what: str, timeout: float = WINDOW_WAIT_SECONDS) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def wait_for_page(call: Any, timeout: float = WINDOW_WAIT_SECONDS) -> Any:
+    """Retry a script in an extension page until the page has loaded and it succeeds."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = call()
+        if last.get("ok"):
+            return last["result"]
+        time.sleep(0.2)
+    raise AssertionError(f"the extension page script kept failing: {last}")
