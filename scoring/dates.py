@@ -72,7 +72,11 @@ RELATIVE = (
     rf"(?P<weekday>{WEEKDAY_NAMES})\b"
     r"|(?P<event>(?:after|before|following|at|during|nach|vor) (?:the|our|your|dem|der|unserem|"
     r"unserer|ihrem|ihrer) (?:meeting|call|conference|presentation|board meeting|session|"
-    r"review|besprechung|meeting|termin|telefonat|sitzung))"
+    r"review|besprechung|meeting|termin|telefonat|sitzung)"
+    r"|(?:on|with|after|before|by) (?:your|the|our) next (?:shipment|order|delivery|invoice|"
+    r"billing cycle|visit|call|meeting|run)"
+    r"|(?:am|on the) (?:ersten|zweiten|dritten|vierten|fünften|first|second|third|fourth|fifth)"
+    r" (?:Tag|Werktag|day|business day|working day))"
 )
 DEADLINE = re.compile(rf"\b(?:{DAY_MONTH})(?:,?\s*(?P<year>\d{{4}}))?|\b(?:{RELATIVE})",
                       re.IGNORECASE)

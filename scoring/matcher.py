@@ -41,6 +41,11 @@ def guard_applies(guard: Guard, text: str, start: int, end: int,
     return False
 
 
+def inside_promise(ctx: Context, index: int) -> bool:
+    """Hedges inside a commitment are judged under promises, not honesty."""
+    return any(p.start <= index < p.end for p in ctx.promises)
+
+
 def make_finding(rule: Rule, ctx: Context, start: int, end: int,
                  message: str | None = None, factor: float = 1.0) -> Finding:
     return Finding(rule=rule.rule_id, dimension=rule.dimension, start=start, end=end,
@@ -60,11 +65,15 @@ def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
     if rule.pattern_regex is not None:
         regexes.append(rule.pattern_regex)
     spans: list[tuple[int, int]] = []
+    outside_promises = bool(rule.options.get("outside_promises"))
     for regex in regexes:
         for match in regex.finditer(ctx.body):
-            if match.end() > match.start() and not is_excused(
+            if match.end() == match.start() or is_excused(
                     ctx, match.start(), match.end(), rule.unless):
-                spans.append((match.start(), match.end()))
+                continue
+            if outside_promises and inside_promise(ctx, match.start()):
+                continue
+            spans.append((match.start(), match.end()))
     if len(regexes) > 1:
         spans = drop_contained(sorted(set(spans)))
     return spans

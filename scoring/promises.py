@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from scoring.context import Context
-from scoring.dates import find_deadline
+from scoring.dates import Deadline, find_deadline
 from scoring.findings import Promise
 
 FUTURE_EN = (r"(?:'ll|\s+will|\s+shall|\s*'m going to|\s+am going to|\s*'re going to|"
@@ -25,7 +25,8 @@ class Lexicon:
 
     sender: re.Pattern[str]           # I will / ich werde
     team: re.Pattern[str]             # we will / our team will / Leo will
-    unclear: re.Pattern[str]          # someone will / they will / the unit will ship
+    unclear: re.Pattern[str]          # someone will / they will
+    thing: re.Pattern[str]            # the unit will ship / the refund should come through
     implicit: re.Pattern[str]         # "Will send it tomorrow."
     not_commitment: re.Pattern[str]   # offers, wishes, conditionals on the reader
     hedges: re.Pattern[str]
@@ -46,7 +47,9 @@ EN = Lexicon(
         r"(?i:you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from))\b)"
         r"(?!\s+not\b|n't)"),
     unclear=re.compile(
-        r"\b(?:someone|somebody|they)(?:'ll|\s+will|\s+should)\s+|"
+        r"\b(?:someone|somebody|they)(?:'ll|\s+will|\s+should)\s+",
+        re.IGNORECASE),
+    thing=re.compile(
         r"\b(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:will|should|is guaranteed to)"
         r"\s+(?:probably\s+)?(?:be\s+(?:shipped|delivered|sent|ready|activated|processed|issued|"
         r"credited|refunded|live|done|fixed|resolved|at|there|out)|ship|arrive|go out|"
@@ -82,9 +85,10 @@ DE = Lexicon(
         r"schreiben|bestätigen|kümmern|prüfen|klären|informieren)|(?:senden|schicken|rufen|"
         r"melden|liefern|bestätigen|prüfen|klären)\s+wir|unser\w*\s+(?:[\wäöüß-]+\s+){0,3}?"
         r"wird|(?:erhalten|bekommen)\s+Sie)\b", re.IGNORECASE),
-    unclear=re.compile(
-        r"\b(?:jemand|man|er|sie)\s+wird\b|\b(?:der|die|das)\s+(?:[\wäöüß-]+\s+){0,3}?"
-        r"wird\s+(?:sich|Ihnen|bei|am|bis|morgen|heute)", re.IGNORECASE),
+    unclear=re.compile(r"\b(?:jemand|man)\s+wird\b", re.IGNORECASE),
+    thing=re.compile(
+        r"\b(?:der|die|das)\s+(?:[\wäöüß-]+\s+){0,3}?wird\s+(?:sich|Ihnen|bei|am|bis|morgen|"
+        r"heute)", re.IGNORECASE),
     implicit=re.compile(r"^\s*(?:melde mich|rufe .* an)\b", re.IGNORECASE),
     not_commitment=re.compile(
         r"\b(?:wenn Sie (?:möchten|wünschen|Fragen)|falls Sie|sollten Sie|lassen Sie mich wissen|"
@@ -108,7 +112,7 @@ def extract_promises(ctx: Context) -> list[Promise]:
             continue
         hits: list[tuple[int, str]] = []
         for owner, pattern in (("sender", lexicon.sender), ("team", lexicon.team),
-                               ("unclear", lexicon.unclear)):
+                               ("unclear", lexicon.unclear), ("thing", lexicon.thing)):
             for match in pattern.finditer(text):
                 hits.append((match.start(), owner))
         implicit = lexicon.implicit.match(text)
@@ -130,13 +134,30 @@ def extract_promises(ctx: Context) -> list[Promise]:
                 continue
             start = sentence.start + position
             deadline = find_deadline(clause, ctx.anchor, ctx.clock) or (
-                find_deadline(text, ctx.anchor, ctx.clock) if len(kept) == 1 else None)
+                find_deadline(text, ctx.anchor, ctx.clock) if len(kept) == 1 else
+                _deadline_just_before(text, kept, index, ctx))
+            if owner == "thing":
+                # "The unit will ship on Nov 11": a thing's schedule is the company's
+                # commitment; without a date nobody owns it.
+                owner = "team" if deadline else "unclear"
             hedged = bool(lexicon.hedges.search(clause) or lexicon.hedges.search(prefix[-30:]))
             promises.append(Promise(
                 text=clause, start=start, end=start + len(clause), owner=owner,
                 due=deadline.due if deadline else None, hedged=hedged,
                 deadline_text=deadline.text if deadline else ""))
     return promises
+
+
+LOOKBACK_CHARS = 40
+
+
+def _deadline_just_before(text: str, kept: list[tuple[int, str]], index: int,
+                          ctx: Context) -> Deadline | None:
+    """A deadline right before the clause: "am zweiten Tag prüfen wir ..."."""
+    position = kept[index][0]
+    floor = kept[index - 1][0] + MIN_CLAUSE_GAP if index > 0 else 0
+    window_start = max(floor, position - LOOKBACK_CHARS)
+    return find_deadline(text[window_start:position], ctx.anchor, ctx.clock)
 
 
 def _conditional_on_reader(prefix: str, ctx: Context) -> bool:
