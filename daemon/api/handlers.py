@@ -14,8 +14,9 @@ from email.utils import getaddresses, parseaddr
 from typing import Any, Protocol
 
 from daemon.api import ledger
+from daemon.api.cache import ReportCache, request_key
 from daemon.api.drafts import Draft, parse_draft
-from daemon.api.http import HttpError, Request
+from daemon.api.http import JSON_CONTENT_TYPE, HttpError, Request, Response, encode_json
 from daemon.api.security import token_matches
 from daemon.store import MessageRecord, Store
 
@@ -45,6 +46,7 @@ class Handlers:
         self.store = store
         self.token = token
         self.executor = ThreadPoolExecutor(SCORING_THREADS, thread_name_prefix="api-worker")
+        self.cache = ReportCache()
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -52,14 +54,19 @@ class Handlers:
     async def run_blocking(self, function: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
 
-    async def score(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    async def score(self, request: Request, body: dict[str, Any]) -> Response:
         """``POST /v1/score``: the report of a draft, as the CLI prints it."""
         draft = parse_draft(body)
-        report = await self.run_blocking(self.score_draft, draft)
-        result: dict[str, Any] = report.to_dict()
-        return result
+        key = request_key(body, ledger.utc_now())
+        encoded = await self.cache.get_or_compute(
+            key, lambda: self.run_blocking(self.score_draft, draft))
+        return Response(200, encoded, {"Content-Type": JSON_CONTENT_TYPE})
 
-    def score_draft(self, draft: Draft) -> Any:
+    def score_draft(self, draft: Draft) -> bytes:
+        """Run the scoring core (in a worker thread); the report as JSON bytes."""
+        return encode_json(self.score_report(draft).to_dict())
+
+    def score_report(self, draft: Draft) -> Any:
         now = draft.now or ledger.utc_now()
         original = draft.original
         if draft.text is not None:

@@ -28,6 +28,7 @@ MAX_HEADER_COUNT = 64
 IDLE_TIMEOUT_SECONDS = 15.0         # a keep-alive connection idle this long is closed
 BODY_TIMEOUT_SECONDS = 30.0         # a client must send its whole body within this
 SERVER_NAME = "trustmail"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 class HttpError(Exception):
@@ -81,10 +82,15 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def encode_json(payload: Any) -> bytes:
+    """Compact UTF-8 JSON, as every response body is sent."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
     """Serialise ``payload`` as a JSON response."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    all_headers = {"Content-Type": "application/json; charset=utf-8"}
+    body = encode_json(payload)
+    all_headers = {"Content-Type": JSON_CONTENT_TYPE}
     all_headers.update(headers or {})
     return Response(status, body, all_headers)
 

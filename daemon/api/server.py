@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from daemon.api import openapi, security
+from daemon.api.cache import ReportCache
 from daemon.api.handlers import Handlers, ScorerLike
 from daemon.api.http import (
     MAX_HEADER_BYTES,
@@ -119,6 +120,7 @@ class ApiService:
             return False
         self.handlers.scorer = scorer
         self.handlers.store = store
+        self.handlers.cache = ReportCache()      # reports of the old config are stale
         return True
 
     async def on_connection(self, reader: asyncio.StreamReader,
@@ -176,7 +178,8 @@ class ApiService:
                 validate(body, openapi.schema(route.body_schema), openapi.DOCUMENT)
             except SchemaError as error:
                 raise HttpError(400, "invalid_request", str(error)) from None
-        return json_response(200, await route.endpoint(request, body))
+        result = await route.endpoint(request, body)
+        return result if isinstance(result, Response) else json_response(200, result)
 
     async def openapi_document(self, request: Request, body: None) -> dict[str, Any]:
         document = dict(openapi.DOCUMENT)

@@ -1,0 +1,181 @@
+"""Latency of ``POST /v1/score`` for a 3 KB draft, 1 to N concurrent clients.
+
+Two processes: ``trustmail run`` (the real daemon: real scoring core, HTTP API on a
+free loopback port) and this client. Each client keeps one HTTP/1.1 keep-alive
+connection (as the add-on's fetch does) and sends its requests back to back.
+
+    .venv/bin/python bench/api_latency.py [--clients 20] [--requests 50]
+
+Two kinds of load:
+- **distinct**: every request is a different 3 KB draft (a number in it changes), so
+  every request runs the scoring core: the cost of typing;
+- **repeated**: all clients send the same 3 KB draft, scored once before the timing
+  starts (the badge scored it; popup and send gate ask again): answered from the
+  API's in-memory report cache.
+
+Target (issue 5): p99 <= 20 ms for a 3 KB draft at 20 concurrent clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from smtp_bench_support import print_table, summary
+
+REPO = Path(__file__).resolve().parent.parent
+TRUSTMAIL = Path(sys.executable).parent / "trustmail"
+DRAFT_BYTES = 3000
+TARGET_P99_MS = 20.0
+START_SECONDS = 60.0
+WARM_UP_REQUESTS = 5
+PARAGRAPH = (
+    "Hi Anna,\n\nthank you for your message about invoice {n}. I checked your account and "
+    "I think the difference comes from the renewal fee that was added in March. We could "
+    "maybe refund part of it, but I am not sure yet. I will send you the corrected invoice "
+    "by Friday, and our billing team will confirm the new amount in writing. ")
+
+
+def draft(number: int) -> str:
+    """A realistic 3 KB reply; ``number`` makes it unique."""
+    text = PARAGRAPH.format(n=number)
+    return (text * (DRAFT_BYTES // len(text) + 1))[:DRAFT_BYTES]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_daemon() -> tuple[subprocess.Popen[bytes], int, str]:
+    """``trustmail run`` in a fresh home; returns the process, API port and token."""
+    home = Path(tempfile.mkdtemp(prefix="trustmail-api-bench-"))
+    api_port = free_port()
+    config = home / "bench.toml"
+    config.write_text(f'[api]\nlisten = "127.0.0.1:{api_port}"\n\n'
+                      f'[smtp]\nlisten = "127.0.0.1:{free_port()}"\n'
+                      '[smtp.upstream]\nhost = "127.0.0.1"\nport = 9\ntls = "none"\n')
+    env = dict(os.environ)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[name] = str(home / name.lower())
+    env["XDG_CONFIG_DIRS"] = str(home / "site")
+    log = (home / "daemon.log").open("wb")
+    process = subprocess.Popen([str(TRUSTMAIL), "run", "--config", str(config)], env=env,
+                               stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", api_port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((home / "daemon.log").read_text()) from None
+            time.sleep(0.05)
+    token = subprocess.run([str(TRUSTMAIL), "token"], env=env, capture_output=True, text=True,
+                           check=True).stdout.strip()
+    return process, api_port, token
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection sending JSON POSTs."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.token = token
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def connect(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def post(self, path: str, payload: object) -> tuple[int, bytes]:
+        assert self.reader is not None and self.writer is not None
+        body = json.dumps(payload).encode()
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+            f"Authorization: Bearer {self.token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        return status, await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def run_load(port: int, token: str, clients: int, requests: int, repeated: bool,
+                   seed: int) -> tuple[list[float], float]:
+    """Latencies in ms of ``clients`` x ``requests`` score requests, and the wall time."""
+    latencies: list[float] = []
+    connections = [Client(port, token) for _ in range(clients)]
+    await asyncio.gather(*(c.connect() for c in connections))
+
+    async def one_client(index: int, client: Client) -> None:
+        for n in range(requests):
+            number = seed if repeated else seed + index * requests + n
+            started = time.perf_counter()
+            status, body = await client.post("/v1/score", {"text": draft(number)})
+            latencies.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_client(i, c) for i, c in enumerate(connections)))
+    wall = time.perf_counter() - started
+    for client in connections:
+        client.close()
+    return latencies, wall
+
+
+async def main_async(args: argparse.Namespace, port: int, token: str) -> None:
+    await run_load(port, token, 1, WARM_UP_REQUESTS, False, 10**6)   # warm-up
+    rows = []
+    seed = 1
+    for repeated in (False, True):
+        for clients in sorted({1, args.clients}):
+            seed += 10**5
+            if repeated:    # the badge scored this draft already; the others repeat it
+                await run_load(port, token, 1, 1, True, seed)
+            latencies, wall = await run_load(port, token, clients, args.requests, repeated,
+                                             seed)
+            stats = summary(latencies)
+            meets = clients == args.clients and stats["p99"] <= TARGET_P99_MS
+            rows.append(["repeated" if repeated else "distinct", clients, len(latencies),
+                         stats["p50"], stats["p90"], stats["p99"], max(latencies),
+                         len(latencies) / wall,
+                         ("yes" if meets else "NO") if clients == args.clients else "-"])
+    print_table(f"POST /v1/score, {DRAFT_BYTES}-byte draft, keep-alive connections "
+                f"(target p99 <= {TARGET_P99_MS:.0f} ms at {args.clients} clients)",
+                ["drafts", "clients", "requests", "p50 ms", "p90 ms", "p99 ms", "max ms",
+                 "req/s", "target"], rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=50, help="per client")
+    args = parser.parse_args()
+    process, port, token = start_daemon()
+    try:
+        asyncio.run(main_async(args, port, token))
+    finally:
+        process.terminate()
+        process.wait(30)
+    print(f"\n{os.cpu_count()} CPUs; scoring runs in the daemon (one process), "
+          "the client in this one.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Repeated identical score requests are answered from memory, concurrent ones once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from support.api_client import running_api
+
+from daemon.api.cache import ReportCache, request_key
+
+NOON = datetime(2026, 3, 2, 12, 0, 30, tzinfo=UTC)
+
+
+def test_the_key_depends_on_the_body_and_without_now_on_the_minute() -> None:
+    body = {"text": "Hello", "lang": "en"}
+    assert request_key(body, NOON) == request_key({"lang": "en", "text": "Hello"}, NOON)
+    assert request_key(body, NOON) != request_key({"text": "Hello!"}, NOON)
+    assert request_key(body, NOON) == request_key(body, NOON.replace(second=59))
+    assert request_key(body, NOON) != request_key(body, NOON.replace(minute=1))
+    fixed = {**body, "now": "2026-03-02T12:00:00+00:00"}
+    assert request_key(fixed, NOON) == request_key(fixed, NOON.replace(hour=18))
+
+
+async def test_concurrent_identical_requests_compute_once() -> None:
+    cache = ReportCache()
+    computed = 0
+
+    async def compute() -> bytes:
+        nonlocal computed
+        computed += 1
+        await asyncio.sleep(0.05)
+        return b'{"score":90}'
+
+    results = await asyncio.gather(*(cache.get_or_compute("k", compute) for _ in range(5)))
+    again = await cache.get_or_compute("k", compute)
+    assert results == [b'{"score":90}'] * 5 and again == b'{"score":90}'
+    assert (computed, cache.misses, cache.hits) == (1, 1, 5)
+
+
+async def test_a_failed_computation_is_not_cached() -> None:
+    cache = ReportCache()
+
+    async def fail() -> bytes:
+        raise RuntimeError("scorer broke")
+
+    with pytest.raises(RuntimeError):
+        await cache.get_or_compute("k", fail)
+    assert "k" not in cache.done and not cache.running
+
+
+async def test_the_oldest_entry_goes_first() -> None:
+    cache = ReportCache(entries=2)
+
+    async def value() -> bytes:
+        return b"{}"
+
+    for key in ("a", "b", "a", "c"):
+        await cache.get_or_compute(key, value)
+    assert list(cache.done) == ["a", "c"]
+
+
+async def test_the_api_scores_a_repeated_draft_once(tmp_path: Path) -> None:
+    async with running_api(tmp_path) as api:
+        draft = {"text": "maybe", "now": "2026-03-02T12:00:00+00:00"}
+        replies = [await api.call("POST", "/v1/score", draft) for _ in range(3)]
+        await api.call("POST", "/v1/score", {**draft, "text": "maybe not"})
+    assert all(r.json() == replies[0].json() for r in replies)
+    assert api.scorer.calls == ["text", "text"]
