@@ -8,12 +8,12 @@ from datetime import datetime
 
 from scoring.business_time import BusinessClock
 from scoring.findings import Promise
-from scoring.rules import ALWAYS, Guard
+from scoring.phrase_index import PhraseIndex, tokenize
+from scoring.rules import Guard
 from scoring.sentences import Sentence, sentence_at, split_sentences
 from scoring.settings import BusinessHours
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-WORDS = re.compile(r"\w+")
 
 
 @dataclass
@@ -30,12 +30,15 @@ class Context:
     sentences: list[Sentence] = field(default_factory=list)
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
-    words: frozenset[str] = frozenset()   # lower-case words of the body, for prefiltering
+    phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sentences = split_sentences(self.body)
         self.paragraphs = paragraph_spans(self.body)
-        self.words = frozenset(WORDS.findall(self.body.lower())) | {ALWAYS}
+
+    def find_phrases(self, index: PhraseIndex) -> None:
+        """Every phrase of every rule in the body, in one pass (see PhraseIndex)."""
+        self.phrase_hits = index.scan(self.body, tokenize(self.body))
 
     def sentence_of(self, index: int) -> Sentence | None:
         return sentence_at(self.sentences, index)

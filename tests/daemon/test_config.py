@@ -51,15 +51,15 @@ def test_rule_overrides_by_id(tmp_path: Path) -> None:
 [rules."en.honesty.hedge"]
 weight = 2
 remove = ["probably"]
-add = ["kinda"]
+add = ["if memory serves"]
 [rules."en.honesty.candour-marker"]
 enabled = false
 """)
     scorer = Scorer(load_config(extra).scoring)
-    report = scorer.score_text("Honestly, it probably ships Friday, kinda.")
+    report = scorer.score_text("Honestly, it probably ships Friday, if memory serves.")
     rules = [f.rule for f in report.findings]
     assert rules == ["en.honesty.hedge"]
-    assert report.findings[0].match == "kinda" and report.findings[0].penalty == 2
+    assert report.findings[0].match == "if memory serves" and report.findings[0].penalty == 2
 
 
 def test_override_of_unknown_rule_is_an_error(tmp_path: Path) -> None:

@@ -1,0 +1,68 @@
+"""One pass over the words of a draft finds every phrase of every rule.
+
+Phrases are word sequences; matching them token by token through a dict of first
+words costs one lookup per word of the draft, however many rules and phrases there
+are. Regular expressions remain for what is not a plain phrase (patterns, phrases
+with punctuation such as "/month").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+PLAIN_PHRASE = re.compile(r"\s*\w+(?:['’]\w+)*(?:\s+\w+(?:['’]\w+)*)*\s*")
+
+Token = tuple[str, int, int]          # (lower-case word, start, end)
+Key = tuple[str, str]                 # (rule id, role)
+Span = tuple[int, int]
+
+
+def normalise(word: str) -> str:
+    return word.lower().replace("’", "'")
+
+
+def tokenize(text: str) -> list[Token]:
+    return [(normalise(m.group(0)), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+def phrase_words(phrase: str) -> tuple[str, ...] | None:
+    """The words of a plain phrase, or None when it needs a regex (punctuation)."""
+    if not PLAIN_PHRASE.fullmatch(phrase):
+        return None
+    return tuple(normalise(word) for word in TOKEN.findall(phrase))
+
+
+class PhraseIndex:
+    """Phrases of many rules, indexed by their first word."""
+
+    def __init__(self, entries: Iterable[tuple[tuple[str, ...], Key]]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Key]]] = defaultdict(list)
+        for words, key in entries:
+            if words:
+                self._by_first[words[0]].append((words, key))
+
+    def scan(self, text: str, tokens: Sequence[Token]) -> dict[Key, list[Span]]:
+        """Every phrase occurrence; words of a phrase may be separated by whitespace only."""
+        hits: dict[Key, list[Span]] = defaultdict(list)
+        by_first = self._by_first
+        count = len(tokens)
+        for index, (word, start, end) in enumerate(tokens):
+            candidates = by_first.get(word)
+            if not candidates:
+                continue
+            for words, key in candidates:
+                length = len(words)
+                if length == 1:
+                    hits[key].append((start, end))
+                    continue
+                last = index + length - 1
+                if last >= count:
+                    continue
+                if all(tokens[index + k][0] == words[k]
+                       and text[tokens[index + k - 1][2]:tokens[index + k][1]].isspace()
+                       for k in range(1, length)):
+                    hits[key].append((start, tokens[last][2]))
+        return hits
