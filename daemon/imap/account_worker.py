@@ -18,6 +18,7 @@ import imaplib
 import logging
 import threading
 import time
+from collections import deque
 
 from imapclient import IMAPClient
 
@@ -34,6 +35,7 @@ IDLE_RENEW_SECONDS = 10 * 60
 IDLE_CHECK_SECONDS = 1.0          # how often the thread looks at its stop flag
 BACKOFF_START_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 5 * 60.0
+RECENT_ERRORS = 10
 # Everything that means "the connection is gone": socket and TLS errors, IMAP errors.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, EOFError)
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class AccountWorker(threading.Thread):
         self.notify = notify
         self.connections = 0          # successful connections (tests and describe())
         self.last_error = ""
+        self.recent_errors: deque[str] = deque(maxlen=RECENT_ERRORS)
         self._stop_event = threading.Event()
         self._client: IMAPClient | None = None
 
@@ -83,10 +86,12 @@ class AccountWorker(threading.Thread):
                 self._session()
             except ImapError as error:
                 self.last_error = str(error)
+                self.recent_errors.append(self.last_error)
                 log.error("%s", error)
                 backoff = BACKOFF_MAX_SECONDS     # retrying soon will not fix a config
             except CONNECTION_ERRORS as error:
                 self.last_error = f"{type(error).__name__}: {error}"
+                self.recent_errors.append(self.last_error)
                 if self.connections > connected_before:
                     backoff = self.backoff_start  # it worked until now: retry quickly
                 log.warning("%s: connection lost (%s); reconnecting in %.0f s",

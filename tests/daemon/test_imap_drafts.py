@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from imap_helpers import account_for, mail, wait_for
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
+from support.flaky_tcp import FlakyRelay
 
 from daemon.config import load_config
 from daemon.imap.account_worker import AccountWorker
@@ -59,3 +61,31 @@ def test_idle_scores_a_new_draft_and_tags_a_weak_one(
         worker.stop()
     assert KEYWORD.encode() in flags[1]
     assert (KEYWORD.encode() in flags[2]) == (rows[1][2] != "pass")
+
+
+def test_the_imapclient_idle_abort_is_survived(
+        dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reply split mid-line during IDLE makes imapclient raise ``IMAP4.abort`` (bug
+    #519); the worker reconnects and still scores the draft."""
+    relay = FlakyRelay(dovecot.host, dovecot.imap_port).start()
+    account = account_for(dovecot, monkeypatch, port=relay.port, tls="none")
+    store_path = tmp_path / "store.sqlite3"
+    worker = AccountWorker(account, open_store(str(store_path)),
+                           Scorer(load_config(None).scoring), backoff_start=0.2,
+                           notify=lambda *_: None)
+    worker.start()
+    try:
+        wait_for(lambda: worker.connections == 1, "the first connection")
+        time.sleep(0.5)                        # let the worker enter IDLE
+        relay.split_next_line()
+        writer = dovecot.client()
+        writer.login(dovecot.user, dovecot.password)
+        writer.append("Drafts", mail("alice@example.com", "carla@customer.example", "Re: x",
+                                     datetime.now(UTC), "<d1@example.com>", body=CLEAR_DRAFT))
+        writer.logout()
+        wait_for(lambda: draft_rows(store_path), "the draft, scored after reconnecting")
+    finally:
+        worker.stop()
+        relay.close()
+    assert relay.cuts == 1 and worker.connections == 2
+    assert any(error.startswith("abort:") for error in worker.recent_errors)

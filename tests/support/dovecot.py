@@ -63,6 +63,9 @@ first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_max_userip_connections = 100
 auth_failure_delay = 0
+# A change that lands while a client is entering IDLE can miss Dovecot's inotify
+# wake-up; poll every second so tests never wait for the 30 s default.
+mailbox_idle_check_interval = 1 secs
 {unprivileged}
 namespace inbox {{
   inbox = yes
