@@ -8,7 +8,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from imap_helpers import account_for, mail
+from imap_helpers import PASSWORD_ENV, account_for, mail
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
 from daemon.config import load_config
@@ -19,6 +19,7 @@ from daemon.reports.compute import compute_report
 from daemon.reports.delivery import deliver_report
 from daemon.reports.email_message import build_report_email
 from daemon.reports.periods import parse_week
+from daemon.reports.scheduler import report_scheduler_service
 from daemon.reports.sources import parties_for, store_inputs
 from daemon.store import open_store
 from scoring.business_time import BusinessClock
@@ -77,3 +78,45 @@ def test_weekly_report_from_a_synced_mailbox_is_appended_to_the_inbox(
     html = delivered.get_body(("html",)).get_content()    # type: ignore[union-attr]
     assert "1 replies; median 3.0 h business" in text
     assert "<svg" in html and "customer.example" in html
+
+
+def test_the_scheduler_delivers_last_weeks_report_once(
+        dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(dovecot)
+    monkeypatch.setenv(PASSWORD_ENV, dovecot.password)
+    config_file = tmp_path / "trustmail.toml"
+    config_file.write_text(f"""
+[store]
+path = "{tmp_path / 'store.sqlite3'}"
+[report]
+deliver = true
+weekday = "mon"
+time = "08:00"
+me = ["{ME}"]
+[[accounts]]
+name = "work"
+host = "127.0.0.1"
+port = {dovecot.imaps_port}
+tls = "implicit"
+username = "{dovecot.user}"
+password_env = "{PASSWORD_ENV}"
+ca_file = "{dovecot.ca_file}"
+""")
+    config = load_config(config_file)
+    scheduler = report_scheduler_service(config, open_store(config.daemon.store.path), None)
+    assert scheduler is not None
+    scheduler.state_path = tmp_path / "last-report"
+    monday_7_berlin = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+
+    assert scheduler.deliver_if_due(monday_7_berlin) is None          # before 08:00
+    assert scheduler.deliver_if_due(NOW + timedelta(hours=1)) == "2026-W48"
+    assert scheduler.deliver_if_due(NOW + timedelta(hours=2)) is None  # never twice
+
+    reader = dovecot.client()
+    reader.login(dovecot.user, dovecot.password)
+    reader.select_folder("INBOX", readonly=True)
+    subjects = [email.message_from_bytes(data[b"BODY[HEADER.FIELDS (SUBJECT)]"]).get("Subject")
+                for data in reader.fetch(reader.search(["ALL"]),
+                                         ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]).values()]
+    reader.logout()
+    assert subjects.count("Your trustmail weekly report 2026-W48") == 1
