@@ -1,4 +1,4 @@
-"""The API's endpoints: score a draft, record a send, health, activity, promises.
+"""The API's endpoints: score a draft, record a send, health, weekly report, promises.
 
 Handlers receive an already authenticated request and a JSON body that fits the
 OpenAPI schema; they return a JSON-able payload. Blocking work (scoring, SQLite) runs
@@ -18,11 +18,11 @@ from daemon.api.cache import ReportCache, request_key
 from daemon.api.drafts import Draft, parse_draft
 from daemon.api.http import JSON_CONTENT_TYPE, HttpError, Request, Response, encode_json
 from daemon.api.security import token_matches
+from daemon.config import LoadedConfig
 from daemon.store import MessageRecord, Store
+from scoring.errors import InputError
 
 SCORING_THREADS = 2      # the machine's cores; the scorer is thread safe
-REPORT_DEFAULT_DAYS = 7
-REPORT_MAX_DAYS = 366
 ADDON_SOURCE = "addon"
 VERSION = "0.1.0"
 
@@ -41,7 +41,9 @@ class ScorerLike(Protocol):
 class Handlers:
     """Endpoint implementations bound to one scorer, one store and the API token."""
 
-    def __init__(self, scorer: ScorerLike, store: Store, token: str) -> None:
+    def __init__(self, config: LoadedConfig, scorer: ScorerLike, store: Store,
+                 token: str) -> None:
+        self.config = config
         self.scorer = scorer
         self.store = store
         self.token = token
@@ -101,30 +103,28 @@ class Handlers:
         return {"status": "ok", "version": VERSION, "token_valid": token_valid}
 
     async def report(self, request: Request, body: None) -> dict[str, Any]:
-        """``GET /v1/report?days=N``: activity of the last N days (default 7)."""
-        days = query_int(request, "days", REPORT_DEFAULT_DAYS, 1, REPORT_MAX_DAYS)
+        """``GET /v1/report?week=|since=&until=&me=``: the weekly report's JSON."""
         return await self.run_blocking(  # type: ignore[no-any-return]
-            ledger.activity_report, self.store, ledger.utc_now(), days)
+            self.guarded, ledger.weekly_report, self.config, self.store, request.query,
+            ledger.utc_now())
 
     async def promises(self, request: Request, body: None) -> dict[str, Any]:
-        """``GET /v1/promises?status=open|overdue|kept|all``: the promise ledger."""
+        """``GET /v1/promises?status=open|overdue|kept|all&me=``: the promise ledger."""
         status = request.query.get("status", "all")
         if status not in ("all", *ledger.STATUSES):
             raise HttpError(400, "invalid_request",
                             "query.status: must be one of open, overdue, kept, all")
-        promises = await self.run_blocking(ledger.list_promises, self.store,
-                                           ledger.utc_now(), status)
-        return {"promises": promises}
+        entries = await self.run_blocking(self.guarded, ledger.promise_ledger, self.config,
+                                          self.store, request.query, ledger.utc_now(), status)
+        return {"promises": entries}
 
-
-def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    text = request.query.get(name)
-    if text is None:
-        return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise HttpError(400, "invalid_request",
-                        f"query.{name}: must be a whole number from {low} to {high}")
-    return int(text)
+    @staticmethod
+    def guarded(function: Any, *args: Any) -> Any:
+        """Run ``function``; its InputError (a bad period, unknown "me") becomes a 400."""
+        try:
+            return function(*args)
+        except InputError as error:
+            raise HttpError(400, "invalid_request", f"query: {error}") from None
 
 
 def sent_record(body: dict[str, Any]) -> MessageRecord:

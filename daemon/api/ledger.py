@@ -1,72 +1,63 @@
-"""Read-only store queries behind ``GET /v1/promises`` and ``GET /v1/report``.
+"""``GET /v1/promises`` and ``GET /v1/report``: the promise ledger and the weekly report.
 
-Promise status: what the promise ledger last saved (``open``/``kept``/``overdue``),
-with an ``open`` promise past its due date shown as ``overdue`` right away.
+Both are computed exactly as ``trustmail promises`` and ``trustmail report --format json``
+compute them (same modules, same JSON), so the API, the CLI and the weekly email agree.
+"Me" (whose replies and promises count) is the ``me`` query parameter (comma-separated
+addresses), else ``[report] me``, else the IMAP accounts' usernames.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from daemon.store import Store, iso_utc
+from daemon.commands.promises import entry_dict
+from daemon.config import LoadedConfig
+from daemon.promise_ledger import STATUSES, promise_statuses
+from daemon.reports.compute import compute_report
+from daemon.reports.json_format import report_dict
+from daemon.reports.periods import Period, parse_range, parse_week, previous_week
+from daemon.reports.sources import my_addresses, parties_for, store_inputs
+from daemon.store import Store
+from daemon.store_queries import save_promise_statuses
+from scoring.business_time import BusinessClock
 
-TOP_RULES = 10
-STATUSES = ("open", "overdue", "kept")
-
-PROMISES_SQL = """
-SELECT p.id, p.text, p.owner, p.due_utc, p.hedged, p.status,
-       m.message_id, m.subject, m.to_addrs, m.date_utc, m.source
-FROM promises p JOIN messages m ON m.id = p.message
-WHERE m.direction = 'out'
-ORDER BY p.due_utc IS NULL, p.due_utc, p.id
-"""
-
-
-def promise_status(stored: str, due_utc: str | None, now: datetime) -> str:
-    """The stored status, except that an open promise past its due date is overdue."""
-    if stored == "open" and due_utc and datetime.fromisoformat(due_utc) < now:
-        return "overdue"
-    return stored if stored in STATUSES else "open"
+__all__ = ["STATUSES", "promise_ledger", "utc_now", "weekly_report"]
 
 
-def list_promises(store: Store, now: datetime, status: str = "all") -> list[dict[str, Any]]:
-    """Promises from sent mail, earliest due first; ``status`` filters (or ``all``)."""
-    result = []
-    for row in store.query(PROMISES_SQL):
-        current = promise_status(row["status"], row["due_utc"], now)
-        if status not in ("all", current):
-            continue
-        result.append({
-            "id": row["id"], "text": row["text"], "owner": row["owner"],
-            "due": row["due_utc"], "hedged": bool(row["hedged"]), "status": current,
-            "message": {"message_id": row["message_id"], "subject": row["subject"],
-                        "to": [a for a in row["to_addrs"].split(",") if a],
-                        "date": row["date_utc"], "source": row["source"]},
-        })
-    return result
+def me_from_query(query: dict[str, str]) -> list[str] | None:
+    """``?me=a@x,b@y`` -> addresses; None when not given (use the config)."""
+    text = query.get("me", "").strip()
+    return [a.strip() for a in text.split(",") if a.strip()] or None
 
 
-def activity_report(store: Store, now: datetime, days: int) -> dict[str, Any]:
-    """Sent messages of the last ``days`` days: count, mean score, verdicts, top rules."""
-    since = iso_utc(now - timedelta(days=days))
-    window = "direction = 'out' AND COALESCE(date_utc, recorded_at) >= ?"
-    totals = store.query(f"SELECT COUNT(*) AS n, AVG(score) AS mean FROM messages "
-                         f"WHERE {window}", (since,))[0]
-    verdicts = {row["verdict"]: row["n"] for row in store.query(
-        f"SELECT verdict, COUNT(*) AS n FROM messages WHERE {window} AND verdict IS NOT NULL "
-        "GROUP BY verdict", (since,))}
-    top_rules = [{"rule": row["rule"], "count": row["n"]} for row in store.query(
-        "SELECT f.rule, COUNT(*) AS n FROM findings f JOIN messages m ON m.id = f.message "
-        "WHERE m.direction = 'out' AND COALESCE(m.date_utc, m.recorded_at) >= ? GROUP BY f.rule "
-        "ORDER BY n DESC, f.rule LIMIT ?", (since, TOP_RULES))]
-    promises = {status: 0 for status in STATUSES}
-    for promise in list_promises(store, now):
-        promises[promise["status"]] += 1
-    mean = totals["mean"]
-    return {"since": since, "until": iso_utc(now), "sent": totals["n"],
-            "average_score": round(mean, 1) if mean is not None else None,
-            "verdicts": verdicts, "top_rules": top_rules, "promises": promises}
+def promise_ledger(config: LoadedConfig, store: Store, query: dict[str, str],
+                   now: datetime, status: str) -> list[dict[str, Any]]:
+    """The ledger entries (``status`` filters, or ``all``); statuses are saved back."""
+    parties = parties_for(config, my_addresses(config, me_from_query(query)))
+    messages, promises = store_inputs(store)
+    ledger = promise_statuses(promises, messages, [m.row_id for m in messages], parties, now)
+    save_promise_statuses(store, [(e.promise.promise_id, e.status) for e in ledger])
+    return [entry_dict(e) for e in ledger if status in ("all", e.status)]
+
+
+def report_period(query: dict[str, str], clock: BusinessClock, now: datetime) -> Period:
+    """``?week=2026-W47``, ``?since=2026-11-01[&until=...]``, else the last full week."""
+    if "week" in query:
+        return parse_week(query["week"], clock.zone)
+    if "since" in query:
+        return parse_range(query["since"], query.get("until"), clock.zone, now)
+    return previous_week(now, clock.zone)
+
+
+def weekly_report(config: LoadedConfig, store: Store, query: dict[str, str],
+                  now: datetime) -> dict[str, Any]:
+    """The report of ``trustmail report --format json`` for the period the query names."""
+    clock = BusinessClock(config.scoring.business)
+    period = report_period(query, clock, now)
+    parties = parties_for(config, my_addresses(config, me_from_query(query)))
+    messages, promises = store_inputs(store)
+    return report_dict(compute_report(messages, parties, clock, period, now, promises))
 
 
 def utc_now() -> datetime:

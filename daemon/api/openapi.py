@@ -160,19 +160,16 @@ SCHEMAS: dict[str, Any] = {
     },
     "LedgerPromise": {
         "type": "object",
-        "required": ["id", "text", "owner", "due", "hedged", "status", "message"],
+        "description": "One entry of `trustmail promises --format json`.",
+        "required": ["text", "status", "owner", "hedged", "thread", "made_at", "due",
+                     "kept_at"],
         "properties": {
-            "id": {"type": "integer"}, "text": {"type": "string"},
-            "owner": {"type": "string"}, "due": {"type": ["string", "null"]},
-            "hedged": {"type": "boolean"},
-            "status": {"type": "string", "enum": ["open", "overdue", "kept"]},
-            "message": {"type": "object", "required": ["message_id", "subject", "to", "date",
-                                                       "source"],
-                        "properties": {"message_id": {"type": "string"},
-                                       "subject": {"type": "string"},
-                                       "to": {"type": "array", "items": {"type": "string"}},
-                                       "date": {"type": ["string", "null"]},
-                                       "source": {"type": "string"}}},
+            "text": {"type": "string"},
+            "status": {"type": "string", "enum": ["open", "kept", "overdue"]},
+            "owner": {"type": "string"}, "hedged": {"type": "boolean"},
+            "thread": {"type": "string"},
+            "made_at": {"type": ["string", "null"]}, "due": {"type": ["string", "null"]},
+            "kept_at": {"type": ["string", "null"]},
         },
     },
     "PromiseList": {
@@ -180,24 +177,43 @@ SCHEMAS: dict[str, Any] = {
         "required": ["promises"],
         "properties": {"promises": {"type": "array", "items": ref("LedgerPromise")}},
     },
-    "ActivityReport": {
+    "WeeklyReport": {
         "type": "object",
-        "required": ["since", "until", "sent", "average_score", "verdicts", "top_rules",
-                     "promises"],
+        "description": "The JSON of `trustmail report --format json`: response times, "
+                       "SLA, customers, trend, promises and trust scores of one period.",
+        "required": ["format", "period", "me", "summary", "promises", "trust"],
         "properties": {
-            "since": {"type": "string"}, "until": {"type": "string"},
-            "sent": {"type": "integer"},
-            "average_score": {"type": ["number", "null"]},
-            "verdicts": {"type": "object", "additionalProperties": {"type": "integer"}},
-            "top_rules": {"type": "array", "items": {
-                "type": "object", "required": ["rule", "count"],
-                "properties": {"rule": {"type": "string"}, "count": {"type": "integer"}}}},
-            "promises": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "format": {"type": "integer"},
+            "period": {"type": "object", "required": ["label", "start", "end"],
+                       "properties": {"label": {"type": "string"},
+                                      "start": {"type": "string"},
+                                      "end": {"type": "string"}}},
+            "me": {"type": "array", "items": {"type": "string"}},
+            "summary": {"type": "object"},
+            "promises": {"type": "object", "required": ["made", "kept", "overdue", "open"],
+                         "properties": {name: {"type": "integer"} for name in
+                                        ("made", "kept", "overdue", "open")}},
+            "trust": {"type": "object", "required": ["average_score", "scored_messages"],
+                      "properties": {"average_score": {"type": ["number", "null"]},
+                                     "scored_messages": {"type": "integer"}}},
         },
     },
 }
 
 SECURED = [{"bearer": []}]
+
+
+def query(name: str, description: str, choices: list[str] | None = None) -> dict[str, Any]:
+    """An optional string query parameter."""
+    schema: dict[str, Any] = {"type": "string"}
+    if choices:
+        schema["enum"] = choices
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema}
+
+
+ME_PARAMETER = query("me", "my addresses, comma-separated (default: [report] me, else the "
+                     "IMAP accounts' usernames)")
 
 
 def operation(summary: str, responses: dict[str, Any], *, body: str | None = None,
@@ -245,16 +261,17 @@ DOCUMENT: dict[str, Any] = {
             "Liveness, and whether the bearer token sent is right",
             {"200": json_body(ref("Health"), "The daemon is up")}, secured=False)},
         "/v1/report": {"get": operation(
-            "Activity of the last days: messages sent, scores, recurring findings, promises",
-            {"200": json_body(ref("ActivityReport"), "The activity summary")},
-            parameters=[{"name": "days", "in": "query", "required": False,
-                         "schema": {"type": "integer", "minimum": 1, "maximum": 366}}])},
+            "The weekly report (last full week unless a period is given)",
+            {"200": json_body(ref("WeeklyReport"), "The report")},
+            parameters=[query("week", "ISO week, e.g. 2026-W47"),
+                        query("since", "first day, YYYY-MM-DD"),
+                        query("until", "last day, YYYY-MM-DD (with since; default today)"),
+                        ME_PARAMETER])},
         "/v1/promises": {"get": operation(
-            "The promise ledger: promises made in sent messages with their status",
-            {"200": json_body(ref("PromiseList"), "Promises, earliest due first")},
-            parameters=[{"name": "status", "in": "query", "required": False,
-                         "schema": {"type": "string",
-                                    "enum": ["open", "overdue", "kept", "all"]}}])},
+            "The promise ledger: promises made in sent mail, open, kept or overdue",
+            {"200": json_body(ref("PromiseList"), "The promises")},
+            parameters=[query("status", "only this status", ["open", "overdue", "kept", "all"]),
+                        ME_PARAMETER])},
         "/v1/openapi.json": {"get": operation(
             "This document", {"200": {"description": "The OpenAPI document",
                                       "content": {"application/json": {"schema": {

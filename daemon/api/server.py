@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from daemon.api import openapi, security
 from daemon.api.cache import ReportCache
@@ -28,12 +28,10 @@ from daemon.api.http import (
     serve_connection,
 )
 from daemon.api.schema import SchemaError, validate
+from daemon.config import LoadedConfig
 from daemon.logging_setup import log_event
 from daemon.settings import ApiSettings
 from daemon.store import Store
-
-if TYPE_CHECKING:
-    from daemon.config import LoadedConfig
 
 log = logging.getLogger("trustmail.api")
 
@@ -58,12 +56,12 @@ class ApiService:
 
     name = "api"
 
-    def __init__(self, settings: ApiSettings, scorer: ScorerLike, store: Store, *,
-                 token_file: Path | None = None) -> None:
-        self.settings = settings
+    def __init__(self, config: LoadedConfig, scorer: ScorerLike, store: Store, *,
+                 settings: ApiSettings | None = None, token_file: Path | None = None) -> None:
+        self.settings = settings or config.daemon.api
         self.token_file = token_file or security.token_path()
         self.token = security.load_or_create_token(self.token_file)
-        self.handlers = Handlers(scorer, store, self.token)
+        self.handlers = Handlers(config, scorer, store, self.token)
         self.routes = self.build_routes()
         self.server: asyncio.Server | None = None
         self.connections: set[asyncio.Task[None]] = set()
@@ -118,6 +116,7 @@ class ApiService:
         """Take the new scorer and store in place; a changed [api] section needs a restart."""
         if config.daemon.api != self.settings:
             return False
+        self.handlers.config = config
         self.handlers.scorer = scorer
         self.handlers.store = store
         self.handlers.cache = ReportCache()      # reports of the old config are stale
@@ -189,4 +188,4 @@ class ApiService:
 
 def api_service(config: LoadedConfig, store: Store, scorer: ScorerLike) -> ApiService:
     """Service factory for the daemon (``daemon/app.py``)."""
-    return ApiService(config.daemon.api, scorer, store)
+    return ApiService(config, scorer, store)

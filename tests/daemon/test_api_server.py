@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from support.api_client import RunningApi, running_api
+
+from daemon.store import MessageRecord
 
 DRAFT = {"text": "Hello Anna, maybe we can fix it by Friday."}
 
@@ -255,6 +256,15 @@ async def test_a_repeated_send_is_recorded_once(api: RunningApi) -> None:
     assert second.json() == {"id": first.json()["id"], "duplicate": True}
 
 
+async def test_a_send_the_smtp_proxy_recorded_already_is_not_recorded_again(
+        api: RunningApi) -> None:
+    proxy_row = api.store.record_message(MessageRecord(source="smtp", direction="out",
+                                                       message_id="<abc@mail.example>"))
+    reply = await api.call("POST", "/v1/sent", SENT)
+    assert reply.json() == {"id": proxy_row, "duplicate": True}
+    assert len(api.store.query("SELECT id FROM messages")) == 1
+
+
 async def test_sent_validates_the_report(api: RunningApi) -> None:
     broken = {"message": SENT["message"], "report": {"score": 62, "verdict": "warn",
                                                      "findings": [{"rule": "x"}],
@@ -264,14 +274,24 @@ async def test_sent_validates_the_report(api: RunningApi) -> None:
     assert "body.report.findings[0].dimension: is required" in reply.json()["error"]["message"]
 
 
-async def test_promises_lists_sent_promises_with_their_status(api: RunningApi) -> None:
-    await api.call("POST", "/v1/sent", SENT)
-    overdue = await api.call("GET", "/v1/promises?status=overdue")
-    kept = await api.call("GET", "/v1/promises?status=kept")
-    promise = overdue.json()["promises"][0]
+@pytest.fixture
+async def api_with_me(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The API with "me" configured, as the promise ledger and the report need."""
+    config = tmp_path / "me.toml"
+    config.write_text('[report]\nme = ["me@example.com"]\n', "utf-8")
+    async with running_api(tmp_path, config_file=config) as running:
+        yield running
+
+
+async def test_promises_lists_the_ledger_as_trustmail_promises_does(
+        api_with_me: RunningApi) -> None:
+    await api_with_me.call("POST", "/v1/sent", SENT)
+    overdue = await api_with_me.call("GET", "/v1/promises?status=overdue")
+    kept = await api_with_me.call("GET", "/v1/promises?status=kept")
+    [promise] = overdue.json()["promises"]
     assert promise["text"] == "I will send the credit note by Friday"
-    assert promise["status"] == "overdue"       # due 2026-03-06, long before the test runs
-    assert promise["message"]["subject"] == "Re: Invoice"
+    assert promise["status"] == "overdue"       # due 2026-03-06, nothing written since
+    assert promise["due"] == "2026-03-06T16:00:00+00:00"
     assert kept.json() == {"promises": []}
 
 
@@ -280,18 +300,26 @@ async def test_promises_rejects_an_unknown_status(api: RunningApi) -> None:
     assert reply.status == 400
 
 
-async def test_report_summarises_the_sends_of_the_last_days(api: RunningApi) -> None:
-    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    recent = {**SENT, "message": {**SENT["message"], "date": yesterday}}
-    await api.call("POST", "/v1/sent", recent)
-    reply = await api.call("GET", "/v1/report?days=7")
-    report = reply.json()
-    assert (report["sent"], report["average_score"], report["verdicts"]) == (1, 62, {"warn": 1})
-    assert report["top_rules"] == [{"rule": "en.honesty.hedge", "count": 1}]
-    assert report["promises"] == {"open": 0, "overdue": 1, "kept": 0}
-
-
-async def test_report_refuses_a_bad_period(api: RunningApi) -> None:
-    reply = await api.call("GET", "/v1/report?days=0")
+async def test_without_me_the_ledger_says_how_to_set_it(api: RunningApi) -> None:
+    reply = await api.call("GET", "/v1/promises")
     assert reply.status == 400
-    assert "query.days" in reply.json()["error"]["message"]
+    assert "[report] me" in reply.json()["error"]["message"]
+    given = await api.call("GET", "/v1/promises?me=me@example.com")
+    assert given.status == 200
+
+
+async def test_report_is_the_weekly_report_of_the_period(api_with_me: RunningApi) -> None:
+    await api_with_me.call("POST", "/v1/sent", SENT)
+    reply = await api_with_me.call("GET", "/v1/report?since=2026-03-01&until=2026-03-31")
+    report = reply.json()
+    assert reply.status == 200, report
+    assert report["me"] == ["me@example.com"]
+    assert report["promises"]["made"] == 1 and report["promises"]["overdue"] == 1
+    assert report["trust"]["average_score"] == 62
+    assert report["trust"]["top_findings"][0]["rule"] == "en.honesty.hedge"
+
+
+async def test_report_refuses_a_bad_period(api_with_me: RunningApi) -> None:
+    reply = await api_with_me.call("GET", "/v1/report?week=2026-W99")
+    assert reply.status == 400
+    assert reply.json()["error"]["message"].startswith("query: ")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import tempfile
 import time
 import tomllib
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -258,6 +259,13 @@ class World:
         tb.switch_to("messenger.xhtml")
         return list(tb.chrome(
             "return Array.from(Services.wm.getEnumerator(null)).map((w) => w.location.href)"))
+
+    def stored_sends(self) -> list[tuple[str, int]]:
+        """(source, count) of the sent messages in the daemon's store."""
+        path = self.home / "xdg_data_home" / "trustmail" / "trustmail.sqlite3"
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return list(db.execute("SELECT source, COUNT(*) FROM messages "
+                                   "WHERE direction = 'out' GROUP BY source"))
 
     def api(self, path: str) -> Any:
         request = urllib.request.Request(f"http://127.0.0.1:{self.api_port}{path}",

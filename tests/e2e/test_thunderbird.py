@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from e2e.scenario import HEDGY_REPLY, World, wait_until
+from e2e.thunderbird import ACCOUNT_EMAIL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real]
 
@@ -83,7 +84,10 @@ def test_a_hedgy_reply_is_reviewed_and_sent_anyway_through_the_proxy(world: Worl
     assert b"In-Reply-To: <q1-4711@customer.example>" in message.data
     wait_until(lambda: '"path": "/v1/sent", "status": 200' in world.daemon.log(),
                "the add-on's POST /v1/sent in the daemon log")
-    assert world.api("/v1/report?days=1")["sent"] == 1    # proxy and add-on: one send
+    assert world.stored_sends() == [("smtp", 1)]    # the add-on's POST was a duplicate
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    report = world.api(f"/v1/report?since={today}&me={ACCOUNT_EMAIL}")
+    assert report["trust"]["scored_messages"] == 1
 
 
 def send_unchecked_reply(world: World, expected_badge: str) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from daemon.api.server import ApiService
+from daemon.config import load_config
 from daemon.settings import ApiSettings, ListenAddress
 from daemon.store import Store, open_store
 
@@ -133,13 +134,14 @@ class RunningApi:
 
 
 @asynccontextmanager
-async def running_api(tmp_path: Path, scorer: Any = None, *,
-                      max_body_bytes: int = 64 * 1024) -> AsyncIterator[RunningApi]:
-    """An ApiService on a free loopback port with a fresh store."""
+async def running_api(tmp_path: Path, scorer: Any = None, *, max_body_bytes: int = 64 * 1024,
+                      config_file: Path | None = None) -> AsyncIterator[RunningApi]:
+    """An ApiService on a free loopback port with a fresh store (and ``--config`` file)."""
     store = open_store(str(tmp_path / "store.sqlite3"))
     settings = ApiSettings(listen=ListenAddress("127.0.0.1", 0), max_body_bytes=max_body_bytes)
     scorer = scorer if scorer is not None else EchoScorer()
-    service = ApiService(settings, scorer, store)
+    config = load_config(config_file)
+    service = ApiService(config, scorer, store, settings=settings)
     await service.start()
     try:
         yield RunningApi(service, store, scorer)
