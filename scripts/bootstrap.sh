@@ -20,6 +20,8 @@ declare -A DEB_TEST=(
   [xauth]=/usr/bin/xauth
   [libnss3-tools]=/usr/bin/certutil
   [imagemagick]=/usr/bin/import
+  [nodejs]=/usr/bin/node                       # the add-on's tests (node --test) and web-ext lint
+  [npm]=/usr/bin/npm
 )
 
 missing=()
