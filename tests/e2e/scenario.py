@@ -50,6 +50,26 @@ BADGE_WAIT_MS = 5000          # a badge update later than this counts as "no upd
 WINDOW_WAIT_SECONDS = 30.0
 
 
+# What the review page shows (the send gate's window and the popup are the same page).
+READ_REVIEW = """
+    for (let i = 0; i < 100 && document.body.dataset.ready !== "1"; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    const texts = (selector) => [...document.querySelectorAll(selector)]
+        .map((e) => e.textContent);
+    return { ready: document.body.dataset.ready === "1",
+             state: document.body.dataset.state,
+             gate: !document.getElementById("gate").hidden,
+             score: document.getElementById("score").textContent,
+             status: document.getElementById("status").textContent,
+             bars: texts(".bar .name"), marks: texts(".finding mark"),
+             promises: texts(".promise"), questions: texts(".question") };
+"""
+# The <browser> of the compose-action popup panel, in the compose window.
+POPUP_PANEL_BROWSER = ("Array.from(document.querySelectorAll('panel browser'))"
+                       ".find((b) => b.currentURI?.spec.endsWith('/review/review.html'))")
+
+
 @dataclass
 class World:
     home: Path
@@ -227,20 +247,21 @@ class World:
         """Wait for the review window and read what it shows."""
         tb = self.thunderbird
         tb.switch_to("review/review.html", timeout=WINDOW_WAIT_SECONDS)
-        script = """
-            for (let i = 0; i < 100 && document.body.dataset.ready !== "1"; i++) {
-                await new Promise((r) => setTimeout(r, 50));
-            }
-            const texts = (selector) => [...document.querySelectorAll(selector)]
-                .map((e) => e.textContent);
-            return { ready: document.body.dataset.ready === "1",
-                     gate: !document.getElementById("gate").hidden,
-                     score: document.getElementById("score").textContent,
-                     status: document.getElementById("status").textContent,
-                     bars: texts(".bar .name"), marks: texts(".finding mark"),
-                     promises: texts(".promise"), questions: texts(".question") };
-        """
-        return dict(wait_for_page(lambda: tb.run_in_extension_page(script)))
+        return dict(wait_for_page(lambda: tb.run_in_extension_page(READ_REVIEW)))
+
+    def open_popup(self) -> dict[str, Any]:
+        """Click the trustmail button of the compose window; read its popup panel."""
+        tb = self.thunderbird
+        tb.switch_to("messengercompose")
+        tb.chrome("document.querySelector('[id$=\"composeAction-toolbarbutton\"]').click();")
+        wait_until(lambda: tb.chrome(f"return Boolean({POPUP_PANEL_BROWSER})"),
+                   "the trustmail popup panel")
+        return dict(wait_for_page(lambda: tb.run_in_extension_page(READ_REVIEW,
+                                                                   POPUP_PANEL_BROWSER)))
+
+    def close_popup(self) -> None:
+        self.thunderbird.switch_to("messengercompose")
+        self.thunderbird.chrome(f"{POPUP_PANEL_BROWSER}?.closest('panel')?.hidePopup();")
 
     def choose(self, button_id: str) -> None:
         """Click "send-anyway" or "keep-editing" in the review window (which then closes)."""

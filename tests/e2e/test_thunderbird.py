@@ -59,6 +59,11 @@ def test_a_hedgy_reply_is_reviewed_and_sent_anyway_through_the_proxy(world: Worl
         word in (world.badge()["title"] or "") for word in WARN_OR_HOLD_TITLES) else None,
         "a tooltip asking for a second look or a revision")
 
+    popup = world.open_popup()                           # the review, without the gate
+    assert (popup["state"], popup["score"], popup["gate"]) == ("ok", badge["text"], False)
+    assert popup["marks"], popup
+    world.close_popup()
+
     world.press_send()
     review = world.review()
     assert review["gate"], review
