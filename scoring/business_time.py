@@ -6,6 +6,7 @@ customer waited) and by the response-time reports.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -40,6 +41,8 @@ class BusinessClock:
         self.zone = ZoneInfo(hours.timezone)
         self._holidays = holiday_calendar(hours.holidays, hours.holiday_subdivision)
         self._working_days: dict[date, bool] = {}    # memo: holiday lookups are slow
+        self._holiday_years: set[int] = set()         # years in _holiday_ordinals
+        self._holiday_ordinals: list[int] = []        # sorted; only on working weekdays
 
     def is_working_day(self, day: date) -> bool:
         known = self._working_days.get(day)
@@ -67,7 +70,7 @@ class BusinessClock:
         total = self._seconds_on(first, begin, finish)
         if last > first:
             total += self._seconds_on(last, begin, finish)
-            full_days = self.working_days_between(start, end) - int(self.is_working_day(last))
+            full_days = self._working_days_after(first, last) - int(self.is_working_day(last))
             total += full_days * self._working_day_seconds()
         return total
 
@@ -86,7 +89,9 @@ class BusinessClock:
 
     def working_days_between(self, start: datetime, end: datetime) -> int:
         """Working days d with start's date < d <= end's date (Fri -> Mon is 1)."""
-        first, last = self.local(start).date(), self.local(end).date()
+        return self._working_days_after(self.local(start).date(), self.local(end).date())
+
+    def _working_days_after(self, first: date, last: date) -> int:
         if last <= first:
             return 0
         span = (last - first).days
@@ -103,12 +108,16 @@ class BusinessClock:
         """Holidays in [first, last] that fall on a configured working weekday."""
         if self._holidays is None:
             return 0
-        count = 0
         for year in range(first.year, last.year + 1):
-            for day in holiday_dates(self.hours.holidays, self.hours.holiday_subdivision, year):
-                if first <= day <= last and day.weekday() in self.hours.days:
-                    count += 1
-        return count
+            if year not in self._holiday_years:
+                self._holiday_years.add(year)
+                self._holiday_ordinals.extend(
+                    day.toordinal() for day in holiday_dates(
+                        self.hours.holidays, self.hours.holiday_subdivision, year)
+                    if day.weekday() in self.hours.days)
+                self._holiday_ordinals.sort()
+        ordinals = self._holiday_ordinals
+        return bisect_right(ordinals, last.toordinal()) - bisect_left(ordinals, first.toordinal())
 
     def add_working_days(self, start: date, days: int) -> date:
         """The date ``days`` working days after ``start`` (0: start itself)."""

@@ -32,7 +32,10 @@ class Context:
     promises: list[Promise] = field(default_factory=list)
     phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
 
+    lowered: str = ""
+
     def __post_init__(self) -> None:
+        self.lowered = self.body.lower()
         self.sentences = split_sentences(self.body)
         self.paragraphs = paragraph_spans(self.body)
 

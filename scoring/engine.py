@@ -16,7 +16,7 @@ from scoring.promises import extract_promises
 from scoring.questions import find_questions
 from scoring.readability import readability
 from scoring.report import Report, aggregate, error_report
-from scoring.rules import Rule, RuleBook, build_rulebook
+from scoring.rules import TRIGGER, Rule, RuleBook, build_rulebook
 from scoring.settings import LANGUAGES, ScoringSettings
 
 RUNNERS = {"phrases": run_phrases, "absence": run_absence, "together": run_together}
@@ -89,6 +89,9 @@ class Scorer:
                 continue
             if rule.kind == "code":
                 findings.extend(CODE_CHECKS[rule.check](ctx, rule))
+            elif (rule.irregular_regex is None and rule.pattern_regex is None
+                  and (rule.rule_id, TRIGGER) not in ctx.phrase_hits):
+                continue   # the phrase index saw none of its phrases: nothing to do
             else:
                 findings.extend(RUNNERS[rule.kind](rule, ctx))
         findings.sort(key=lambda f: (f.start, f.end, f.rule))

@@ -56,8 +56,11 @@ def make_finding(rule: Rule, ctx: Context, start: int, end: int,
 def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
     """Non-excused matches of a rule's phrases and patterns, in text order."""
     candidates = list(ctx.phrase_hits.get((rule.rule_id, TRIGGER), ()))
-    if rule.trigger_regex is not None:
-        candidates += [(m.start(), m.end()) for m in rule.trigger_regex.finditer(ctx.body)]
+    if rule.irregular_regex is not None:
+        candidates += [(m.start(), m.end()) for m in rule.irregular_regex.finditer(ctx.body)]
+    if rule.pattern_regex is not None and (
+            not rule.requires or any(needle in ctx.lowered for needle in rule.requires)):
+        candidates += [(m.start(), m.end()) for m in rule.pattern_regex.finditer(ctx.body)]
     outside_promises = bool(rule.options.get("outside_promises"))
     spans: list[tuple[int, int]] = []
     for start, end in drop_contained(candidates):
@@ -115,10 +118,13 @@ def run_together(rule: Rule, ctx: Context) -> list[Finding]:
     """A trigger with a partner in its scope (e.g. birthday wishes with a sales pitch)."""
     findings: list[Finding] = []
     done: set[tuple[int, int]] = set()
+    triggers = trigger_spans(rule, ctx)
+    if not triggers:
+        return findings
     partners = list(ctx.phrase_hits.get((rule.rule_id, COMPANION), ()))
     if rule.companion_regex is not None:
         partners += [(m.start(), m.end()) for m in rule.companion_regex.finditer(ctx.body)]
-    for start, end in trigger_spans(rule, ctx):
+    for start, end in triggers:
         unit = ctx.scope_span(rule.scope, start)
         if unit in done:
             continue

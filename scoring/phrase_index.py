@@ -36,33 +36,41 @@ def phrase_words(phrase: str) -> tuple[str, ...] | None:
 
 
 class PhraseIndex:
-    """Phrases of many rules, indexed by their first word."""
+    """Phrases of many rules, indexed by their first word (one-word phrases) or their
+    first two words (longer phrases), so a draft costs about two dict lookups per word."""
 
     def __init__(self, entries: Iterable[tuple[tuple[str, ...], Key]]) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], Key]]] = defaultdict(list)
+        self._single: dict[str, list[Key]] = defaultdict(list)
+        self._multi: dict[tuple[str, str], list[tuple[tuple[str, ...], Key]]] = \
+            defaultdict(list)
         for words, key in entries:
-            if words:
-                self._by_first[words[0]].append((words, key))
+            if len(words) == 1:
+                self._single[words[0]].append(key)
+            elif words:
+                self._multi[(words[0], words[1])].append((words, key))
 
     def scan(self, text: str, tokens: Sequence[Token]) -> dict[Key, list[Span]]:
         """Every phrase occurrence; words of a phrase may be separated by whitespace only."""
         hits: dict[Key, list[Span]] = defaultdict(list)
-        by_first = self._by_first
+        single, multi = self._single, self._multi
         count = len(tokens)
         for index, (word, start, end) in enumerate(tokens):
-            candidates = by_first.get(word)
-            if not candidates:
+            keys = single.get(word)
+            if keys:
+                for key in keys:
+                    hits[key].append((start, end))
+            if index + 1 == count:
+                break
+            following = tokens[index + 1]
+            candidates = multi.get((word, following[0]))
+            if not candidates or not text[end:following[1]].isspace():
                 continue
             for words, key in candidates:
-                length = len(words)
-                if length == 1:
-                    hits[key].append((start, end))
-                    continue
-                last = index + length - 1
+                last = index + len(words) - 1
                 if last >= count:
                     continue
                 if all(tokens[index + k][0] == words[k]
                        and text[tokens[index + k - 1][2]:tokens[index + k][1]].isspace()
-                       for k in range(1, length)):
+                       for k in range(2, len(words))):
                     hits[key].append((start, tokens[last][2]))
         return hits

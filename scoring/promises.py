@@ -30,6 +30,7 @@ class Lexicon:
     implicit: re.Pattern[str]         # "Will send it tomorrow."
     not_commitment: re.Pattern[str]   # offers, wishes, conditionals on the reader
     hedges: re.Pattern[str]
+    anchors: tuple[str, ...]          # lower-case strings every commitment contains one of
 
 
 EN = Lexicon(
@@ -72,6 +73,10 @@ EN = Lexicon(
         r"\b(?:try(?:ing)? to|hope(?:fully)?|probably|might|may|should be able to|should|"
         r"plan to|planning to|intend to|expect to|would like to|'d like to|see what I can do|"
         r"aim to|if possible|possibly|ideally)\b", re.IGNORECASE),
+    anchors=("will", "'ll", "’ll", "shall", "going to", "plan", "intend", "hope to", "aim to",
+             "promise", "commit", "guarantee", "should", "faxing", "sending", "pulling",
+             "preparing", "putting together", "mailing", "forwarding", "shipping",
+             "scheduling", "get back", "receive", "hear from"),
 )
 
 DE = Lexicon(
@@ -97,24 +102,42 @@ DE = Lexicon(
     hedges=re.compile(
         r"\b(?:versuche[n]?|hoffentlich|voraussichtlich|sollte[n]?|wahrscheinlich|eventuell|"
         r"möglicherweise|vielleicht|nach Möglichkeit|möglichst|planen|plane)\b", re.IGNORECASE),
+    anchors=("werde", "sende", "schick", "rufe", "melde", "liefer", "schreib", "bestätig",
+             "kümmer", "prüf", "übermittl", "versuch", "plane", "stelle", "kläre", "klären",
+             "informier", "erledig", "erhalten", "bekommen", "wird", "rufen"),
 )
 LEXICONS = {"en": EN, "de": DE}
 MIN_CLAUSE_GAP = 12
+OWNER_GROUPS = ("sender", "team", "unclear", "thing")
+
+
+def combine(lexicon: Lexicon) -> re.Pattern[str]:
+    """One regex with a named group per owner: one pass per sentence instead of four."""
+    parts = []
+    for owner in OWNER_GROUPS:
+        pattern: re.Pattern[str] = getattr(lexicon, owner)
+        body = f"(?i:{pattern.pattern})" if pattern.flags & re.IGNORECASE else pattern.pattern
+        parts.append(f"(?P<{owner}>{body})")
+    return re.compile("|".join(parts))
+
+
+COMBINED = {language: combine(lexicon) for language, lexicon in LEXICONS.items()}
 
 
 def extract_promises(ctx: Context) -> list[Promise]:
     """Every commitment in the new text, with owner, resolved due date and hedging."""
     lexicon = LEXICONS.get(ctx.language, EN)
+    combined = COMBINED.get(ctx.language, COMBINED["en"])
     promises: list[Promise] = []
     for sentence in ctx.sentences:
         text = sentence.text
         if text.rstrip().endswith("?"):
             continue
-        hits: list[tuple[int, str]] = []
-        for owner, pattern in (("sender", lexicon.sender), ("team", lexicon.team),
-                               ("unclear", lexicon.unclear), ("thing", lexicon.thing)):
-            for match in pattern.finditer(text):
-                hits.append((match.start(), owner))
+        lowered = text.lower()
+        if not any(anchor in lowered for anchor in lexicon.anchors):
+            continue   # cheap test first: no commitment without one of these words
+        hits = [(match.start(), match.lastgroup or "unclear")
+                for match in combined.finditer(text)]
         implicit = lexicon.implicit.match(text)
         if implicit:
             hits.append((implicit.start(), "sender"))

@@ -10,6 +10,8 @@ One TOML table per rule in ``rules/<lang>/<dimension>.toml``; its full id is
   (sentence, paragraph or body) is a finding, e.g. a price without its terms.
 - ``together``: a ``trigger`` with a ``partner`` in the same scope is a finding,
   e.g. birthday wishes next to a sales offer.
+- ``requires``: lower-case strings of which one must occur for ``patterns`` to run at
+  all (a cheap test that keeps regular expressions off most drafts).
 - ``code``: what data cannot express (commitments, unanswered questions, waiting
   time); ``check`` names the function, the rest (weight, texts, examples) is data.
 
@@ -75,8 +77,10 @@ class Rule:
     options: dict[str, Any] = field(default_factory=dict)
     # compiled forms (see compile_rule): plain phrases go to the PhraseIndex, the rest
     # (patterns, phrases with punctuation) to regexes
+    requires: tuple[str, ...] = ()     # the patterns run only if one of these occurs
     phrase_words: tuple[tuple[str, ...], ...] = ()
-    trigger_regex: re.Pattern[str] | None = None
+    irregular_regex: re.Pattern[str] | None = None        # phrases with punctuation
+    pattern_regex: re.Pattern[str] | None = None          # patterns, gated by `requires`
     companion_words: tuple[tuple[str, ...], ...] = ()
     companion_regex: re.Pattern[str] | None = None        # companions not in the index
     companion_any_regex: re.Pattern[str] | None = None    # all companions (footer check)
@@ -177,8 +181,13 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
         check=table.get_str("check", "") if kind == "code" else "",
         footer_message=table.get_str("footer_message", ""),
         min_count=table.get_int("min_count", 1, minimum=1),
+        requires=tuple(r.lower() for r in table.get_str_list("requires", [])),
         options=options,
     )
+    if rule.requires and not rule.patterns:
+        raise table.error("requires", "`requires` gates `patterns`; this rule has none")
+    if any(not r for r in rule.requires):
+        raise table.error("requires", "empty strings never occur; remove them")
     if kind == "code" and not rule.check:
         raise table.error("check", "a code rule names its check function")
     if kind != "code" and not (rule.phrases or rule.patterns):
@@ -208,7 +217,8 @@ def compile_rule(rule: Rule, table: Table) -> Rule:
     return replace(
         rule,
         phrase_words=plain,
-        trigger_regex=compile_alternatives(irregular, rule.patterns, table, "patterns"),
+        irregular_regex=compile_alternatives(irregular, (), table, "phrases"),
+        pattern_regex=compile_alternatives((), rule.patterns, table, "patterns"),
         companion_words=companion_plain,
         companion_regex=compile_alternatives(companion_irregular, rule.companion_patterns,
                                              table, "companion_patterns"),

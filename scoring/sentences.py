@@ -10,6 +10,7 @@ ABBREVIATIONS = frozenset(
     "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun z.b u.a ca bzw ggf evtl "
     "inkl zzgl usw vgl d.h s.o mo di mi do fr sa so jr sr".split())
 BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+ABBREVIATION_TAIL = 24   # enough characters to see the last word of a piece
 LAST_WORD = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
 
 
@@ -36,7 +37,7 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def _ends_with_abbreviation(piece: str) -> bool:
-    word = LAST_WORD.search(piece.rstrip())
+    word = LAST_WORD.search(piece[-ABBREVIATION_TAIL:].rstrip())
     if not word:
         return False
     token = word.group(1).rstrip(".").lower()
