@@ -118,18 +118,19 @@ def replace_header_records(store: Store, records: Iterable[MessageRecord]) -> in
 
 def load_messages(store: Store, *, with_findings: bool = False) -> list[StoredMessage]:
     """Every non-draft message, oldest first (drafts were never sent)."""
-    rows = store.query(
+    # Sorting in Python is faster than walking the date index (a read per row).
+    cursor = store.connection.cursor()
+    cursor.row_factory = None      # plain tuples: sqlite3.Row costs a lot per column read
+    rows = list(cursor.execute(
         "SELECT id, source, direction, message_id, in_reply_to, refs, date_utc, from_addr, "
         "to_addrs, cc_addrs, subject, automated, score, account, folder FROM messages "
-        "WHERE direction != 'draft' ORDER BY date_utc, id")
-    messages = [
-        StoredMessage(
-            row_id=row[0], source=row[1], direction=row[2], message_id=row[3],
-            in_reply_to=row[4], references=row[5].split(), date=parse_iso(row[6]),
-            from_addr=row[7], to_addrs=row[8].split(",") if row[8] else [],
-            cc_addrs=row[9].split(",") if row[9] else [],
-            subject=row[10], automated=bool(row[11]), score=row[12], account=row[13],
-            folder=row[14])
+        "WHERE direction != 'draft'"))
+    rows.sort(key=lambda row: (row[6] or "", row[0]))
+    messages = [   # positional: this runs 50,000 times for a large mailbox
+        StoredMessage(row[0], row[1], row[2], row[3], row[4], row[5].split(),
+                      parse_iso(row[6]), row[7], row[8].split(",") if row[8] else [],
+                      row[9].split(",") if row[9] else [], row[10], bool(row[11]), row[12],
+                      row[13], row[14])
         for row in rows]
     if with_findings:
         by_row = {m.row_id: m for m in messages}
