@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from daemon.cli import main
 from daemon.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
 from daemon.response_times import Parties
 from daemon.store import MessageRecord, open_store
@@ -48,3 +51,17 @@ def test_kept_overdue_and_open_promises(tmp_path: Path) -> None:
 
     save_promise_statuses(store, [(e.promise.promise_id, e.status) for e in ledger])
     assert [p.status for p in load_promises(store)] == [KEPT, OVERDUE, OPEN]
+
+
+def test_promises_command_lists_the_ledger(capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_store()          # the default store in the test's own XDG data dir
+    store.record_message(MessageRecord("smtp", "out", message_id="<b1>", from_addr=ME,
+                                       date=T0),
+                         promise_report("I will call you on Wednesday.", T0 + timedelta(days=2)))
+    store.close()
+    assert main(["promises", "--me", ME]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["status", "made", "due", "promise"]
+    assert lines[1].split()[:3] == ["overdue", "2026-11-23", "2026-11-25"]
+    assert main(["promises", "--me", ME, "--status", "kept"]) == 0
+    assert capsys.readouterr().out == "no promises with status kept\n"
