@@ -51,8 +51,15 @@ HOW_WHEN = re.compile(
     re.IGNORECASE)
 
 
+LEADING_HEADERS = re.compile(
+    r"\A(?:\s*(?:-{2,}.*-{2,}|\*?(?:From|Sent|Date|To|Cc|Subject|Von|Gesendet|Datum|An|"
+    r"Betreff)\s*:.*)\s*\n)+", re.IGNORECASE)
+
+
 def latest_quoted_message(quoted: str) -> str:
-    """The most recent message in the quote (cut at a nested quote or older header)."""
+    """The most recent message in the quote: its own header block (Outlook) skipped,
+    cut at the next nested quote or older header."""
+    quoted = LEADING_HEADERS.sub("", quoted, count=1)
     match = NESTED_QUOTE.search(quoted)
     return quoted[:match.start()] if match else quoted
 
