@@ -36,9 +36,16 @@ IDLE_CHECK_SECONDS = 1.0          # how often the thread looks at its stop flag
 BACKOFF_START_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 5 * 60.0
 RECENT_ERRORS = 10
+MAILBOX_CHANGES = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"RECENT", b"VANISHED"})
 # Everything that means "the connection is gone": socket and TLS errors, IMAP errors.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, EOFError)
 log = logging.getLogger(__name__)
+
+
+def is_mailbox_change(response: object) -> bool:
+    """``(3, b"EXISTS")``-style IDLE responses; not keep-alives like ``(b"OK", b"Still here")``."""
+    return (isinstance(response, tuple) and len(response) > 1
+            and response[1] in MAILBOX_CHANGES)
 
 
 def sync_headers(client: IMAPClient, store: Store, account: AccountSettings, folders: Folders,
@@ -130,7 +137,7 @@ class AccountWorker(threading.Thread):
         started = time.monotonic()
         try:
             while not self._stop_event.is_set():
-                if client.idle_check(timeout=IDLE_CHECK_SECONDS):
+                if any(is_mailbox_change(r) for r in client.idle_check(IDLE_CHECK_SECONDS)):
                     return
                 if time.monotonic() - started >= self.renew_seconds:
                     return

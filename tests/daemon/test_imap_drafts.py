@@ -12,7 +12,7 @@ from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "do
 from support.flaky_tcp import FlakyRelay
 
 from daemon.config import load_config
-from daemon.imap.account_worker import AccountWorker
+from daemon.imap.account_worker import AccountWorker, is_mailbox_change
 from daemon.store import open_store
 from scoring import Scorer
 
@@ -89,3 +89,10 @@ def test_the_imapclient_idle_abort_is_survived(
         relay.close()
     assert relay.cuts == 1 and worker.connections == 2
     assert any(error.startswith("abort:") for error in worker.recent_errors)
+
+
+@pytest.mark.parametrize(("response", "change"), [
+    ((3, b"EXISTS"), True), ((2, b"EXPUNGE"), True), ((1, b"FETCH", (b"FLAGS", ())), True),
+    ((b"OK", b"Still here"), False), (b"garbage", False)])
+def test_only_mailbox_changes_wake_the_watcher(response: object, change: bool) -> None:
+    assert is_mailbox_change(response) is change
