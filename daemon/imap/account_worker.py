@@ -103,6 +103,11 @@ class AccountWorker(threading.Thread):
                     backoff = self.backoff_start  # it worked until now: retry quickly
                 log.warning("%s: connection lost (%s); reconnecting in %.0f s",
                             self.account.name, self.last_error, backoff)
+            except Exception as error:  # noqa: BLE001 - a bug must not end the account's thread
+                self.last_error = f"{type(error).__name__}: {error}"
+                self.recent_errors.append(self.last_error)
+                log.exception("%s: unexpected error; reconnecting in %.0f s",
+                              self.account.name, backoff)
             finally:
                 self._close()
             if self._stop_event.wait(backoff):
