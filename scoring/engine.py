@@ -20,6 +20,11 @@ from scoring.rules import TRIGGER, Rule, RuleBook, build_rulebook
 from scoring.settings import LANGUAGES, ScoringSettings
 
 RUNNERS = {"phrases": run_phrases, "absence": run_absence, "together": run_together}
+# Nobody types more than this in one email; a 30 MB body is judged on its first part,
+# which keeps scoring time bounded (the report says where it stopped).
+MAX_JUDGED_CHARS = 50_000
+# A report stays readable: further findings of one rule add no information.
+MAX_FINDINGS_PER_RULE = 20
 
 
 class Scorer:
@@ -55,6 +60,11 @@ class Scorer:
                     lang: str = "auto") -> Report:
         if draft.error:
             return error_report(draft.error)
+        truncated_at = None
+        if len(draft.body) > MAX_JUDGED_CHARS:
+            cut = draft.body.rfind(" ", 0, MAX_JUDGED_CHARS)
+            truncated_at = cut if cut > 0 else MAX_JUDGED_CHARS
+            draft.body = draft.body[:truncated_at]
         language = self._language(draft, lang)
         anchor = draft.date or now
         if anchor is not None and anchor.tzinfo is None:
@@ -80,7 +90,8 @@ class Scorer:
                       meta={"subject": draft.subject, "message_id": draft.message_id,
                             "in_reply_to": draft.in_reply_to, "is_html": draft.is_html,
                             "quote_date": quote_date.isoformat() if quote_date else None,
-                            "date": anchor.isoformat() if anchor else None})
+                            "date": anchor.isoformat() if anchor else None,
+                            **({"truncated_at": truncated_at} if truncated_at else {})})
 
     def run_rules(self, ctx: Context, rules: tuple[Rule, ...]) -> list[Finding]:
         findings: list[Finding] = []
@@ -88,12 +99,12 @@ class Scorer:
             if not rule.enabled:
                 continue
             if rule.kind == "code":
-                findings.extend(CODE_CHECKS[rule.check](ctx, rule))
+                findings.extend(CODE_CHECKS[rule.check](ctx, rule)[:MAX_FINDINGS_PER_RULE])
             elif (rule.irregular_regex is None and rule.pattern_regex is None
                   and (rule.rule_id, TRIGGER) not in ctx.phrase_hits):
                 continue   # the phrase index saw none of its phrases: nothing to do
             else:
-                findings.extend(RUNNERS[rule.kind](rule, ctx))
+                findings.extend(RUNNERS[rule.kind](rule, ctx)[:MAX_FINDINGS_PER_RULE])
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return findings
 

@@ -96,3 +96,13 @@ def test_broken_message_gives_error_report(scorer: Scorer) -> None:
     raw = b"From: a@x.test\r\nContent-Type: image/png\r\n\r\n\x89PNG"
     report = scorer.score_message(raw)
     assert report.error and "no text" in report.error
+
+
+def test_huge_body_is_judged_on_its_first_part(scorer: Scorer) -> None:
+    raw = b"From: a@x.test\r\nSubject: big\r\n\r\n" + b"We might ship it soon, I think. " * 1_000_000
+    report = scorer.score_message(raw)
+    assert report.meta["truncated_at"] <= 50_000
+    per_rule: dict[str, int] = {}
+    for finding in report.findings:
+        per_rule[finding.rule] = per_rule.get(finding.rule, 0) + 1
+    assert max(per_rule.values()) <= 20
