@@ -7,7 +7,9 @@ finds its queries in one place. Batch writes run in one transaction: a first syn
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -59,6 +61,19 @@ class StoredPromise:
     hedged: bool
     status: str
     made_at: datetime | None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of small objects are
+    built (it would otherwise run many times over objects that all stay alive)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_iso(value: str | None) -> datetime | None:
@@ -126,12 +141,13 @@ def load_messages(store: Store, *, with_findings: bool = False) -> list[StoredMe
         "to_addrs, cc_addrs, subject, automated, score, account, folder FROM messages "
         "WHERE direction != 'draft'"))
     rows.sort(key=lambda row: (row[6] or "", row[0]))
-    messages = [   # positional: this runs 50,000 times for a large mailbox
-        StoredMessage(row[0], row[1], row[2], row[3], row[4], row[5].split(),
-                      parse_iso(row[6]), row[7], row[8].split(",") if row[8] else [],
-                      row[9].split(",") if row[9] else [], row[10], bool(row[11]), row[12],
-                      row[13], row[14])
-        for row in rows]
+    with gc_paused():
+        messages = [   # positional: this runs 50,000 times for a large mailbox
+            StoredMessage(row[0], row[1], row[2], row[3], row[4], row[5].split(),
+                          parse_iso(row[6]), row[7], row[8].split(",") if row[8] else [],
+                          row[9].split(",") if row[9] else [], row[10], bool(row[11]),
+                          row[12], row[13], row[14])
+            for row in rows]
     if with_findings:
         by_row = {m.row_id: m for m in messages}
         for row in store.query("SELECT message, rule, match FROM findings"):

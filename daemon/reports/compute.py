@@ -29,7 +29,7 @@ from daemon.response_times import (
     Unanswered,
     compute_response_times,
 )
-from daemon.store_queries import StoredMessage, StoredPromise
+from daemon.store_queries import StoredMessage, StoredPromise, gc_paused
 from daemon.threading_model import assign_threads
 from scoring.business_time import BusinessClock
 
@@ -145,6 +145,13 @@ def compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: B
 
     Threads are computed once and shared by response times and the promise ledger.
     """
+    with gc_paused():
+        return _compute_report(messages, parties, clock, period, now, promises)
+
+
+def _compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: BusinessClock,
+                    period: Period, now: datetime,
+                    promises: Sequence[StoredPromise]) -> Report:
     sla_seconds = clock.hours.sla_hours * HOUR
     cutoff = min(period.end, now)
     all_threads = assign_threads(messages)
