@@ -11,6 +11,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email.utils import getaddresses, parseaddr
+from importlib import metadata
 from typing import Any, Protocol
 
 from daemon.api import ledger
@@ -24,7 +25,14 @@ from scoring.errors import InputError
 
 SCORING_THREADS = 2      # the machine's cores; the scorer is thread safe
 ADDON_SOURCE = "addon"
-VERSION = "0.1.0"
+
+
+def trustmail_version() -> str:
+    """The installed trustmail version ("unknown" in a checkout that is not installed)."""
+    try:
+        return metadata.version("trustmail")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 class ScorerLike(Protocol):
@@ -100,7 +108,7 @@ class Handlers:
         """``GET /v1/health``: up, and whether the token sent (if any) is right."""
         token_valid = (token_matches(request, self.token)
                        if "authorization" in request.headers else None)
-        return {"status": "ok", "version": VERSION, "token_valid": token_valid}
+        return {"status": "ok", "version": trustmail_version(), "token_valid": token_valid}
 
     async def report(self, request: Request, body: None) -> dict[str, Any]:
         """``GET /v1/report?week=|since=&until=&me=``: the weekly report's JSON."""
