@@ -9,29 +9,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from scoring.context import Context
 from scoring.dates import VAGUE_TIMING
 from scoring.findings import Finding
 from scoring.matcher import make_finding
 from scoring.questions import find_questions
-from scoring.rules import Rule, phrase_regex
+from scoring.rules import Rule
 
 Check = Callable[[Context, Rule], list[Finding]]
 
 
-@lru_cache(maxsize=256)
-def _compile_list(items: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not items:
-        return None
-    return re.compile("|".join(sorted((phrase_regex(i) for i in items), key=len,
-                                      reverse=True)), re.IGNORECASE)
-
-
 def option_regex(rule: Rule, key: str) -> re.Pattern[str] | None:
-    value = rule.options.get(key, [])
-    return _compile_list(tuple(str(v) for v in value))
+    """A phrase-list option of a code rule, compiled once with the rule."""
+    return rule.option_regexes.get(key)
 
 
 def vague_promises(ctx: Context, rule: Rule) -> list[Finding]:

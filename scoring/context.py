@@ -8,7 +8,6 @@ from datetime import datetime
 
 from scoring.business_time import BusinessClock
 from scoring.findings import Promise
-from scoring.phrase_index import PhraseIndex, tokenize
 from scoring.rules import Guard
 from scoring.sentences import Sentence, sentence_at, split_sentences
 from scoring.settings import BusinessHours
@@ -39,9 +38,6 @@ class Context:
         self.sentences = split_sentences(self.body)
         self.paragraphs = paragraph_spans(self.body)
 
-    def find_phrases(self, index: PhraseIndex) -> None:
-        """Every phrase of every rule in the body, in one pass (see PhraseIndex)."""
-        self.phrase_hits = index.scan(self.body, tokenize(self.body))
 
     def sentence_of(self, index: int) -> Sentence | None:
         return sentence_at(self.sentences, index)

@@ -10,8 +10,9 @@ from scoring.context import Context
 from scoring.draft import Draft, parse_bytes, parse_text
 from scoring.errors import ConfigError
 from scoring.findings import Finding
-from scoring.language import detect_language
+from scoring.language import detect_language, detect_language_of_words
 from scoring.matcher import run_absence, run_phrases, run_together
+from scoring.phrase_index import Token, tokenize
 from scoring.promises import extract_promises
 from scoring.questions import find_questions
 from scoring.readability import readability
@@ -65,7 +66,8 @@ class Scorer:
             cut = draft.body.rfind(" ", 0, MAX_JUDGED_CHARS)
             truncated_at = cut if cut > 0 else MAX_JUDGED_CHARS
             draft.body = draft.body[:truncated_at]
-        language = self._language(draft, lang)
+        tokens = tokenize(draft.body)
+        language = self._language(draft, lang, tokens)
         anchor = draft.date or now
         if anchor is not None and anchor.tzinfo is None:
             anchor = anchor.replace(tzinfo=self.clock.zone)
@@ -79,7 +81,7 @@ class Scorer:
         ctx.promises = extract_promises(ctx)
         index = self.rulebook.indexes.get(language)
         if index is not None:
-            ctx.find_phrases(index)
+            ctx.phrase_hits = index.scan(ctx.body, tokens)
         findings = self.run_rules(ctx, self.rulebook.rules.get(language, ()))
         score, verdict, dimensions = aggregate(findings, self.settings)
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
@@ -108,7 +110,10 @@ class Scorer:
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return findings
 
-    def _language(self, draft: Draft, lang: str) -> str:
+    def _language(self, draft: Draft, lang: str, tokens: list[Token]) -> str:
         if lang in LANGUAGES:
             return lang
-        return detect_language(draft.body or draft.quoted, self.settings.default_language)
+        if not tokens:
+            return detect_language(draft.quoted, self.settings.default_language)
+        return detect_language_of_words([t[0] for t in tokens], draft.body,
+                                        self.settings.default_language)

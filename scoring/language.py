@@ -14,6 +14,18 @@ GERMAN = frozenset(
     "gerne vielen dank grüßen".split())
 GERMAN_LETTERS = re.compile(r"[äöüß]", re.IGNORECASE)
 SAMPLE_CHARS = 4000
+SAMPLE_WORDS = 700
+
+
+def detect_language_of_words(words: list[str], text: str, default: str = "en") -> str:
+    """The same decision from already lower-cased words (the scorer tokenizes once)."""
+    sample = words[:SAMPLE_WORDS]
+    english = sum(1 for word in sample if word in ENGLISH)
+    german = sum(1 for word in sample if word in GERMAN)
+    german += len(GERMAN_LETTERS.findall(text, 0, SAMPLE_CHARS)) // 4
+    if english == german:
+        return default
+    return "de" if german > english else "en"
 
 
 def detect_language(text: str, default: str = "en") -> str:

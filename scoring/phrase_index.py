@@ -25,7 +25,11 @@ def normalise(word: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [(normalise(m.group(0)), m.start(), m.end()) for m in TOKEN.finditer(text)]
+    """Lower-case words with their spans (apostrophes normalised)."""
+    lowered = text.lower().replace("’", "'")
+    if len(lowered) != len(text):   # a few characters change length when lower-cased
+        return [(normalise(m.group(0)), m.start(), m.end()) for m in TOKEN.finditer(text)]
+    return [(m.group(), *m.span()) for m in TOKEN.finditer(lowered)]
 
 
 def phrase_words(phrase: str) -> tuple[str, ...] | None:

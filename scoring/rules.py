@@ -84,6 +84,7 @@ class Rule:
     companion_words: tuple[tuple[str, ...], ...] = ()
     companion_regex: re.Pattern[str] | None = None        # companions not in the index
     companion_any_regex: re.Pattern[str] | None = None    # all companions (footer check)
+    option_regexes: dict[str, re.Pattern[str]] = field(default_factory=dict)  # list options
 
 
 def phrase_regex(phrase: str) -> str:
@@ -224,7 +225,19 @@ def compile_rule(rule: Rule, table: Table) -> Rule:
                                              table, "companion_patterns"),
         companion_any_regex=compile_alternatives(rule.companions, rule.companion_patterns,
                                                  table, "companion_patterns"),
+        option_regexes=compile_option_lists(rule.options, table),
     )
+
+
+def compile_option_lists(options: dict[str, Any], table: Table) -> dict[str, re.Pattern[str]]:
+    """Options that are phrase lists (e.g. a code rule's "upset" words) as regexes."""
+    compiled: dict[str, re.Pattern[str]] = {}
+    for key, value in options.items():
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            regex = compile_alternatives(tuple(value), (), table, f"options.{key}")
+            if regex is not None:
+                compiled[key] = regex
+    return compiled
 
 
 def apply_override(rule: Rule, override: RuleOverride) -> Rule:
