@@ -233,3 +233,14 @@ async def test_client_disconnecting_mid_data_sends_nothing_upstream(
         assert await wait_until(lambda: not proxy.service.handler.connections)
         await asyncio.sleep(0.2)
     assert smtp_upstream.messages == []
+
+
+async def test_body_text_is_stored_only_when_configured(smtp_upstream: SmtpUpstream,
+                                                        tmp_path: Path) -> None:
+    async with running_proxy(smtp_upstream, tmp_path, keep_bodies=True) as proxy:
+        result = await swaks(proxy.port, "--to", "maria@customer.example", data=message(),
+                             auth=(smtp_upstream.user, smtp_upstream.password))
+        assert result.code == 0, result.transcript
+        assert await wait_until(lambda: len(proxy.recorded()) == 1)
+        [row] = proxy.recorded()
+    assert row["body"].startswith("Hello Maria,")     # the scored text, not the raw MIME
