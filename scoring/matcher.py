@@ -105,13 +105,27 @@ def run_absence(rule: Rule, ctx: Context) -> list[Finding]:
         if unit in done:
             continue
         done.add(unit)
+        hidden = footer_only_terms(rule, ctx)
         if has_companion(rule, ctx, unit):
+            if rule.footer_message and hidden:
+                # some terms are stated, but others were pushed below the signature
+                message = f"{rule.footer_message} ({', '.join(sorted(hidden))})"
+                findings.append(make_finding(rule, ctx, start, end, message))
             continue
-        in_footer = bool(ctx.footer and rule.companion_any_regex
-                         and rule.companion_any_regex.search(ctx.footer))
-        message = rule.footer_message if in_footer and rule.footer_message else None
+        message = rule.footer_message if hidden and rule.footer_message else None
         findings.append(make_finding(rule, ctx, start, end, message))
     return findings
+
+
+def footer_only_terms(rule: Rule, ctx: Context) -> set[str]:
+    """Companion terms that appear in the footer (P.S., fine print) but not in the body."""
+    if not ctx.footer or rule.companion_any_regex is None:
+        return set()
+    in_footer = {m.group(0).lower() for m in rule.companion_any_regex.finditer(ctx.footer)}
+    if not in_footer:
+        return set()
+    in_body = {m.group(0).lower() for m in rule.companion_any_regex.finditer(ctx.body)}
+    return in_footer - in_body
 
 
 def run_together(rule: Rule, ctx: Context) -> list[Finding]:

@@ -68,7 +68,7 @@ EN = Lexicon(
         r"will you\b|you will need|you will have to|you'll need|will need to|will have to|"
         r"'ll need to|'ll have to|will be able to|'ll be able to|talk to you (?:later|soon)|"
         r"we(?:'ll| will) see\b|who will|what will|which will|that will be|it will be|"
-        r"there will be)", re.IGNORECASE),
+        r"there will be|for only|for just|instead of \$)", re.IGNORECASE),
     hedges=re.compile(
         r"\b(?:try(?:ing)? to|hope(?:fully)?|probably|might|may|should be able to|should|"
         r"plan to|planning to|intend to|expect to|would like to|'d like to|see what I can do|"
@@ -97,7 +97,8 @@ DE = Lexicon(
     implicit=re.compile(r"^\s*(?:melde mich|rufe .* an)\b", re.IGNORECASE),
     not_commitment=re.compile(
         r"\b(?:wenn Sie (?:möchten|wünschen|Fragen)|falls Sie|sollten Sie|lassen Sie mich wissen|"
-        r"melden Sie sich|freue mich|freuen uns|würde mich freuen|wir können|ich kann)\b",
+        r"melden Sie sich|freue mich|freuen uns|würde mich freuen|wir können|ich kann|für nur|"
+        r"statt \d)\b|\d\s?€",
         re.IGNORECASE),
     hedges=re.compile(
         r"\b(?:versuche[n]?|hoffentlich|voraussichtlich|sollte[n]?|wahrscheinlich|eventuell|"

@@ -33,6 +33,10 @@ waren sein wird werden hat haben hatte kann können könnte muss müssen soll so
 er es wir ihr ihnen ihre ihr uns unser mein dein nicht kein keine ja nein auch noch schon
 nur sehr mehr wie was wann wo warum wer welche welcher welches dass ob bitte danke hallo
 """.split())
+COMPOUND_QUESTION = re.compile(
+    r"(?:,\s*|;\s*|\s+)(?:and|also|und|außerdem)\s+(?=(?:will|would|can|could|do|does|did|is|are|"
+    r"was|what|when|who|how|where|why|which|wird|werden|können|kann|ist|sind|wann|wie|was|"
+    r"wer|wo|warum|bekomme|bekommen|übernimmt)\b)", re.IGNORECASE)
 WHEN_QUESTION = re.compile(
     r"^\s*(?:\w+\s*,\s*)?(?:when|by when|how soon|how long|what time|wann|bis wann|wie lange)\b",
     re.IGNORECASE)
@@ -85,9 +89,15 @@ def find_questions(ctx: Context) -> list[Question]:
             continue
         for part in re.split(r"(?<=\?)\s+", text):
             part = part.strip().lstrip("-*•0123456789.) ").strip()
-            if part.endswith("?") and len(part) > 3:
-                questions.append(Question(text=part, answered=is_answered(
-                    part, ctx, reply_stems)))
+            if not (part.endswith("?") and len(part) > 3):
+                continue
+            # "Who is fixing this, and will you refund the fee?" asks two things
+            for piece in COMPOUND_QUESTION.split(part):
+                piece = piece.strip(" ,;")
+                if len(piece) > 3:
+                    question = piece if piece.endswith("?") else piece + "?"
+                    questions.append(Question(text=question, answered=is_answered(
+                        question, ctx, reply_stems)))
     return questions
 
 
