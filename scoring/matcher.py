@@ -109,11 +109,11 @@ def run_absence(rule: Rule, ctx: Context) -> list[Finding]:
         if has_companion(rule, ctx, unit):
             if rule.footer_message and hidden:
                 # some terms are stated, but others were pushed below the signature
-                message = f"{rule.footer_message} ({', '.join(sorted(hidden))})"
-                findings.append(make_finding(rule, ctx, start, end, message))
+                partial = f"{rule.footer_message} ({', '.join(sorted(hidden))})"
+                findings.append(make_finding(rule, ctx, start, end, partial))
             continue
-        message = rule.footer_message if hidden and rule.footer_message else None
-        findings.append(make_finding(rule, ctx, start, end, message))
+        hidden_message = rule.footer_message if hidden and rule.footer_message else None
+        findings.append(make_finding(rule, ctx, start, end, hidden_message))
     return findings
 
 
