@@ -60,6 +60,12 @@ def render_report(report: Report, title: str | None = None,
             due = promise.due.isoformat(timespec="minutes") if promise.due else "no date"
             flags = ", hedged" if promise.hedged else ""
             lines.append(f"- \u201c{promise.text}\u201d  owner: {promise.owner}, due: {due}{flags}")
+    waited = report.meta.get("waited")
+    if waited:
+        lines.append("")
+        lines.append(f"customer waited: {waited['business_days']} business days "
+                     f"({waited['business_hours']} business hours, {waited['wall_hours']} h "
+                     "wall time)")
     open_questions = [q for q in report.questions if not q.answered]
     if open_questions:
         lines.append("")

@@ -93,7 +93,17 @@ class Scorer:
                             "in_reply_to": draft.in_reply_to, "is_html": draft.is_html,
                             "quote_date": quote_date.isoformat() if quote_date else None,
                             "date": anchor.isoformat() if anchor else None,
-                            **({"truncated_at": truncated_at} if truncated_at else {})})
+                            **({"truncated_at": truncated_at} if truncated_at else {}),
+                            **({"waited": self.waited(quote_date, anchor)}
+                               if quote_date and anchor else {})})
+
+    def waited(self, quote_date: datetime, anchor: datetime) -> dict[str, float]:
+        """How long the customer waited for this reply, in business and wall time."""
+        return {
+            "business_days": self.clock.working_days_between(quote_date, anchor),
+            "business_hours": round(self.clock.seconds_between(quote_date, anchor) / 3600, 1),
+            "wall_hours": round((anchor - quote_date).total_seconds() / 3600, 1),
+        }
 
     def run_rules(self, ctx: Context, rules: tuple[Rule, ...]) -> list[Finding]:
         findings: list[Finding] = []
