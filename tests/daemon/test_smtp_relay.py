@@ -244,3 +244,28 @@ async def test_body_text_is_stored_only_when_configured(smtp_upstream: SmtpUpstr
         assert await wait_until(lambda: len(proxy.recorded()) == 1)
         [row] = proxy.recorded()
     assert row["body"].startswith("Hello Maria,")     # the scored text, not the raw MIME
+
+
+@pytest.mark.parametrize("tls", ["implicit", "none"])
+async def test_implicit_tls_and_plain_loopback_upstreams(tmp_path: Path, tls: str) -> None:
+    with SmtpUpstream.start(tls=tls) as upstream:
+        async with running_proxy(upstream, tmp_path) as proxy:
+            result = await swaks(proxy.port, "--to", "maria@customer.example",
+                                 auth=(upstream.user, upstream.password))
+        assert result.code == 0, result.transcript
+        [received] = upstream.wait_for_messages(1)
+    assert received.tls == (tls == "implicit") and received.login == upstream.user
+
+
+async def test_a_configured_certificate_is_served_instead_of_the_generated_one(
+        open_upstream: SmtpUpstream, tmp_path: Path) -> None:
+    # the upstream's CA-signed leaf (for 127.0.0.1) doubles as "the admin's certificate"
+    async with running_proxy(open_upstream, tmp_path,
+                             tls_cert=str(open_upstream.dir / "cert.pem"),
+                             tls_key=str(open_upstream.dir / "key.pem")) as proxy:
+        def verified_starttls() -> None:
+            client = smtplib.SMTP("127.0.0.1", proxy.port, timeout=30)
+            client.starttls(context=open_upstream.client_context())   # verifies the chain
+            client.quit()
+        await asyncio.to_thread(verified_starttls)
+    assert not (tmp_path / "data" / "tls").exists()      # nothing generated

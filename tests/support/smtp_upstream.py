@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
 from support.dovecot import make_test_ca
 
 DEFAULT_USER = "alice@example.com"
@@ -108,6 +108,12 @@ class _SinkHandler:
             responses = [r for r in responses if not r[4:].upper().startswith("AUTH")]
         return responses
 
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, mail_options: list[str]) -> object:
+        if self.upstream.users and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        return MISSING
+
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
         local = address.partition("@")[0].lower()
@@ -142,7 +148,7 @@ class _SinkHandler:
             mail_options=tuple(envelope.mail_options),
             login=getattr(session.auth_data, "login", b"").decode() if session.auth_data
             else None,
-            tls=session.ssl is not None,
+            tls=server.transport.get_extra_info("ssl_object") is not None,
         ))
         return f"250 2.0.0 OK queued as {number}"
 
@@ -221,7 +227,9 @@ class SmtpUpstream:
             require_starttls=self.tls == "starttls",
             data_size_limit=self.size_limit, enable_SMTPUTF8=True, decode_data=False,
             authenticator=self._authenticate if self.users else None,
-            auth_required=bool(self.users), auth_require_tls=self.tls != "none",
+            # AUTH is enforced at MAIL by the handler (aiosmtpd warns on required AUTH
+            # without STARTTLS, which is fine for implicit TLS or a loopback test).
+            auth_require_tls=self.tls == "starttls",
             loop=self._loop)
 
     def go_down(self) -> None:
