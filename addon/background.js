@@ -132,6 +132,7 @@ messenger.runtime.onConnect.addListener((port) => {
     resolve?.(send);
   };
   port.onMessage.addListener((message) => {
+    if (message?.keepAlive) return;       // only keeps this background awake
     decided = true;
     finish(message?.decision === "send");
   });

@@ -12,3 +12,5 @@ export const MIN_INTERVAL_MS = 250;
 export const REVIEW_WINDOW = { width: 560, height: 720 };
 /** Characters of context shown around a finding when its sentence is very long. */
 export const SNIPPET_CONTEXT = 90;
+/** While the send gate waits for the user, the review page pings the background this often. */
+export const KEEP_ALIVE_MS = 1000;

@@ -1,4 +1,5 @@
 // The review panel: the compose-action popup and the send gate's window (?gate=1).
+import { KEEP_ALIVE_MS } from "../lib/constants.js";
 import { formatDue, reviewModel } from "../lib/review_model.js";
 
 const params = new URLSearchParams(location.search);
@@ -99,7 +100,13 @@ async function main() {
   });
   if (isGate) {
     const port = messenger.runtime.connect({ name: `gate:${tabId}` });
-    const decide = (decision) => { port.postMessage({ decision }); window.close(); };
+    // The background waits in onBeforeSend for the answer; MV3 may suspend an idle
+    // background, so the page keeps it busy while the user reads.
+    const keepAlive = setInterval(() => port.postMessage({ keepAlive: true }), KEEP_ALIVE_MS);
+    const decide = (decision) => {
+      clearInterval(keepAlive);
+      try { port.postMessage({ decision }); } finally { window.close(); }
+    };
     $("gate").hidden = false;
     $("send-anyway").addEventListener("click", () => decide("send"));
     $("keep-editing").addEventListener("click", () => decide("edit"));

@@ -81,7 +81,8 @@ class World:
 
     @classmethod
     @contextmanager
-    def start(cls, home: Path | None = None) -> Iterator[World]:
+    def start(cls, home: Path | None = None,
+              prefs: dict[str, Any] | None = None) -> Iterator[World]:
         home = home or Path(tempfile.mkdtemp(prefix="trustmail-e2e-"))
         certs = home / "certs"
         certs.mkdir(parents=True, exist_ok=True)
@@ -96,7 +97,7 @@ class World:
             xpi = build_xpi(out_dir=home / "dist")
             with Thunderbird.start(home / "profile", xpi=xpi, addon_id=gecko_id(),
                                    ca_file=certs / "ca.pem", smtp_port=daemon.port,
-                                   smtp_user=upstream.user) as thunderbird:
+                                   smtp_user=upstream.user, prefs=prefs) as thunderbird:
                 world = cls(home, upstream, daemon, api_port, token, thunderbird)
                 world.wait_for_addon()
                 world.save_smtp_password()

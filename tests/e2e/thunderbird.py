@@ -136,10 +136,10 @@ class Thunderbird:
     @classmethod
     @contextmanager
     def start(cls, profile: Path, *, xpi: Path, addon_id: str, ca_file: Path, smtp_port: int,
-              smtp_user: str) -> Iterator[Thunderbird]:
-        """Write the profile, start Thunderbird headless, yield it, quit it."""
+              smtp_user: str, prefs: dict[str, Any] | None = None) -> Iterator[Thunderbird]:
+        """Write the profile (``prefs`` on top), start Thunderbird headless, yield, quit."""
         port = free_port()
-        write_profile(profile, port, account_prefs(smtp_port, smtp_user))
+        write_profile(profile, port, {**account_prefs(smtp_port, smtp_user), **(prefs or {})})
         trust_ca(profile, ca_file)
         extensions = profile / "extensions"
         extensions.mkdir(exist_ok=True)
