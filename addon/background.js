@@ -19,6 +19,7 @@ const pendingGates = new Map();   // compose tab id -> resolve(decision: boolean
 const MAX_PENDING_SENT = 200;     // sends kept for a retry while the daemon is down
 
 const resultKey = (tabId) => `result:${tabId}`;
+const detailsKey = (tabId) => `details:${tabId}`;
 
 function schedulerFor(tabId) {
   let scheduler = schedulers.get(tabId);
@@ -81,10 +82,15 @@ messenger.runtime.onMessage.addListener((message, sender) => {
   return undefined;
 });
 
-messenger.tabs.onRemoved.addListener((tabId) => {
+messenger.tabs.onRemoved.addListener(async (tabId) => {
   schedulers.get(tabId)?.cancel();
   schedulers.delete(tabId);
-  messenger.storage.session.remove(resultKey(tabId)).catch(() => {});
+  // A compose window closes when its message is sent, possibly before onAfterSend
+  // runs: then that listener still needs the report and cleans up itself.
+  const sending = await messenger.storage.session.get(detailsKey(tabId));
+  if (!sending[detailsKey(tabId)]) {
+    messenger.storage.session.remove(resultKey(tabId)).catch(() => {});
+  }
 });
 
 // --- the send gate ----------------------------------------------------------------------
@@ -92,6 +98,8 @@ messenger.tabs.onRemoved.addListener((tabId) => {
 messenger.compose.onBeforeSend.addListener(async (tab, details) => {
   try {
     schedulers.get(tab.id)?.cancel();
+    // onAfterSend's own copy of the details is missing in older Thunderbirds.
+    await messenger.storage.session.set({ [detailsKey(tab.id)]: sentDetails(details) });
     const result = await scoreTab(tab.id, details);
     if (result.state !== "ok" || !needsReview(result.data)) return {};
     const send = await askUser(tab.id);
@@ -143,15 +151,31 @@ messenger.runtime.onConnect.addListener((port) => {
 
 messenger.compose.onAfterSend.addListener(async (tab, sendInfo) => {
   if (sendInfo.error || !sendInfo.headerMessageId) return;
-  const stored = await messenger.storage.session.get(resultKey(tab.id));
+  const keys = [resultKey(tab.id), detailsKey(tab.id)];
+  const stored = await messenger.storage.session.get(keys);
+  messenger.storage.session.remove(keys).catch(() => {});
   const report = stored[resultKey(tab.id)]?.data ?? null;
-  const details = sendInfo.details ?? {};
-  const original = details.relatedMessageId ? originals.get(details.relatedMessageId) : null;
+  const details = sendInfo.details ?? stored[detailsKey(tab.id)] ?? {};
+  const original = await originalHeader(details.relatedMessageId);
   const payload = sentRequest(details, sendInfo, report, original, new Date());
   const settings = await loadSettings(messenger.storage.local);
   const result = await reportSent(settings, payload);
   if (result.state !== "ok" && result.state !== "error") await queueSent(payload);
 });
+
+/** The fields of compose details a send report needs (no body). */
+function sentDetails(details) {
+  const { from, to, cc, subject, relatedMessageId, type } = details;
+  return { from, to, cc, subject, relatedMessageId, type };
+}
+
+/** {headerMessageId} of the replied-to message, also after a background restart. */
+async function originalHeader(relatedMessageId) {
+  if (!relatedMessageId) return null;
+  if (originals.has(relatedMessageId)) return originals.get(relatedMessageId);
+  const header = await messenger.messages.get(relatedMessageId).catch(() => null);
+  return header ? { headerMessageId: header.headerMessageId } : null;
+}
 
 async function queueSent(payload) {
   const { pendingSent = [] } = await messenger.storage.local.get("pendingSent");
