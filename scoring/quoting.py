@@ -39,6 +39,7 @@ DISCLAIMER = re.compile(
     r"confidential|intended (?:solely )?for the|intended recipient|privileged|"
     r"vertrauliche informationen|nicht der richtige adressat|bestimmungsgemäße empfänger|"
     r"unbefugte weitergabe|amtsgericht|registergericht|geschäftsführer", re.IGNORECASE)
+POSTSCRIPT = re.compile(r"^\s*P\.?\s?S\.?(?::|\s)", re.IGNORECASE)
 QUOTE_PREFIX = re.compile(r"^[ \t]*>[ \t]?")
 MIN_NEW_TEXT_CHARS_BEFORE_SIGN_OFF = 20
 
@@ -144,7 +145,7 @@ def split_body(text: str) -> SplitBody:
 
 
 def _footer_index(lines: list[tuple[int, str]]) -> int:
-    """Index of the first footer line: '-- ', the last sign-off line, or a disclaimer.
+    """Index of the first footer line: '-- ', the last sign-off line, a P.S. or a disclaimer.
 
     The last sign-off wins so that an opening "Thanks!" does not end the new text.
     """
@@ -156,6 +157,8 @@ def _footer_index(lines: list[tuple[int, str]]) -> int:
             return index if sign_off is None else sign_off
         if seen_text >= MIN_NEW_TEXT_CHARS_BEFORE_SIGN_OFF and SIGN_OFF.match(stripped):
             sign_off = index
+        elif seen_text and sign_off is None and POSTSCRIPT.match(stripped):
+            return index   # a P.S. is read after the message, like fine print
         elif seen_text and DISCLAIMER.search(stripped) and _starts_paragraph(lines, index):
             return index if sign_off is None else sign_off
         seen_text += len(stripped)

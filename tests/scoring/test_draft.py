@@ -71,3 +71,10 @@ def test_arbitrary_messages_never_raise(text: str) -> None:
            "Content-Type: text/html; charset=utf-8\r\n\r\n" + text + "\r\n--b--").encode(
                "utf-8", "surrogatepass")
     parse_bytes(raw)
+
+
+def test_postscript_without_sign_off_is_footer() -> None:
+    draft = parse_text("Hi Bo,\n\nThe plan is $49 per month.\n\nP.S. 12-month minimum, "
+                       "renews automatically.")
+    assert draft.body == "Hi Bo,\n\nThe plan is $49 per month."
+    assert "12-month minimum" in draft.footer
