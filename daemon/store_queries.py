@@ -112,6 +112,20 @@ def forget_folder(store: Store, account: str, folder: str) -> int:
         return cursor.rowcount
 
 
+def forget_vanished_drafts(store: Store, account: str, folder: str,
+                           present_uids: Iterable[int]) -> int:
+    """Delete stored drafts whose UID is no longer in the Drafts folder. Returns rows."""
+    present = set(present_uids)
+    rows = store.query("SELECT uid FROM messages WHERE account=? AND folder=? "
+                       "AND direction='draft' AND uid IS NOT NULL", (account, folder))
+    gone = [(account, folder, row[0]) for row in rows if row[0] not in present]
+    if gone:
+        with store.transaction() as conn:
+            conn.executemany("DELETE FROM messages WHERE account=? AND folder=? AND uid=? "
+                             "AND direction='draft'", gone)
+    return len(gone)
+
+
 def replace_header_records(store: Store, records: Iterable[MessageRecord]) -> int:
     """Insert header-only records in one transaction, replacing the same account/folder/uid."""
     now = iso_utc(datetime.now(UTC))

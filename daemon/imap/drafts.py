@@ -24,7 +24,12 @@ from imapclient import IMAPClient
 from daemon.mail_headers import parse_headers
 from daemon.settings import AccountSettings
 from daemon.store import Store
-from daemon.store_queries import SyncState, get_sync_state, save_sync_state
+from daemon.store_queries import (
+    SyncState,
+    forget_vanished_drafts,
+    get_sync_state,
+    save_sync_state,
+)
 
 FETCH_ITEM = b"BODY[]"
 PASS = "pass"
@@ -61,15 +66,18 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
                      scorer: MessageScorer, notify: Notifier | None = None) -> list[int]:
     """Score drafts not seen yet in the (selected, read-write) Drafts folder.
 
-    Returns the UIDs scored. The caller must have selected ``folder``.
+    Returns the UIDs scored. The caller must have selected ``folder``. Drafts gone
+    from the server (sent, deleted, or replaced by a newer version) leave the store.
     """
     status = client.folder_status(folder, ["UIDVALIDITY", "UIDNEXT"])
     uidvalidity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
     state = get_sync_state(store, account.name, folder)
     start = state.uidnext if state is not None and state.uidvalidity == uidvalidity else 1
+    present = set(client.search(["ALL"]))
+    forget_vanished_drafts(store, account.name, folder, present)
     if start >= uidnext:
         return []
-    uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)
+    uids = sorted(u for u in present if u >= start)
     scored: list[int] = []
     for uid, data in client.fetch(uids, ["BODY.PEEK[]"]).items():
         raw = data.get(FETCH_ITEM, b"")

@@ -13,6 +13,8 @@ from support.flaky_tcp import FlakyRelay
 
 from daemon.config import load_config
 from daemon.imap.account_worker import AccountWorker, is_mailbox_change
+from daemon.imap.connection import connect
+from daemon.imap.drafts import score_new_drafts
 from daemon.store import open_store
 from scoring import Scorer
 
@@ -35,8 +37,10 @@ def test_idle_scores_a_new_draft_and_tags_a_weak_one(
         dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     scorer = Scorer(load_config(None).scoring)
     store_path = tmp_path / "store.sqlite3"
-    account = account_for(dovecot, monkeypatch, draft_keyword=KEYWORD)
-    worker = AccountWorker(account, open_store(str(store_path)), scorer, notify=lambda *_: None)
+    account = account_for(dovecot, monkeypatch, draft_keyword=KEYWORD, notify=True)
+    notices: list[tuple[str, str]] = []
+    worker = AccountWorker(account, open_store(str(store_path)), scorer,
+                           notify=lambda title, text: notices.append((title, text)))
     worker.start()
     try:
         wait_for(lambda: worker.connections == 1 and not worker.last_error, "the login")
@@ -61,6 +65,8 @@ def test_idle_scores_a_new_draft_and_tags_a_weak_one(
         worker.stop()
     assert KEYWORD.encode() in flags[1]
     assert (KEYWORD.encode() in flags[2]) == (rows[1][2] != "pass")
+    assert notices[0] == (f"trustmail: draft scored {rows[0][1]} ({rows[0][2]})", "Re: Invoice")
+    assert len(notices) == sum(1 for row in rows if row[2] != "pass")
 
 
 def test_the_imapclient_idle_abort_is_survived(
@@ -96,3 +102,27 @@ def test_the_imapclient_idle_abort_is_survived(
     ((b"OK", b"Still here"), False), (b"garbage", False)])
 def test_only_mailbox_changes_wake_the_watcher(response: object, change: bool) -> None:
     assert is_mailbox_change(response) is change
+
+
+def test_a_replaced_draft_leaves_the_store(dovecot: Dovecot, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients save a changed draft as a new message and expunge the old one."""
+    store = open_store(str(tmp_path / "store.sqlite3"))
+    scorer = Scorer(load_config(None).scoring)
+    account = account_for(dovecot, monkeypatch)
+    client = connect(account)
+    now = datetime.now(UTC)
+    client.append("Drafts", mail("alice@example.com", "c@x.example", "Re: x", now,
+                                 "<v1@example.com>", body="First version.\n"), flags=[b"\\Draft"])
+    client.select_folder("Drafts")
+    assert score_new_drafts(client, store, account, "Drafts", scorer) == [1]
+
+    client.append("Drafts", mail("alice@example.com", "c@x.example", "Re: x", now,
+                                 "<v2@example.com>", body=CLEAR_DRAFT), flags=[b"\\Draft"])
+    client.delete_messages([1])
+    client.expunge()
+    assert score_new_drafts(client, store, account, "Drafts", scorer) == [2]
+    client.logout()
+    assert [(r["uid"], r["message_id"]) for r in store.query(
+        "SELECT uid, message_id FROM messages WHERE direction='draft'")] == [
+        (2, "<v2@example.com>")]
