@@ -17,3 +17,4 @@ AUTH_UNAVAILABLE = (b"454 4.7.0 trustmail: cannot check credentials now "
 AUTH_MECHANISM_UNSUPPORTED = (b"504 5.5.4 the outgoing mail server does not support "
                               b"this AUTH mechanism")
 SHUTTING_DOWN = b"421 4.3.2 trustmail is shutting down; try again in a moment"
+TOO_MUCH_DATA = b"552 5.3.4 message size exceeds the limit"

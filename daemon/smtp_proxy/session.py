@@ -11,13 +11,16 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, syntax
 
-from daemon.smtp_proxy.replies import SHUTTING_DOWN
+from daemon.smtp_proxy.data_reader import read_data, unstuff
+from daemon.smtp_proxy.replies import SHUTTING_DOWN, TOO_MUCH_DATA
 from daemon.smtp_proxy.upstream import UpstreamConnection
 
 if TYPE_CHECKING:
     from daemon.smtp_proxy.handler import RelayHandler
+
+DEFAULT_SIZE_LIMIT = 2**31      # only if data_size_limit were unset (the service sets it)
 
 
 @dataclass
@@ -83,16 +86,36 @@ class ProxySMTP(SMTP):
         await super().smtp_RCPT(arg)
         self._hang_up_if_asked()
 
+    @syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd's DATA with the fast reader; the reply comes from the DATA hook."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
         self.relay.data_relayed = False
         try:
-            await super().smtp_DATA(arg)
+            if not self.envelope.rcpt_tos:
+                await self.push("503 Error: need RCPT command")
+                return
+            if arg:
+                await self.push("501 Syntax: DATA")
+                return
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            wire = await read_data(self._reader, self.data_size_limit or DEFAULT_SIZE_LIMIT)
+            if wire is None:
+                status: Any = TOO_MUCH_DATA
+            else:
+                content = unstuff(wire)
+                self.envelope.content = self.envelope.original_content = content
+                status = await self._call_handler_hook("DATA")
+            self._set_post_data_state()
+            await self.push(status)
         finally:
             # Only after the reply went out: a shutdown waits for this moment.
             self.relay.end_transaction()
         if not self.relay.data_relayed:
-            # aiosmtpd refused the data itself (too big, line too long, no recipient):
-            # the upstream still holds MAIL/RCPT, so reset it too.
+            # Refused before relaying (too big, no recipient): the upstream still holds
+            # MAIL/RCPT, so reset it too.
             await self.relay_handler.reset_upstream(self.relay)
         if self.relay_handler.shutting_down:
             await self.push(SHUTTING_DOWN)
