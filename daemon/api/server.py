@@ -113,9 +113,12 @@ class ApiService:
         return f"HTTP API on {self.url} (token in {self.token_file})"
 
     async def reload(self, config: LoadedConfig, store: Store, scorer: ScorerLike) -> bool:
-        """Take the new scorer and store in place; a changed [api] section needs a restart."""
+        """Take the new config, scorer, store and token file (``trustmail token --rotate``)
+        in place; a changed [api] section needs a restart (returns False)."""
         if config.daemon.api != self.settings:
             return False
+        self.token = security.load_or_create_token(self.token_file)
+        self.handlers.token = self.token
         self.handlers.config = config
         self.handlers.scorer = scorer
         self.handlers.store = store

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from support.api_client import RunningApi, running_api
 
+from daemon.api import security
 from daemon.store import MessageRecord
 
 DRAFT = {"text": "Hello Anna, maybe we can fix it by Friday."}
@@ -323,3 +325,14 @@ async def test_report_refuses_a_bad_period(api_with_me: RunningApi) -> None:
     reply = await api_with_me.call("GET", "/v1/report?week=2026-W99")
     assert reply.status == 400
     assert reply.json()["error"]["message"].startswith("query: ")
+
+
+async def test_a_reload_picks_up_a_rotated_token(api: RunningApi) -> None:
+    old_token = api.token
+    new_token = security.load_or_create_token(api.service.token_file, rotate=True)
+    config = api.service.handlers.config
+    same_api = replace(config, daemon=replace(config.daemon, api=api.service.settings))
+    assert await api.service.reload(same_api, api.store, api.scorer)
+    stale = await api.call("GET", "/v1/health", authorized=False, token=old_token)
+    fresh = await api.call("GET", "/v1/health", authorized=False, token=new_token)
+    assert (stale.json()["token_valid"], fresh.json()["token_valid"]) == (False, True)
