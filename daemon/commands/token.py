@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "when missing.")
     parser.add_argument("--rotate", action="store_true",
                         help="replace the token; paired add-ons must pair again "
-                             "(restart the daemon to use the new token)")
+                             "(the daemon uses it after a reload: kill -HUP its pid)")
     parser.add_argument("--path", action="store_true",
                         help="print the token file's path instead of the token")
     parser.set_defaults(handler=run)
