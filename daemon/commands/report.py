@@ -21,11 +21,18 @@ from daemon.reports.email_message import build_report_email
 from daemon.reports.html_format import render_html
 from daemon.reports.json_format import render_json
 from daemon.reports.periods import Period, parse_range, parse_week, previous_week
-from daemon.reports.sources import load_mbox, my_addresses, parties_for, store_inputs
+from daemon.reports.sources import (
+    load_mbox,
+    my_addresses,
+    parties_for,
+    score_my_mbox_mail,
+    store_inputs,
+)
 from daemon.reports.text_format import render_text
 from daemon.settings import AccountSettings
 from daemon.store import open_store
 from daemon.store_queries import StoredMessage, StoredPromise
+from scoring import Scorer
 from scoring.business_time import BusinessClock
 from scoring.errors import InputError
 
@@ -43,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text")
     parser.add_argument("--mbox", type=Path,
                         help="compute from this mbox file instead of the store")
+    parser.add_argument("--no-score", action="store_true",
+                        help="with --mbox: do not score my mail of the period (no trust "
+                             "score, findings or promises; faster for long periods)")
     parser.add_argument("--me", action="append", metavar="ADDRESS",
                         help="my address (repeatable); default [report] me or account usernames")
     parser.add_argument("--deliver", action="store_true",
@@ -71,6 +81,9 @@ def build_report(config: LoadedConfig, args: argparse.Namespace, now: datetime) 
     promises: list[StoredPromise] = []
     if args.mbox is not None:
         messages = load_mbox(args.mbox)
+        if not getattr(args, "no_score", False):
+            promises = score_my_mbox_mail(args.mbox, messages, parties, period,
+                                          Scorer(config.scoring))
     else:
         settings = config.daemon.store
         store = open_store(settings.path, keep_bodies=settings.keep_bodies,

@@ -226,6 +226,7 @@ def _top_findings(scored: Sequence[StoredMessage]) -> list[FindingRow]:
     for message in scored:
         for rule, match in message.findings:
             counts[rule] += 1
-            examples.setdefault(rule, match)
+            if not examples.get(rule):       # the first non-empty match, on one line
+                examples[rule] = " ".join(match.split())
     return [FindingRow(rule, count, examples[rule])
             for rule, count in counts.most_common(TOP_FINDINGS)]

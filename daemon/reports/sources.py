@@ -7,10 +7,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from daemon.config import LoadedConfig
+from daemon.imap.drafts import MessageScorer
 from daemon.mail_headers import parse_header_message
-from daemon.response_times import Parties
+from daemon.reports.periods import Period
+from daemon.response_times import MINE, Parties
 from daemon.store import Store
-from daemon.store_queries import StoredMessage, StoredPromise, load_messages, load_promises
+from daemon.store_queries import (
+    StoredMessage,
+    StoredPromise,
+    load_messages,
+    load_promises,
+    parse_iso,
+)
 from scoring.errors import InputError
 
 
@@ -46,6 +54,34 @@ def load_mbox(path: Path) -> list[StoredMessage]:
     finally:
         box.close()
     return messages
+
+
+def score_my_mbox_mail(path: Path, messages: Sequence[StoredMessage], parties: Parties,
+                       period: Period, scorer: MessageScorer) -> list[StoredPromise]:
+    """Score my mail of the period in an mbox (``load_mbox`` order): sets each message's
+    score and findings and returns its promises, as the store would have them."""
+    wanted = {m.row_id: m for m in messages
+              if m.date is not None and period.contains(m.date) and parties.role(m) == MINE}
+    promises: list[StoredPromise] = []
+    if not wanted:
+        return promises
+    box = mailbox.mbox(path, create=False)
+    try:
+        for index, key in enumerate(box.keys()):
+            message = wanted.get(index)
+            if message is None:
+                continue
+            report = scorer.score_message(box.get_bytes(key), now=message.date).to_dict()
+            message.score = report.get("score")
+            message.findings = [(f["rule"], f["match"]) for f in report.get("findings", [])]
+            promises += [StoredPromise(
+                promise_id=len(promises) + number + 1, message_row=index, text=p["text"],
+                owner=p["owner"], due=parse_iso(p.get("due")), hedged=bool(p["hedged"]),
+                status="open", made_at=message.date)
+                for number, p in enumerate(report.get("promises", []))]
+    finally:
+        box.close()
+    return promises
 
 
 def store_inputs(store: Store) -> tuple[list[StoredMessage], list[StoredPromise]]:

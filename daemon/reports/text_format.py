@@ -58,5 +58,6 @@ def render_text(report: Report) -> str:
     score = "-" if report.average_score is None else f"{report.average_score:.0f}"
     lines += ["", f"Average trust score: {score} over {report.scored_messages} sent messages"]
     for finding in report.top_findings:
-        lines.append(f"  {finding.count:>3} x {finding.rule}  e.g. \"{finding.example[:40]}\"")
+        example = f"  e.g. \"{finding.example[:40]}\"" if finding.example else ""
+        lines.append(f"  {finding.count:>3} x {finding.rule}{example}")
     return "\n".join(lines) + "\n"

@@ -34,8 +34,9 @@ MON_10 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)       # week 48, 10:00 Berlin
 HOUR = 3600.0
 
 
-def write_mbox(path: Path, mails: list[tuple[str, str, datetime, str]]) -> Path:
-    """(Message-ID, From, Date, In-Reply-To) -> an mbox file."""
+def write_mbox(path: Path, mails: list[tuple[str, str, datetime, str]],
+               bodies: dict[str, str] | None = None) -> Path:
+    """(Message-ID, From, Date, In-Reply-To) -> an mbox file; bodies by Message-ID."""
     box = mailbox.mbox(path)
     for mid, sender, when, parent in mails:
         message = EmailMessage()
@@ -44,7 +45,7 @@ def write_mbox(path: Path, mails: list[tuple[str, str, datetime, str]]) -> Path:
         message["Message-ID"] = mid
         if parent:
             message["In-Reply-To"] = parent
-        message.set_content("Hello.")
+        message.set_content((bodies or {}).get(mid, "Hello."))
         box.add(message)
     box.close()
     return path
@@ -143,3 +144,26 @@ def test_weekly_schedule() -> None:
     assert not is_due(MON_10, settings, BERLIN, "2026-W47", last_delivered="2026-W47")
     assert not is_due(slot - timedelta(minutes=1), settings, BERLIN, "2026-W47", "")
     assert seconds_until_next(MON_10, settings, BERLIN) == 7 * 24 * HOUR - 2 * HOUR
+
+
+def test_cli_report_from_an_mbox_scores_my_mail_for_trust_and_promises(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    box = write_mbox(tmp_path / "promises.mbox", [
+        ("<q1@acme.example>", "carla@acme.example", MON_10, ""),
+        ("<a1@example.com>", ME, MON_10 + timedelta(hours=1), "<q1@acme.example>"),
+        ("<a2@example.com>", ME, MON_10 + timedelta(days=2), "<a1@example.com>"),
+    ], bodies={"<a1@example.com>": "Dear Carla,\n\nI will send you the signed contract "
+                                   "by Friday.\n\nBest regards,\nAlice\n",
+               "<a2@example.com>": "Dear Carla,\n\nhere is the signed contract.\n\n"
+                                   "Best regards,\nAlice\n"})
+    assert main(["report", "--mbox", str(box), "--me", ME, "--week", "2026-W48",
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["promises"]["made"] >= 1 and data["promises"]["kept"] == data["promises"]["made"]
+    assert data["trust"]["scored_messages"] == 2
+    assert 0 <= data["trust"]["average_score"] <= 100
+
+    assert main(["report", "--mbox", str(box), "--me", ME, "--week", "2026-W48",
+                 "--format", "json", "--no-score"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["trust"]["scored_messages"] == 0 and data["promises"]["made"] == 0
