@@ -13,6 +13,9 @@ Two kinds of load:
   starts (the badge scored it; popup and send gate ask again): answered from the
   API's in-memory report cache.
 
+The last row scores the distinct drafts in this process without HTTP (``Scorer``
+called directly): the cost of the scoring core itself.
+
 Target (issue 5): p99 <= 20 ms for a 3 KB draft at 20 concurrent clients.
 """
 
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from smtp_bench_support import print_table, summary
@@ -155,10 +159,29 @@ async def main_async(args: argparse.Namespace, port: int, token: str) -> None:
                          stats["p50"], stats["p90"], stats["p99"], max(latencies),
                          len(latencies) / wall,
                          ("yes" if meets else "NO") if clients == args.clients else "-"])
+    rows += scoring_core_alone(args.requests)
     print_table(f"POST /v1/score, {DRAFT_BYTES}-byte draft, keep-alive connections "
                 f"(target p99 <= {TARGET_P99_MS:.0f} ms at {args.clients} clients)",
                 ["drafts", "clients", "requests", "p50 ms", "p90 ms", "p99 ms", "max ms",
                  "req/s", "target"], rows)
+
+
+def scoring_core_alone(requests: int) -> list[list[object]]:
+    """The same distinct drafts scored in this process, no HTTP: what the API adds."""
+    from daemon.config import load_config
+    from scoring import Scorer
+
+    scorer = Scorer(load_config().scoring)
+    now = datetime.now(UTC)
+    scorer.score_text(draft(0), now=now)
+    timings = []
+    for number in range(1, requests + 1):
+        started = time.perf_counter()
+        scorer.score_text(draft(number), now=now)
+        timings.append((time.perf_counter() - started) * 1000)
+    stats = summary(timings)
+    return [["core only", 1, len(timings), stats["p50"], stats["p90"], stats["p99"],
+             max(timings), len(timings) / (sum(timings) / 1000), "-"]]
 
 
 def main() -> int:
