@@ -194,16 +194,18 @@ def _compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: 
 
 
 def _first_copies(messages: Sequence[StoredMessage]) -> list[int]:
-    """Indexes of messages without an earlier copy of the same Message-ID."""
-    seen: set[str] = set()
+    """One index per Message-ID (the same mail seen by the proxy and the Sent sync): the
+    first scored copy, else the first copy. Messages without an id are all kept."""
+    chosen: dict[str, int] = {}
     kept: list[int] = []
     for index, message in enumerate(messages):
-        if message.message_id:
-            if message.message_id in seen:
-                continue
-            seen.add(message.message_id)
-        kept.append(index)
-    return kept
+        if not message.message_id:
+            kept.append(index)
+            continue
+        earlier = chosen.get(message.message_id)
+        if earlier is None or (messages[earlier].score is None and message.score is not None):
+            chosen[message.message_id] = index
+    return sorted(kept + list(chosen.values()))
 
 
 def _customer_rows(responses: Sequence[Response], unanswered: Sequence[Unanswered],

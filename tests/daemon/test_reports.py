@@ -22,6 +22,7 @@ from daemon.reports.sources import load_mbox
 from daemon.reports.text_format import render_text
 from daemon.response_times import Parties, Response
 from daemon.settings import ReportSettings
+from daemon.store_queries import StoredMessage
 from scoring.business_time import BusinessClock
 from scoring.errors import InputError
 from scoring.settings import BusinessHours
@@ -167,3 +168,12 @@ def test_cli_report_from_an_mbox_scores_my_mail_for_trust_and_promises(
                  "--format", "json", "--no-score"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["trust"]["scored_messages"] == 0 and data["promises"]["made"] == 0
+
+
+def test_the_scored_copy_of_a_message_counts_once() -> None:
+    def stored(row: int, score: int | None) -> StoredMessage:
+        return StoredMessage(row, "imap" if score is None else "smtp", "out", "<a1@example.com>",
+                             "", [], MON_10, ME, [], [], "Re: Order", False, score)
+    report = compute_report([stored(1, None), stored(2, 80)], Parties.of([ME], []), CLOCK,
+                            parse_week("2026-W48", BERLIN), now=MON_10 + timedelta(days=7))
+    assert (report.scored_messages, report.average_score) == (1, 80)
