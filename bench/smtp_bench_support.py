@@ -106,6 +106,31 @@ def rss_mib(pid: int) -> tuple[float, float]:
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
+def child_pids(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (the daemon's scoring workers), from /proc."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("PPid:") and line.split()[1] == str(pid):
+                found.append(int(status.parent.name))
+    return found
+
+
+def memory_rows(pid: int) -> list[list[object]]:
+    """RSS of the daemon, of its child processes, and the sum (MiB)."""
+    daemon_rss, daemon_peak = rss_mib(pid)
+    children = [rss_mib(child) for child in child_pids(pid)]
+    child_rss = sum(current for current, _ in children)
+    return [["trustmail run (main process)", daemon_rss, daemon_peak],
+            [f"child processes ({len(children)}: scoring workers, resource tracker)",
+             child_rss, sum(peak for _, peak in children)],
+            ["total", daemon_rss + child_rss, daemon_peak + sum(p for _, p in children)]]
+
+
 # -- client ---------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=8)

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from smtp_bench_support import (
     Endpoint,
     attachment_message,
+    memory_rows,
     open_session,
     print_table,
-    rss_mib,
     send,
     start_daemon,
     start_upstream,
@@ -117,8 +117,9 @@ async def run(args: argparse.Namespace) -> None:
     daemon, proxy = start_daemon(direct, f'policy = "{args.policy}"')
     try:
         endpoints = [direct, proxy]
-        print(f"policy {args.policy}; {os.cpu_count()} CPUs; upstream pid "
-              f"{upstream_process.pid}, daemon pid {daemon.pid}")
+        print(f"policy {args.policy}; {os.cpu_count()} CPUs; load average "
+              f"{os.getloadavg()[0]:.2f} at start (other work on the machine skews "
+              f"the numbers); upstream pid {upstream_process.pid}, daemon pid {daemon.pid}")
         headers = ["message", "n", "direct p50", "proxy p50", "added p50",
                    "direct p99", "proxy p99", "added p99"]
         rows = latency_rows("5 KB text", await transaction_latencies(
@@ -139,9 +140,9 @@ async def run(args: argparse.Namespace) -> None:
                              rate, failures])
         print_table(f"Throughput, 5 KB messages, {args.clients} concurrent clients",
                     ["target", "sessions", "clients", "messages", "msg/s", "failed"], rows)
-        current, peak = rss_mib(daemon.pid)
-        print_table("Daemon memory (trustmail run, after the runs above)",
-                    ["RSS MiB", "peak RSS MiB"], [[current, peak]])
+        print_table("Daemon memory after the runs above", ["process", "RSS MiB",
+                                                           "peak RSS MiB"],
+                    memory_rows(daemon.pid))
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(60)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import signal
@@ -29,9 +30,9 @@ from pathlib import Path
 from smtp_bench_support import (
     REPO,
     Endpoint,
+    memory_rows,
     open_session,
     print_table,
-    rss_mib,
     send,
     start_daemon,
     text_message,
@@ -162,7 +163,7 @@ async def run(args: argparse.Namespace) -> int:
         stop.set()
         await outage_task
         await asyncio.sleep(2 * UPSTREAM_TIMEOUT_SECONDS)   # let stragglers settle
-        current, peak = rss_mib(daemon.pid)
+        memory = memory_rows(daemon.pid)
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(60)
@@ -186,7 +187,8 @@ async def run(args: argparse.Namespace) -> int:
         rows.append([fault, len(group), outcomes["accepted"], outcomes["refused"],
                      outcomes["no-reply"], once, lost, duplicated, leaked,
                      sum(recorded[s.seq] for s in accepted)])
-    print(f"{len(done)} sends by {args.clients} clients in {elapsed:.1f} s "
+    print(f"load average {os.getloadavg()[0]:.2f}; "
+          f"{len(done)} sends by {args.clients} clients in {elapsed:.1f} s "
           f"({len(done) / elapsed:.0f}/s), seed {args.seed}, {outage_count[0]} upstream "
           f"outages of {OUTAGE_SECONDS} s, upstream timeout {UPSTREAM_TIMEOUT_SECONDS} s")
     print_table("Outcomes per injected fault",
@@ -197,7 +199,7 @@ async def run(args: argparse.Namespace) -> int:
         ["every accepted message arrived exactly once (duplicated)", problems["duplicated"]],
         ["no refused message arrived", problems["leaked"]],
     ])
-    print_table("Daemon memory at the end", ["RSS MiB", "peak RSS MiB"], [[current, peak]])
+    print_table("Daemon memory at the end", ["process", "RSS MiB", "peak RSS MiB"], memory)
     return 1 if sum(problems.values()) else 0
 
 
