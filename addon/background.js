@@ -17,6 +17,7 @@ const schedulers = new Map();     // compose tab id -> scheduler
 const originals = new Map();      // related message id -> {rawBase64, headerMessageId}
 const pendingGates = new Map();   // compose tab id -> resolve(decision: boolean)
 const MAX_PENDING_SENT = 200;     // sends kept for a retry while the daemon is down
+const MAX_ORIGINALS = 20;         // replied-to messages kept in memory (oldest dropped)
 
 const resultKey = (tabId) => `result:${tabId}`;
 const detailsKey = (tabId) => `details:${tabId}`;
@@ -41,6 +42,7 @@ async function originalFor(details) {
     ]);
     originals.set(id, { rawBase64: binaryStringToBase64(raw),
                         headerMessageId: header.headerMessageId });
+    if (originals.size > MAX_ORIGINALS) originals.delete(originals.keys().next().value);
   }
   return originals.get(id);
 }
