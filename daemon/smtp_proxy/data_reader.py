@@ -31,8 +31,8 @@ async def read_data(reader: asyncio.StreamReader, size_limit: int) -> bytes | No
     Returns None if they exceed ``size_limit`` (everything up to the end is still read,
     so the session can go on with a 552). EOF before the end raises ConnectionResetError.
     """
-    saved_limit = reader._limit          # StreamReader has no public setter for it
-    reader._limit = size_limit + READ_SLACK
+    saved_limit = reader._limit  # type: ignore[attr-defined]  # no public setter
+    reader._limit = size_limit + READ_SLACK  # type: ignore[attr-defined]
     data = bytearray()
     size = 0
     tail = CRLF                          # DATA starts at a line start
@@ -61,4 +61,4 @@ async def read_data(reader: asyncio.StreamReader, size_limit: int) -> bytes | No
     except asyncio.IncompleteReadError:
         raise ConnectionResetError("client closed the connection during DATA") from None
     finally:
-        reader._limit = saved_limit
+        reader._limit = saved_limit  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import ssl
 import time
 from collections.abc import Coroutine
 from concurrent.futures import Executor
@@ -45,7 +46,7 @@ class ProxyContext:
     scoring: Scoring
     store: Store
     store_executor: Executor
-    upstream_tls: Any                      # ssl.SSLContext for the upstream
+    upstream_tls: ssl.SSLContext | None    # None for a loopback upstream with tls = "none"
     resend_memory: ResendMemory
     last_capabilities: Capabilities | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)

@@ -108,7 +108,7 @@ class ProxySMTP(SMTP):
                 content = unstuff(wire)
                 self.envelope.content = self.envelope.original_content = content
                 status = await self._call_handler_hook("DATA")
-            self._set_post_data_state()
+            self._set_post_data_state()  # type: ignore[no-untyped-call]
             await self.push(status)
         finally:
             # Only after the reply went out: a shutdown waits for this moment.
