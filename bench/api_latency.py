@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -60,8 +61,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_daemon() -> tuple[subprocess.Popen[bytes], int, str]:
-    """``trustmail run`` in a fresh home; returns the process, API port and token."""
+def start_daemon() -> tuple[subprocess.Popen[bytes], int, str, Path]:
+    """``trustmail run`` in a fresh home; returns the process, API port, token, home."""
     home = Path(tempfile.mkdtemp(prefix="trustmail-api-bench-"))
     api_port = free_port()
     config = home / "bench.toml"
@@ -86,7 +87,7 @@ def start_daemon() -> tuple[subprocess.Popen[bytes], int, str]:
             time.sleep(0.05)
     token = subprocess.run([str(TRUSTMAIL), "token"], env=env, capture_output=True, text=True,
                            check=True).stdout.strip()
-    return process, api_port, token
+    return process, api_port, token, home
 
 
 class Client:
@@ -189,12 +190,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="per client")
     args = parser.parse_args()
-    process, port, token = start_daemon()
+    process, port, token, home = start_daemon()
     try:
         asyncio.run(main_async(args, port, token))
     finally:
         process.terminate()
         process.wait(30)
+        shutil.rmtree(home, ignore_errors=True)
     print(f"\n{os.cpu_count()} CPUs; scoring runs in the daemon (one process), "
           "the client in this one.")
     return 0

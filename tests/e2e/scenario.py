@@ -83,7 +83,12 @@ class World:
     @contextmanager
     def start(cls, home: Path | None = None,
               prefs: dict[str, Any] | None = None) -> Iterator[World]:
-        home = home or Path(tempfile.mkdtemp(prefix="trustmail-e2e-"))
+        """Everything up in ``home`` (default: a temp dir, removed afterwards)."""
+        if home is None:
+            with tempfile.TemporaryDirectory(prefix="trustmail-e2e-") as temp:
+                with cls.start(Path(temp), prefs) as world:
+                    yield world
+            return
         certs = home / "certs"
         certs.mkdir(parents=True, exist_ok=True)
         make_test_ca(certs)
