@@ -287,6 +287,12 @@ class World:
         return list(tb.chrome(
             "return Array.from(Services.wm.getEnumerator(null)).map((w) => w.location.href)"))
 
+    def assert_daemon_running(self) -> None:
+        """Fail with the daemon's log when ``trustmail run`` is gone."""
+        code = self.daemon.process.poll()
+        assert code is None, (f"trustmail run exited with {code}; its log ends:\n"
+                              f"{self.daemon.log()[-4000:]}")
+
     def stored_sends(self) -> list[tuple[str, int]]:
         """(source, count) of the sent messages in the daemon's store."""
         path = self.home / "xdg_data_home" / "trustmail" / "trustmail.sqlite3"

@@ -60,6 +60,7 @@ def test_a_hedgy_reply_is_reviewed_and_sent_anyway_through_the_proxy(world: Worl
               f"{timing['ms']:.0f} ms" if timing["ms"] is not None else
               f"  {len(piece):3d} keys typed -> no badge update")
     assert all(t["ms"] is not None for t in timings), timings
+    world.assert_daemon_running()
     badge = wait_until(lambda: world.badge() if any(
         word in (world.badge()["title"] or "") for word in WARN_OR_HOLD_TITLES) else None,
         "a tooltip asking for a second look or a revision")
@@ -103,6 +104,7 @@ def test_a_hedgy_reply_is_reviewed_and_sent_anyway_through_the_proxy(world: Worl
 
 def send_unchecked_reply(world: World, expected_badge: str) -> None:
     """Reply, see the badge name the problem, send: no review, the mail goes out."""
+    world.assert_daemon_running()         # only the add-on's URL points nowhere
     before = len(world.upstream.messages)
     world.open_reply()
     def explained() -> bool:      # the text, then the tooltip that says what it means
