@@ -1,29 +1,32 @@
 """The API's endpoints: score a draft, record a send, health, weekly report, promises.
 
 Handlers receive an already authenticated request and a JSON body that fits the
-OpenAPI schema; they return a JSON-able payload. Blocking work (scoring, SQLite) runs
-in a small thread pool so the daemon's event loop (SMTP proxy included) never waits.
+OpenAPI schema; they return a JSON-able payload (or a ready Response). Scoring runs in
+the runner (worker processes in the daemon); SQLite work in a small thread pool, so
+the daemon's event loop (SMTP proxy included) never waits.
 """
 
 from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from email.utils import getaddresses, parseaddr
 from importlib import metadata
-from typing import Any, Protocol
+from typing import Any
 
 from daemon.api import ledger
 from daemon.api.cache import ReportCache, request_key
-from daemon.api.drafts import Draft, parse_draft
-from daemon.api.http import JSON_CONTENT_TYPE, HttpError, Request, Response, encode_json
+from daemon.api.drafts import parse_draft
+from daemon.api.http import JSON_CONTENT_TYPE, HttpError, Request, Response
+from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
 from daemon.config import LoadedConfig
 from daemon.store import MessageRecord, Store
 from scoring.errors import InputError
 
-SCORING_THREADS = 2      # the machine's cores; the scorer is thread safe
+STORE_THREADS = 2
 ADDON_SOURCE = "addon"
 
 
@@ -35,58 +38,33 @@ def trustmail_version() -> str:
         return "unknown"
 
 
-class ScorerLike(Protocol):
-    """What the API needs of ``scoring.Scorer``."""
-
-    def score_text(self, text: str, *, now: datetime | None = ..., lang: str = ...,
-                   original_text: str | None = ...,
-                   original_date: datetime | None = ...) -> Any: ...
-
-    def score_message(self, raw: bytes, *, now: datetime | None = ..., lang: str = ...,
-                      original: bytes | None = ...) -> Any: ...
-
-
 class Handlers:
     """Endpoint implementations bound to one scorer, one store and the API token."""
 
-    def __init__(self, config: LoadedConfig, scorer: ScorerLike, store: Store,
+    def __init__(self, config: LoadedConfig, runner: Runner, store: Store,
                  token: str) -> None:
         self.config = config
-        self.scorer = scorer
+        self.runner = runner
         self.store = store
         self.token = token
-        self.executor = ThreadPoolExecutor(SCORING_THREADS, thread_name_prefix="api-worker")
+        self.executor = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="api-store")
         self.cache = ReportCache()
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.runner.close()
 
     async def run_blocking(self, function: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
 
     async def score(self, request: Request, body: dict[str, Any]) -> Response:
         """``POST /v1/score``: the report of a draft, as the CLI prints it."""
+        now = ledger.utc_now()
         draft = parse_draft(body)
-        key = request_key(body, ledger.utc_now())
-        encoded = await self.cache.get_or_compute(
-            key, lambda: self.run_blocking(self.score_draft, draft))
+        draft = replace(draft, now=draft.now or now)   # the scoring core never reads the clock
+        encoded = await self.cache.get_or_compute(request_key(body, now),
+                                                  lambda: self.runner.run(draft))
         return Response(200, encoded, {"Content-Type": JSON_CONTENT_TYPE})
-
-    def score_draft(self, draft: Draft) -> bytes:
-        """Run the scoring core (in a worker thread); the report as JSON bytes."""
-        return encode_json(self.score_report(draft).to_dict())
-
-    def score_report(self, draft: Draft) -> Any:
-        now = draft.now or ledger.utc_now()
-        original = draft.original
-        if draft.text is not None:
-            return self.scorer.score_text(
-                draft.text, now=now, lang=draft.lang,
-                original_text=original.text if original else None,
-                original_date=original.date if original else None)
-        assert draft.raw is not None
-        return self.scorer.score_message(draft.raw, now=now, lang=draft.lang,
-                                         original=original.raw if original else None)
 
     async def sent(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /v1/sent``: store a send from the add-on (once per Message-ID)."""

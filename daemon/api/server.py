@@ -17,7 +17,7 @@ from typing import Any
 
 from daemon.api import openapi, security
 from daemon.api.cache import ReportCache
-from daemon.api.handlers import Handlers, ScorerLike
+from daemon.api.handlers import Handlers
 from daemon.api.http import (
     MAX_HEADER_BYTES,
     HttpError,
@@ -28,6 +28,7 @@ from daemon.api.http import (
     serve_connection,
 )
 from daemon.api.schema import SchemaError, validate
+from daemon.api.scoring_pool import ProcessRunner, Runner, ThreadRunner
 from daemon.config import LoadedConfig
 from daemon.logging_setup import log_event
 from daemon.settings import ApiSettings
@@ -56,12 +57,16 @@ class ApiService:
 
     name = "api"
 
-    def __init__(self, config: LoadedConfig, scorer: ScorerLike, store: Store, *,
-                 settings: ApiSettings | None = None, token_file: Path | None = None) -> None:
+    def __init__(self, config: LoadedConfig, scorer: Any, store: Store, *,
+                 settings: ApiSettings | None = None, token_file: Path | None = None,
+                 in_processes: bool = False) -> None:
+        """``in_processes``: score in worker processes built from ``config.scoring``
+        (the daemon); otherwise ``scorer`` runs in threads (tests, embedding)."""
         self.settings = settings or config.daemon.api
+        self.in_processes = in_processes
         self.token_file = token_file or security.token_path()
         self.token = security.load_or_create_token(self.token_file)
-        self.handlers = Handlers(config, scorer, store, self.token)
+        self.handlers = Handlers(config, self.make_runner(config, scorer), store, self.token)
         self.routes = self.build_routes()
         self.server: asyncio.Server | None = None
         self.connections: set[asyncio.Task[None]] = set()
@@ -77,6 +82,9 @@ class ApiService:
             ("GET", "/v1/openapi.json"): Route(self.openapi_document, False),
         }
 
+    def make_runner(self, config: LoadedConfig, scorer: Any) -> Runner:
+        return ProcessRunner(config.scoring) if self.in_processes else ThreadRunner(scorer)
+
     @property
     def port(self) -> int:
         """The bound port (differs from the setting when it asked for port 0)."""
@@ -90,7 +98,8 @@ class ApiService:
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     async def start(self) -> None:
-        """Listen on the configured loopback address."""
+        """Start the scoring runner, then listen on the configured loopback address."""
+        await self.handlers.runner.start()
         self.server = await asyncio.start_server(
             self.on_connection, self.settings.listen.host, self.settings.listen.port,
             limit=MAX_HEADER_BYTES)
@@ -112,15 +121,18 @@ class ApiService:
     def describe(self) -> str:
         return f"HTTP API on {self.url} (token in {self.token_file})"
 
-    async def reload(self, config: LoadedConfig, store: Store, scorer: ScorerLike) -> bool:
+    async def reload(self, config: LoadedConfig, store: Store, scorer: Any) -> bool:
         """Take the new config, scorer, store and token file (``trustmail token --rotate``)
         in place; a changed [api] section needs a restart (returns False)."""
         if config.daemon.api != self.settings:
             return False
         self.token = security.load_or_create_token(self.token_file)
+        runner = self.make_runner(config, scorer)
+        await runner.start()
+        old_runner, self.handlers.runner = self.handlers.runner, runner
+        old_runner.close()
         self.handlers.token = self.token
         self.handlers.config = config
-        self.handlers.scorer = scorer
         self.handlers.store = store
         self.handlers.cache = ReportCache()      # reports of the old config are stale
         return True
@@ -189,6 +201,6 @@ class ApiService:
         return document
 
 
-def api_service(config: LoadedConfig, store: Store, scorer: ScorerLike) -> ApiService:
-    """Service factory for the daemon (``daemon/app.py``)."""
-    return ApiService(config, scorer, store)
+def api_service(config: LoadedConfig, store: Store, scorer: Any) -> ApiService:
+    """Service factory for the daemon (``daemon/app.py``): scoring in worker processes."""
+    return ApiService(config, scorer, store, in_processes=True)

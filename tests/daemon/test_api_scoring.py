@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import jsonschema
@@ -79,3 +80,16 @@ async def test_the_real_report_can_be_recorded_as_a_send(api: RunningApi) -> Non
     assert sent.status == 200, sent.body
     stored = api.store.query("SELECT text, due_utc FROM promises")
     assert [row["text"] for row in stored] == [p["text"] for p in scored.json()["promises"]]
+
+
+async def test_the_daemon_scores_in_worker_processes_with_the_same_result(
+        tmp_path: Path, api: RunningApi) -> None:
+    draft = {"text": HEDGY_REPLY, "now": "2026-03-02T11:00:00+01:00",
+             "original": {"raw_base64": base64.b64encode(ORIGINAL).decode()}}
+    in_threads = await api.call("POST", "/v1/score", draft)
+    async with running_api(tmp_path / "processes", in_processes=True) as workers:
+        in_workers = await workers.call("POST", "/v1/score", draft)
+        pids = {p.pid for p in workers.service.handlers.runner.pool._processes.values()}
+    assert in_workers.status == 200
+    assert in_workers.json() == in_threads.json()
+    assert pids and os.getpid() not in pids

@@ -135,13 +135,15 @@ class RunningApi:
 
 @asynccontextmanager
 async def running_api(tmp_path: Path, scorer: Any = None, *, max_body_bytes: int = 64 * 1024,
-                      config_file: Path | None = None) -> AsyncIterator[RunningApi]:
-    """An ApiService on a free loopback port with a fresh store (and ``--config`` file)."""
+                      config_file: Path | None = None,
+                      in_processes: bool = False) -> AsyncIterator[RunningApi]:
+    """An ApiService on a free loopback port with a fresh store (and ``--config`` file);
+    ``in_processes`` scores in worker processes as the daemon does."""
     store = open_store(str(tmp_path / "store.sqlite3"))
     settings = ApiSettings(listen=ListenAddress("127.0.0.1", 0), max_body_bytes=max_body_bytes)
     scorer = scorer if scorer is not None else EchoScorer()
     config = load_config(config_file)
-    service = ApiService(config, scorer, store, settings=settings)
+    service = ApiService(config, scorer, store, settings=settings, in_processes=in_processes)
     await service.start()
     try:
         yield RunningApi(service, store, scorer)
