@@ -103,7 +103,8 @@ class ApiService:
         self.server = await asyncio.start_server(
             self.on_connection, self.settings.listen.host, self.settings.listen.port,
             limit=MAX_HEADER_BYTES)
-        log_event(log, logging.INFO, "api-listening", url=self.url)
+        log_event(log, logging.INFO, "api-listening", url=self.url,
+                  scoring="processes" if self.in_processes else "threads")
 
     async def stop(self) -> None:
         """Stop listening, end open connections and the worker threads."""
@@ -117,6 +118,7 @@ class ApiService:
             await self.server.wait_closed()
             self.server = None
         self.handlers.close()
+        log_event(log, logging.INFO, "api-stopped")
 
     def describe(self) -> str:
         return f"HTTP API on {self.url} (token in {self.token_file})"
