@@ -106,25 +106,30 @@ class ProcessRunner:
         self.settings = settings
         self.workers = workers or max(1, min(MAX_WORKERS, os.cpu_count() or 1))
         self.pool: ProcessPoolExecutor | None = None
+        self.ready: asyncio.Future[Any] | None = None
 
     async def start(self) -> None:
-        """Start the workers and wait until they have built and warmed their scorers."""
+        """Spawn the workers; they build and warm their scorers in the background, so
+        the daemon is up at once (the first requests wait for them)."""
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker, initargs=(self.settings, os.getpid()))
         loop = asyncio.get_running_loop()
-        await asyncio.wait_for(asyncio.gather(*(
+        self.ready = asyncio.ensure_future(asyncio.wait_for(asyncio.gather(*(
             loop.run_in_executor(self.pool, _worker_ready) for _ in range(self.workers))),
-            WORKER_START_SECONDS)
+            WORKER_START_SECONDS))
 
     async def run(self, draft: Draft) -> bytes:
-        assert self.pool is not None, "start() first"
+        assert self.pool is not None and self.ready is not None, "start() first"
+        await asyncio.shield(self.ready)
         return await asyncio.get_running_loop().run_in_executor(self.pool, _score_in_worker,
                                                                 draft)
 
     def close(self) -> None:
         """Stop the workers now, even one busy with a huge draft."""
         pool, self.pool = self.pool, None
+        if self.ready is not None and not self.ready.done():
+            self.ready.cancel()
         if pool is None:
             return
         processes = list(getattr(pool, "_processes", {}).values())  # no public accessor
