@@ -1,8 +1,9 @@
 """Latency of ``POST /v1/score`` for a 3 KB draft, 1 to N concurrent clients.
 
-Two processes: ``trustmail run`` (the real daemon: real scoring core, HTTP API on a
-free loopback port) and this client. Each client keeps one HTTP/1.1 keep-alive
-connection (as the add-on's fetch does) and sends its requests back to back.
+``trustmail run`` (the real daemon: HTTP API on a free loopback port, the real scoring
+core in its worker processes, one per CPU) and this client. Each client keeps one
+HTTP/1.1 keep-alive connection (as the add-on's fetch does) and sends its requests
+back to back.
 
     .venv/bin/python bench/api_latency.py [--clients 20] [--requests 50]
 
@@ -197,8 +198,8 @@ def main() -> int:
         process.terminate()
         process.wait(30)
         shutil.rmtree(home, ignore_errors=True)
-    print(f"\n{os.cpu_count()} CPUs; scoring runs in the daemon (one process), "
-          "the client in this one.")
+    print(f"\n{os.cpu_count()} CPUs, shared by the daemon's API process, its scoring "
+          "workers and this client.")
     return 0
 
 
