@@ -29,9 +29,11 @@ PYTHON = Path(sys.executable)
 TRUSTMAIL = PYTHON.parent / "trustmail"
 START_SECONDS = 30.0
 
+# A paragraph the shipped rules score "pass", so policy warn/hold relay it too.
 PARAGRAPH = ("Hello Maria,\n\nthanks for your question about the renewal. The price stays at "
-             "EUR 40 per seat and there is no setup fee. I will send you the signed contract "
-             "by Friday 3 pm. If anything in the draft is unclear, call me directly.\n\n")
+             "EUR 40 per seat and there is no setup fee. The contract runs for twelve months "
+             "and renews for another twelve unless you cancel one month before the end. Our "
+             "support team answers within four business hours.\n\n")
 
 
 @dataclass
