@@ -272,3 +272,17 @@ async def test_a_configured_certificate_is_served_instead_of_the_generated_one(
             client.quit()
         await asyncio.to_thread(verified_starttls)
     assert not (tmp_path / "data" / "tls").exists()      # nothing generated
+
+
+async def test_auth_before_starttls_only_when_configured(smtp_upstream: SmtpUpstream,
+                                                         tmp_path: Path) -> None:
+    auth = (smtp_upstream.user, smtp_upstream.password)
+    async with running_proxy(smtp_upstream, tmp_path) as proxy:
+        refused = await swaks(proxy.port, "--to", "maria@customer.example", tls=False,
+                              auth=auth)
+    async with running_proxy(smtp_upstream, tmp_path / "b", auth_require_tls=False) as proxy:
+        allowed = await swaks(proxy.port, "--to", "maria@customer.example", tls=False,
+                              auth=auth)
+    assert refused.code != 0 and "did not advertise authentication" in refused.transcript
+    assert allowed.code == 0, allowed.transcript
+    assert len(smtp_upstream.wait_for_messages(1)) == 1
