@@ -110,6 +110,9 @@ async function main() {
     $("gate").hidden = false;
     $("send-anyway").addEventListener("click", () => decide("send"));
     $("keep-editing").addEventListener("click", () => decide("edit"));
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") decide("edit");     // like closing the window
+    });
     $("keep-editing").focus();
   } else {
     messenger.runtime.sendMessage({ type: "score-now", tabId }).catch(() => {});
