@@ -7,10 +7,12 @@ STARTTLS + AUTH); the daemon is a real ``trustmail run`` with isolated XDG dirs.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import json
 import os
+import shutil
 import socket
 import ssl
 import statistics
@@ -69,6 +71,7 @@ def start_daemon(upstream: Endpoint, smtp_extra: str = "",
                  timeout_seconds: float = 30.0) -> tuple[subprocess.Popen[bytes], Endpoint]:
     """``trustmail run`` relaying to ``upstream``; returns the process and its endpoint."""
     home = Path(tempfile.mkdtemp(prefix="trustmail-bench-"))
+    atexit.register(shutil.rmtree, home, True)          # config, store, certificate, log
     port = free_port()
     config = home / "bench.toml"
     config.write_text(

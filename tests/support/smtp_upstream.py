@@ -39,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import shutil
 import ssl
 import tempfile
 import threading
@@ -255,6 +256,7 @@ class SmtpUpstream:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(START_TIMEOUT_SECONDS)
         self._loop.close()
+        shutil.rmtree(self.dir, ignore_errors=True)     # the test CA and keys
 
     def __enter__(self) -> SmtpUpstream:
         return self
