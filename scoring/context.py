@@ -30,14 +30,16 @@ class Context:
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
     phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
-
     lowered: str = ""
+    # per-sentence caches for the guards (a long draft has many matches per sentence)
+    guard_spans: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
+    sentence_words: dict[int, tuple[list[int], list[int], list[str]]] = field(
+        default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lowered = self.body.lower()
         self.sentences = split_sentences(self.body)
         self.paragraphs = paragraph_spans(self.body)
-
 
     def sentence_of(self, index: int) -> Sentence | None:
         return sentence_at(self.sentences, index)

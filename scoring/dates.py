@@ -234,17 +234,53 @@ def _relative_date(g: dict[str, str | None], anchor: datetime,
     return datetime.combine(when, at or END_OF_DAY, zone)
 
 
+# Every DEADLINE alternative starts with a digit or one of these words, so the big regex
+# is tried only where a deadline can start (a scan over every position costs ~60 µs).
+DEADLINE_START_WORDS = frozenset(
+    list(MONTHS) + list(WEEKDAYS) + """
+    the today tonight this heute übermorgen tomorrow morgen end ende wochenende monatsende
+    early later sometime some next anfang im nächste nächsten nächster nächstes diese dieser
+    diesen immediately right straight sofort umgehend unverzüglich within in innerhalb binnen
+    coming on by until before am bis ab kommenden after following at during nach vor with
+    """.split())
+DIGIT = re.compile(r"\d")
+START_TOKEN = re.compile(r"[^\W\d_]+|\d")
+CLOCK_HINT = re.compile(r"\d|noon|midday|mittag|end of|eod|cob|close of|tagesende|feierabend|"
+                        r"dienstschluss", re.IGNORECASE)
+
+
+def _first_deadline_match(text: str) -> re.Match[str] | None:
+    """``DEADLINE.search(text)``, trying only positions where a deadline can start."""
+    for token in START_TOKEN.finditer(text):
+        word = token.group()
+        if word.isdigit() or word.lower() in DEADLINE_START_WORDS:
+            match = DEADLINE.match(text, token.start())
+            if match:
+                return match
+    return None
+
+
+def _bare_weekday(text: str) -> re.Match[str] | None:
+    """A weekday name on its own ("I'll call Friday"), not an ambiguous short form."""
+    for token in START_TOKEN.finditer(text):
+        word = token.group().lower()
+        if word in WEEKDAYS and word not in AMBIGUOUS_WEEKDAY_WORDS:
+            return BARE_WEEKDAY.match(text, token.start())
+    return None
+
+
 def find_deadline(text: str, anchor: datetime | None,
                   clock: BusinessClock | None = None) -> Deadline | None:
     """The first deadline phrase in ``text`` and what it resolves to."""
-    match = DEADLINE.search(text) or CLOCK_DEADLINE.search(text)
+    has_digit = DIGIT.search(text) is not None
+    match = _first_deadline_match(text) or (CLOCK_DEADLINE.search(text) if has_digit
+                                             else None)
     if match is None:
-        bare = BARE_WEEKDAY.search(text)
-        if bare is None or bare.group(0).lower() in AMBIGUOUS_WEEKDAY_WORDS:
+        match = _bare_weekday(text)
+        if match is None:
             return None
-        match = bare
     groups = match.groupdict()
-    clock_match = CLOCK_RE.search(text)
+    clock_match = CLOCK_RE.search(text) if CLOCK_HINT.search(text) else None
     at = _clock(clock_match.groupdict()) if clock_match else None
     start, end = match.start(), match.end()
     if clock_match and abs(clock_match.start() - end) <= CLOCK_NEAR_CHARS:
@@ -252,7 +288,7 @@ def find_deadline(text: str, anchor: datetime | None,
     due: datetime | None = None
     if anchor is not None:
         zone: tzinfo | None = anchor.tzinfo
-        calendar_match = CALENDAR_RE.search(text)
+        calendar_match = CALENDAR_RE.search(text) if has_digit else None
         calendar = (_calendar_date(calendar_match.groupdict(), anchor.date())
                     if calendar_match else None)
         if calendar is not None:

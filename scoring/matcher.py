@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from scoring.context import Context
 from scoring.findings import Finding
-from scoring.rules import COMPANION, TRIGGER, Guard, Rule
+from scoring.rules import COMPANION, GUARD, TRIGGER, Guard, Rule
 
 WORD = re.compile(r"[\w'’]+")
 
@@ -18,27 +19,54 @@ def is_excused(ctx: Context, start: int, end: int, guard_names: tuple[str, ...])
     sentence = ctx.sentence_of(start)
     s_start, s_end = (sentence.start, sentence.end) if sentence else (0, len(ctx.body))
     for name in guard_names:
-        guard = ctx.guards[name]
-        if guard_applies(guard, ctx.body, start, end, s_start, s_end):
+        if guard_applies(ctx, ctx.guards[name], start, end, s_start, s_end):
             return True
     return False
 
 
-def guard_applies(guard: Guard, text: str, start: int, end: int,
+def guard_applies(ctx: Context, guard: Guard, start: int, end: int,
                   s_start: int, s_end: int) -> bool:
-    if guard.kind == "before":
-        words = WORD.findall(text[s_start:start])[-guard.window:]
-        return bool(guard.regex.search(" ".join(words)))
-    if guard.kind == "after":
-        words = WORD.findall(text[end:s_end])[:guard.window]
-        return bool(guard.regex.match(" ".join(words)))
+    if guard.kind in ("before", "after"):
+        starts, ends, words = words_of_sentence(ctx, s_start, s_end)
+        if guard.kind == "before":
+            last = bisect.bisect_right(ends, start)
+            return bool(guard.regex.search(" ".join(words[max(0, last - guard.window):last])))
+        first = bisect.bisect_left(starts, end)
+        return bool(guard.regex.match(" ".join(words[first:first + guard.window])))
+    spans = guard_spans_in_sentence(ctx, guard, s_start, s_end)
     if guard.kind == "clause":
-        return bool(guard.regex.search(text[s_start:start]))
-    # covering: a guard phrase in the sentence whose span contains the match
-    for match in guard.regex.finditer(text, s_start, s_end):
-        if match.start() <= start and end <= match.end():
-            return True
-    return False
+        # a guard phrase earlier in the same sentence
+        return any(span_end <= start for _, span_end in spans)
+    # covering: a guard phrase whose span contains the match
+    return any(span_start <= start and end <= span_end for span_start, span_end in spans)
+
+
+def words_of_sentence(ctx: Context, s_start: int,
+                      s_end: int) -> tuple[list[int], list[int], list[str]]:
+    cached = ctx.sentence_words.get(s_start)
+    if cached is None:
+        matches = list(WORD.finditer(ctx.body, s_start, s_end))
+        cached = ([m.start() for m in matches], [m.end() for m in matches],
+                  [m.group() for m in matches])
+        ctx.sentence_words[s_start] = cached
+    return cached
+
+
+def guard_spans_in_sentence(ctx: Context, guard: Guard, s_start: int,
+                            s_end: int) -> list[tuple[int, int]]:
+    """A span guard's matches in one sentence: its phrases from the draft's phrase index,
+    its patterns run on the sentence (cached, so each sentence is searched once)."""
+    key = (guard.name, s_start)
+    spans = ctx.guard_spans.get(key)
+    if spans is None:
+        spans = [span for span in ctx.phrase_hits.get((guard.name, GUARD), ())
+                 if s_start <= span[0] < s_end]
+        if guard.pattern_regex is not None:
+            # on the sentence as its own string, so that "^" means the sentence start
+            spans += [(s_start + m.start(), s_start + m.end())
+                      for m in guard.pattern_regex.finditer(ctx.body[s_start:s_end])]
+        ctx.guard_spans[key] = spans
+    return spans
 
 
 def inside_promise(ctx: Context, index: int) -> bool:

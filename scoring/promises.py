@@ -123,6 +123,8 @@ def combine(lexicon: Lexicon) -> re.Pattern[str]:
 
 
 COMBINED = {language: combine(lexicon) for language, lexicon in LEXICONS.items()}
+ANCHORS = {language: re.compile("|".join(re.escape(a) for a in lexicon.anchors))
+           for language, lexicon in LEXICONS.items()}
 
 
 def extract_promises(ctx: Context) -> list[Promise]:
@@ -134,8 +136,7 @@ def extract_promises(ctx: Context) -> list[Promise]:
         text = sentence.text
         if text.rstrip().endswith("?"):
             continue
-        lowered = text.lower()
-        if not any(anchor in lowered for anchor in lexicon.anchors):
+        if not ANCHORS[ctx.language if ctx.language in ANCHORS else "en"].search(text.lower()):
             continue   # cheap test first: no commitment without one of these words
         hits = [(match.start(), match.lastgroup or "unclear")
                 for match in combined.finditer(text)]
@@ -150,21 +151,26 @@ def extract_promises(ctx: Context) -> list[Promise]:
             if kept and position - kept[-1][0] < MIN_CLAUSE_GAP:
                 continue
             kept.append((position, owner))
+        # blockers ("if you need", "let me know") and hedge words, found once per sentence
+        blockers = [m.span() for m in lexicon.not_commitment.finditer(text)]
+        hedge_spans = [m.span() for m in lexicon.hedges.finditer(text)]
         for index, (position, owner) in enumerate(kept):
             clause_end = kept[index + 1][0] if index + 1 < len(kept) else len(text)
             clause = text[position:clause_end].rstrip(" ,;:.!-–")
-            prefix = text[:position]
-            if lexicon.not_commitment.search(clause) or _conditional_on_reader(prefix, ctx):
-                continue
+            clause_stop = position + len(clause)
+            if any(b_end <= position or (b_start >= position and b_end <= clause_stop)
+                   for b_start, b_end in blockers):
+                continue   # an offer, a wish, or conditional on the reader
             start = sentence.start + position
             deadline = find_deadline(clause, ctx.anchor, ctx.clock) or (
-                find_deadline(text, ctx.anchor, ctx.clock) if len(kept) == 1 else
+                find_deadline(text[:position], ctx.anchor, ctx.clock) if len(kept) == 1 else
                 _deadline_just_before(text, kept, index, ctx))
             if owner == "thing":
                 # "The unit will ship on Nov 11": a thing's schedule is the company's
                 # commitment; without a date nobody owns it.
                 owner = "team" if deadline else "unclear"
-            hedged = bool(lexicon.hedges.search(clause) or lexicon.hedges.search(prefix[-30:]))
+            hedged = any(h_start >= position - HEDGE_LOOKBACK_CHARS and h_end <= clause_stop
+                         for h_start, h_end in hedge_spans)
             promises.append(Promise(
                 text=clause, start=start, end=start + len(clause), owner=owner,
                 due=deadline.due if deadline else None, hedged=hedged,
@@ -173,6 +179,7 @@ def extract_promises(ctx: Context) -> list[Promise]:
 
 
 LOOKBACK_CHARS = 40
+HEDGE_LOOKBACK_CHARS = 30   # "hopefully, we will ..." hedges the clause that follows
 
 
 def _deadline_just_before(text: str, kept: list[tuple[int, str]], index: int,
@@ -182,8 +189,3 @@ def _deadline_just_before(text: str, kept: list[tuple[int, str]], index: int,
     floor = kept[index - 1][0] + MIN_CLAUSE_GAP if index > 0 else 0
     window_start = max(floor, position - LOOKBACK_CHARS)
     return find_deadline(text[window_start:position], ctx.anchor, ctx.clock)
-
-
-def _conditional_on_reader(prefix: str, ctx: Context) -> bool:
-    lexicon = LEXICONS.get(ctx.language, EN)
-    return bool(lexicon.not_commitment.search(prefix))

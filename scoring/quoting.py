@@ -19,6 +19,7 @@ ATTRIBUTION = re.compile(
     r"|Le\s.{4,300}?\ba écrit\s*:"
     r"|.{2,200}?\s(?:wrote|schrieb)\s*:"                    # "Angela Moretti wrote:"
     r")\s*$", re.IGNORECASE)
+ATTRIBUTION_VERBS = ("wrote", "schrieb", "écrit")   # cheap test before the regex
 ORIGINAL_MARKER = re.compile(
     r"^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Forwarded message|"
     r"Weitergeleitete Nachricht|Original-Nachricht)\s*-{2,}\s*$", re.IGNORECASE)
@@ -40,8 +41,13 @@ DISCLAIMER = re.compile(
     r"vertrauliche informationen|nicht der richtige adressat|bestimmungsgemäße empfänger|"
     r"unbefugte weitergabe|amtsgericht|registergericht|geschäftsführer", re.IGNORECASE)
 POSTSCRIPT = re.compile(r"^\s*P\.?\s?S\.?(?::|\s)", re.IGNORECASE)
+# every DISCLAIMER alternative contains one of these (a cheap test before the regex)
+DISCLAIMER_WORDS = ("confidential", "intended", "privileged", "vertrauliche", "adressat",
+                    "empfänger", "weitergabe", "amtsgericht", "registergericht",
+                    "geschäftsführer")
 QUOTE_PREFIX = re.compile(r"^[ \t]*>[ \t]?")
 MIN_NEW_TEXT_CHARS_BEFORE_SIGN_OFF = 20
+MAX_SIGN_OFF_CHARS = 60   # "Mit freundlichen Grüßen und einen schönen Tag noch" fits
 
 
 @dataclass
@@ -82,9 +88,10 @@ def _attribution_at(lines: list[tuple[int, str]], index: int) -> tuple[str, int]
     line = lines[index][1].strip()
     if not line:
         return None
-    if ATTRIBUTION.match(line):
+    lowered = line.lower()
+    if any(word in lowered for word in ATTRIBUTION_VERBS) and ATTRIBUTION.match(line):
         return line, 1
-    if index + 1 < len(lines) and re.match(r"^\s*(On|Am)\s", line, re.IGNORECASE):
+    if index + 1 < len(lines) and lowered.startswith(("on ", "am ")):
         joined = line + " " + lines[index + 1][1].strip()
         if ATTRIBUTION.match(joined):
             return joined, 2
@@ -155,14 +162,20 @@ def _footer_index(lines: list[tuple[int, str]]) -> int:
         stripped = line.strip()
         if SIGNATURE_DELIMITER.match(line.rstrip("\r\n")):
             return index if sign_off is None else sign_off
-        if seen_text >= MIN_NEW_TEXT_CHARS_BEFORE_SIGN_OFF and SIGN_OFF.match(stripped):
+        short = len(stripped) <= MAX_SIGN_OFF_CHARS
+        if short and seen_text >= MIN_NEW_TEXT_CHARS_BEFORE_SIGN_OFF and SIGN_OFF.match(stripped):
             sign_off = index
         elif seen_text and sign_off is None and POSTSCRIPT.match(stripped):
             return index   # a P.S. is read after the message, like fine print
-        elif seen_text and DISCLAIMER.search(stripped) and _starts_paragraph(lines, index):
+        elif seen_text and _starts_paragraph(lines, index) and _is_disclaimer(stripped):
             return index if sign_off is None else sign_off
         seen_text += len(stripped)
     return len(lines) if sign_off is None else sign_off
+
+
+def _is_disclaimer(line: str) -> bool:
+    lowered = line.lower()
+    return any(word in lowered for word in DISCLAIMER_WORDS) and bool(DISCLAIMER.search(line))
 
 
 def _starts_paragraph(lines: list[tuple[int, str]], index: int) -> bool:

@@ -22,6 +22,7 @@ are data too. Every rule carries ``examples.hit`` and ``examples.miss``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,8 +43,10 @@ class Guard:
 
     name: str
     kind: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str]                   # everything (word-window kinds use it)
     window: int = 3        # words, for kind "before"/"after"
+    phrase_words: tuple[tuple[str, ...], ...] = ()      # plain phrases: the PhraseIndex
+    pattern_regex: re.Pattern[str] | None = None        # patterns and other phrases
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,12 @@ def parse_guards(pack: RulePackFile) -> dict[str, Guard]:
         regex = compile_alternatives(phrases, patterns, table, "patterns")
         if regex is None:
             raise table.error("patterns", "a guard needs at least one pattern or phrase")
+        plain, irregular = split_phrases(phrases)
         table.finish()
-        guards[name] = Guard(name=name, kind=kind, regex=regex, window=window)
+        guards[name] = Guard(name=name, kind=kind, regex=regex, window=window,
+                             phrase_words=plain,
+                             pattern_regex=compile_alternatives(irregular, patterns, table,
+                                                                "patterns"))
     return guards
 
 
@@ -304,18 +311,24 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
             fix = f"did you mean {hint[0]!r}?" if hint else "see `trustmail config show`"
             raise ConfigError(override.source, f"rules.{rule_id}", f"no such rule ({fix})")
     return RuleBook(rules={k: tuple(v) for k, v in rules.items()}, guards=guards,
-                    indexes={language: build_index(language_rules)
+                    indexes={language: build_index(language_rules,
+                                                   guards.get(language, {}).values())
                              for language, language_rules in rules.items()})
 
 
-TRIGGER, COMPANION = "trigger", "companion"
+TRIGGER, COMPANION, GUARD = "trigger", "companion", "guard"
+SPAN_GUARD_KINDS = ("clause", "covering")   # guards judged by spans, not word windows
 
 
-def build_index(rules: list[Rule]) -> PhraseIndex:
+def build_index(rules: list[Rule], guards: Iterable[Guard]) -> PhraseIndex:
+    """One index for a language: rule triggers, companions and span-guard phrases."""
     entries: list[tuple[tuple[str, ...], tuple[str, str]]] = []
     for rule in rules:
         if not rule.enabled:
             continue
         entries += [(words, (rule.rule_id, TRIGGER)) for words in rule.phrase_words]
         entries += [(words, (rule.rule_id, COMPANION)) for words in rule.companion_words]
+    for guard in guards:
+        if guard.kind in SPAN_GUARD_KINDS:
+            entries += [(words, (guard.name, GUARD)) for words in guard.phrase_words]
     return PhraseIndex(entries)
