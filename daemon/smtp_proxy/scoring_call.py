@@ -17,22 +17,16 @@ carries no report and the message goes through (the caller logs it).
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
-import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from daemon.scoring_workers import ScoringWorkers
+
 MAX_ERROR_CHARS = 200
-WORKER_START_SECONDS = 60.0        # spawn + import + warm-up of a worker process
-PARENT_CHECK_SECONDS = 1.0
-MAX_AUTO_WORKERS = 4
-WARM_UP_MESSAGE = (b"Subject: warm up\r\n\r\nHello, thanks for your message. "
-                   b"I will send the contract by Friday.\r\n")
 
 
 class ReportLike(Protocol):
@@ -74,6 +68,10 @@ async def _run_within_budget(executor: Executor, job: Callable[[bytes, datetime]
     except Exception as error:  # noqa: BLE001 - any scorer bug must fail open
         # Only the type: an exception's text might quote the message.
         return ScoreOutcome(None, f"error: {type(error).__name__}", _ms_since(started))
+    return _outcome(report, started)
+
+
+def _outcome(report: dict[str, Any], started: float) -> ScoreOutcome:
     if report.get("error"):
         problem = str(report["error"])[:MAX_ERROR_CHARS]
         return ScoreOutcome(report, f"error: {problem}", _ms_since(started))
@@ -106,73 +104,40 @@ class ThreadScoring:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-# -- in worker processes --------------------------------------------------------------
-
-_worker_scorer: ScorerLike | None = None
-
-
-def _init_worker(settings: Any, parent_pid: int) -> None:
-    """Build the scorer once per worker, warm it, and exit when the daemon is gone."""
-    global _worker_scorer
-    from scoring import Scorer
-    _worker_scorer = Scorer(settings)
-    _worker_scorer.score_message(WARM_UP_MESSAGE)
-
-    def exit_with_parent() -> None:      # a kill -9 of the daemon must not leave orphans
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(0)
-    threading.Thread(target=exit_with_parent, daemon=True).start()
-
-
-def _worker_ready() -> int:
-    return os.getpid()
-
-
-def _score_in_worker(raw: bytes, now: datetime) -> dict[str, Any]:
-    assert _worker_scorer is not None, "worker not initialised"
-    return _worker_scorer.score_message(raw, now=now).to_dict()
-
-
-def auto_workers() -> int:
-    return max(1, min(MAX_AUTO_WORKERS, os.cpu_count() or 1))
+def _score_message(scorer: ScorerLike, raw: bytes, now: datetime) -> dict[str, Any]:
+    """Runs in a scoring worker process."""
+    return scorer.score_message(raw, now=now).to_dict()
 
 
 class ProcessScoring:
-    """Score in worker processes built from the scoring settings (spawned, not forked:
-    the daemon has threads, and forking a threaded process is unsafe)."""
+    """Score in the daemon's scoring worker processes (daemon/scoring_workers.py)."""
 
     def __init__(self, settings: Any, workers: int = 0) -> None:
-        self.settings = settings
-        self.workers = workers or auto_workers()
-        self._pool: ProcessPoolExecutor | None = None
+        self._workers = ScoringWorkers(settings, workers)
+        self.workers = self._workers.workers
 
     async def start(self) -> None:
         """Start every worker and wait until each has built and warmed its scorer."""
-        self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(self.settings, os.getpid()))
-        loop = asyncio.get_running_loop()
-        await asyncio.wait_for(asyncio.gather(*(
-            loop.run_in_executor(self._pool, _worker_ready) for _ in range(self.workers))),
-            WORKER_START_SECONDS)
+        await self._workers.start()
+
+    def _job(self, raw: bytes, now: datetime) -> Awaitable[dict[str, Any]]:
+        return self._workers.run(_score_message, raw, now)
 
     async def score(self, raw: bytes, budget_ms: int) -> ScoreOutcome:
-        assert self._pool is not None, "start() first"
-        return await _run_within_budget(self._pool, _score_in_worker, raw, budget_ms)
+        started = time.perf_counter()
+        try:
+            report = await asyncio.wait_for(self._job(raw, datetime.now(UTC)),
+                                            budget_ms / 1000)
+        except TimeoutError:
+            return ScoreOutcome(None, "timeout", _ms_since(started))
+        except Exception as error:  # noqa: BLE001 - any scorer bug must fail open
+            return ScoreOutcome(None, f"error: {type(error).__name__}", _ms_since(started))
+        return _outcome(report, started)
 
     def close(self) -> None:
         """Stop the workers now, even one still busy with a huge message."""
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list(getattr(pool, "_processes", {}).values())  # no public accessor
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
+        self._workers.close()
 
     def pids(self) -> list[int]:
         """The worker processes' ids (for memory figures)."""
-        pool = self._pool
-        return [p.pid for p in getattr(pool, "_processes", {}).values() if p.pid] if pool else []
+        return self._workers.pids()
