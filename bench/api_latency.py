@@ -7,9 +7,12 @@ back to back.
 
     .venv/bin/python bench/api_latency.py [--clients 20] [--requests 50]
 
-Two kinds of load:
-- **distinct**: every request is a different 3 KB draft (a number in it changes), so
-  every request runs the scoring core: the cost of typing;
+Three kinds of load:
+- **distinct**: every request is a different 3 KB draft that shares no sentence with
+  any other, so every request runs the whole scoring core: the worst case;
+- **typing**: each client sends its own draft again and again with only the last
+  sentence changed, as the add-on does while somebody types (the scoring core caches
+  per-sentence work, so unchanged sentences cost little);
 - **repeated**: all clients send the same 3 KB draft, scored once before the timing
   starts (the badge scored it; popup and send gate ask again): answered from the
   API's in-memory report cache.
@@ -43,17 +46,41 @@ DRAFT_BYTES = 3000
 TARGET_P99_MS = 20.0
 START_SECONDS = 60.0
 WARM_UP_REQUESTS = 5
-PARAGRAPH = (
-    "Hi Anna,\n\nthank you for your message about invoice {n}. I checked your account and "
-    "I think the difference comes from the renewal fee that was added in March. We could "
-    "maybe refund part of it, but I am not sure yet. I will send you the corrected invoice "
-    "by Friday, and our billing team will confirm the new amount in writing. ")
+LOAD_KINDS = ("distinct", "typing", "repeated")
+# Sentences of a realistic reply; every one carries the draft's number, so two distinct
+# drafts share no sentence (nothing the scoring core caches per sentence can help).
+SENTENCES = (
+    "Hi Anna,\n\nthank you for your message about invoice {n}.",
+    "I checked account {n} and I think the difference comes from the renewal fee added in March.",
+    "We could maybe refund part of the {n} euros, but I am not sure yet.",
+    "I will send you the corrected invoice {n} by Friday, and our billing team will confirm "
+    "the new amount in writing.",
+    "Your plan {n} costs $49 per user per month plus VAT, billed annually.",
+    "The shipment for order {n} has been processed and should arrive on Tuesday.",
+    "Someone from our onboarding team will reach out about site {n} soon.",
+    "Regarding ticket {n}, the outage was caused by another department.",
+    "To be honest, release {n} was just a small glitch on our side.",
+    "I'll try to get the signed contract {n} over to you by Wednesday, November 18.",
+    "Our engineers believe the fix for case {n} is deployed to all servers.",
+    "If you'd like, I can walk your team through dashboard {n} next week.",
+    "We can't extend trial {n}, but I can offer you a 20% discount on the first quarter.",
+    "Please let me know whether the figures in report {n} match your records.",
+)
 
 
-def draft(number: int) -> str:
-    """A realistic 3 KB reply; ``number`` makes it unique."""
-    text = PARAGRAPH.format(n=number)
-    return (text * (DRAFT_BYTES // len(text) + 1))[:DRAFT_BYTES]
+def draft(number: int, typing_step: int | None = None) -> str:
+    """A realistic 3 KB reply of distinct sentences; ``number`` makes every sentence
+    unique. With ``typing_step``, only the last sentence differs between steps: what
+    the add-on sends while somebody types at the end of the same draft."""
+    sentences: list[str] = []
+    index = 0
+    while sum(len(x) + 1 for x in sentences) < DRAFT_BYTES:
+        template = SENTENCES[index % len(SENTENCES)]
+        sentences.append(template.format(n=f"{number}-{index}"))
+        index += 1
+    if typing_step is not None:
+        sentences[-1] = SENTENCES[3].format(n=f"{number}-typing-{typing_step}")
+    return " ".join(sentences)[:DRAFT_BYTES]
 
 
 def free_port() -> int:
@@ -120,7 +147,7 @@ class Client:
             self.writer.close()
 
 
-async def run_load(port: int, token: str, clients: int, requests: int, repeated: bool,
+async def run_load(port: int, token: str, clients: int, requests: int, kind: str,
                    seed: int) -> tuple[list[float], float]:
     """Latencies in ms of ``clients`` x ``requests`` score requests, and the wall time."""
     latencies: list[float] = []
@@ -129,9 +156,14 @@ async def run_load(port: int, token: str, clients: int, requests: int, repeated:
 
     async def one_client(index: int, client: Client) -> None:
         for n in range(requests):
-            number = seed if repeated else seed + index * requests + n
+            if kind == "repeated":
+                text = draft(seed)
+            elif kind == "typing":      # each client types at the end of its own draft
+                text = draft(seed + index, typing_step=n)
+            else:
+                text = draft(seed + index * requests + n)
             started = time.perf_counter()
-            status, body = await client.post("/v1/score", {"text": draft(number)})
+            status, body = await client.post("/v1/score", {"text": text})
             latencies.append((time.perf_counter() - started) * 1000)
             if status != 200:
                 raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
@@ -145,19 +177,19 @@ async def run_load(port: int, token: str, clients: int, requests: int, repeated:
 
 
 async def main_async(args: argparse.Namespace, port: int, token: str) -> None:
-    await run_load(port, token, 1, WARM_UP_REQUESTS, False, 10**6)   # warm-up
+    await run_load(port, token, 1, WARM_UP_REQUESTS, "distinct", 10**6)   # warm-up
     rows = []
     seed = 1
-    for repeated in (False, True):
+    for kind in LOAD_KINDS:
         for clients in sorted({1, args.clients}):
             seed += 10**5
-            if repeated:    # the badge scored this draft already; the others repeat it
-                await run_load(port, token, 1, 1, True, seed)
-            latencies, wall = await run_load(port, token, clients, args.requests, repeated,
+            if kind == "repeated":  # the badge scored this draft already; others repeat it
+                await run_load(port, token, 1, 1, kind, seed)
+            latencies, wall = await run_load(port, token, clients, args.requests, kind,
                                              seed)
             stats = summary(latencies)
             meets = clients == args.clients and stats["p99"] <= TARGET_P99_MS
-            rows.append(["repeated" if repeated else "distinct", clients, len(latencies),
+            rows.append([kind, clients, len(latencies),
                          stats["p50"], stats["p90"], stats["p99"], max(latencies),
                          len(latencies) / wall,
                          ("yes" if meets else "NO") if clients == args.clients else "-"])

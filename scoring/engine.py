@@ -28,6 +28,11 @@ MAX_JUDGED_CHARS = 50_000
 MAX_FINDINGS_PER_RULE = 20
 
 
+def count_words(tokens: list[Token]) -> int:
+    """Words for readability: tokens that start with a letter (not numbers)."""
+    return sum(1 for word, _, _ in tokens if word[0].isalpha())
+
+
 class Scorer:
     """Compile once, score many. Thread-safe: scoring does not mutate the scorer."""
 
@@ -87,7 +92,8 @@ class Scorer:
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
                       findings=findings, promises=ctx.promises,
                       questions=find_questions(ctx),
-                      readability=readability(draft.body, language, len(ctx.sentences)),
+                      readability=readability(draft.body, language, len(ctx.sentences),
+                                              words=count_words(tokens)),
                       body=draft.body,
                       meta={"subject": draft.subject, "message_id": draft.message_id,
                             "in_reply_to": draft.in_reply_to, "is_html": draft.is_html,

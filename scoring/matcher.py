@@ -126,6 +126,10 @@ def run_phrases(rule: Rule, ctx: Context) -> list[Finding]:
 
 def run_absence(rule: Rule, ctx: Context) -> list[Finding]:
     """A trigger with no companion in its scope; once per scope unit."""
+    hidden = footer_only_terms(rule, ctx)
+    whole_body = (0, len(ctx.body))
+    if rule.scope == "body" and not hidden and has_companion(rule, ctx, whole_body):
+        return []   # the terms are there: no need to look for what they belong to
     findings: list[Finding] = []
     done: set[tuple[int, int]] = set()
     for start, end in trigger_spans(rule, ctx):
@@ -133,7 +137,6 @@ def run_absence(rule: Rule, ctx: Context) -> list[Finding]:
         if unit in done:
             continue
         done.add(unit)
-        hidden = footer_only_terms(rule, ctx)
         if has_companion(rule, ctx, unit):
             if rule.footer_message and hidden:
                 # some terms are stated, but others were pushed below the signature
@@ -142,6 +145,8 @@ def run_absence(rule: Rule, ctx: Context) -> list[Finding]:
             continue
         hidden_message = rule.footer_message if hidden and rule.footer_message else None
         findings.append(make_finding(rule, ctx, start, end, hidden_message))
+        if rule.scope == "body":
+            break   # one finding says it for the whole body
     return findings
 
 

@@ -52,19 +52,20 @@ class PhraseIndex:
                 self._single[words[0]].append(key)
             elif words:
                 self._multi[(words[0], words[1])].append((words, key))
+        self._multi_first = frozenset(first for first, _ in self._multi)
 
     def scan(self, text: str, tokens: Sequence[Token]) -> dict[Key, list[Span]]:
         """Every phrase occurrence; words of a phrase may be separated by whitespace only."""
         hits: dict[Key, list[Span]] = defaultdict(list)
-        single, multi = self._single, self._multi
+        single, multi, multi_first = self._single, self._multi, self._multi_first
         count = len(tokens)
         for index, (word, start, end) in enumerate(tokens):
             keys = single.get(word)
             if keys:
                 for key in keys:
                     hits[key].append((start, end))
-            if index + 1 == count:
-                break
+            if word not in multi_first or index + 1 == count:
+                continue
             following = tokens[index + 1]
             candidates = multi.get((word, following[0]))
             if not candidates or not text[end:following[1]].isspace():

@@ -8,8 +8,11 @@ wishes and offers that depend on the reader wanting something are not commitment
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import lru_cache
 
+from scoring.business_time import BusinessClock
 from scoring.context import Context
 from scoring.dates import Deadline, find_deadline
 from scoring.findings import Promise
@@ -109,6 +112,7 @@ DE = Lexicon(
 )
 LEXICONS = {"en": EN, "de": DE}
 MIN_CLAUSE_GAP = 12
+SENTENCE_CACHE_SIZE = 4096
 OWNER_GROUPS = ("sender", "team", "unclear", "thing")
 
 
@@ -129,53 +133,65 @@ ANCHORS = {language: re.compile("|".join(re.escape(a) for a in lexicon.anchors))
 
 def extract_promises(ctx: Context) -> list[Promise]:
     """Every commitment in the new text, with owner, resolved due date and hedging."""
-    lexicon = LEXICONS.get(ctx.language, EN)
-    combined = COMBINED.get(ctx.language, COMBINED["en"])
     promises: list[Promise] = []
     for sentence in ctx.sentences:
-        text = sentence.text
-        if text.rstrip().endswith("?"):
-            continue
-        if not ANCHORS[ctx.language if ctx.language in ANCHORS else "en"].search(text.lower()):
-            continue   # cheap test first: no commitment without one of these words
-        hits = [(match.start(), match.lastgroup or "unclear")
-                for match in combined.finditer(text)]
-        implicit = lexicon.implicit.match(text)
-        if implicit:
-            hits.append((implicit.start(), "sender"))
-        if not hits:
-            continue
-        hits.sort()
-        kept: list[tuple[int, str]] = []
-        for position, owner in hits:
-            if kept and position - kept[-1][0] < MIN_CLAUSE_GAP:
-                continue
-            kept.append((position, owner))
-        # blockers ("if you need", "let me know") and hedge words, found once per sentence
-        blockers = [m.span() for m in lexicon.not_commitment.finditer(text)]
-        hedge_spans = [m.span() for m in lexicon.hedges.finditer(text)]
-        for index, (position, owner) in enumerate(kept):
-            clause_end = kept[index + 1][0] if index + 1 < len(kept) else len(text)
-            clause = text[position:clause_end].rstrip(" ,;:.!-–")
-            clause_stop = position + len(clause)
-            if any(b_end <= position or (b_start >= position and b_end <= clause_stop)
-                   for b_start, b_end in blockers):
-                continue   # an offer, a wish, or conditional on the reader
-            start = sentence.start + position
-            deadline = find_deadline(clause, ctx.anchor, ctx.clock) or (
-                find_deadline(text[:position], ctx.anchor, ctx.clock) if len(kept) == 1 else
-                _deadline_just_before(text, kept, index, ctx))
-            if owner == "thing":
-                # "The unit will ship on Nov 11": a thing's schedule is the company's
-                # commitment; without a date nobody owns it.
-                owner = "team" if deadline else "unclear"
-            hedged = any(h_start >= position - HEDGE_LOOKBACK_CHARS and h_end <= clause_stop
-                         for h_start, h_end in hedge_spans)
-            promises.append(Promise(
-                text=clause, start=start, end=start + len(clause), owner=owner,
-                due=deadline.due if deadline else None, hedged=hedged,
-                deadline_text=deadline.text if deadline else ""))
+        for promise in sentence_promises(sentence.text, ctx.language, ctx.anchor, ctx.clock):
+            promises.append(replace(promise, start=promise.start + sentence.start,
+                                    end=promise.end + sentence.start))
     return promises
+
+
+@lru_cache(maxsize=SENTENCE_CACHE_SIZE)
+def sentence_promises(text: str, language: str, anchor: datetime | None,
+                      clock: BusinessClock) -> tuple[Promise, ...]:
+    """The commitments of one sentence, with spans relative to it.
+
+    Cached: while somebody types, every sentence but the one being edited repeats from
+    one scoring to the next, and this is the costliest per-sentence step.
+    """
+    lexicon = LEXICONS.get(language, EN)
+    if text.rstrip().endswith("?"):
+        return ()
+    if not ANCHORS[language if language in ANCHORS else "en"].search(text.lower()):
+        return ()   # cheap test first: no commitment without one of these words
+    hits = [(match.start(), match.lastgroup or "unclear")
+            for match in COMBINED.get(language, COMBINED["en"]).finditer(text)]
+    implicit = lexicon.implicit.match(text)
+    if implicit:
+        hits.append((implicit.start(), "sender"))
+    if not hits:
+        return ()
+    hits.sort()
+    kept: list[tuple[int, str]] = []
+    for position, owner in hits:
+        if kept and position - kept[-1][0] < MIN_CLAUSE_GAP:
+            continue
+        kept.append((position, owner))
+    # blockers ("if you need", "let me know") and hedge words, found once per sentence
+    blockers = [m.span() for m in lexicon.not_commitment.finditer(text)]
+    hedge_spans = [m.span() for m in lexicon.hedges.finditer(text)]
+    promises: list[Promise] = []
+    for index, (position, owner) in enumerate(kept):
+        clause_end = kept[index + 1][0] if index + 1 < len(kept) else len(text)
+        clause = text[position:clause_end].rstrip(" ,;:.!-–")
+        clause_stop = position + len(clause)
+        if any(b_end <= position or (b_start >= position and b_end <= clause_stop)
+               for b_start, b_end in blockers):
+            continue   # an offer, a wish, or conditional on the reader
+        deadline = find_deadline(clause, anchor, clock) or (
+            find_deadline(text[:position], anchor, clock) if len(kept) == 1 else
+            _deadline_just_before(text, kept, index, anchor, clock))
+        if owner == "thing":
+            # "The unit will ship on Nov 11": a thing's schedule is the company's
+            # commitment; without a date nobody owns it.
+            owner = "team" if deadline else "unclear"
+        hedged = any(h_start >= position - HEDGE_LOOKBACK_CHARS and h_end <= clause_stop
+                     for h_start, h_end in hedge_spans)
+        promises.append(Promise(
+            text=clause, start=position, end=position + len(clause), owner=owner,
+            due=deadline.due if deadline else None, hedged=hedged,
+            deadline_text=deadline.text if deadline else ""))
+    return tuple(promises)
 
 
 LOOKBACK_CHARS = 40
@@ -183,9 +199,9 @@ HEDGE_LOOKBACK_CHARS = 30   # "hopefully, we will ..." hedges the clause that fo
 
 
 def _deadline_just_before(text: str, kept: list[tuple[int, str]], index: int,
-                          ctx: Context) -> Deadline | None:
+                          anchor: datetime | None, clock: BusinessClock) -> Deadline | None:
     """A deadline right before the clause: "am zweiten Tag prüfen wir ..."."""
     position = kept[index][0]
     floor = kept[index - 1][0] + MIN_CLAUSE_GAP if index > 0 else 0
     window_start = max(floor, position - LOOKBACK_CHARS)
-    return find_deadline(text[window_start:position], ctx.anchor, ctx.clock)
+    return find_deadline(text[window_start:position], anchor, clock)

@@ -44,12 +44,17 @@ def count_text_syllables(lowered: str, words: int, language: str) -> int:
     return max(words, groups)
 
 
-def readability(text: str, language: str, sentences: int) -> dict[str, Any]:
-    """Flesch reading ease (higher is easier; 60-70 is plain English), words, sentences."""
-    words = len(WORD.findall(text))
+def readability(text: str, language: str, sentences: int,
+                words: int | None = None) -> dict[str, Any]:
+    """Flesch reading ease (higher is easier; 60-70 is plain English), words, sentences.
+
+    ``words`` may be passed when the caller has counted them already.
+    """
+    if words is None:
+        words = len(WORD.findall(text))
     if words < MIN_WORDS:
         return {"flesch_reading_ease": None, "words": words, "sentences": sentences}
-    syllables = count_text_syllables(text.lower(), words, language)
+    syllables = count_text_syllables(text.lower(), words, language)  # one pass each
     base, per_sentence_length, per_syllable = FLESCH.get(language, FLESCH["en"])
     score = (base - per_sentence_length * words / max(1, sentences)
              - per_syllable * syllables / words)

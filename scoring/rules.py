@@ -3,7 +3,9 @@
 One TOML table per rule in ``rules/<lang>/<dimension>.toml``; its full id is
 ``<lang>.<dimension>.<name>``. Kinds:
 
-- ``phrases``: any of ``phrases`` (literal, case-insensitive, whole words) or
+- ``phrases``: any of ``phrases`` (literal, case-insensitive, whole words; a phrase may
+  be a template: ``(has|have) [already] shipped``, where ``(a|b)`` picks one and ``[x]``
+  is optional) or
   ``patterns`` (regular expressions) is a finding, unless a guard in ``unless`` says
   the context excuses it (negation, a conditional clause, a polite formula...).
 - ``absence``: a ``trigger`` without any ``companion`` in the same ``scope``
@@ -101,7 +103,11 @@ def phrase_regex(phrase: str) -> str:
 
 def compile_alternatives(phrases: tuple[str, ...], patterns: tuple[str, ...],
                          table: Table, key: str) -> re.Pattern[str] | None:
-    pieces = [phrase_regex(p) for p in phrases if p.strip()]
+    try:
+        expanded = [e for phrase in phrases for e in expand_phrase(phrase) if e.strip()]
+    except ValueError as error:
+        raise table.error(key, str(error)) from None
+    pieces = [phrase_regex(p) for p in expanded]
     for pattern in patterns:
         try:
             re.compile(pattern)
@@ -147,7 +153,6 @@ def parse_rules(pack: RulePackFile, guard_names: set[str]) -> list[Rule]:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
             raise table.error("", "rule names use lower-case letters, digits and '-'")
         rules.append(parse_rule(table, pack, name, guard_names))
-        table.finish()
     return rules
 
 
@@ -192,6 +197,7 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
         requires=tuple(r.lower() for r in table.get_str_list("requires", [])),
         options=options,
     )
+    table.finish()   # an unknown key (a typo) explains more than what it leaves missing
     if rule.requires and not rule.patterns:
         raise table.error("requires", "`requires` gates `patterns`; this rule has none")
     if any(not r for r in rule.requires):
@@ -205,12 +211,35 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
     return compile_rule(rule, table)
 
 
+PHRASE_PART = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|([^\s()\[\]]+)")
+MAX_PHRASE_EXPANSION = 1000
+
+
+def expand_phrase(phrase: str) -> list[str]:
+    """A phrase template as plain phrases: ``(a|b)`` picks one, ``[x]`` is optional.
+
+    "(has|have) [already] shipped" -> has shipped, has already shipped, have shipped, ...
+    """
+    if "(" not in phrase and "[" not in phrase:
+        return [phrase]
+    variants = [""]
+    for match in PHRASE_PART.finditer(phrase):
+        choices, optional, word = match.groups()
+        options = (choices.split("|") if choices is not None
+                   else [optional, ""] if optional is not None else [word])
+        variants = [f"{v} {o}".strip() for v in variants for o in options]
+        if len(variants) > MAX_PHRASE_EXPANSION:
+            raise ValueError(f"the phrase template {phrase!r} expands to over "
+                             f"{MAX_PHRASE_EXPANSION} phrases")
+    return [" ".join(v.split()) for v in variants if v.strip()]
+
+
 def split_phrases(phrases: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], ...],
                                                     tuple[str, ...]]:
-    """Plain phrases (as word tuples) and the ones that need a regex."""
+    """Plain phrases (as word tuples) and the ones that need a regex; templates expanded."""
     plain: list[tuple[str, ...]] = []
     irregular: list[str] = []
-    for phrase in phrases:
+    for phrase in (expanded for template in phrases for expanded in expand_phrase(template)):
         words = phrase_words(phrase) if phrase.strip() else None
         if words:
             plain.append(words)
@@ -220,8 +249,11 @@ def split_phrases(phrases: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], ...]
 
 
 def compile_rule(rule: Rule, table: Table) -> Rule:
-    plain, irregular = split_phrases(rule.phrases)
-    companion_plain, companion_irregular = split_phrases(rule.companions)
+    try:
+        plain, irregular = split_phrases(rule.phrases)
+        companion_plain, companion_irregular = split_phrases(rule.companions)
+    except ValueError as error:
+        raise table.error("phrases", str(error)) from None
     return replace(
         rule,
         phrase_words=plain,
