@@ -58,6 +58,9 @@ def time_rounds(tools: dict, texts: list[str]) -> dict[str, list[float]]:  # typ
     samples: dict[str, list[list[float]]] = {name: [] for name in tools}
     for _ in range(ROUNDS):
         for name, function in tools.items():
+            reset = getattr(function, "__self__", None)
+            if hasattr(reset, "clear_caches"):
+                reset.clear_caches()   # every round scores cold: no sentence seen before
             gc.collect()
             gc.disable()
             try:

@@ -30,6 +30,8 @@ class Context:
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
     phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
+    # rule id -> trigger spans after guards, when already known (see Scorer); None: compute
+    triggers: dict[str, list[tuple[int, int]]] | None = None
     lowered: str = ""
     # per-sentence caches for the guards (a long draft has many matches per sentence)
     guard_spans: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
@@ -38,8 +40,10 @@ class Context:
 
     def __post_init__(self) -> None:
         self.lowered = self.body.lower()
-        self.sentences = split_sentences(self.body)
-        self.paragraphs = paragraph_spans(self.body)
+        if not self.sentences:   # a caller that knows the sentences passes them
+            self.sentences = split_sentences(self.body)
+        if not self.paragraphs:
+            self.paragraphs = paragraph_spans(self.body)
 
     def sentence_of(self, index: int) -> Sentence | None:
         return sentence_at(self.sentences, index)

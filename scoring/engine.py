@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from scoring.business_time import BusinessClock
 from scoring.checks import CODE_CHECKS
@@ -11,13 +14,14 @@ from scoring.draft import Draft, parse_bytes, parse_text
 from scoring.errors import ConfigError
 from scoring.findings import Finding
 from scoring.language import detect_language, detect_language_of_words
-from scoring.matcher import run_absence, run_phrases, run_together
+from scoring.matcher import could_match, run_absence, run_phrases, run_together, trigger_spans
 from scoring.phrase_index import Token, tokenize
-from scoring.promises import extract_promises
+from scoring.promises import extract_promises, sentence_promises
 from scoring.questions import find_questions
 from scoring.readability import readability
 from scoring.report import Report, aggregate, error_report
 from scoring.rules import TRIGGER, Rule, RuleBook, build_rulebook
+from scoring.sentences import Sentence
 from scoring.settings import LANGUAGES, ScoringSettings
 
 RUNNERS = {"phrases": run_phrases, "absence": run_absence, "together": run_together}
@@ -26,11 +30,22 @@ RUNNERS = {"phrases": run_phrases, "absence": run_absence, "together": run_toget
 MAX_JUDGED_CHARS = 50_000
 # A report stays readable: further findings of one rule add no information.
 MAX_FINDINGS_PER_RULE = 20
+SENTENCE_CACHE_SIZE = 4096
+LANGUAGE_SAMPLE_CHARS = 4000
 
 
 def count_words(tokens: list[Token]) -> int:
     """Words for readability: tokens that start with a letter (not numbers)."""
     return sum(1 for word, _, _ in tokens if word[0].isalpha())
+
+
+@dataclass(frozen=True)
+class SentenceAnalysis:
+    """What one sentence contributes, spans relative to the sentence (cacheable)."""
+
+    words: int
+    hits: tuple[tuple[tuple[str, str], tuple[tuple[int, int], ...]], ...]
+    triggers: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
 
 
 class Scorer:
@@ -40,6 +55,11 @@ class Scorer:
         self.settings = settings
         self.rulebook: RuleBook = build_rulebook(settings.rule_packs, settings.overrides)
         self.clock = BusinessClock(settings.business)
+        self._data_rules = {language: tuple(r for r in rules if r.enabled and r.kind != "code")
+                            for language, rules in self.rulebook.rules.items()}
+        # per scorer, thread-safe, bounded: see collect_sentence_analyses
+        self._analyse_sentence = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
+            self._analyse_sentence_uncached)
         for rule in self.rulebook.by_id().values():
             if rule.kind == "code" and rule.check not in CODE_CHECKS:
                 raise ConfigError(rule.source, rule.rule_id,
@@ -71,8 +91,7 @@ class Scorer:
             cut = draft.body.rfind(" ", 0, MAX_JUDGED_CHARS)
             truncated_at = cut if cut > 0 else MAX_JUDGED_CHARS
             draft.body = draft.body[:truncated_at]
-        tokens = tokenize(draft.body)
-        language = self._language(draft, lang, tokens)
+        language = self._language(draft, lang, tokenize(draft.body[:LANGUAGE_SAMPLE_CHARS]))
         anchor = draft.date or now
         if anchor is not None and anchor.tzinfo is None:
             anchor = anchor.replace(tzinfo=self.clock.zone)
@@ -84,16 +103,14 @@ class Scorer:
                       business=self.settings.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}))
         ctx.promises = extract_promises(ctx)
-        index = self.rulebook.indexes.get(language)
-        if index is not None:
-            ctx.phrase_hits = index.scan(ctx.body, tokens)
+        words = self.collect_sentence_analyses(ctx)
         findings = self.run_rules(ctx, self.rulebook.rules.get(language, ()))
         score, verdict, dimensions = aggregate(findings, self.settings)
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
                       findings=findings, promises=ctx.promises,
                       questions=find_questions(ctx),
                       readability=readability(draft.body, language, len(ctx.sentences),
-                                              words=count_words(tokens)),
+                                              words=words),
                       body=draft.body,
                       meta={"subject": draft.subject, "message_id": draft.message_id,
                             "in_reply_to": draft.in_reply_to, "is_html": draft.is_html,
@@ -111,6 +128,57 @@ class Scorer:
             "wall_hours": round((anchor - quote_date).total_seconds() / 3600, 1),
         }
 
+    def collect_sentence_analyses(self, ctx: Context) -> int:
+        """Phrase hits and guarded trigger spans of every sentence, offset into the body.
+
+        Guards never look beyond a sentence, so each sentence is analysed on its own and
+        the result cached: while somebody types, only the edited sentence is new.
+        Returns the number of words (for readability).
+        """
+        hits: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        triggers: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        words = 0
+        for sentence in ctx.sentences:
+            analysis = self._analyse_sentence(sentence.text, ctx.language)
+            offset = sentence.start
+            words += analysis.words
+            for key, spans in analysis.hits:
+                hits[key].extend((start + offset, end + offset) for start, end in spans)
+            for rule_id, spans in analysis.triggers:
+                triggers[rule_id].extend((start + offset, end + offset) for start, end in spans)
+        ctx.phrase_hits = dict(hits)
+        ctx.triggers = dict(triggers)
+        return words
+
+    def _analyse_sentence_uncached(self, text: str, language: str) -> SentenceAnalysis:
+        tokens = tokenize(text)
+        index = self.rulebook.indexes.get(language)
+        ctx = Context(body=text, language=language, footer="", quoted="", quote_date=None,
+                      anchor=None, business=self.settings.business, clock=self.clock,
+                      guards=self.rulebook.guards.get(language, {}),
+                      sentences=[Sentence(0, len(text), text)], paragraphs=[(0, len(text))])
+        ctx.promises = list(sentence_promises(text, language, None, self.clock))
+        ctx.phrase_hits = index.scan(text, tokens) if index is not None else {}
+        triggers = []
+        for rule in self._data_rules.get(language, ()):
+            if ((rule.rule_id, TRIGGER) not in ctx.phrase_hits
+                    and not (rule.irregular_regex and could_match(rule.irregular_needles, ctx))
+                    and not (rule.pattern_regex and (not rule.requires
+                                                     or could_match(rule.requires, ctx)))):
+                continue   # nothing of this rule can be in the sentence
+            spans = trigger_spans(rule, ctx)
+            if spans:
+                triggers.append((rule.rule_id, tuple(spans)))
+        return SentenceAnalysis(
+            words=count_words(tokens),
+            hits=tuple((key, tuple(spans)) for key, spans in ctx.phrase_hits.items()),
+            triggers=tuple(triggers))
+
+    def clear_caches(self) -> None:
+        """Forget cached sentence analyses (benchmarks measure cold scoring with it)."""
+        self._analyse_sentence.cache_clear()
+        sentence_promises.cache_clear()
+
     def run_rules(self, ctx: Context, rules: tuple[Rule, ...]) -> list[Finding]:
         findings: list[Finding] = []
         for rule in rules:
@@ -118,9 +186,8 @@ class Scorer:
                 continue
             if rule.kind == "code":
                 findings.extend(CODE_CHECKS[rule.check](ctx, rule)[:MAX_FINDINGS_PER_RULE])
-            elif (rule.irregular_regex is None and rule.pattern_regex is None
-                  and (rule.rule_id, TRIGGER) not in ctx.phrase_hits):
-                continue   # the phrase index saw none of its phrases: nothing to do
+            elif ctx.triggers is not None and rule.rule_id not in ctx.triggers:
+                continue   # no sentence has a trigger of this rule: nothing to do
             else:
                 findings.extend(RUNNERS[rule.kind](rule, ctx)[:MAX_FINDINGS_PER_RULE])
         findings.sort(key=lambda f: (f.start, f.end, f.rule))

@@ -83,11 +83,13 @@ def make_finding(rule: Rule, ctx: Context, start: int, end: int,
 
 def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
     """Non-excused matches of a rule's phrases and patterns, in text order."""
+    if ctx.triggers is not None:
+        return ctx.triggers.get(rule.rule_id, [])
     candidates = list(ctx.phrase_hits.get((rule.rule_id, TRIGGER), ()))
-    if rule.irregular_regex is not None:
+    if rule.irregular_regex is not None and could_match(rule.irregular_needles, ctx):
         candidates += [(m.start(), m.end()) for m in rule.irregular_regex.finditer(ctx.body)]
-    if rule.pattern_regex is not None and (
-            not rule.requires or any(needle in ctx.lowered for needle in rule.requires)):
+    if rule.pattern_regex is not None and (not rule.requires
+                                           or could_match(rule.requires, ctx)):
         candidates += [(m.start(), m.end()) for m in rule.pattern_regex.finditer(ctx.body)]
     outside_promises = bool(rule.options.get("outside_promises"))
     spans: list[tuple[int, int]] = []
@@ -98,6 +100,12 @@ def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
             continue
         spans.append((start, end))
     return spans
+
+
+def could_match(needles: tuple[str, ...], ctx: Context) -> bool:
+    """A cheap test before a regex: does one of the needles occur at all?"""
+    lowered = ctx.lowered
+    return any(needle in lowered for needle in needles)
 
 
 def has_companion(rule: Rule, ctx: Context, unit: tuple[int, int]) -> bool:

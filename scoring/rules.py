@@ -85,6 +85,7 @@ class Rule:
     requires: tuple[str, ...] = ()     # the patterns run only if one of these occurs
     phrase_words: tuple[tuple[str, ...], ...] = ()
     irregular_regex: re.Pattern[str] | None = None        # phrases with punctuation
+    irregular_needles: tuple[str, ...] = ()     # one of these occurs if the regex can match
     pattern_regex: re.Pattern[str] | None = None          # patterns, gated by `requires`
     companion_words: tuple[tuple[str, ...], ...] = ()
     companion_regex: re.Pattern[str] | None = None        # companions not in the index
@@ -258,6 +259,7 @@ def compile_rule(rule: Rule, table: Table) -> Rule:
         rule,
         phrase_words=plain,
         irregular_regex=compile_alternatives(irregular, (), table, "phrases"),
+        irregular_needles=tuple(max(phrase.lower().split(), key=len) for phrase in irregular),
         pattern_regex=compile_alternatives((), rule.patterns, table, "patterns"),
         companion_words=companion_plain,
         companion_regex=compile_alternatives(companion_irregular, rule.companion_patterns,
