@@ -69,9 +69,10 @@ SENTENCES = (
 
 
 def draft(number: int, typing_step: int | None = None) -> str:
-    """A realistic 3 KB reply of distinct sentences; ``number`` makes every sentence
-    unique. With ``typing_step``, only the last sentence differs between steps: what
-    the add-on sends while somebody types at the end of the same draft."""
+    """A realistic reply of about 3 KB (3,000 bytes or a little more) of distinct
+    sentences; ``number`` makes every sentence unique. With ``typing_step``, only the
+    last sentence differs between steps: what the add-on sends while somebody types at
+    the end of the same draft."""
     sentences: list[str] = []
     index = 0
     while sum(len(x) + 1 for x in sentences) < DRAFT_BYTES:
@@ -80,7 +81,7 @@ def draft(number: int, typing_step: int | None = None) -> str:
         index += 1
     if typing_step is not None:
         sentences[-1] = SENTENCES[3].format(n=f"{number}-typing-{typing_step}")
-    return " ".join(sentences)[:DRAFT_BYTES]
+    return " ".join(sentences)   # not cut: the edited last sentence must stay
 
 
 def free_port() -> int:
