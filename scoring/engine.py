@@ -35,8 +35,8 @@ LANGUAGE_SAMPLE_CHARS = 4000
 
 
 def count_words(tokens: list[Token]) -> int:
-    """Words for readability: tokens that start with a letter (not numbers)."""
-    return sum(1 for word, _, _ in tokens if word[0].isalpha())
+    """Words for readability (numbers count as words, as in textstat)."""
+    return len(tokens)
 
 
 @dataclass(frozen=True)
@@ -162,9 +162,11 @@ class Scorer:
         triggers = []
         for rule in self._data_rules.get(language, ()):
             if ((rule.rule_id, TRIGGER) not in ctx.phrase_hits
-                    and not (rule.irregular_regex and could_match(rule.irregular_needles, ctx))
-                    and not (rule.pattern_regex and (not rule.requires
-                                                     or could_match(rule.requires, ctx)))):
+                    and not (rule.irregular_regex
+                             and could_match(rule.irregular_needles_regex, ctx))
+                    and not (rule.pattern_regex
+                             and (rule.requires_regex is None
+                                  or could_match(rule.requires_regex, ctx)))):
                 continue   # nothing of this rule can be in the sentence
             spans = trigger_spans(rule, ctx)
             if spans:

@@ -20,8 +20,8 @@ SAMPLE_WORDS = 700
 def detect_language_of_words(words: list[str], text: str, default: str = "en") -> str:
     """The same decision from already lower-cased words (the scorer tokenizes once)."""
     sample = words[:SAMPLE_WORDS]
-    english = sum(1 for word in sample if word in ENGLISH)
-    german = sum(1 for word in sample if word in GERMAN)
+    english = sum(map(ENGLISH.__contains__, sample))
+    german = sum(map(GERMAN.__contains__, sample))
     german += len(GERMAN_LETTERS.findall(text, 0, SAMPLE_CHARS)) // 4
     if english == german:
         return default
