@@ -38,13 +38,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from smtp_bench_support import print_table, summary
+from smtp_bench_support import isolated_env, print_table, run_trustmail, summary
 
 REPO = Path(__file__).resolve().parent.parent
 TRUSTMAIL = Path(sys.executable).parent / "trustmail"
 DRAFT_BYTES = 3000
 TARGET_P99_MS = 20.0
-START_SECONDS = 60.0
 WARM_UP_REQUESTS = 5
 LOAD_KINDS = ("distinct", "typing", "repeated")
 # Sentences of a realistic reply; every one carries the draft's number, so two distinct
@@ -98,22 +97,8 @@ def start_daemon() -> tuple[subprocess.Popen[bytes], int, str, Path]:
     config.write_text(f'[api]\nlisten = "127.0.0.1:{api_port}"\n\n'
                       f'[smtp]\nlisten = "127.0.0.1:{free_port()}"\n'
                       '[smtp.upstream]\nhost = "127.0.0.1"\nport = 9\ntls = "none"\n')
-    env = dict(os.environ)
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        env[name] = str(home / name.lower())
-    env["XDG_CONFIG_DIRS"] = str(home / "site")
-    log = (home / "daemon.log").open("wb")
-    process = subprocess.Popen([str(TRUSTMAIL), "run", "--config", str(config)], env=env,
-                               stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-    deadline = time.monotonic() + START_SECONDS
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", api_port), timeout=0.5):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((home / "daemon.log").read_text()) from None
-            time.sleep(0.05)
+    process = run_trustmail(home, config, api_port)
+    env = isolated_env(home)
     token = subprocess.run([str(TRUSTMAIL), "token"], env=env, capture_output=True, text=True,
                            check=True).stdout.strip()
     return process, api_port, token, home

@@ -80,25 +80,37 @@ def start_daemon(upstream: Endpoint, smtp_extra: str = "",
         f'[smtp.upstream]\nhost = "{upstream.host}"\nport = {upstream.port}\n'
         f'tls = "starttls"\nca_file = "{upstream.ca_file}"\n'
         f"timeout_seconds = {timeout_seconds}\n")
+    process = run_trustmail(home, config, port)
+    cert = home / "xdg_data_home" / "trustmail" / "tls" / "localhost.pem"
+    return process, Endpoint("proxy", "127.0.0.1", port, str(cert), upstream.user,
+                             upstream.password)
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """This environment with every platformdirs folder inside ``home``."""
     env = dict(os.environ)
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env[name] = str(home / name.lower())
     env["XDG_CONFIG_DIRS"] = str(home / "site")
+    return env
+
+
+def run_trustmail(home: Path, config: Path, port: int) -> subprocess.Popen[bytes]:
+    """``trustmail run --config CONFIG`` with its state in ``home``; returns once ``port``
+    accepts connections (raises with the daemon's log if it does not start)."""
     log = (home / "daemon.log").open("wb")
-    process = subprocess.Popen([str(TRUSTMAIL), "run", "--config", str(config)], env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([str(TRUSTMAIL), "run", "--config", str(config)],
+                               env=isolated_env(home), stdout=log, stderr=subprocess.STDOUT,
+                               cwd=REPO)
     deadline = time.monotonic() + START_SECONDS
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+                return process
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((home / "daemon.log").read_text()) from None
             time.sleep(0.05)
-    cert = home / "xdg_data_home" / "trustmail" / "tls" / "localhost.pem"
-    return process, Endpoint("proxy", "127.0.0.1", port, str(cert), upstream.user,
-                             upstream.password)
 
 
 def rss_mib(pid: int) -> tuple[float, float]:

@@ -23,7 +23,7 @@ from support.smtp_proxy import (
     daemon_config,
     daemon_process,
     message,
-    smtp_client,
+    send_message,
 )
 from support.smtp_upstream import SmtpUpstream
 
@@ -39,16 +39,7 @@ def upstream() -> Iterator[SmtpUpstream]:
 
 
 def send(daemon: DaemonProcess, upstream: SmtpUpstream, raw: bytes) -> tuple[int, bytes]:
-    client = smtp_client(daemon.port, upstream)
-    try:
-        client.mail("alice@example.com")
-        client.rcpt(RECIPIENT)
-        return client.data(raw)
-    finally:
-        try:
-            client.quit()
-        except (smtplib.SMTPException, OSError):
-            client.close()
+    return send_message(daemon.port, upstream, raw, (RECIPIENT,))
 
 
 def children(pid: int) -> list[int]:

@@ -16,6 +16,7 @@ from support.smtp_proxy import (
     message,
     message_with_attachment,
     running_proxy,
+    send_message,
     smtp_client,
     swaks,
     wait_until,
@@ -129,22 +130,6 @@ async def test_size_is_the_smaller_of_config_and_upstream(tmp_path: Path) -> Non
 
 # -- upstream faults ------------------------------------------------------------------
 
-def send(port: int, upstream: SmtpUpstream, raw: bytes,
-         rcpts: tuple[str, ...] = ("maria@customer.example",)) -> tuple[int, bytes]:
-    """Send with smtplib; return the DATA reply (code, text) or raise on a refusal earlier."""
-    client = smtp_client(port, upstream)
-    try:
-        client.mail("alice@example.com")
-        for rcpt in rcpts:
-            client.rcpt(rcpt)
-        return client.data(raw)
-    finally:
-        try:
-            client.quit()
-        except (smtplib.SMTPException, OSError):
-            client.close()
-
-
 @pytest.mark.parametrize(("fault", "code", "text"), [
     ("reject-data", 554, b"5.6.0 message rejected by the test upstream"),
     ("tempfail-data", 451, b"4.3.0 temporary failure in the test upstream"),
@@ -156,7 +141,7 @@ async def test_upstream_refusals_and_drops_are_passed_back(
         text: bytes) -> None:
     raw = message(extra_headers=f"X-Upstream-Fault: {fault}\n")
     async with running_proxy(smtp_upstream, tmp_path) as proxy:
-        reply = await asyncio.to_thread(send, proxy.port, smtp_upstream, raw)
+        reply = await asyncio.to_thread(send_message, proxy.port, smtp_upstream, raw)
         assert reply[0] == code and text in reply[1]
         await asyncio.sleep(0.1)
         assert proxy.recorded() == []          # only relayed messages are recorded
@@ -168,7 +153,7 @@ async def test_upstream_closing_mid_data_gives_4xx(
     smtp_upstream.faults.close_mid_data = True
     big = message_with_attachment(3_000_000)
     async with running_proxy(smtp_upstream, tmp_path) as proxy:
-        code, text = await asyncio.to_thread(send, proxy.port, smtp_upstream, big)
+        code, text = await asyncio.to_thread(send_message, proxy.port, smtp_upstream, big)
     assert code == 421 and b"4.4.2" in text, text
     assert smtp_upstream.messages == []
 
@@ -177,7 +162,7 @@ async def test_slow_upstream_within_timeout_is_waited_for(
         smtp_upstream: SmtpUpstream, tmp_path: Path) -> None:
     raw = message(extra_headers="X-Upstream-Fault: delay=1.5\n")
     async with running_proxy(smtp_upstream, tmp_path, timeout_seconds=5.0) as proxy:
-        code, _ = await asyncio.to_thread(send, proxy.port, smtp_upstream, raw)
+        code, _ = await asyncio.to_thread(send_message, proxy.port, smtp_upstream, raw)
     assert code == 250
     assert len(smtp_upstream.messages) == 1
 
@@ -186,7 +171,7 @@ async def test_upstream_silent_past_timeout_gives_4xx_and_no_delivery(
         smtp_upstream: SmtpUpstream, tmp_path: Path) -> None:
     raw = message(extra_headers="X-Upstream-Fault: hang\n")
     async with running_proxy(smtp_upstream, tmp_path, timeout_seconds=1.0) as proxy:
-        code, text = await asyncio.to_thread(send, proxy.port, smtp_upstream, raw)
+        code, text = await asyncio.to_thread(send_message, proxy.port, smtp_upstream, raw)
     assert code == 421 and b"4.4.2" in text
     await asyncio.sleep(0.2)
     assert smtp_upstream.messages == []

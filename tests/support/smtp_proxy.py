@@ -283,3 +283,19 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], log_file: Path) -
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"trustmail run did not listen on {port}:\n{log_file.read_text()}")
+
+
+def send_message(port: int, upstream: SmtpUpstream, raw: bytes,
+                 rcpts: tuple[str, ...] = ("maria@customer.example",)) -> tuple[int, bytes]:
+    """Send with smtplib; return the DATA reply (code, text) or raise on a refusal earlier."""
+    client = smtp_client(port, upstream)
+    try:
+        client.mail("alice@example.com")
+        for rcpt in rcpts:
+            client.rcpt(rcpt)
+        return client.data(raw)
+    finally:
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
