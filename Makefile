@@ -24,9 +24,10 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
-bench:
+bench:     # accuracy and scoring speed; the daemon benches are listed in the README
 	$(PY) bench/accuracy.py ../shared/eval
 	$(PY) bench/speed.py ../shared/eval
+	$(PY) bench/readability.py ../shared/eval
 
 xpi:
 	$(PY) -m daemon.addon_build

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 WORKER_START_SECONDS = 60.0        # spawn + import + rule compilation + warm-up
 PARENT_CHECK_SECONDS = 1.0
+STOP_SECONDS = 2.0                 # a terminated worker exits at once; this is a bound
 MAX_AUTO_WORKERS = 4
 WARM_UP_TEXT = "Hello Anna, thanks for your message. I will send the contract by Friday."
 
@@ -102,6 +103,8 @@ class ScoringWorkers:
         for process in processes:
             if process.is_alive():
                 process.terminate()
+        for process in processes:   # reap them, so none is left running after close()
+            process.join(STOP_SECONDS)
 
     def pids(self) -> list[int]:
         """The worker processes' ids (for memory figures)."""
