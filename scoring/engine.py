@@ -15,7 +15,7 @@ from scoring.errors import ConfigError
 from scoring.findings import Finding
 from scoring.language import detect_language, detect_language_of_words
 from scoring.matcher import could_match, run_absence, run_phrases, run_together, trigger_spans
-from scoring.phrase_index import Token, tokenize
+from scoring.phrase_index import Tokens, tokenize
 from scoring.promises import extract_promises, sentence_promises
 from scoring.questions import find_questions
 from scoring.readability import readability
@@ -34,9 +34,9 @@ SENTENCE_CACHE_SIZE = 4096
 LANGUAGE_SAMPLE_CHARS = 4000
 
 
-def count_words(tokens: list[Token]) -> int:
+def count_words(tokens: Tokens) -> int:
     """Words for readability (numbers count as words, as in textstat)."""
-    return len(tokens)
+    return len(tokens.words)
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,15 @@ class Scorer:
         self.settings = settings
         self.rulebook: RuleBook = build_rulebook(settings.rule_packs, settings.overrides)
         self.clock = BusinessClock(settings.business)
-        self._data_rules = {language: tuple(r for r in rules if r.enabled and r.kind != "code")
-                            for language, rules in self.rulebook.rules.items()}
+        data_rules = {language: tuple(r for r in rules if r.enabled and r.kind != "code")
+                      for language, rules in self.rulebook.rules.items()}
+        self._data_rules_by_id = {language: {r.rule_id: r for r in rules}
+                                  for language, rules in data_rules.items()}
+        self._regex_rules = {language: tuple(r for r in rules
+                                             if r.irregular_regex or r.pattern_regex)
+                             for language, rules in data_rules.items()}
+        self._rule_order = {rule_id: order for order, rule_id
+                            in enumerate(self.rulebook.by_id())}
         # per scorer, thread-safe, bounded: see collect_sentence_analyses
         self._analyse_sentence = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
             self._analyse_sentence_uncached)
@@ -158,19 +165,21 @@ class Scorer:
                       guards=self.rulebook.guards.get(language, {}),
                       sentences=[Sentence(0, len(text), text)], paragraphs=[(0, len(text))])
         ctx.promises = list(sentence_promises(text, language, None, self.clock))
-        ctx.phrase_hits = index.scan(text, tokens) if index is not None else {}
+        ctx.phrase_hits = index.scan(tokens) if index is not None else {}
         triggers = []
-        for rule in self._data_rules.get(language, ()):
-            if ((rule.rule_id, TRIGGER) not in ctx.phrase_hits
-                    and not (rule.irregular_regex
-                             and could_match(rule.irregular_needles_regex, ctx))
-                    and not (rule.pattern_regex
-                             and (rule.requires_regex is None
-                                  or could_match(rule.requires_regex, ctx)))):
-                continue   # nothing of this rule can be in the sentence
-            spans = trigger_spans(rule, ctx)
+        by_id = self._data_rules_by_id.get(language, {})
+        # rules whose phrases the index saw, and rules with regexes that could match
+        candidates = {key[0] for key in ctx.phrase_hits if key[1] == TRIGGER and key[0] in by_id}
+        for rule in self._regex_rules.get(language, ()):
+            if rule.rule_id not in candidates and (
+                    (rule.irregular_regex and could_match(rule.irregular_needles_regex, ctx))
+                    or (rule.pattern_regex and (rule.requires_regex is None
+                                                or could_match(rule.requires_regex, ctx)))):
+                candidates.add(rule.rule_id)
+        for rule_id in sorted(candidates, key=self._rule_order.__getitem__):
+            spans = trigger_spans(by_id[rule_id], ctx)
             if spans:
-                triggers.append((rule.rule_id, tuple(spans)))
+                triggers.append((rule_id, tuple(spans)))
         return SentenceAnalysis(
             words=count_words(tokens),
             hits=tuple((key, tuple(spans)) for key, spans in ctx.phrase_hits.items()),
@@ -195,10 +204,10 @@ class Scorer:
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return findings
 
-    def _language(self, draft: Draft, lang: str, tokens: list[Token]) -> str:
+    def _language(self, draft: Draft, lang: str, tokens: Tokens) -> str:
         if lang in LANGUAGES:
             return lang
-        if not tokens:
+        if not tokens.words:
             return detect_language(draft.quoted, self.settings.default_language)
-        return detect_language_of_words([t[0] for t in tokens], draft.body,
+        return detect_language_of_words(tokens.words, draft.body,
                                         self.settings.default_language)
