@@ -172,18 +172,16 @@ def _calendar_date(g: dict[str, str | None], anchor: date) -> date | None:
     return None
 
 
-def _weekday_date(name: str, anchor: date, prefix: str) -> date:
+def _weekday_date(name: str, anchor: date) -> date:
+    """The first such weekday after the anchor ("next Friday" said on a Monday is the
+    Friday of the same week, as most people mean it; "Monday" on a Monday is a week on)."""
     target = WEEKDAYS[name.lower()]
     delta = (target - anchor.weekday()) % 7
-    if delta == 0:
-        delta = 7
-    if prefix.lower() in ("next",) and delta < 7 and anchor.weekday() < target and False:
-        delta += 7
-    return anchor + timedelta(days=delta)
+    return anchor + timedelta(days=delta or 7)
 
 
 def _relative_date(g: dict[str, str | None], anchor: datetime,
-                   clock: BusinessClock | None, matched: str) -> datetime | None:
+                   clock: BusinessClock | None) -> datetime | None:
     day = anchor.date()
     zone = anchor.tzinfo
     when: date | None = None
@@ -227,8 +225,7 @@ def _relative_date(g: dict[str, str | None], anchor: datetime,
         else:
             when = day + timedelta(days=count)
     elif g.get("weekday"):
-        prefix = matched.split()[0] if matched.split() else ""
-        when = _weekday_date(g["weekday"] or "", day, prefix)
+        when = _weekday_date(g["weekday"] or "", day)
     if when is None:
         return None
     return datetime.combine(when, at or END_OF_DAY, zone)
@@ -294,7 +291,7 @@ def find_deadline(text: str, anchor: datetime | None,
         if calendar is not None:
             due = datetime.combine(calendar, at or END_OF_DAY, zone)
         else:
-            relative = _relative_date(groups, anchor, clock, match.group(0))
+            relative = _relative_date(groups, anchor, clock)
             if relative is not None:
                 due = relative.replace(hour=at.hour, minute=at.minute) if at else relative
             elif at is not None:
