@@ -51,7 +51,8 @@ EN = Lexicon(
         r"(?i:you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from))\b)"
         r"(?!\s+not\b|n't)"),
     unclear=re.compile(
-        r"\b(?:someone|somebody|they)(?:'ll|\s+will|\s+should)\s+",
+        r"\b(?:someone|somebody)(?:\s+(?:from|at|in|on|of)\s+(?:[\w-]+\s+){1,5}?)?\s*"
+        r"(?:'ll|will|should)\s+|\bthey(?:'ll|\s+will|\s+should)\s+",
         re.IGNORECASE),
     thing=re.compile(
         r"\b(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:will|should|is guaranteed to)"
@@ -93,7 +94,8 @@ DE = Lexicon(
         r"schreiben|bestätigen|kümmern|prüfen|klären|informieren)|(?:senden|schicken|rufen|"
         r"melden|liefern|bestätigen|prüfen|klären)\s+wir|unser\w*\s+(?:[\wäöüß-]+\s+){0,3}?"
         r"wird|(?:erhalten|bekommen)\s+Sie)\b", re.IGNORECASE),
-    unclear=re.compile(r"\b(?:jemand|man)\s+wird\b", re.IGNORECASE),
+    unclear=re.compile(r"\b(?:jemand|man)(?:\s+(?:aus|von|bei)\s+(?:[\wäöüß-]+\s+){1,4}?)?"
+                       r"\s*wird\b", re.IGNORECASE),
     thing=re.compile(
         r"\b(?:der|die|das)\s+(?:[\wäöüß-]+\s+){0,3}?wird\s+(?:sich|Ihnen|bei|am|bis|morgen|"
         r"heute)", re.IGNORECASE),

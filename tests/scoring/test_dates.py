@@ -1,0 +1,53 @@
+"""Deadlines in English and German, resolved against the message date (a Monday)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from scoring.dates import find_deadline, parse_attribution_date
+
+CET = timezone(timedelta(hours=1))
+MONDAY = datetime(2026, 11, 9, 9, 30, tzinfo=CET)
+
+EXAMPLES = [
+    ("I will send it by Thursday, November 12, noon", "2026-11-12T12:00"),
+    ("Das Dokument sende ich Ihnen bis Freitag, 13. November, 15 Uhr", "2026-11-13T15:00"),
+    ("Ich rufe Sie am Montag, 16. November, um 10 Uhr an", "2026-11-16T10:00"),
+    ("We will have it live by 1 pm today", "2026-11-09T13:00"),
+    ("by tomorrow morning", "2026-11-10T12:00"),
+    ("before the 24th", "2026-11-24T17:00"),
+    ("by the end of next week", "2026-11-20T17:00"),
+    ("I'll call you Friday", "2026-11-13T17:00"),
+    ("bis morgen", "2026-11-10T17:00"),
+]
+
+
+@pytest.mark.parametrize(("text", "due"), EXAMPLES)
+def test_deadlines_resolve(text: str, due: str) -> None:
+    deadline = find_deadline(text, MONDAY)
+    assert deadline is not None and deadline.due is not None
+    assert deadline.due.isoformat(timespec="minutes").startswith(due)
+
+
+@pytest.mark.parametrize("text", ["soon", "as soon as possible", "in den nächsten Tagen",
+                                  "at some point", "bald", "I will look into it"])
+def test_vague_timing_is_no_deadline(text: str) -> None:
+    assert find_deadline(text, MONDAY) is None
+
+
+def test_events_are_deadlines_without_a_date() -> None:
+    deadline = find_deadline("we'll activate it on your next shipment", MONDAY)
+    assert deadline is not None and deadline.due is None
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("On Mon, Nov 2, 2026 at 8:51 AM, Angela <a@x.test> wrote:", "2026-11-02T08:51"),
+    ("Am Di., 3. Nov. 2026 um 16:22 Uhr schrieb Katrin Vogt:", "2026-11-03T16:22"),
+    ("Am 02.11.2026 um 08:14 schrieb Markus:", "2026-11-02T08:14"),
+    ("Sent: Monday, November 9, 2026 9:20 AM", "2026-11-09T09:20"),
+])
+def test_quote_header_dates(line: str, expected: str) -> None:
+    parsed = parse_attribution_date(line, CET)
+    assert parsed is not None and parsed.isoformat(timespec="minutes").startswith(expected)

@@ -1,0 +1,39 @@
+"""Commitment extraction: owner, deadline, hedging; what is not a commitment."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring import Scorer
+
+COMMITMENTS = [
+    ("I will send you the contract by Friday.", "sender", True, False),
+    ("Our adjuster, Denise Howard, will call you by 5 pm tomorrow.", "team", True, False),
+    ("Someone from our team will reach out.", "unclear", False, False),
+    ("I'll try to get the paperwork over to you soon.", "sender", False, True),
+    ("The unit will ship from our warehouse on Wednesday, November 11.", "team", True, False),
+    ("Will copy Misha on the reply.", "sender", False, False),
+    ("Ich melde mich bis Donnerstag bei Ihnen.", "sender", True, False),
+    ("Wir werden die Rechnung voraussichtlich nächste Woche korrigieren.", "team", True, True),
+]
+NOT_COMMITMENTS = [
+    "If you need anything, let me know.",
+    "I would like to see the quotes.",
+    "Could you send me the invoice?",
+    "I can walk your team through it.",
+    "It will be sunny tomorrow.",
+    "You will need to close the file first.",
+]
+
+
+@pytest.mark.parametrize(("text", "owner", "has_deadline", "hedged"), COMMITMENTS)
+def test_commitments(scorer: Scorer, text: str, owner: str, has_deadline: bool,
+                     hedged: bool) -> None:
+    [promise] = scorer.score_text(text).promises
+    assert (promise.owner, bool(promise.deadline_text), promise.hedged) == \
+        (owner, has_deadline, hedged)
+
+
+@pytest.mark.parametrize("text", NOT_COMMITMENTS)
+def test_not_commitments(scorer: Scorer, text: str) -> None:
+    assert scorer.score_text(text, lang="en").promises == []

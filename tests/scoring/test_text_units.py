@@ -1,0 +1,44 @@
+"""Small text units: language, sentences, tokens and phrases, readability, HTML text."""
+
+from __future__ import annotations
+
+from scoring.html_text import html_to_text
+from scoring.language import detect_language
+from scoring.phrase_index import PhraseIndex, phrase_words, tokenize
+from scoring.readability import readability
+from scoring.sentences import split_sentences
+
+
+def test_language_by_function_words() -> None:
+    assert detect_language("Thanks for your note, we will send it today.") == "en"
+    assert detect_language("Vielen Dank für Ihre Nachricht, wir senden es heute.") == "de"
+
+
+def test_sentences_keep_abbreviations_and_dates_together() -> None:
+    text = "Mr. Smith called on 13. November. Das ist z.B. gut! Is it?"
+    assert [s.text for s in split_sentences(text)] == [
+        "Mr. Smith called on 13. November.", "Das ist z.B. gut!", "Is it?"]
+
+
+def test_phrase_index_matches_words_across_whitespace_only() -> None:
+    index = PhraseIndex([(phrase_words("I think") or (), ("r", "trigger")),
+                         (phrase_words("maybe") or (), ("m", "trigger"))])
+    text = "I  think so. Maybe not; I, think"
+    hits = index.scan(tokenize(text))
+    assert [text[s:e] for s, e in hits[("r", "trigger")]] == ["I  think"]
+    assert [text[s:e] for s, e in hits[("m", "trigger")]] == ["Maybe"]
+
+
+def test_readability_english_and_german() -> None:
+    easy = readability("The cat sat on the mat. It was warm.", "en", 2)
+    hard = readability("Notwithstanding contractual indemnification obligations, "
+                       "subsequent remediation necessitates documentation.", "en", 1)
+    assert easy["flesch_reading_ease"] > hard["flesch_reading_ease"]
+    assert readability("Der Vertrag läuft aus.", "de", 1)["words"] == 4
+
+
+def test_html_text_keeps_offsets_and_marks_fine_print() -> None:
+    converted = html_to_text('<p>Price: $9</p><p style="font-size:8px">Renews yearly.</p>')
+    assert converted.text.startswith("Price: $9")
+    [(start, end)] = converted.fine_print
+    assert converted.text[start:end] == "Renews yearly."
