@@ -25,6 +25,11 @@ def option_regex(rule: Rule, key: str) -> re.Pattern[str] | None:
     return rule.option_regexes.get(key)
 
 
+def option_text(rule: Rule, key: str, **values: object) -> str:
+    """A message part from the rule's options (data, so it is in the pack's language)."""
+    return str(rule.options[key]).format(**values)
+
+
 def vague_promises(ctx: Context, rule: Rule) -> list[Finding]:
     """A commitment without a deadline, or with no clear owner."""
     findings = []
@@ -33,13 +38,13 @@ def vague_promises(ctx: Context, rule: Rule) -> list[Finding]:
         if promise.deadline_text and promise.owner != "unclear":
             continue
         if not promise.deadline_text and promise.owner == "unclear":
-            detail = "has neither an owner nor a date"
+            detail = option_text(rule, "no_owner_no_date")
         elif not promise.deadline_text:
-            detail = (f"says \u201c{vague_words.group(0)}\u201d instead of a date"
-                      if vague_words else "has no date")
+            detail = (option_text(rule, "vague_word", word=vague_words.group(0))
+                      if vague_words else option_text(rule, "no_date"))
         else:
-            detail = "has no named owner"
-        message = f"{rule.message} This commitment {detail}."
+            detail = option_text(rule, "no_owner")
+        message = f"{rule.message} {detail}"
         findings.append(make_finding(rule, ctx, promise.start, promise.end, message))
     return findings
 
@@ -70,8 +75,7 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
         return []
     first = ctx.sentences[0] if ctx.sentences else None
     start, end = (first.start, first.end) if first else (0, 0)
-    message = (f"{rule.message} The customer wrote {waited} business days before this reply "
-               f"(allowed: {allowed}).")
+    message = f"{rule.message} {option_text(rule, 'waited', waited=waited, allowed=allowed)}"
     return [make_finding(rule, ctx, start, end, message, factor=float(waited - allowed))]
 
 
@@ -98,9 +102,17 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
         return []
     first = ctx.sentences[0] if ctx.sentences else None
     start, end = (first.start, first.end) if first else (0, 0)
-    message = f"{rule.message} (the customer wrote \u201c{cue.group(0)}\u201d)"
+    message = f"{rule.message} {option_text(rule, 'cue', cue=cue.group(0))}"
     return [make_finding(rule, ctx, start, end, message)]
 
+
+# The text options each check formats into its messages; Scorer checks they are there.
+REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
+    "vague-promises": ("no_owner_no_date", "vague_word", "no_date", "no_owner"),
+    "slow-reply": ("waited",),
+    "upset-without-apology": ("upset", "apology", "cue"),
+    "over-promises": ("phrases",),
+}
 
 CODE_CHECKS: dict[str, Check] = {
     "vague-promises": vague_promises,

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from scoring.business_time import BusinessClock
-from scoring.checks import CODE_CHECKS
+from scoring.checks import CODE_CHECKS, REQUIRED_OPTIONS
 from scoring.context import Context
 from scoring.draft import Draft, parse_bytes, parse_text
 from scoring.errors import ConfigError
@@ -72,6 +72,10 @@ class Scorer:
                 raise ConfigError(rule.source, rule.rule_id,
                                   f"unknown check {rule.check!r}; known: "
                                   f"{', '.join(sorted(CODE_CHECKS))}")
+            for option in REQUIRED_OPTIONS.get(rule.check, ()):
+                if option not in rule.options:
+                    raise ConfigError(rule.source, f"{rule.rule_id}.options.{option}",
+                                      f"the {rule.check!r} check needs this option")
 
     def score_message(self, raw: bytes, now: datetime | None = None, lang: str = "auto",
                       original: bytes | None = None) -> Report:
