@@ -136,8 +136,11 @@ ANCHORS = {language: re.compile("|".join(re.escape(a) for a in lexicon.anchors))
 def extract_promises(ctx: Context) -> list[Promise]:
     """Every commitment in the new text, with owner, resolved due date and hedging."""
     promises: list[Promise] = []
+    # Due dates are resolved to the minute: the same anchor for every scoring within a
+    # minute, so the per-sentence cache also serves callers that pass "now" each time.
+    anchor = ctx.anchor.replace(second=0, microsecond=0) if ctx.anchor else None
     for sentence in ctx.sentences:
-        for promise in sentence_promises(sentence.text, ctx.language, ctx.anchor, ctx.clock):
+        for promise in sentence_promises(sentence.text, ctx.language, anchor, ctx.clock):
             promises.append(replace(promise, start=promise.start + sentence.start,
                                     end=promise.end + sentence.start))
     return promises
