@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from scoring.business_time import BusinessClock
 from scoring.checks import CODE_CHECKS, REQUIRED_OPTIONS
@@ -14,14 +11,14 @@ from scoring.draft import Draft, parse_bytes, parse_text
 from scoring.errors import ConfigError
 from scoring.findings import Finding
 from scoring.language import detect_language, detect_language_of_words
-from scoring.matcher import could_match, run_absence, run_phrases, run_together, trigger_spans
+from scoring.matcher import run_absence, run_phrases, run_together
 from scoring.phrase_index import Tokens, tokenize
-from scoring.promises import extract_promises, sentence_promises
+from scoring.promises import extract_promises
 from scoring.questions import find_questions
 from scoring.readability import readability
 from scoring.report import Report, aggregate, error_report
-from scoring.rules import TRIGGER, Rule, RuleBook, build_rulebook
-from scoring.sentences import Sentence
+from scoring.rules import Rule, RuleBook, build_rulebook
+from scoring.sentence_analysis import SentenceAnalyser
 from scoring.settings import LANGUAGES, ScoringSettings
 
 RUNNERS = {"phrases": run_phrases, "absence": run_absence, "together": run_together}
@@ -30,43 +27,17 @@ RUNNERS = {"phrases": run_phrases, "absence": run_absence, "together": run_toget
 MAX_JUDGED_CHARS = 50_000
 # A report stays readable: further findings of one rule add no information.
 MAX_FINDINGS_PER_RULE = 20
-SENTENCE_CACHE_SIZE = 4096
 LANGUAGE_SAMPLE_CHARS = 4000
 
 
-def count_words(tokens: Tokens) -> int:
-    """Words for readability (numbers count as words, as in textstat)."""
-    return len(tokens.words)
-
-
-@dataclass(frozen=True)
-class SentenceAnalysis:
-    """What one sentence contributes, spans relative to the sentence (cacheable)."""
-
-    words: int
-    hits: tuple[tuple[tuple[str, str], tuple[tuple[int, int], ...]], ...]
-    triggers: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
-
-
 class Scorer:
-    """Compile once, score many. Thread-safe: scoring does not mutate the scorer."""
+    """Compile once, score many. Thread-safe: its only state is bounded caches."""
 
     def __init__(self, settings: ScoringSettings) -> None:
         self.settings = settings
         self.rulebook: RuleBook = build_rulebook(settings.rule_packs, settings.overrides)
         self.clock = BusinessClock(settings.business)
-        data_rules = {language: tuple(r for r in rules if r.enabled and r.kind != "code")
-                      for language, rules in self.rulebook.rules.items()}
-        self._data_rules_by_id = {language: {r.rule_id: r for r in rules}
-                                  for language, rules in data_rules.items()}
-        self._regex_rules = {language: tuple(r for r in rules
-                                             if r.irregular_regex or r.pattern_regex)
-                             for language, rules in data_rules.items()}
-        self._rule_order = {rule_id: order for order, rule_id
-                            in enumerate(self.rulebook.by_id())}
-        # per scorer, thread-safe, bounded: see collect_sentence_analyses
-        self._analyse_sentence = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(
-            self._analyse_sentence_uncached)
+        self.sentences = SentenceAnalyser(self.rulebook, settings.business, self.clock)
         for rule in self.rulebook.by_id().values():
             if rule.kind == "code" and rule.check not in CODE_CHECKS:
                 raise ConfigError(rule.source, rule.rule_id,
@@ -114,7 +85,7 @@ class Scorer:
                       business=self.settings.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}))
         ctx.promises = extract_promises(ctx)
-        words = self.collect_sentence_analyses(ctx)
+        words = self.sentences.collect(ctx)
         findings = self.run_rules(ctx, self.rulebook.rules.get(language, ()))
         score, verdict, dimensions = aggregate(findings, self.settings)
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
@@ -139,60 +110,9 @@ class Scorer:
             "wall_hours": round((anchor - quote_date).total_seconds() / 3600, 1),
         }
 
-    def collect_sentence_analyses(self, ctx: Context) -> int:
-        """Phrase hits and guarded trigger spans of every sentence, offset into the body.
-
-        Guards never look beyond a sentence, so each sentence is analysed on its own and
-        the result cached: while somebody types, only the edited sentence is new.
-        Returns the number of words (for readability).
-        """
-        hits: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-        triggers: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        words = 0
-        for sentence in ctx.sentences:
-            analysis = self._analyse_sentence(sentence.text, ctx.language)
-            offset = sentence.start
-            words += analysis.words
-            for key, spans in analysis.hits:
-                hits[key].extend((start + offset, end + offset) for start, end in spans)
-            for rule_id, spans in analysis.triggers:
-                triggers[rule_id].extend((start + offset, end + offset) for start, end in spans)
-        ctx.phrase_hits = dict(hits)
-        ctx.triggers = dict(triggers)
-        return words
-
-    def _analyse_sentence_uncached(self, text: str, language: str) -> SentenceAnalysis:
-        tokens = tokenize(text)
-        index = self.rulebook.indexes.get(language)
-        ctx = Context(body=text, language=language, footer="", quoted="", quote_date=None,
-                      anchor=None, business=self.settings.business, clock=self.clock,
-                      guards=self.rulebook.guards.get(language, {}),
-                      sentences=[Sentence(0, len(text), text)], paragraphs=[(0, len(text))])
-        ctx.promises = list(sentence_promises(text, language, None, self.clock))
-        ctx.phrase_hits = index.scan(tokens) if index is not None else {}
-        triggers = []
-        by_id = self._data_rules_by_id.get(language, {})
-        # rules whose phrases the index saw, and rules with regexes that could match
-        candidates = {key[0] for key in ctx.phrase_hits if key[1] == TRIGGER and key[0] in by_id}
-        for rule in self._regex_rules.get(language, ()):
-            if rule.rule_id not in candidates and (
-                    (rule.irregular_regex and could_match(rule.irregular_needles_regex, ctx))
-                    or (rule.pattern_regex and (rule.requires_regex is None
-                                                or could_match(rule.requires_regex, ctx)))):
-                candidates.add(rule.rule_id)
-        for rule_id in sorted(candidates, key=self._rule_order.__getitem__):
-            spans = trigger_spans(by_id[rule_id], ctx)
-            if spans:
-                triggers.append((rule_id, tuple(spans)))
-        return SentenceAnalysis(
-            words=count_words(tokens),
-            hits=tuple((key, tuple(spans)) for key, spans in ctx.phrase_hits.items()),
-            triggers=tuple(triggers))
-
     def clear_caches(self) -> None:
         """Forget cached sentence analyses (benchmarks measure cold scoring with it)."""
-        self._analyse_sentence.cache_clear()
-        sentence_promises.cache_clear()
+        self.sentences.clear()
 
     def run_rules(self, ctx: Context, rules: tuple[Rule, ...]) -> list[Finding]:
         findings: list[Finding] = []
