@@ -219,7 +219,8 @@ MAX_PHRASE_EXPANSION = 1000
 
 
 def expand_phrase(phrase: str) -> list[str]:
-    """A phrase template as plain phrases: ``(a|b)`` picks one, ``[x]`` is optional.
+    """A phrase template as plain phrases: ``(a|b)`` picks one, ``[x]`` or ``[a|b]`` is
+    optional.
 
     "(has|have) [already] shipped" -> has shipped, has already shipped, have shipped, ...
     """
@@ -229,7 +230,7 @@ def expand_phrase(phrase: str) -> list[str]:
     for match in PHRASE_PART.finditer(phrase):
         choices, optional, word = match.groups()
         options = (choices.split("|") if choices is not None
-                   else [optional, ""] if optional is not None else [word])
+                   else [*optional.split("|"), ""] if optional is not None else [word])
         variants = [f"{v} {o}".strip() for v in variants for o in options]
         if len(variants) > MAX_PHRASE_EXPANSION:
             raise ValueError(f"the phrase template {phrase!r} expands to over "

@@ -13,6 +13,8 @@ def test_phrase_templates_expand_choices_and_optional_words() -> None:
     assert expand_phrase("(has|have) [already] shipped") == [
         "has already shipped", "has shipped", "have already shipped", "have shipped"]
     assert expand_phrase("plain phrase") == ["plain phrase"]
+    assert expand_phrase("is [now|widely] considered") == [
+        "is now considered", "is widely considered", "is considered"]
 
 
 def test_a_rule_without_examples_is_rejected() -> None:
