@@ -84,7 +84,7 @@ class Scorer:
                       quoted=draft.quoted, quote_date=quote_date, anchor=anchor,
                       business=self.settings.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}))
-        ctx.promises = extract_promises(ctx)
+        ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx)
         findings = self.run_rules(ctx, self.rulebook.rules.get(language, ()))
         score, verdict, dimensions = aggregate(findings, self.settings)

@@ -8,9 +8,9 @@ wishes and offers that depend on the reader wanting something are not commitment
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
 
 from scoring.business_time import BusinessClock
 from scoring.context import Context
@@ -114,7 +114,6 @@ DE = Lexicon(
 )
 LEXICONS = {"en": EN, "de": DE}
 MIN_CLAUSE_GAP = 12
-SENTENCE_CACHE_SIZE = 4096
 OWNER_GROUPS = ("sender", "team", "unclear", "thing")
 
 
@@ -133,27 +132,32 @@ ANCHORS = {language: re.compile("|".join(re.escape(a) for a in lexicon.anchors))
            for language, lexicon in LEXICONS.items()}
 
 
-def extract_promises(ctx: Context) -> list[Promise]:
-    """Every commitment in the new text, with owner, resolved due date and hedging."""
+SentencePromises = Callable[[str, str, datetime | None, BusinessClock], tuple[Promise, ...]]
+
+
+def extract_promises(ctx: Context,
+                     of_sentence: SentencePromises | None = None) -> list[Promise]:
+    """Every commitment in the new text, with owner, resolved due date and hedging.
+
+    ``of_sentence`` is :func:`sentence_promises` or a cached wrapper of it (the Scorer
+    keeps one, bounded, per scorer).
+    """
+    of_sentence = of_sentence or sentence_promises
     promises: list[Promise] = []
     # Due dates are resolved to the minute: the same anchor for every scoring within a
     # minute, so the per-sentence cache also serves callers that pass "now" each time.
     anchor = ctx.anchor.replace(second=0, microsecond=0) if ctx.anchor else None
     for sentence in ctx.sentences:
-        for promise in sentence_promises(sentence.text, ctx.language, anchor, ctx.clock):
+        for promise in of_sentence(sentence.text, ctx.language, anchor, ctx.clock):
             promises.append(replace(promise, start=promise.start + sentence.start,
                                     end=promise.end + sentence.start))
     return promises
 
 
-@lru_cache(maxsize=SENTENCE_CACHE_SIZE)
 def sentence_promises(text: str, language: str, anchor: datetime | None,
                       clock: BusinessClock) -> tuple[Promise, ...]:
-    """The commitments of one sentence, with spans relative to it.
-
-    Cached: while somebody types, every sentence but the one being edited repeats from
-    one scoring to the next, and this is the costliest per-sentence step.
-    """
+    """The commitments of one sentence, with spans relative to it (worth caching: while
+    somebody types, every sentence but the edited one repeats)."""
     lexicon = LEXICONS.get(language, EN)
     if text.rstrip().endswith("?"):
         return ()

@@ -52,6 +52,7 @@ class SentenceAnalyser:
                              for language, rules in data_rules.items()}
         self._rule_order = {rule_id: order for order, rule_id in enumerate(rulebook.by_id())}
         self.analyse = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._analyse)
+        self.promises_of = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(sentence_promises)
 
     def collect(self, ctx: Context) -> int:
         """Fill ``ctx.phrase_hits`` and ``ctx.triggers`` for the whole body from its
@@ -74,7 +75,7 @@ class SentenceAnalyser:
     def clear(self) -> None:
         """Forget cached analyses (benchmarks measure cold scoring with it)."""
         self.analyse.cache_clear()
-        sentence_promises.cache_clear()
+        self.promises_of.cache_clear()
 
     def _analyse(self, text: str, language: str) -> SentenceAnalysis:
         tokens = tokenize(text)
@@ -83,7 +84,7 @@ class SentenceAnalyser:
                       anchor=None, business=self.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}),
                       sentences=[Sentence(0, len(text), text)], paragraphs=[(0, len(text))])
-        ctx.promises = list(sentence_promises(text, language, None, self.clock))
+        ctx.promises = list(self.promises_of(text, language, None, self.clock))
         ctx.phrase_hits = index.scan(tokens) if index is not None else {}
         by_id = self._rules_by_id.get(language, {})
         triggers = []
