@@ -75,6 +75,7 @@ RELATIVE = (
     r"review|besprechung|meeting|termin|telefonat|sitzung)"
     r"|(?:on|with|after|before|by) (?:your|the|our) next (?:shipment|order|delivery|invoice|"
     r"billing cycle|visit|call|meeting|run)"
+    r"|mit (?:der|Ihrer|unserer) nächsten (?:Rechnung|Lieferung|Bestellung|Abrechnung)"
     r"|(?:am|on the) (?:ersten|zweiten|dritten|vierten|fünften|first|second|third|fourth|fifth)"
     r" (?:Tag|Werktag|day|business day|working day))"
 )
@@ -238,7 +239,7 @@ DEADLINE_START_WORDS = frozenset(
     the today tonight this heute übermorgen tomorrow morgen end ende wochenende monatsende
     early later sometime some next anfang im nächste nächsten nächster nächstes diese dieser
     diesen immediately right straight sofort umgehend unverzüglich within in innerhalb binnen
-    coming on by until before am bis ab kommenden after following at during nach vor with
+    coming on by until before am bis ab kommenden after following at during nach vor with mit
     """.split())
 DIGIT = re.compile(r"\d")
 START_TOKEN = re.compile(r"[^\W\d_]+|\d")

@@ -91,14 +91,17 @@ DE = Lexicon(
         r"übermittle|erledige)\s+ich)\b", re.IGNORECASE),
     team=re.compile(
         r"\b(?:wir\s+werden|werden\s+wir|wir\s+(?:senden|schicken|rufen|melden|liefern|"
-        r"schreiben|bestätigen|kümmern|prüfen|klären|informieren)|(?:senden|schicken|rufen|"
-        r"melden|liefern|bestätigen|prüfen|klären)\s+wir|unser\w*\s+(?:[\wäöüß-]+\s+){0,3}?"
-        r"wird|(?:erhalten|bekommen)\s+Sie)\b", re.IGNORECASE),
+        r"schreiben|bestätigen|kümmern|prüfen|klären|informieren|erstatten|"
+        r"versenden)|(?:senden|schicken|rufen|melden|liefern|bestätigen|prüfen|klären|"
+        r"erstatten|versenden)\s+wir|unser\w*\s+(?:[\wäöüß-]+\s+){0,3}?"
+        r"wird|(?:erhalten|bekommen)\s+Sie|Sie\s+(?:erhalten|bekommen))\b", re.IGNORECASE),
     unclear=re.compile(r"\b(?:jemand|man)(?:\s+(?:aus|von|bei)\s+(?:[\wäöüß-]+\s+){1,4}?)?"
                        r"\s*wird\b", re.IGNORECASE),
     thing=re.compile(
         r"\b(?:der|die|das)\s+(?:[\wäöüß-]+\s+){0,3}?wird\s+(?:sich|Ihnen|bei|am|bis|morgen|"
-        r"heute)", re.IGNORECASE),
+        r"heute)|\b(?:die|der|das)\s+(?:Ware|Lieferung|Sendung|Bestellung|Rechnung|Gutschrift|"
+        r"Unterlagen|Dokumente|Vertrag|Angebot|Ersatzteile?)\s+(?:wird|werden|verlässt|geht|"
+        r"kommt|ist\s+am|sind\s+am)\b", re.IGNORECASE),
     implicit=re.compile(r"^\s*(?:melde mich|rufe .* an)\b", re.IGNORECASE),
     not_commitment=re.compile(
         r"\b(?:wenn Sie (?:möchten|wünschen|Fragen)|falls Sie|sollten Sie|lassen Sie mich wissen|"
@@ -110,7 +113,8 @@ DE = Lexicon(
         r"möglicherweise|vielleicht|nach Möglichkeit|möglichst|planen|plane)\b", re.IGNORECASE),
     anchors=("werde", "sende", "schick", "rufe", "melde", "liefer", "schreib", "bestätig",
              "kümmer", "prüf", "übermittl", "versuch", "plane", "stelle", "kläre", "klären",
-             "informier", "erledig", "erhalten", "bekommen", "wird", "rufen"),
+             "informier", "erledig", "erhalten", "bekommen", "wird", "rufen",
+             "erstatten", "versenden", "verlässt", "geht", "kommt", "ist am", "sind am"),
 )
 LEXICONS = {"en": EN, "de": DE}
 MIN_CLAUSE_GAP = 12

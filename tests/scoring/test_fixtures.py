@@ -64,3 +64,11 @@ def test_broken_mime_with_unknown_charset_still_reads_the_text(scorer: Scorer) -
 
 def test_message_without_text_is_a_clear_error(scorer: Scorer) -> None:
     assert "no text" in (score(scorer, "no_text_body.eml").error or "")
+
+
+def test_clean_german_reply_passes_with_its_commitments(scorer: Scorer) -> None:
+    report = score(scorer, "clean_reply_de.eml")
+    assert report.language == "de" and report.findings == []
+    assert [p.owner for p in report.promises] == ["team", "team"]
+    assert all(p.deadline_text for p in report.promises)
+    assert all(q.answered for q in report.questions)
