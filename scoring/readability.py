@@ -18,26 +18,15 @@ VOWEL_GROUPS = {
     "en": re.compile(r"[aeiouy]+"),
     "de": re.compile(r"(?:ei|ie|au|eu|äu|ai|ey|ay|[aeiouyäöü])+"),
 }
-SILENT_E = re.compile(r"[^aeiouy]e$")
-CONSONANT_LE = re.compile(r"[^aeiouy]le$")
 # a final silent e after a consonant, in words of four or more letters, but not "-le"
 SILENT_E_IN_TEXT = re.compile(r"(?<=\w\w\w)(?<![aeiouyl])e\b")
 # Flesch reading ease constants: base, per word-per-sentence, per syllable-per-word
 FLESCH = {"en": (206.835, 1.015, 84.6), "de": (180.0, 1.0, 58.5)}
 
 
-def count_syllables(word: str, language: str) -> int:
-    """Vowel groups, less a silent final 'e' in English; at least one per word."""
-    word = word.lower()
-    groups = len(VOWEL_GROUPS.get(language, VOWEL_GROUPS["en"]).findall(word))
-    if language == "en" and len(word) > 2 and SILENT_E.search(word) \
-            and not CONSONANT_LE.search(word):
-        groups -= 1
-    return max(1, groups)
-
-
 def count_text_syllables(lowered: str, words: int, language: str) -> int:
-    """The same count over a whole text in two regex passes (scoring must stay fast)."""
+    """Syllables as vowel groups, less silent final e's (English), at least one per word;
+    two regex passes over the whole text (scoring must stay fast)."""
     groups = len(VOWEL_GROUPS.get(language, VOWEL_GROUPS["en"]).findall(lowered))
     if language == "en":
         groups -= len(SILENT_E_IN_TEXT.findall(lowered))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime
 from typing import TypeVar
 
 import pytest
+from support import polling
 from support.dovecot import Dovecot
 
 from daemon.settings import AccountSettings
@@ -40,10 +40,4 @@ def mail(sender: str, to: str, subject: str, when: datetime, message_id: str,
 
 def wait_for(check: Callable[[], T], what: str, timeout: float = WAIT_SECONDS) -> T:
     """Poll ``check`` until it returns something truthy (real servers take a moment)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    return polling.wait_for(check, what, timeout)

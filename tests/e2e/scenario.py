@@ -24,6 +24,7 @@ from typing import Any
 
 from e2e.thunderbird import TAB_BROWSER, Thunderbird
 from support.dovecot import make_test_ca
+from support.polling import wait_for
 from support.smtp_proxy import DaemonProcess, daemon_process
 from support.smtp_upstream import SmtpUpstream
 
@@ -322,13 +323,7 @@ def port_open(port: int) -> bool:
 
 
 def wait_until(condition: Any, what: str, timeout: float = WINDOW_WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    return wait_for(condition, what, timeout)
 
 
 def wait_for_page(call: Any, timeout: float = WINDOW_WAIT_SECONDS) -> Any:
