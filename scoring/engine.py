@@ -73,7 +73,8 @@ class Scorer:
             cut = draft.body.rfind(" ", 0, MAX_JUDGED_CHARS)
             truncated_at = cut if cut > 0 else MAX_JUDGED_CHARS
             draft.body = draft.body[:truncated_at]
-        language = self._language(draft, lang, tokenize(draft.body[:LANGUAGE_SAMPLE_CHARS]))
+        tokens = tokenize(draft.body)   # once: language, then every sentence's phrases
+        language = self._language(draft, lang, tokens.within(0, LANGUAGE_SAMPLE_CHARS))
         anchor = draft.date or now
         if anchor is not None and anchor.tzinfo is None:
             anchor = anchor.replace(tzinfo=self.clock.zone)
@@ -85,7 +86,7 @@ class Scorer:
                       business=self.settings.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}))
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
-        words = self.sentences.collect(ctx)
+        words = self.sentences.collect(ctx, tokens)
         findings = self.run_rules(ctx, self.rulebook.rules.get(language, ()))
         score, verdict, dimensions = aggregate(findings, self.settings)
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,

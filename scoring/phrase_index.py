@@ -9,6 +9,7 @@ with punctuation such as "/month").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,17 +31,31 @@ def normalise(word: str) -> str:
 class Tokens:
     """The words of a text, lower-cased, with what separates them.
 
-    Built with C-speed splitting: ``words[i]`` spans ``bounds[2*i]`` to
-    ``bounds[2*i + 1]``; ``separators[i]`` is the text before ``words[i]``.
+    Built with C-speed splitting: word ``i`` of the whole text spans ``bounds[2*i]`` to
+    ``bounds[2*i + 1]``; ``separators[i]`` is the text before ``words[i]``. A slice of
+    it (:meth:`within`, one sentence) shares ``bounds`` and counts spans from its own
+    start, so a draft is tokenized once however many sentences are analysed.
     """
 
     words: list[str]
     separators: list[str]
     bounds: list[int]
+    first: int = 0      # the index of words[0] among the whole text's words
+    offset: int = 0     # where the slice starts in the whole text
 
     def span(self, first: int, last: int) -> Span:
         """Characters from the start of word ``first`` to the end of word ``last``."""
-        return self.bounds[2 * first], self.bounds[2 * last + 1]
+        base, offset = self.first, self.offset
+        return self.bounds[2 * (base + first)] - offset, self.bounds[2 * (base + last) + 1] - offset
+
+    def within(self, start: int, end: int) -> Tokens:
+        """The words inside characters ``start``..``end`` of the whole text (a sentence:
+        it never cuts a word), spans relative to ``start``. The first separator of the
+        slice may reach back before ``start``; phrase matching never looks at it."""
+        bounds = self.bounds
+        low = (bisect_left(bounds, start) + 1) // 2     # the first word starting >= start
+        high = bisect_right(bounds, end) // 2           # words ending <= end
+        return Tokens(self.words[low:high], self.separators[low:high], bounds, low, start)
 
 
 def tokenize(text: str) -> Tokens:

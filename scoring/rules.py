@@ -85,9 +85,8 @@ class Rule:
     requires: tuple[str, ...] = ()     # the patterns run only if one of these occurs
     phrase_words: tuple[tuple[str, ...], ...] = ()
     irregular_regex: re.Pattern[str] | None = None        # phrases with punctuation
-    requires_regex: re.Pattern[str] | None = None          # `requires` as one search
     # a word of every irregular phrase: the irregular regex can match only if one occurs
-    irregular_needles_regex: re.Pattern[str] | None = None
+    irregular_needles: tuple[str, ...] = ()   # one of these occurs where irregulars match
     pattern_regex: re.Pattern[str] | None = None          # patterns, gated by `requires`
     companion_words: tuple[tuple[str, ...], ...] = ()
     companion_regex: re.Pattern[str] | None = None        # companions not in the index
@@ -262,9 +261,8 @@ def compile_rule(rule: Rule, table: Table) -> Rule:
         rule,
         phrase_words=plain,
         irregular_regex=compile_alternatives(irregular, (), table, "phrases"),
-        requires_regex=literal_alternatives(rule.requires),
-        irregular_needles_regex=literal_alternatives(
-            tuple(max(phrase.lower().split(), key=len) for phrase in irregular)),
+        irregular_needles=tuple(sorted({max(phrase.lower().split(), key=len)
+                                        for phrase in irregular})),
         pattern_regex=compile_alternatives((), rule.patterns, table, "patterns"),
         companion_words=companion_plain,
         companion_regex=compile_alternatives(companion_irregular, rule.companion_patterns,
@@ -273,14 +271,6 @@ def compile_rule(rule: Rule, table: Table) -> Rule:
                                                  table, "companion_patterns"),
         option_regexes=compile_option_lists(rule.options, table),
     )
-
-
-def literal_alternatives(needles: tuple[str, ...]) -> re.Pattern[str] | None:
-    """Lower-case strings as one regex: a C-speed "does any of them occur?" test."""
-    if not needles:
-        return None
-    return re.compile("|".join(re.escape(n) for n in sorted(set(needles), key=len,
-                                                             reverse=True)))
 
 
 def compile_option_lists(options: dict[str, Any], table: Table) -> dict[str, re.Pattern[str]]:

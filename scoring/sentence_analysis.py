@@ -8,14 +8,15 @@ the edited sentence is new.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
 from scoring.business_time import BusinessClock
 from scoring.context import Context
-from scoring.matcher import could_match, trigger_spans
-from scoring.phrase_index import tokenize
+from scoring.matcher import regexes_could_match, trigger_spans
+from scoring.phrase_index import Tokens
 from scoring.promises import sentence_promises
 from scoring.rules import TRIGGER, Rule, RuleBook
 from scoring.sentences import Sentence
@@ -24,6 +25,7 @@ from scoring.settings import BusinessHours
 SENTENCE_CACHE_SIZE = 4096
 
 Spans = tuple[tuple[int, int], ...]
+CacheKey = tuple[str, str]            # (sentence text, language)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,32 @@ class SentenceAnalysis:
     words: int
     hits: tuple[tuple[tuple[str, str], Spans], ...]      # phrase index key -> spans
     triggers: tuple[tuple[str, Spans], ...]             # rule id -> guarded spans
+
+
+class AnalysisCache:
+    """A bounded, thread-safe least-recently-used map of sentence analyses."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[CacheKey, SentenceAnalysis] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: CacheKey) -> SentenceAnalysis | None:
+        with self._lock:
+            analysis = self._entries.get(key)
+            if analysis is not None:
+                self._entries.move_to_end(key)
+            return analysis
+
+    def put(self, key: CacheKey, analysis: SentenceAnalysis) -> None:
+        with self._lock:
+            self._entries[key] = analysis
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 class SentenceAnalyser:
@@ -51,21 +79,32 @@ class SentenceAnalyser:
                                              if r.irregular_regex or r.pattern_regex)
                              for language, rules in data_rules.items()}
         self._rule_order = {rule_id: order for order, rule_id in enumerate(rulebook.by_id())}
-        self.analyse = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(self._analyse)
+        self._cache = AnalysisCache(SENTENCE_CACHE_SIZE)
         self.promises_of = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(sentence_promises)
 
-    def collect(self, ctx: Context) -> int:
+    def collect(self, ctx: Context, tokens: Tokens) -> int:
         """Fill ``ctx.phrase_hits`` and ``ctx.triggers`` for the whole body from its
-        sentences (offsets added); returns the number of words."""
+        sentences (offsets added); returns the number of words. ``tokens`` are the
+        body's (see :func:`scoring.phrase_index.tokenize`)."""
         hits: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         triggers: dict[str, list[tuple[int, int]]] = defaultdict(list)
         words = 0
+        language, cache = ctx.language, self._cache
+        # Regex rules whose needles occur nowhere in the body need no sentence test.
+        regex_rules = tuple(rule for rule in self._regex_rules.get(language, ())
+                            if regexes_could_match(rule, ctx.lowered))
         for sentence in ctx.sentences:
-            analysis = self.analyse(sentence.text, ctx.language)
+            key = (sentence.text, language)
+            analysis = cache.get(key)
+            if analysis is None:
+                analysis = self.analyse(sentence.text, language,
+                                        tokens.within(sentence.start, sentence.end),
+                                        regex_rules)
+                cache.put(key, analysis)
             offset = sentence.start
             words += analysis.words
-            for key, spans in analysis.hits:
-                hits[key].extend((start + offset, end + offset) for start, end in spans)
+            for key_, spans in analysis.hits:
+                hits[key_].extend((start + offset, end + offset) for start, end in spans)
             for rule_id, spans in analysis.triggers:
                 triggers[rule_id].extend((start + offset, end + offset) for start, end in spans)
         ctx.phrase_hits = dict(hits)
@@ -74,38 +113,37 @@ class SentenceAnalyser:
 
     def clear(self) -> None:
         """Forget cached analyses (benchmarks measure cold scoring with it)."""
-        self.analyse.cache_clear()
+        self._cache.clear()
         self.promises_of.cache_clear()
 
-    def _analyse(self, text: str, language: str) -> SentenceAnalysis:
-        tokens = tokenize(text)
+    def analyse(self, text: str, language: str, tokens: Tokens,
+                regex_rules: tuple[Rule, ...] | None = None) -> SentenceAnalysis:
+        """One sentence, from its tokens. ``regex_rules`` narrows the regex rules to
+        test (those that could match somewhere in the draft); None tests them all."""
         index = self.rulebook.indexes.get(language)
+        phrase_hits = index.scan(tokens) if index is not None else {}
+        hits = tuple((key, tuple(spans)) for key, spans in phrase_hits.items())
+        by_id = self._rules_by_id.get(language, {})
+        candidates = {rule_id for rule_id, role in phrase_hits
+                      if role == TRIGGER and rule_id in by_id}
+        if regex_rules is None:
+            regex_rules = self._regex_rules.get(language, ())
+        if regex_rules:
+            lowered = text.lower()
+            candidates.update(rule.rule_id for rule in regex_rules
+                              if rule.rule_id not in candidates
+                              and regexes_could_match(rule, lowered))
+        if not candidates:   # most sentences: nothing for the guards to judge
+            return SentenceAnalysis(words=len(tokens.words), hits=hits, triggers=())
         ctx = Context(body=text, language=language, footer="", quoted="", quote_date=None,
                       anchor=None, business=self.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}),
                       sentences=[Sentence(0, len(text), text)], paragraphs=[(0, len(text))])
         ctx.promises = list(self.promises_of(text, language, None, self.clock))
-        ctx.phrase_hits = index.scan(tokens) if index is not None else {}
-        by_id = self._rules_by_id.get(language, {})
+        ctx.phrase_hits = phrase_hits
         triggers = []
-        for rule_id in sorted(self._candidates(ctx, by_id), key=self._rule_order.__getitem__):
+        for rule_id in sorted(candidates, key=self._rule_order.__getitem__):
             spans = trigger_spans(by_id[rule_id], ctx)
             if spans:
                 triggers.append((rule_id, tuple(spans)))
-        return SentenceAnalysis(
-            words=len(tokens.words),
-            hits=tuple((key, tuple(spans)) for key, spans in ctx.phrase_hits.items()),
-            triggers=tuple(triggers))
-
-    def _candidates(self, ctx: Context, by_id: dict[str, Rule]) -> set[str]:
-        """Rules whose phrases the index saw, and rules whose regexes could match."""
-        candidates = {rule_id for rule_id, role in ctx.phrase_hits
-                      if role == TRIGGER and rule_id in by_id}
-        for rule in self._regex_rules.get(ctx.language, ()):
-            if rule.rule_id in candidates:
-                continue
-            if (rule.irregular_regex and could_match(rule.irregular_needles_regex, ctx)) or (
-                    rule.pattern_regex and (rule.requires_regex is None
-                                            or could_match(rule.requires_regex, ctx))):
-                candidates.add(rule.rule_id)
-        return candidates
+        return SentenceAnalysis(words=len(tokens.words), hits=hits, triggers=tuple(triggers))

@@ -11,7 +11,9 @@ ABBREVIATIONS = frozenset(
     "inkl zzgl usw vgl d.h s.o mo di mi do fr sa so jr sr".split())
 BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 ABBREVIATION_TAIL = 24   # enough characters to see the last word of a piece
-LAST_WORD = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
+# starts only where a run of word characters and dots starts (the leftmost match always
+# does), so the search does not retry from inside the run
+LAST_WORD = re.compile(r"(?<![\w.])([\w.]+)[.!?]*[\"'”’)\]]*$")
 
 
 @dataclass(frozen=True, slots=True)
