@@ -27,7 +27,7 @@ def normalise(word: str) -> str:
     return word.lower().replace("’", "'")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Tokens:
     """The words of a text, lower-cased, with what separates them.
 
@@ -82,39 +82,48 @@ class PhraseIndex:
 
     def __init__(self, entries: Iterable[tuple[tuple[str, ...], Key]]) -> None:
         self._single: dict[str, list[Key]] = defaultdict(list)
-        self._multi: dict[tuple[str, str], list[tuple[tuple[str, ...], Key]]] = \
-            defaultdict(list)
+        # (first, second word) -> (the words after them, key)
+        self._multi: dict[tuple[str, str], list[tuple[list[str], Key]]] = defaultdict(list)
         for words, key in entries:
             if len(words) == 1:
                 self._single[words[0]].append(key)
             elif words:
-                self._multi[(words[0], words[1])].append((words, key))
-        self._multi_first = frozenset(first for first, _ in self._multi)
+                self._multi[(words[0], words[1])].append((list(words[2:]), key))
+        self._single_words = frozenset(self._single)
+        self._pairs = frozenset(self._multi)
 
     def scan(self, tokens: Tokens) -> dict[Key, list[Span]]:
         """Every phrase occurrence; words of a phrase may be separated by whitespace only."""
-        hits: dict[Key, list[Span]] = defaultdict(list)
-        single, multi, multi_first = self._single, self._multi, self._multi_first
         words, separators = tokens.words, tokens.separators
+        # Which phrase starts occur at all, found at C speed (most sentences have none):
+        # single words, and the first two words of longer phrases.
+        singles = self._single_words.intersection(words)
+        pairs = self._pairs.intersection(zip(words, words[1:], strict=False))
+        if not singles and not pairs:
+            return {}
+        starts = singles.union(first for first, _ in pairs)
+        hits: dict[Key, list[Span]] = defaultdict(list)
+        single, multi = self._single, self._multi
         count = len(words)
         for index, word in enumerate(words):
+            if word not in starts:
+                continue
             keys = single.get(word)
             if keys:
                 span = tokens.span(index, index)
                 for key in keys:
                     hits[key].append(span)
-            if word not in multi_first or index + 1 == count:
+            if index + 1 == count:
                 continue
             candidates = multi.get((word, words[index + 1]))
             if not candidates or not _is_blank(separators[index + 1]):
                 continue
-            for phrase, key in candidates:
-                last = index + len(phrase) - 1
-                if last >= count:
+            for rest, key in candidates:
+                last = index + 1 + len(rest)
+                if rest and (words[index + 2:last + 1] != rest
+                             or not all(map(_is_blank, separators[index + 2:last + 1]))):
                     continue
-                if all(words[index + k] == phrase[k] and _is_blank(separators[index + k])
-                       for k in range(2, len(phrase))):
-                    hits[key].append(tokens.span(index, last))
+                hits[key].append(tokens.span(index, last))
         return hits
 
 

@@ -16,6 +16,7 @@ from scoring.business_time import BusinessClock
 from scoring.context import Context
 from scoring.dates import Deadline, find_deadline
 from scoring.findings import Promise
+from scoring.lowered import compile_for_lowered, lower_keeping_offsets
 
 FUTURE_EN = (r"(?:'ll|\s+will|\s+shall|\s*'m going to|\s+am going to|\s*'re going to|"
              r"\s+are going to|\s+plan to|\s+am planning to|\s*'m planning to|\s+intend to|"
@@ -27,13 +28,14 @@ class Lexicon:
     """The language-specific patterns of commitment extraction."""
 
     sender: re.Pattern[str]           # I will / ich werde
-    team: re.Pattern[str]             # we will / our team will / Leo will
+    team: re.Pattern[str]             # we will / our team will
     unclear: re.Pattern[str]          # someone will / they will
     thing: re.Pattern[str]            # the unit will ship / the refund should come through
     implicit: re.Pattern[str]         # "Will send it tomorrow."
     not_commitment: re.Pattern[str]   # offers, wishes, conditionals on the reader
     hedges: re.Pattern[str]
     anchors: tuple[str, ...]          # lower-case strings every commitment contains one of
+    named: re.Pattern[str] | None = None   # a colleague by name will (case-sensitive)
 
 
 EN = Lexicon(
@@ -45,10 +47,13 @@ EN = Lexicon(
         r"(?<=\s)(?:and|but|then)\s+(?:will|shall)\s+(?!you\b|be\s+(?:out|away)\b|not\b))"
         r"(?!\s+not\b|n't)", re.IGNORECASE),
     team=re.compile(
-        rf"\b(?:(?i:we){FUTURE_EN}|(?i:our|my)\s+(?:(?!(?i:and|but|they|who|which|that|to|you|he|she|it)\b)[\w-]+,?\s+){{0,5}}?"
+        rf"\b(?:we{FUTURE_EN}|(?:our|my)\s+(?:(?!(?:and|but|they|who|which|that|to|you|he|she|it)\b)[\w-]+,?\s+){{0,5}}?"
         rf"[\w-]+,?{FUTURE_EN}|"
-        r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)|"
-        r"(?i:you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from))\b)"
+        r"you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from)\b)"
+        r"(?!\s+not\b|n't)", re.IGNORECASE),
+    # a colleague by name: "Leo will call you" (the capitals matter, so not IGNORECASE)
+    named=re.compile(
+        r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)"
         r"(?!\s+not\b|n't)"),
     unclear=re.compile(
         r"\b(?:someone|somebody)(?:\s+(?:from|at|in|on|of)\s+(?:[\w-]+\s+){1,5}?)?\s*"
@@ -121,19 +126,31 @@ MIN_CLAUSE_GAP = 12
 OWNER_GROUPS = ("sender", "team", "unclear", "thing")
 
 
-def combine(lexicon: Lexicon) -> re.Pattern[str]:
-    """One regex with a named group per owner: one pass per sentence instead of four."""
-    parts = []
-    for owner in OWNER_GROUPS:
-        pattern: re.Pattern[str] = getattr(lexicon, owner)
-        body = f"(?i:{pattern.pattern})" if pattern.flags & re.IGNORECASE else pattern.pattern
-        parts.append(f"(?P<{owner}>{body})")
-    return re.compile("|".join(parts))
+@dataclass(frozen=True)
+class CompiledLexicon:
+    """A lexicon's regexes, compiled for lower-cased text (see scoring/lowered.py)
+    except ``named``, which needs the capitals."""
+
+    owners: re.Pattern[str]             # one pass instead of four: a group per owner
+    named: re.Pattern[str] | None
+    implicit: re.Pattern[str]
+    not_commitment: re.Pattern[str]
+    hedges: re.Pattern[str]
+    anchors: re.Pattern[str]
 
 
-COMBINED = {language: combine(lexicon) for language, lexicon in LEXICONS.items()}
-ANCHORS = {language: re.compile("|".join(re.escape(a) for a in lexicon.anchors))
-           for language, lexicon in LEXICONS.items()}
+def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
+    owners = "|".join(f"(?P<{owner}>{compile_for_lowered(getattr(lexicon, owner)).pattern})"
+                      for owner in OWNER_GROUPS)
+    return CompiledLexicon(
+        owners=re.compile(owners), named=lexicon.named,
+        implicit=compile_for_lowered(lexicon.implicit),
+        not_commitment=compile_for_lowered(lexicon.not_commitment),
+        hedges=compile_for_lowered(lexicon.hedges),
+        anchors=re.compile("|".join(re.escape(a) for a in lexicon.anchors)))
+
+
+COMPILED = {language: compile_lexicon(lexicon) for language, lexicon in LEXICONS.items()}
 
 
 SentencePromises = Callable[[str, str, datetime | None, BusinessClock], tuple[Promise, ...]]
@@ -162,14 +179,19 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
                       clock: BusinessClock) -> tuple[Promise, ...]:
     """The commitments of one sentence, with spans relative to it (worth caching: while
     somebody types, every sentence but the edited one repeats)."""
-    lexicon = LEXICONS.get(language, EN)
+    lexicon = COMPILED.get(language, COMPILED["en"])
     if text.rstrip().endswith("?"):
         return ()
-    if not ANCHORS[language if language in ANCHORS else "en"].search(text.lower()):
+    lowered = lower_keeping_offsets(text)
+    if not lexicon.anchors.search(lowered):
         return ()   # cheap test first: no commitment without one of these words
-    hits = [(match.start(), match.lastgroup or "unclear")
-            for match in COMBINED.get(language, COMBINED["en"]).finditer(text)]
-    implicit = lexicon.implicit.match(text)
+    matches = [(match.start(), match.end(), match.lastgroup or "unclear")
+               for match in lexicon.owners.finditer(lowered)]
+    if lexicon.named is not None:
+        matches = leftmost_first(matches, [(match.start(), match.end(), "team")
+                                           for match in lexicon.named.finditer(text)])
+    hits = [(start, owner) for start, _, owner in matches]
+    implicit = lexicon.implicit.match(lowered)
     if implicit:
         hits.append((implicit.start(), "sender"))
     if not hits:
@@ -181,8 +203,8 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
             continue
         kept.append((position, owner))
     # blockers ("if you need", "let me know") and hedge words, found once per sentence
-    blockers = [m.span() for m in lexicon.not_commitment.finditer(text)]
-    hedge_spans = [m.span() for m in lexicon.hedges.finditer(text)]
+    blockers = [m.span() for m in lexicon.not_commitment.finditer(lowered)]
+    hedge_spans = [m.span() for m in lexicon.hedges.finditer(lowered)]
     promises: list[Promise] = []
     for index, (position, owner) in enumerate(kept):
         clause_end = kept[index + 1][0] if index + 1 < len(kept) else len(text)
@@ -205,6 +227,21 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
             due=deadline.due if deadline else None, hedged=hedged,
             deadline_text=deadline.text if deadline else ""))
     return tuple(promises)
+
+
+def leftmost_first(first: list[tuple[int, int, str]],
+                   second: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Matches of two regexes as if they were one alternation: in text order, a match
+    that overlaps an earlier one dropped, ``first`` winning a tie."""
+    if not second:
+        return first
+    merged = sorted([(start, 0, end, owner) for start, end, owner in first]
+                    + [(start, 1, end, owner) for start, end, owner in second])
+    kept: list[tuple[int, int, str]] = []
+    for start, _, end, owner in merged:
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end, owner))
+    return kept
 
 
 LOOKBACK_CHARS = 40

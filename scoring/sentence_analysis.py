@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from scoring.business_time import BusinessClock
 from scoring.context import Context
@@ -28,8 +28,7 @@ Spans = tuple[tuple[int, int], ...]
 CacheKey = tuple[str, str]            # (sentence text, language)
 
 
-@dataclass(frozen=True)
-class SentenceAnalysis:
+class SentenceAnalysis(NamedTuple):
     """What one sentence contributes, spans relative to the sentence."""
 
     words: int

@@ -37,3 +37,11 @@ def test_commitments(scorer: Scorer, text: str, owner: str, has_deadline: bool,
 @pytest.mark.parametrize("text", NOT_COMMITMENTS)
 def test_not_commitments(scorer: Scorer, text: str) -> None:
     assert scorer.score_text(text, lang="en").promises == []
+
+
+def test_matches_of_two_regexes_merge_as_one_alternation() -> None:
+    from scoring.promises import leftmost_first
+    first = [(0, 20, "team"), (30, 40, "sender")]
+    second = [(0, 8, "team"), (10, 18, "team"), (35, 45, "team"), (50, 55, "team")]
+    assert leftmost_first(first, second) == [(0, 20, "team"), (30, 40, "sender"),
+                                             (50, 55, "team")]

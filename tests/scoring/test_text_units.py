@@ -42,3 +42,15 @@ def test_html_text_keeps_offsets_and_marks_fine_print() -> None:
     assert converted.text.startswith("Price: $9")
     [(start, end)] = converted.fine_print
     assert converted.text[start:end] == "Renews yearly."
+
+
+def test_tokens_of_a_sentence_are_a_slice_of_the_draft() -> None:
+    text = "Hello Anna.  I think we'll ship it. Thanks!"
+    tokens = tokenize(text)
+    start = text.index("I think")
+    end = text.index("Thanks") - 1
+    sentence = tokens.within(start, end)
+    assert sentence.words == ["i", "think", "we'll", "ship", "it"]
+    first, last = sentence.span(0, 1)
+    assert text[start + first:start + last] == "I think"
+    assert tokens.within(0, len(text)).words == tokens.words
