@@ -38,6 +38,8 @@ class Scorer:
         self.rulebook: RuleBook = build_rulebook(settings.rule_packs, settings.overrides)
         self.clock = BusinessClock(settings.business)
         self.sentences = SentenceAnalyser(self.rulebook, settings.business, self.clock)
+        self._active_rules = {language: tuple(rule for rule in rules if rule.enabled)
+                              for language, rules in self.rulebook.rules.items()}
         for rule in self.rulebook.by_id().values():
             if rule.kind == "code" and rule.check not in CODE_CHECKS:
                 raise ConfigError(rule.source, rule.rule_id,
@@ -87,7 +89,7 @@ class Scorer:
                       guards=self.rulebook.guards.get(language, {}))
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx, tokens)
-        findings = self.run_rules(ctx, self.rulebook.rules.get(language, ()))
+        findings = self.run_rules(ctx, self._active_rules.get(language, ()))
         score, verdict, dimensions = aggregate(findings, self.settings)
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
                       findings=findings, promises=ctx.promises,

@@ -13,6 +13,7 @@ GERMAN = frozenset(
     "im sich es von bei wird werden haben sind auch ihr ihre uns oder wie noch bitte "
     "gerne vielen dank grüßen".split())
 GERMAN_LETTERS = re.compile(r"[äöüß]", re.IGNORECASE)
+GERMAN_LETTER_CHARS = "äöüßÄÖÜ"   # GERMAN_LETTERS, counted with str.count
 SAMPLE_CHARS = 4000
 SAMPLE_WORDS = 700
 
@@ -22,7 +23,7 @@ def detect_language_of_words(words: list[str], text: str, default: str = "en") -
     sample = words[:SAMPLE_WORDS]
     english = sum(map(ENGLISH.__contains__, sample))
     german = sum(map(GERMAN.__contains__, sample))
-    german += len(GERMAN_LETTERS.findall(text, 0, SAMPLE_CHARS)) // 4
+    german += sum(map(text[:SAMPLE_CHARS].count, GERMAN_LETTER_CHARS)) // 4
     if english == german:
         return default
     return "de" if german > english else "en"

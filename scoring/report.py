@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from scoring.findings import Finding, Promise, Question
 from scoring.settings import DIMENSIONS, MAX_SCORE, ScoringSettings
 
 
-@dataclass(frozen=True)
-class DimensionScore:
+class DimensionScore(NamedTuple):
     score: int
     verdict: str
     penalty: float        # points taken off before the cap
@@ -62,11 +61,14 @@ def aggregate(findings: list[Finding], settings: ScoringSettings
     overall = 100 - sum over dimensions of weight x min(cap, penalties): every point a
     user sees comes from findings.
     """
+    penalties: dict[str, float] = dict.fromkeys(DIMENSIONS, 0)
+    for finding in findings:
+        penalties[finding.dimension] += finding.penalty
     dimensions: dict[str, DimensionScore] = {}
     lost = 0.0
     for name in DIMENSIONS:
         config = settings.dimensions[name]
-        penalty = sum(f.penalty for f in findings if f.dimension == name)
+        penalty = penalties[name]
         capped = min(float(config.cap), penalty)
         score = max(0, round(MAX_SCORE - capped))
         verdict = config.thresholds.verdict(score)

@@ -11,6 +11,8 @@ ABBREVIATIONS = frozenset(
     "inkl zzgl usw vgl d.h s.o mo di mi do fr sa so jr sr".split())
 BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 ABBREVIATION_TAIL = 24   # enough characters to see the last word of a piece
+LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+CLOSERS = "\"'”’)]"      # may follow the full stop
 # starts only where a run of word characters and dots starts (the leftmost match always
 # does), so the search does not retry from inside the run
 LAST_WORD = re.compile(r"(?<![\w.])([\w.]+)[.!?]*[\"'”’)\]]*$")
@@ -38,7 +40,11 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def _ends_with_abbreviation(piece: str) -> bool:
-    word = LAST_WORD.search(piece[-ABBREVIATION_TAIL:].rstrip())
+    tail = piece[-ABBREVIATION_TAIL:].rstrip()
+    stem = tail.rstrip(CLOSERS).rstrip(".!?")
+    if len(stem) > LONGEST_ABBREVIATION and stem[-LONGEST_ABBREVIATION - 1:].isalpha():
+        return False   # the usual case, without a regex: a long word is no abbreviation
+    word = LAST_WORD.search(tail)
     if not word:
         return False
     token = word.group(1).rstrip(".").lower()
