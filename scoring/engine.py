@@ -38,6 +38,7 @@ class Scorer:
         self.rulebook: RuleBook = build_rulebook(settings.rule_packs, settings.overrides)
         self.clock = BusinessClock(settings.business)
         self.sentences = SentenceAnalyser(self.rulebook, settings.business, self.clock)
+        self._clean_scores = aggregate([], settings)
         self._active_rules = {language: tuple(rule for rule in rules if rule.enabled)
                               for language, rules in self.rulebook.rules.items()}
         for rule in self.rulebook.by_id().values():
@@ -90,7 +91,11 @@ class Scorer:
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx, tokens)
         findings = self.run_rules(ctx, self._active_rules.get(language, ()))
-        score, verdict, dimensions = aggregate(findings, self.settings)
+        if findings:
+            score, verdict, dimensions = aggregate(findings, self.settings)
+        else:   # the common case, computed once
+            score, verdict, clean = self._clean_scores
+            dimensions = dict(clean)
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
                       findings=findings, promises=ctx.promises,
                       questions=find_questions(ctx),

@@ -89,13 +89,16 @@ class SentenceAnalyser:
         triggers: dict[str, list[tuple[int, int]]] = defaultdict(list)
         words = 0
         language, cache = ctx.language, self._cache
-        # Regex rules whose needles occur nowhere in the body need no sentence test.
-        regex_rules = tuple(rule for rule in self._regex_rules.get(language, ())
-                            if regexes_could_match(rule, ctx.lowered))
+        regex_rules: tuple[Rule, ...] | None = None
         for sentence in ctx.sentences:
             key = (sentence.text, language)
             analysis = cache.get(key)
             if analysis is None:
+                if regex_rules is None:
+                    # regex rules whose needles occur nowhere in the body: no sentence
+                    # needs to test them
+                    regex_rules = tuple(rule for rule in self._regex_rules.get(language, ())
+                                        if regexes_could_match(rule, ctx.lowered))
                 analysis = self.analyse(sentence.text, language,
                                         tokens.within(sentence.start, sentence.end),
                                         regex_rules)
