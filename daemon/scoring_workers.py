@@ -3,63 +3,91 @@
 The scoring core is synchronous, pure-Python CPU work. In a thread of the daemon it
 would hold the GIL that the event loop (SMTP relays, API requests) needs, and it could
 use one CPU only, so the SMTP proxy and the HTTP API each score in a small pool of
-worker processes. Workers are spawned, not forked (the daemon has threads), build
-their scorer from the scoring settings once, and exit when the daemon is gone (a
-``kill -9`` of the daemon must not leave orphans).
+worker processes (daemon/scoring_worker.py runs in them). Workers are spawned, not
+forked (the daemon has threads), build their scorer once, and exit when the daemon is
+gone (a ``kill -9`` of the daemon must not leave orphans).
+
+Each worker has its own socket pair to the daemon (daemon/worker_channel.py), read and
+written by the event loop itself: no executor threads and queues between a request and
+its worker, which cost about a millisecond per job. The daemon keeps each worker's
+queue and sends it one job at a time, so it knows every worker's load, a job still
+queued can be withdrawn or moved, and a crash loses only the job that was running.
+Jobs go to the least loaded worker, or with an affinity key to the worker that key
+used before (daemon/worker_dispatch.py: its per-sentence caches are warm).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
-import threading
+import socket
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from daemon import scoring_worker, worker_channel, worker_dispatch
+from daemon.logging_setup import log_event
+
+log = logging.getLogger("trustmail.scoring")
+
 WORKER_START_SECONDS = 60.0        # spawn + import + rule compilation + warm-up
-PARENT_CHECK_SECONDS = 1.0
 STOP_SECONDS = 2.0                 # a terminated worker exits at once; this is a bound
 MAX_AUTO_WORKERS = 4
-WARM_UP_TEXT = "Hello Anna, thanks for your message. I will send the contract by Friday."
 
 Result = TypeVar("Result")
 
-# -- in a worker process --------------------------------------------------------------
 
-_worker_scorer: Any = None
-
-
-def _init_worker(settings: Any, parent_pid: int) -> None:
-    """Build and warm the scorer once per worker; exit when the daemon is gone."""
-    global _worker_scorer
-    from scoring import Scorer
-    _worker_scorer = Scorer(settings)
-    _worker_scorer.score_text(WARM_UP_TEXT)
-
-    def exit_with_parent() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(0)
-    threading.Thread(target=exit_with_parent, daemon=True).start()
+class WorkerError(RuntimeError):
+    """A scoring job could not run to its end in a worker."""
 
 
-def _worker_ready() -> int:
-    return os.getpid()
+class WorkerCrashed(WorkerError):
+    """The worker running the job died (crashed, or was killed); it is respawned."""
 
 
-def _call_with_scorer(job: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-    assert _worker_scorer is not None, "worker not initialised"
-    return job(_worker_scorer, *args)
+class WorkerStartFailed(WorkerError):
+    """No worker could take the job: they failed to start."""
 
 
-# -- in the daemon --------------------------------------------------------------------
+class WorkersClosed(WorkerError):
+    """The pool was closed before the job finished."""
+
 
 def auto_workers() -> int:
     """One worker per CPU, at most MAX_AUTO_WORKERS."""
     return max(1, min(MAX_AUTO_WORKERS, os.cpu_count() or 1))
+
+
+@dataclass(eq=False)
+class _Job:
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    future: asyncio.Future[Any]
+    affinity: Hashable | None
+    worker: _Worker | None = None
+
+
+@dataclass(eq=False)
+class _Worker:
+    """One worker process (one life of a slot: a respawned worker is a new _Worker)."""
+
+    slot: int
+    process: BaseProcess
+    started: asyncio.Future[int]               # its pid, once its scorer is warm
+    queue: deque[_Job] = field(default_factory=deque)
+    current: _Job | None = None                 # the job it is running
+    ready: bool = False
+    writer: asyncio.StreamWriter | None = None
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def load(self) -> int:
+        return len(self.queue) + (self.current is not None)
 
 
 class ScoringWorkers:
@@ -69,44 +97,236 @@ class ScoringWorkers:
     def __init__(self, settings: Any, workers: int = 0) -> None:
         self.settings = settings
         self.workers = workers or auto_workers()
-        self._pool: ProcessPoolExecutor | None = None
-        self._ready: asyncio.Future[Any] | None = None
+        self._context = multiprocessing.get_context("spawn")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: list[_Worker | None] = []     # None: failed to start, not respawned
+        self._alive: set[_Worker] = set()          # every process not reaped yet
+        self._affinity = worker_dispatch.Affinity()
+        self._ready: asyncio.Future[list[int]] | None = None
+        self._closed = False
 
-    def start(self) -> asyncio.Future[Any]:
-        """Spawn the workers; returns a future that is done when each has built and
-        warmed its scorer (callers may await it, or let the first job wait for it)."""
-        self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(self.settings, os.getpid()))
-        loop = asyncio.get_running_loop()
-        self._ready = asyncio.ensure_future(asyncio.wait_for(asyncio.gather(*(
-            loop.run_in_executor(self._pool, _worker_ready) for _ in range(self.workers))),
-            WORKER_START_SECONDS))
+    def start(self) -> asyncio.Future[list[int]]:
+        """Spawn the workers; returns a future that is done (with their pids) when each
+        has built and warmed its scorer. Callers may await it, or not: a job waits for
+        its worker."""
+        self._loop = asyncio.get_running_loop()
+        self._slots = [self._spawn(slot) for slot in range(self.workers)]
+        started = [worker.started for worker in self._slots if worker is not None]
+        self._ready = asyncio.ensure_future(asyncio.gather(*started))
+        self._ready.add_done_callback(_retrieve)
         return self._ready
 
-    async def run(self, job: Callable[..., Result], *args: Any) -> Result:
-        assert self._pool is not None and self._ready is not None, "start() first"
-        await asyncio.shield(self._ready)
-        result: Result = await asyncio.get_running_loop().run_in_executor(
-            self._pool, _call_with_scorer, job, args)
+    async def run(self, job: Callable[..., Result], *args: Any,
+                  affinity: Hashable | None = None) -> Result:
+        """``job(scorer, *args)`` in a worker. Jobs with the same ``affinity`` key go to
+        the same worker unless it is clearly busier than another (see worker_dispatch).
+        Raises what the job raised, or a :class:`WorkerError`."""
+        if self._closed:
+            raise WorkersClosed("the scoring workers are closed")
+        if self._loop is None:
+            raise RuntimeError("ScoringWorkers.start() first")
+        queued = _Job(job, args, self._loop.create_future(), affinity)
+        self._dispatch(queued)
+        try:
+            result: Result = await queued.future
+        except asyncio.CancelledError:      # e.g. the SMTP proxy's time budget ran out
+            if queued.worker is not None and queued in queued.worker.queue:
+                queued.worker.queue.remove(queued)
+            raise
         return result
 
     def close(self) -> None:
-        """Stop the workers now, even one still busy with a huge draft."""
-        pool, self._pool = self._pool, None
-        if self._ready is not None and not self._ready.done():
-            self._ready.cancel()
-        if pool is None:
+        """Stop the workers now, even one still busy with a huge draft; jobs not
+        finished fail with :class:`WorkersClosed`. Returns once they are reaped."""
+        if self._closed:
             return
-        processes = list(getattr(pool, "_processes", {}).values())  # no public accessor
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:   # reap them, so none is left running after close()
-            process.join(STOP_SECONDS)
+        self._closed = True
+        workers = list(self._alive)
+        loop_open = self._loop is not None and not self._loop.is_closed()
+        for worker in workers:
+            if loop_open:
+                self._stop_serving(worker)
+            if worker.process.is_alive():
+                worker.process.terminate()
+        deadline = time.monotonic() + STOP_SECONDS
+        for worker in workers:     # reap them, so none is left running after close()
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.process.close()
+        self._alive.clear()
+        if loop_open and self._ready is not None and not self._ready.done():
+            self._ready.cancel()
 
     def pids(self) -> list[int]:
         """The worker processes' ids (for memory figures)."""
-        pool = self._pool
-        return [p.pid for p in getattr(pool, "_processes", {}).values() if p.pid] if pool else []
+        if self._closed:
+            return []
+        return [w.process.pid for w in self._slots if w is not None and w.process.pid]
+
+    # -- worker lives ------------------------------------------------------------------
+
+    def _spawn(self, slot: int) -> _Worker:
+        assert self._loop is not None
+        ours, theirs = socket.socketpair()
+        process = self._context.Process(
+            target=scoring_worker.main, args=(theirs, self.settings, os.getpid()),
+            name=f"trustmail-scoring-{slot}", daemon=True)
+        try:
+            process.start()
+        finally:
+            theirs.close()      # the worker has its own copy; EOF must mean it is gone
+        worker = _Worker(slot, process, self._loop.create_future())
+        worker.started.add_done_callback(_retrieve)
+        worker.task = self._loop.create_task(self._serve(worker, ours))
+        self._alive.add(worker)
+        return worker
+
+    async def _serve(self, worker: _Worker, sock: socket.socket) -> None:
+        """Read the worker's answers until its channel ends (it died, or close())."""
+        try:
+            reader, worker.writer = await worker_channel.open_stream(sock)
+            pid = await asyncio.wait_for(_handshake(reader), WORKER_START_SECONDS)
+        except Exception as error:  # noqa: BLE001 - whatever it was, the worker is lost
+            self._lost(worker, error)
+            return
+        worker.ready = True
+        worker.started.set_result(pid)
+        self._pump(worker)
+        try:
+            while True:
+                self._answered(worker, await worker_channel.read(reader))
+        except Exception as error:  # noqa: BLE001 - end of stream, reset, ...
+            self._lost(worker, error)
+
+    def _lost(self, worker: _Worker, error: Exception) -> None:
+        """The worker's channel ended: fail its running job, move its queued ones,
+        respawn it if it had started (one that cannot start would only fail again)."""
+        if self._closed:
+            return
+        was_ready, worker.ready = worker.ready, False
+        if worker.writer is not None:
+            worker.writer.close()
+        worker.process.kill()       # usually exited already; a no-op then
+        self._reap_later(worker)
+        running, worker.current = worker.current, None
+        queued = list(worker.queue)
+        worker.queue.clear()
+        pid = worker.process.pid
+        if running is not None and not running.future.done():
+            running.future.set_exception(WorkerCrashed(
+                f"scoring worker {pid} died while running this job"))
+        if not worker.started.done():
+            worker.started.set_exception(WorkerStartFailed(
+                f"scoring worker {pid} did not start: {error!r}"))
+        log_event(log, logging.ERROR, "scoring-worker-lost", pid=pid, started=was_ready,
+                  running_job=running is not None, error=type(error).__name__)
+        replacement = None
+        if was_ready:
+            try:
+                replacement = self._spawn(worker.slot)
+            except OSError as spawn_error:
+                log_event(log, logging.ERROR, "scoring-worker-respawn-failed",
+                          error=str(spawn_error))
+        self._slots[worker.slot] = replacement
+        for job in queued:
+            if not job.future.done():
+                self._dispatch(job)
+
+    def _reap_later(self, worker: _Worker) -> None:
+        """Join the process once it has exited (its sentinel is readable), off the loop's
+        critical path: no blocking join, no zombie."""
+        assert self._loop is not None
+        loop, sentinel = self._loop, worker.process.sentinel
+
+        def reap() -> None:
+            loop.remove_reader(sentinel)
+            worker.process.join(0)
+            self._alive.discard(worker)
+            log_event(log, logging.INFO, "scoring-worker-exited", pid=worker.process.pid,
+                      exitcode=worker.process.exitcode)
+            worker.process.close()      # its sentinel's file descriptor
+        loop.add_reader(sentinel, reap)
+
+    def _stop_serving(self, worker: _Worker) -> None:
+        """For close(): no more reading or reaping in the loop; fail the worker's jobs."""
+        assert self._loop is not None
+        if worker.task is not None:
+            worker.task.cancel()
+        if worker.writer is not None:
+            worker.writer.close()
+        self._loop.remove_reader(worker.process.sentinel)
+        jobs = [worker.current, *worker.queue] if worker.current else list(worker.queue)
+        worker.current = None
+        worker.queue.clear()
+        for job in jobs:
+            if not job.future.done():
+                job.future.set_exception(WorkersClosed(
+                    "the scoring workers were closed before this job finished"))
+        if not worker.started.done():
+            worker.started.cancel()
+
+    # -- jobs --------------------------------------------------------------------------
+
+    def _dispatch(self, job: _Job) -> None:
+        """Queue ``job`` on a worker: a ready one if any, else one still starting."""
+        live = [w for w in self._slots if w is not None]
+        if not live:
+            job.future.set_exception(WorkerStartFailed("no scoring worker could start"))
+            return
+        candidates = [w for w in live if w.ready] or live
+        preferred = None
+        if job.affinity is not None:
+            slot = self._affinity.get(job.affinity)
+            preferred = next((i for i, w in enumerate(candidates) if w.slot == slot), None)
+        chosen = candidates[worker_dispatch.choose([w.load for w in candidates], preferred)]
+        if job.affinity is not None:
+            self._affinity.remember(job.affinity, chosen.slot)
+        job.worker = chosen
+        chosen.queue.append(job)
+        self._pump(chosen)
+
+    def _pump(self, worker: _Worker) -> None:
+        """Send the worker its next job if it is idle (skipping withdrawn ones)."""
+        if not worker.ready or worker.current is not None or worker.writer is None:
+            return
+        while worker.queue:
+            job = worker.queue.popleft()
+            if job.future.done():
+                continue
+            try:
+                frame = worker_channel.encode((job.function, job.args))
+            except Exception as error:  # noqa: BLE001 - unpicklable job or arguments
+                job.future.set_exception(error)
+                continue
+            worker.current = job
+            worker.writer.write(frame)
+            return
+
+    def _answered(self, worker: _Worker, payload: bytes) -> None:
+        job, worker.current = worker.current, None
+        try:
+            kind, value = worker_channel.decode(payload)
+        except Exception as error:  # noqa: BLE001 - e.g. an exception that won't unpickle
+            kind, value = "error", WorkerError(f"unreadable answer from the worker: {error!r}")
+        if job is not None and not job.future.done():
+            if kind == "ok":
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(value)
+        self._pump(worker)
+
+
+async def _handshake(reader: asyncio.StreamReader) -> int:
+    """The worker's first frame: its pid once its scorer is warm, or why it failed."""
+    kind, value = worker_channel.decode(await worker_channel.read(reader))
+    if kind != "ready":
+        raise WorkerStartFailed(f"the scoring worker could not build its scorer: {value!r}")
+    return int(value)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark a failure as seen: callers need not await start()'s future."""
+    if not future.cancelled():
+        future.exception()

@@ -1,0 +1,206 @@
+"""The scoring worker processes: jobs run with the worker's scorer; dispatch by load and
+affinity; a crash fails only the running job and the worker comes back; close() stops
+busy workers at once; workers never outlive the daemon."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import worker_jobs
+from support.polling import wait_for
+
+from daemon.config import load_config
+from daemon.scoring_workers import (
+    STOP_SECONDS,
+    ScoringWorkers,
+    WorkerCrashed,
+    WorkersClosed,
+    WorkerStartFailed,
+)
+
+TESTS = Path(__file__).resolve().parent.parent
+SLOW = 0.5             # a job long enough to be still running while the test acts
+EXIT_SECONDS = 5.0     # a worker whose daemon died is gone well within this
+
+Pools = Callable[..., ScoringWorkers]
+
+
+@pytest.fixture
+async def pools() -> AsyncIterator[Pools]:
+    """Pools of the real scorer's workers (the test starts them), closed after the test."""
+    made: list[ScoringWorkers] = []
+
+    def make(workers: int = 1, settings: Any = None) -> ScoringWorkers:
+        made.append(ScoringWorkers(settings or load_config(None).scoring, workers))
+        return made[-1]
+    yield make
+    for pool in made:
+        pool.close()
+
+
+def gone(pid: int) -> bool:
+    """Exited: no such process, or a zombie nobody reaped yet."""
+    try:
+        return "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+
+
+async def test_a_job_runs_in_a_worker_process_with_the_scorer(pools: Pools) -> None:
+    pool = pools(workers=2)
+    pids = await pool.start()
+    assert sorted(pids) == sorted(pool.pids()) and os.getpid() not in pids
+    assert await pool.run(worker_jobs.scorer_type) == "Scorer"
+    assert await pool.run(worker_jobs.worker_pid) in pids
+
+
+async def test_the_least_loaded_worker_takes_the_next_job(pools: Pools) -> None:
+    pool = pools(workers=2)
+    await pool.start()
+    slow = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, SLOW))
+    await asyncio.sleep(0)      # dispatched
+    quick_pid = await pool.run(worker_jobs.worker_pid)
+    assert not slow.done(), "the quick job waited for the slow one"
+    assert quick_pid != await slow
+
+
+async def test_an_affinity_key_sticks_to_its_worker_until_that_one_is_clearly_busier(
+        pools: Pools) -> None:
+    pool = pools(workers=2)
+    first, second = await pool.start()
+    slow = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, SLOW))
+    await asyncio.sleep(0)
+    assert await pool.run(worker_jobs.worker_pid, affinity="draft-a") == second
+    assert await slow == first
+    # both idle: a job without a key goes to the first worker, the key's to its own
+    assert await pool.run(worker_jobs.worker_pid) == first
+    assert {await pool.run(worker_jobs.worker_pid, affinity="draft-a")
+            for _ in range(5)} == {second}
+    # one job more than the idle worker is not "clearly busier": the key stays ...
+    busy = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, SLOW, affinity="draft-a"))
+    await asyncio.sleep(0)
+    queued = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, 0, affinity="draft-a"))
+    await asyncio.sleep(0)
+    # ... two jobs more are: the key moves to the other worker, and stays there
+    assert await pool.run(worker_jobs.worker_pid, affinity="draft-a") == first
+    assert await busy == second and await queued == second
+    assert await pool.run(worker_jobs.worker_pid, affinity="draft-a") == first
+
+
+async def test_a_jobs_exception_reaches_the_caller_with_the_workers_traceback(
+        pools: Pools) -> None:
+    pool = pools()
+    await pool.start()
+    with pytest.raises(ValueError, match="bad draft") as raised:
+        await pool.run(worker_jobs.fail, "bad draft")
+    assert any("in the scoring worker" in note for note in raised.value.__notes__)
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        await pool.run(worker_jobs.unpicklable_result)
+    assert await pool.run(worker_jobs.scorer_type) == "Scorer"     # the worker goes on
+
+
+async def test_a_30_mb_job_goes_both_ways(pools: Pools) -> None:
+    pool = pools()
+    await pool.start()
+    huge = os.urandom(1024) * (30 * 1024)
+    size, echoed = await pool.run(worker_jobs.echo_size, huge)
+    assert size == len(huge) and echoed == huge
+
+
+async def test_a_worker_killed_mid_job_fails_that_job_and_is_respawned(
+        pools: Pools, tmp_path: Path) -> None:
+    pool = pools(workers=1)
+    [pid] = await pool.start()
+    running = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, 30))
+    queued = asyncio.ensure_future(pool.run(worker_jobs.touch, str(tmp_path / "ran")))
+    await asyncio.sleep(SLOW)
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(WorkerCrashed, match=f"scoring worker {pid} died"):
+        await running
+    # the job still queued did not start in the dead worker: the new one runs it
+    new_pid = await asyncio.wait_for(queued, 30)
+    assert new_pid != pid and (tmp_path / "ran").exists()
+    assert pool.pids() == [new_pid]
+    await asyncio.to_thread(wait_for, lambda: gone(pid), "the killed worker reaped", 5)
+
+
+async def test_close_stops_a_busy_worker_at_once_and_fails_unfinished_jobs(
+        pools: Pools) -> None:
+    pool = pools(workers=1)
+    [pid] = await pool.start()
+    running = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, 30))
+    queued = asyncio.ensure_future(pool.run(worker_jobs.worker_pid))
+    await asyncio.sleep(SLOW)
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < STOP_SECONDS
+    assert not Path(f"/proc/{pid}").exists()            # reaped, not a zombie
+    for job in (running, queued):
+        with pytest.raises(WorkersClosed):
+            await job
+    with pytest.raises(WorkersClosed):
+        await pool.run(worker_jobs.worker_pid)
+    assert pool.pids() == []
+
+
+async def test_a_job_cancelled_while_queued_never_runs(pools: Pools, tmp_path: Path) -> None:
+    pool = pools(workers=1)
+    await pool.start()
+    await pool.run(worker_jobs.worker_pid)
+    slow = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, SLOW))
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(pool.run(worker_jobs.touch, str(tmp_path / "cancelled")), 0.05)
+    await slow
+    await pool.run(worker_jobs.touch, str(tmp_path / "after"))
+    assert (tmp_path / "after").exists() and not (tmp_path / "cancelled").exists()
+
+
+async def test_workers_that_cannot_build_a_scorer_fail_start_and_jobs(pools: Pools) -> None:
+    pool = pools(workers=1, settings="not scoring settings")
+    with pytest.raises(WorkerStartFailed, match="could not build its scorer"):
+        await pool.start()
+    with pytest.raises(WorkerStartFailed):
+        await pool.run(worker_jobs.worker_pid)
+
+
+ORPHAN_SCRIPT = """
+import asyncio, sys
+sys.path.insert(0, sys.argv[1])
+from daemon.config import load_config
+from daemon.scoring_workers import ScoringWorkers
+from support import worker_jobs
+
+async def main():
+    pool = ScoringWorkers(load_config(None).scoring, 2)
+    await pool.start()
+    busy = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, 600))
+    await asyncio.sleep(0.2)
+    print(*pool.pids(), flush=True)
+    await busy
+
+asyncio.run(main())
+"""
+
+
+def test_workers_exit_when_the_daemon_is_killed() -> None:
+    """``kill -9`` of the daemon: the idle worker sees its channel end, the busy one
+    notices its parent is gone; neither is left running."""
+    with subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, str(TESTS)],
+                          stdout=subprocess.PIPE, text=True) as daemon:
+        try:
+            assert daemon.stdout is not None
+            pids = [int(pid) for pid in daemon.stdout.readline().split()]
+            assert len(pids) == 2 and not any(gone(pid) for pid in pids)
+        finally:
+            daemon.kill()
+    wait_for(lambda: all(gone(pid) for pid in pids), "the orphaned workers to exit",
+             EXIT_SECONDS)

@@ -1,0 +1,35 @@
+"""Frames between the daemon and a scoring worker: length-prefixed pickles."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+
+import pytest
+
+from daemon import worker_channel
+
+
+async def test_a_frame_written_by_the_worker_is_read_by_the_daemon() -> None:
+    ours, theirs = socket.socketpair()
+    reader, writer = await worker_channel.open_stream(ours)
+    message = ("ok", b"x" * 3_000_000)
+    payload, _ = await asyncio.gather(
+        worker_channel.read(reader),
+        asyncio.to_thread(worker_channel.write_blocking, theirs, message))
+    assert worker_channel.decode(payload) == message
+    theirs.close()
+    with pytest.raises(asyncio.IncompleteReadError):
+        await worker_channel.read(reader)
+    writer.close()
+
+
+def test_the_worker_reads_frames_until_the_daemon_closes_its_end() -> None:
+    frame = worker_channel.encode((len, ("abc",)))
+    stream = io.BytesIO(frame + frame[:-1])
+    assert worker_channel.read_blocking(stream) == (len, ("abc",))
+    with pytest.raises(EOFError, match="mid-frame"):
+        worker_channel.read_blocking(stream)
+    with pytest.raises(EOFError):
+        worker_channel.read_blocking(io.BytesIO())

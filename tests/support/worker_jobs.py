@@ -1,0 +1,43 @@
+"""Jobs for the scoring-worker tests: module-level, so a spawned worker can import them.
+
+Each takes the worker's scorer first, as ``ScoringWorkers.run`` calls it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def worker_pid(scorer: Any) -> int:
+    return os.getpid()
+
+
+def scorer_type(scorer: Any) -> str:
+    return type(scorer).__name__
+
+
+def sleep_then_pid(scorer: Any, seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def touch(scorer: Any, path: str) -> int:
+    Path(path).touch()
+    return os.getpid()
+
+
+def fail(scorer: Any, message: str) -> None:
+    raise ValueError(message)
+
+
+def unpicklable_result(scorer: Any) -> Callable[[], None]:
+    return lambda: None
+
+
+def echo_size(scorer: Any, data: bytes) -> tuple[int, bytes]:
+    """The size of ``data`` and a copy of it: a huge job both ways."""
+    return len(data), data
