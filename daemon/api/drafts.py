@@ -31,6 +31,7 @@ class Original:
     raw: bytes
     text: str | None
     date: datetime | None
+    message_id: str = ""      # its Message-ID header, when it has one
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def parse_original(payload: dict[str, Any]) -> Original:
             raise invalid("body.original", "send either the whole message (raw or raw_base64) "
                           "or headers and text, not both")
         message = BytesParser(policy=policy.default).parsebytes(raw)
-        return Original(raw, body_text(message), header_date(message.get("date")))
+        return Original(raw, body_text(message), header_date(message.get("date")),
+                        str(message.get("message-id", "")).strip())
     headers = {name.lower(): value for name, value in payload.get("headers", {}).items()}
     text = payload.get("text")
     if not headers and text is None:
@@ -93,7 +95,8 @@ def parse_original(payload: dict[str, Any]) -> Original:
         except (ValueError, TypeError) as error:
             raise invalid(f"body.original.headers.{name}", str(error)) from None
     message.set_content(text or "")
-    return Original(message.as_bytes(), text, header_date(headers.get("date")))
+    return Original(message.as_bytes(), text, header_date(headers.get("date")),
+                    str(headers.get("message-id", "")).strip())
 
 
 def header_date(value: str | None) -> datetime | None:

@@ -10,6 +10,7 @@ embedding, when no scoring settings are at hand.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from daemon.api.http import encode_json
 from daemon.scoring_workers import ScoringWorkers
 
 THREADS = 2
+AFFINITY_PREFIX_CHARS = 200
 
 
 class Runner(Protocol):
@@ -40,6 +42,23 @@ def score_draft(scorer: Any, draft: Draft) -> bytes:
         report = scorer.score_message(draft.raw, now=draft.now, lang=draft.lang,
                                       original=original.raw if original else None)
     return encode_json(report.to_dict())
+
+
+def affinity_key(draft: Draft) -> Hashable:
+    """What stays the same while somebody types one draft, so its re-scores go to the
+    worker whose per-sentence caches already hold the draft's unchanged sentences.
+
+    A reply's original is fixed from the first keystroke on (and its quote is part of
+    the draft's text), so its Message-ID is the key. Otherwise the draft's first
+    characters are: the greeting and first sentence change rarely once written, and
+    while they are still being typed the draft is short and cheap to score anywhere.
+    Two drafts that share a key merely share a worker; the load rule still applies.
+    """
+    if draft.original is not None and draft.original.message_id:
+        return ("original", draft.original.message_id)
+    if draft.text is not None:
+        return ("text", draft.text[:AFFINITY_PREFIX_CHARS])
+    return ("raw", (draft.raw or b"")[:AFFINITY_PREFIX_CHARS])
 
 
 class ThreadRunner:
@@ -73,7 +92,7 @@ class ProcessRunner:
         self.pool.start()
 
     async def run(self, draft: Draft) -> bytes:
-        return await self.pool.run(score_draft, draft)
+        return await self.pool.run(score_draft, draft, affinity=affinity_key(draft))
 
     def close(self) -> None:
         self.pool.close()
