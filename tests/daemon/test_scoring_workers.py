@@ -20,6 +20,7 @@ from support.polling import wait_for
 
 from daemon.config import load_config
 from daemon.scoring_workers import (
+    PIPELINE_DEPTH,
     STOP_SECONDS,
     ScoringWorkers,
     WorkerCrashed,
@@ -126,7 +127,7 @@ async def test_a_worker_killed_mid_job_fails_that_job_and_is_respawned(
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(WorkerCrashed, match=f"scoring worker {pid} died"):
         await running
-    # the job still queued did not start in the dead worker: the new one runs it
+    # the job behind it (queued, or sent ahead) had not started: the new worker runs it
     new_pid = await asyncio.wait_for(queued, 30)
     assert new_pid != pid and (tmp_path / "ran").exists()
     assert pool.pids() == [new_pid]
@@ -155,11 +156,11 @@ async def test_close_stops_a_busy_worker_at_once_and_fails_unfinished_jobs(
 async def test_a_job_cancelled_while_queued_never_runs(pools: Pools, tmp_path: Path) -> None:
     pool = pools(workers=1)
     await pool.start()
-    await pool.run(worker_jobs.worker_pid)
-    slow = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, SLOW))
+    slow = [asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, SLOW / 2))
+            for _ in range(PIPELINE_DEPTH)]     # the worker has all it may be sent
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(pool.run(worker_jobs.touch, str(tmp_path / "cancelled")), 0.05)
-    await slow
+    await asyncio.gather(*slow)
     await pool.run(worker_jobs.touch, str(tmp_path / "after"))
     assert (tmp_path / "after").exists() and not (tmp_path / "cancelled").exists()
 
