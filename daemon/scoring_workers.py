@@ -100,9 +100,13 @@ class ScoringWorkers:
     """A pool of scoring worker processes. ``run(job, *args)`` calls the module-level
     function ``job(scorer, *args)`` in a worker and returns its (picklable) result."""
 
-    def __init__(self, settings: Any, workers: int = 0) -> None:
+    def __init__(self, settings: Any, workers: int = 0, *,
+                 imports: tuple[str, ...] = ()) -> None:
+        """``imports``: modules the jobs live in, for the workers to import while they
+        warm up rather than on their first job."""
         self.settings = settings
         self.workers = workers or auto_workers()
+        self.imports = imports
         self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: list[_Worker | None] = []     # None: failed to start, not respawned
@@ -177,7 +181,8 @@ class ScoringWorkers:
         assert self._loop is not None
         ours, theirs = socket.socketpair()
         process = self._context.Process(
-            target=scoring_worker.main, args=(theirs, self.settings, os.getpid()),
+            target=scoring_worker.main,
+            args=(theirs, self.settings, os.getpid(), self.imports),
             name=f"trustmail-scoring-{slot}", daemon=True)
         try:
             process.start()

@@ -83,7 +83,7 @@ class ProcessRunner:
     """Scores in the daemon's scoring worker processes (see daemon/scoring_workers.py)."""
 
     def __init__(self, settings: Any, workers: int = 0) -> None:
-        self.pool = ScoringWorkers(settings, workers)
+        self.pool = ScoringWorkers(settings, workers, imports=(__name__,))
         self.workers = self.pool.workers
 
     async def start(self) -> None:

@@ -113,7 +113,7 @@ class ProcessScoring:
     """Score in the daemon's scoring worker processes (daemon/scoring_workers.py)."""
 
     def __init__(self, settings: Any, workers: int = 0) -> None:
-        self._workers = ScoringWorkers(settings, workers)
+        self._workers = ScoringWorkers(settings, workers, imports=(__name__,))
         self.workers = self._workers.workers
 
     async def start(self) -> None:

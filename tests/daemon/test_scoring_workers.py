@@ -40,8 +40,8 @@ async def pools() -> AsyncIterator[Pools]:
     """Pools of the real scorer's workers (the test starts them), closed after the test."""
     made: list[ScoringWorkers] = []
 
-    def make(workers: int = 1, settings: Any = None) -> ScoringWorkers:
-        made.append(ScoringWorkers(settings or load_config(None).scoring, workers))
+    def make(workers: int = 1, settings: Any = None, **options: Any) -> ScoringWorkers:
+        made.append(ScoringWorkers(settings or load_config(None).scoring, workers, **options))
         return made[-1]
     yield make
     for pool in made:
@@ -171,6 +171,16 @@ async def test_workers_that_cannot_build_a_scorer_fail_start_and_jobs(pools: Poo
         await pool.start()
     with pytest.raises(WorkerStartFailed):
         await pool.run(worker_jobs.worker_pid)
+
+
+async def test_workers_import_the_jobs_modules_before_they_are_ready(pools: Pools) -> None:
+    plain, preloaded = pools(), pools(imports=("colorsys",))
+    await asyncio.gather(plain.start(), preloaded.start())
+    assert not await plain.run(worker_jobs.imported, "colorsys")
+    assert await preloaded.run(worker_jobs.imported, "colorsys")
+    missing = pools(imports=("no_such_module_here",))
+    with pytest.raises(WorkerStartFailed, match="no_such_module_here"):
+        await missing.start()
 
 
 ORPHAN_SCRIPT = """

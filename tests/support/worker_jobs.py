@@ -41,3 +41,8 @@ def unpicklable_result(scorer: Any) -> Callable[[], None]:
 def echo_size(scorer: Any, data: bytes) -> tuple[int, bytes]:
     """The size of ``data`` and a copy of it: a huge job both ways."""
     return len(data), data
+
+
+def imported(scorer: Any, module: str) -> bool:
+    import sys
+    return module in sys.modules
