@@ -4,7 +4,9 @@
 
 Rebuilds the 500 Enron emails of tasks-enron.dev.jsonl by joining their sentences,
 scores each in-process (after a warm-up), runs proselint on the same texts in the same
-process, and times `trustmail score FILE` as a user runs it.
+process, and times `trustmail score FILE` as a user runs it. The scoring core runs as
+the checkout has it: compiled with mypyc when build/native is fresh (see
+scoring/native.py); a second row, from a child process, shows it as pure Python.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -23,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from daemon.config import load_config  # noqa: E402
-from scoring import Scorer  # noqa: E402
+from scoring import Scorer, native  # noqa: E402
 
 CLI_RUNS = 5
 ROUNDS = 5   # each email is timed once per round; its latency is the median of rounds
@@ -71,15 +74,30 @@ def time_rounds(tools: dict, texts: list[str]) -> dict[str, list[float]]:  # typ
             for name, rounds in samples.items()}
 
 
+def pure_python_times(eval_dir: Path) -> list[float]:
+    """The same measurement in a child process that runs the sources as pure Python."""
+    child = subprocess.run(
+        [sys.executable, __file__, str(eval_dir), "--times-only"], check=True,
+        capture_output=True, text=True, env={**os.environ, native.PURE_PYTHON_ENV: "1"})
+    times: list[float] = json.loads(child.stdout)
+    return times
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("eval_dir", type=Path)
+    parser.add_argument("--times-only", action="store_true",
+                        help="print trustmail's per-email times as JSON (for the pure row)")
     args = parser.parse_args()
     texts = enron_emails(args.eval_dir)
     scorer = Scorer(load_config().scoring)
     for text in texts[:20]:
-        scorer.score_text(text)           # warm-up (textstat loads its dictionary once)
-    tools = {"trustmail": scorer.score_text}
+        scorer.score_text(text)           # warm-up
+    if args.times_only:
+        print(json.dumps(time_rounds({"trustmail": scorer.score_text}, texts)["trustmail"]))
+        return 0
+    build = native.describe()
+    tools = {f"trustmail ({build})": scorer.score_text}
     try:
         from proselint.checks import __register__  # type: ignore[import-untyped]
         from proselint.registry import CheckRegistry  # type: ignore[import-untyped]
@@ -95,6 +113,8 @@ def main() -> int:
     except ImportError:
         print("proselint is not installed (pip install '.[bench]'); skipping it")
     rows = list(time_rounds(tools, texts).items())
+    if build != "pure Python":
+        rows.insert(1, ("trustmail (pure Python)", pure_python_times(args.eval_dir)))
 
     mean_chars = statistics.mean(len(t) for t in texts)
     print(f"## Scoring speed: {len(texts)} Enron emails, mean {mean_chars:.0f} characters, "
@@ -107,8 +127,8 @@ def main() -> int:
         print(f"| {name} | {throughput[name]:.0f} | {statistics.median(times) * 1000:.3f} | "
               f"{percentile(times, 0.99) * 1000:.3f} | {total:.2f} |")
     if "proselint" in throughput:
-        print(f"\nthroughput ratio trustmail / proselint: "
-              f"{throughput['trustmail'] / throughput['proselint']:.1f}x")
+        print(f"\nthroughput ratio trustmail ({build}) / proselint: "
+              f"{throughput[f'trustmail ({build})'] / throughput['proselint']:.1f}x")
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write(texts[0])

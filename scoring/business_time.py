@@ -20,17 +20,18 @@ DAYS_PER_WEEK = 7
 
 
 @lru_cache(maxsize=32)
-def holiday_calendar(country: str, subdivision: str) -> holidays_lib.HolidayBase | None:
-    if not country:
-        return None
-    return holidays_lib.country_holidays(country, subdiv=subdivision or None)
-
-
 @lru_cache(maxsize=512)
 def holiday_dates(country: str, subdivision: str, year: int) -> tuple[date, ...]:
     """The public holidays of one year (several names on one day count once)."""
     calendar = holidays_lib.country_holidays(country, subdiv=subdivision or None, years=year)
     return tuple(sorted(set(calendar.keys())))
+
+
+@lru_cache(maxsize=512)
+def holiday_set(country: str, subdivision: str, year: int) -> frozenset[date]:
+    # A set, not the library's calendar object: that is a dict that fills itself in
+    # its own __contains__, which compiled code (scoring/native.py) would bypass.
+    return frozenset(holiday_dates(country, subdivision, year))
 
 
 class BusinessClock:
@@ -39,7 +40,6 @@ class BusinessClock:
     def __init__(self, hours: BusinessHours) -> None:
         self.hours = hours
         self.zone = ZoneInfo(hours.timezone)
-        self._holidays = holiday_calendar(hours.holidays, hours.holiday_subdivision)
         self._working_days: dict[date, bool] = {}    # memo: holiday lookups are slow
         self._holiday_years: set[int] = set()         # years in _holiday_ordinals
         self._holiday_ordinals: list[int] = []        # sorted; only on working weekdays
@@ -48,7 +48,8 @@ class BusinessClock:
         known = self._working_days.get(day)
         if known is None:
             known = day.weekday() in self.hours.days and (
-                self._holidays is None or day not in self._holidays)
+                not self.hours.holidays or day not in holiday_set(
+                    self.hours.holidays, self.hours.holiday_subdivision, day.year))
             self._working_days[day] = known
         return known
 
@@ -106,7 +107,7 @@ class BusinessClock:
 
     def _holidays_on_working_weekdays(self, first: date, last: date) -> int:
         """Holidays in [first, last] that fall on a configured working weekday."""
-        if self._holidays is None:
+        if not self.hours.holidays:
             return 0
         for year in range(first.year, last.year + 1):
             if year not in self._holiday_years:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from scoring.context import Context
 from scoring.dates import VAGUE_TIMING
 from scoring.findings import Finding
+from scoring.lowered import lower_keeping_offsets
 from scoring.matcher import make_finding
 from scoring.questions import find_questions
 from scoring.rules import Rule
@@ -59,7 +60,7 @@ def over_promises(ctx: Context, rule: Rule) -> list[Finding]:
         return []
     findings = []
     for promise in ctx.promises:
-        match = pattern.search(ctx.body, promise.start, promise.end + 60)
+        match = pattern.search(ctx.lowered, promise.start, promise.end + 60)
         if match:
             findings.append(make_finding(rule, ctx, match.start(), match.end()))
     return findings
@@ -97,12 +98,13 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
         return []
     from scoring.questions import latest_quoted_message
 
-    cue = upset.search(latest_quoted_message(ctx.quoted))
-    if cue is None or apology.search(ctx.body):
+    customer = latest_quoted_message(ctx.quoted)
+    cue = upset.search(lower_keeping_offsets(customer))
+    if cue is None or apology.search(ctx.lowered):
         return []
     first = ctx.sentences[0] if ctx.sentences else None
     start, end = (first.start, first.end) if first else (0, 0)
-    message = f"{rule.message} {option_text(rule, 'cue', cue=cue.group(0))}"
+    message = f"{rule.message} {option_text(rule, 'cue', cue=customer[cue.start():cue.end()])}"
     return [make_finding(rule, ctx, start, end, message)]
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from scoring.business_time import BusinessClock
 from scoring.findings import Promise
+from scoring.lowered import lower_keeping_offsets
 from scoring.rules import Guard
 from scoring.sentences import Sentence, sentence_at, split_sentences
 from scoring.settings import BusinessHours
@@ -15,35 +15,36 @@ from scoring.settings import BusinessHours
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
-@dataclass
 class Context:
-    body: str                        # the new text; every span points into it
-    language: str
-    footer: str                      # signature, disclaimers, P.S., fine print
-    quoted: str                      # the customer's quoted original (unquoted)
-    quote_date: datetime | None
-    anchor: datetime | None          # the message Date, else "now": deadlines resolve here
-    business: BusinessHours
-    clock: BusinessClock
-    guards: dict[str, Guard]
-    sentences: list[Sentence] = field(default_factory=list)
-    paragraphs: list[tuple[int, int]] = field(default_factory=list)
-    promises: list[Promise] = field(default_factory=list)
-    phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
-    # rule id -> trigger spans after guards, when already known (see Scorer); None: compute
-    triggers: dict[str, list[tuple[int, int]]] | None = None
-    lowered: str = ""
-    # per-sentence caches for the guards (a long draft has many matches per sentence)
-    guard_spans: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
-    sentence_words: dict[int, tuple[list[int], list[int], list[str]]] = field(
-        default_factory=dict)
+    """Built once per draft (and once per sentence analysed alone). A plain class, not a
+    dataclass: it is made for every draft, and the compiled build (scoring/native.py)
+    makes plain classes faster."""
 
-    def __post_init__(self) -> None:
-        self.lowered = self.body.lower()
-        if not self.sentences:   # a caller that knows the sentences passes them
-            self.sentences = split_sentences(self.body)
-        if not self.paragraphs:
-            self.paragraphs = paragraph_spans(self.body)
+    def __init__(self, *, body: str, language: str, footer: str, quoted: str,
+                 quote_date: datetime | None, anchor: datetime | None,
+                 business: BusinessHours, clock: BusinessClock, guards: dict[str, Guard],
+                 sentences: list[Sentence] | None = None,
+                 paragraphs: list[tuple[int, int]] | None = None) -> None:
+        self.body = body                  # the new text; every span points into it
+        self.language = language
+        self.footer = footer              # signature, disclaimers, P.S., fine print
+        self.quoted = quoted              # the customer's quoted original (unquoted)
+        self.quote_date = quote_date
+        self.anchor = anchor              # the message Date, else "now": deadlines resolve here
+        self.business = business
+        self.clock = clock
+        self.guards = guards
+        self.lowered = lower_keeping_offsets(body)   # offsets as in body; rules ignore case
+        # a caller that knows the sentences or paragraphs passes them
+        self.sentences = sentences if sentences else split_sentences(body)
+        self.paragraphs = paragraphs if paragraphs else paragraph_spans(body)
+        self.promises: list[Promise] = []
+        self.phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        # rule id -> trigger spans after guards, when already known (see Scorer); None: compute
+        self.triggers: dict[str, list[tuple[int, int]]] | None = None
+        # per-sentence caches for the guards (a long draft has many matches per sentence)
+        self.guard_spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self.sentence_words: dict[int, tuple[list[int], list[int], list[str]]] = {}
 
     def sentence_of(self, index: int) -> Sentence | None:
         return sentence_at(self.sentences, index)

@@ -10,8 +10,12 @@ the original text: :func:`lower_keeping_offsets` ensures that.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 INLINE_IGNORECASE = "(?i:"
+CODE_ESCAPES = "xuUN"
+CODE_ESCAPE = re.compile(r"(?:x(?P<hex>[0-9a-fA-F]{2})|u(?P<hex4>[0-9a-fA-F]{4})|"
+                         r"U(?P<hex8>[0-9a-fA-F]{8})|N\{(?P<name>[^}]*)\})")
 
 
 def lower_keeping_offsets(text: str) -> str:
@@ -33,7 +37,25 @@ def compile_for_lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
     source = pattern.pattern.replace(INLINE_IGNORECASE, "(?:")
     out: list[str] = []
     escaped = False
-    for char in source:
+    for index, char in enumerate(source):
+        if escaped and char in CODE_ESCAPES:
+            _refuse_cased_code(source, index)
         out.append(char if escaped else char.lower())
         escaped = char == "\\" and not escaped
     return re.compile("".join(out), pattern.flags & ~re.IGNORECASE)
+
+
+def _refuse_cased_code(source: str, index: int) -> None:
+    """An escape such as ``\\x41`` names a letter by its code: lower-casing the pattern
+    cannot reach it, so a cased letter there is refused (write the letter instead)."""
+    match = CODE_ESCAPE.match(source, index)
+    if match is None:
+        return
+    code = match.group("hex") or match.group("hex4") or match.group("hex8")
+    try:
+        char = chr(int(code, 16)) if code else unicodedata.lookup(match.group("name"))
+    except (KeyError, ValueError, OverflowError):
+        return   # not a valid escape: re.compile reports it
+    if char.lower() != char:
+        raise ValueError(f"write {char!r} as a letter, not as the escape "
+                         f"\\{match.group(0)}: matching ignores case")

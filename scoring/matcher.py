@@ -45,7 +45,7 @@ def words_of_sentence(ctx: Context, s_start: int,
                       s_end: int) -> tuple[list[int], list[int], list[str]]:
     cached = ctx.sentence_words.get(s_start)
     if cached is None:
-        matches = list(WORD.finditer(ctx.body, s_start, s_end))
+        matches = list(WORD.finditer(ctx.lowered, s_start, s_end))   # guards ignore case
         cached = ([m.start() for m in matches], [m.end() for m in matches],
                   [m.group() for m in matches])
         ctx.sentence_words[s_start] = cached
@@ -64,7 +64,7 @@ def guard_spans_in_sentence(ctx: Context, guard: Guard, s_start: int,
         if guard.pattern_regex is not None:
             # on the sentence as its own string, so that "^" means the sentence start
             spans += [(s_start + m.start(), s_start + m.end())
-                      for m in guard.pattern_regex.finditer(ctx.body[s_start:s_end])]
+                      for m in guard.pattern_regex.finditer(ctx.lowered[s_start:s_end])]
         ctx.guard_spans[key] = spans
     return spans
 
@@ -87,10 +87,10 @@ def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
         return ctx.triggers.get(rule.rule_id, [])
     candidates = list(ctx.phrase_hits.get((rule.rule_id, TRIGGER), ()))
     if rule.irregular_regex is not None and could_match(rule.irregular_needles, ctx.lowered):
-        candidates += [(m.start(), m.end()) for m in rule.irregular_regex.finditer(ctx.body)]
+        candidates += [(m.start(), m.end()) for m in rule.irregular_regex.finditer(ctx.lowered)]
     if rule.pattern_regex is not None and (not rule.requires
                                            or could_match(rule.requires, ctx.lowered)):
-        candidates += [(m.start(), m.end()) for m in rule.pattern_regex.finditer(ctx.body)]
+        candidates += [(m.start(), m.end()) for m in rule.pattern_regex.finditer(ctx.lowered)]
     outside_promises = bool(rule.options.get("outside_promises"))
     spans: list[tuple[int, int]] = []
     for start, end in drop_contained(candidates):
@@ -125,7 +125,7 @@ def has_companion(rule: Rule, ctx: Context, unit: tuple[int, int]) -> bool:
     for start, _ in ctx.phrase_hits.get((rule.rule_id, COMPANION), ()):
         if unit[0] <= start < unit[1]:
             return True
-    return bool(rule.companion_regex and rule.companion_regex.search(ctx.body, *unit))
+    return bool(rule.companion_regex and rule.companion_regex.search(ctx.lowered, *unit))
 
 
 def drop_contained(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -175,10 +175,10 @@ def footer_only_terms(rule: Rule, ctx: Context) -> set[str]:
     """Companion terms that appear in the footer (P.S., fine print) but not in the body."""
     if not ctx.footer or rule.companion_any_regex is None:
         return set()
-    in_footer = {m.group(0).lower() for m in rule.companion_any_regex.finditer(ctx.footer)}
+    in_footer = {m.group(0) for m in rule.companion_any_regex.finditer(ctx.footer.lower())}
     if not in_footer:
         return set()
-    in_body = {m.group(0).lower() for m in rule.companion_any_regex.finditer(ctx.body)}
+    in_body = {m.group(0) for m in rule.companion_any_regex.finditer(ctx.lowered)}
     return in_footer - in_body
 
 
@@ -191,7 +191,7 @@ def run_together(rule: Rule, ctx: Context) -> list[Finding]:
         return findings
     partners = list(ctx.phrase_hits.get((rule.rule_id, COMPANION), ()))
     if rule.companion_regex is not None:
-        partners += [(m.start(), m.end()) for m in rule.companion_regex.finditer(ctx.body)]
+        partners += [(m.start(), m.end()) for m in rule.companion_regex.finditer(ctx.lowered)]
     for start, end in triggers:
         unit = ctx.scope_span(rule.scope, start)
         if unit in done:

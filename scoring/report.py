@@ -61,7 +61,7 @@ def aggregate(findings: list[Finding], settings: ScoringSettings
     overall = 100 - sum over dimensions of weight x min(cap, penalties): every point a
     user sees comes from findings.
     """
-    penalties: dict[str, float] = dict.fromkeys(DIMENSIONS, 0)
+    penalties = dict.fromkeys(DIMENSIONS, 0.0)
     for finding in findings:
         penalties[finding.dimension] += finding.penalty
     dimensions: dict[str, DimensionScore] = {}

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scoring.errors import ConfigError
+from scoring.lowered import compile_for_lowered
 from scoring.phrase_index import PhraseIndex, phrase_words
 from scoring.settings import DIMENSIONS, RuleOverride, RulePackFile
 from scoring.validation import Table
@@ -120,7 +121,10 @@ def compile_alternatives(phrases: tuple[str, ...], patterns: tuple[str, ...],
         return None
     # longest alternatives first so "may or may not" wins over "may"
     pieces.sort(key=len, reverse=True)
-    return re.compile("|".join(pieces), re.IGNORECASE)
+    try:   # matching ignores case: the regex runs over lower-cased text (scoring/lowered.py)
+        return compile_for_lowered(re.compile("|".join(pieces), re.IGNORECASE))
+    except ValueError as error:
+        raise table.error(key, str(error)) from None
 
 
 def parse_guards(pack: RulePackFile) -> dict[str, Guard]:

@@ -49,12 +49,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing Python packages ($MODE)"
   "$VENV/bin/pip" install -q --upgrade pip >/dev/null
   if [ "$MODE" = "test" ]; then
-    "$VENV/bin/pip" install -q -e '.[test,bench]'
+    "$VENV/bin/pip" install -q -e '.[test,bench,native]'
   else
-    "$VENV/bin/pip" install -q -e .
+    "$VENV/bin/pip" install -q -e '.[native]'
   fi
   touch "$stamp"
 fi
+
+# The scoring core compiled with mypyc (a no-op when build/native is fresh; without a
+# C compiler it says so, and scoring runs as pure Python).
+"$VENV/bin/python" scripts/build_native.py
 
 if [ "$MODE" = "test" ] && [ -f addon/package.json ]; then
   if [ ! -d addon/node_modules ] || [ addon/package.json -nt addon/node_modules ]; then
