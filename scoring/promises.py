@@ -35,6 +35,9 @@ class Lexicon:
     not_commitment: re.Pattern[str]   # offers, wishes, conditionals on the reader
     hedges: re.Pattern[str]
     anchors: tuple[str, ...]          # lower-case strings every commitment contains one of
+    # lower-case strings without one of which `unclear` and `thing` cannot match
+    unclear_needles: tuple[str, ...]
+    thing_needles: tuple[str, ...]
     named: re.Pattern[str] | None = None   # a colleague by name will (case-sensitive)
 
 
@@ -86,6 +89,8 @@ EN = Lexicon(
              "promise", "commit", "guarantee", "should", "faxing", "sending", "pulling",
              "preparing", "putting together", "mailing", "forwarding", "shipping",
              "scheduling", "get back", "receive", "hear from"),
+    unclear_needles=("someone", "somebody", "they"),
+    thing_needles=("will", "should", "guaranteed"),
 )
 
 DE = Lexicon(
@@ -120,6 +125,8 @@ DE = Lexicon(
              "kümmer", "prüf", "übermittl", "versuch", "plane", "stelle", "kläre", "klären",
              "informier", "erledig", "erhalten", "bekommen", "wird", "rufen",
              "erstatten", "versenden", "verlässt", "geht", "kommt", "ist am", "sind am"),
+    unclear_needles=("jemand", "man"),
+    thing_needles=("wird", "werden", "verlässt", "geht", "kommt", "ist", "sind"),
 )
 LEXICONS = {"en": EN, "de": DE}
 MIN_CLAUSE_GAP = 12
@@ -131,7 +138,11 @@ class CompiledLexicon:
     """A lexicon's regexes, compiled for lower-cased text (see scoring/lowered.py)
     except ``named``, which needs the capitals."""
 
-    owners: re.Pattern[str]             # one pass instead of four: a group per owner
+    # One pass instead of four, a group per owner; by whether the needles of `unclear`
+    # and of `thing` occur (a regex without groups that cannot match is faster).
+    owners: dict[tuple[bool, bool], re.Pattern[str]]
+    unclear_needles: tuple[str, ...]
+    thing_needles: tuple[str, ...]
     named: re.Pattern[str] | None
     implicit: re.Pattern[str]
     not_commitment: re.Pattern[str]
@@ -139,11 +150,20 @@ class CompiledLexicon:
     anchors: re.Pattern[str]
 
 
+def compile_owners(lexicon: Lexicon, owners: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(
+        f"(?P<{owner}>{compile_for_lowered(getattr(lexicon, owner)).pattern})"
+        for owner in owners))
+
+
 def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
-    owners = "|".join(f"(?P<{owner}>{compile_for_lowered(getattr(lexicon, owner)).pattern})"
-                      for owner in OWNER_GROUPS)
+    owners = {(unclear, thing): compile_owners(lexicon, tuple(
+                  owner for owner in OWNER_GROUPS
+                  if (owner != "unclear" or unclear) and (owner != "thing" or thing)))
+              for unclear in (False, True) for thing in (False, True)}
     return CompiledLexicon(
-        owners=re.compile(owners), named=lexicon.named,
+        owners=owners, unclear_needles=lexicon.unclear_needles,
+        thing_needles=lexicon.thing_needles, named=lexicon.named,
         implicit=compile_for_lowered(lexicon.implicit),
         not_commitment=compile_for_lowered(lexicon.not_commitment),
         hedges=compile_for_lowered(lexicon.hedges),
@@ -185,8 +205,10 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
     lowered = lower_keeping_offsets(text)
     if not lexicon.anchors.search(lowered):
         return ()   # cheap test first: no commitment without one of these words
+    owners = lexicon.owners[(any(n in lowered for n in lexicon.unclear_needles),
+                             any(n in lowered for n in lexicon.thing_needles))]
     matches = [(match.start(), match.end(), match.lastgroup or "unclear")
-               for match in lexicon.owners.finditer(lowered)]
+               for match in owners.finditer(lowered)]
     if lexicon.named is not None:
         matches = leftmost_first(matches, [(match.start(), match.end(), "team")
                                            for match in lexicon.named.finditer(text)])

@@ -45,3 +45,23 @@ def test_matches_of_two_regexes_merge_as_one_alternation() -> None:
     second = [(0, 8, "team"), (10, 18, "team"), (35, 45, "team"), (50, 55, "team")]
     assert leftmost_first(first, second) == [(0, 20, "team"), (30, 40, "sender"),
                                              (50, 55, "team")]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_owner_needles_are_necessary(language: str) -> None:
+    """`unclear` and `thing` are skipped when none of their needles occur: every text
+    they match must contain one."""
+    from scoring.lowered import lower_keeping_offsets
+    from scoring.promises import LEXICONS
+    lexicon = LEXICONS[language]
+    texts = ["Someone from billing will call.", "They'll confirm it.", "The unit will ship.",
+             "Your refund should come through.", "The order is guaranteed to arrive.",
+             "Anna should be fine by Friday.", "Jemand aus dem Team wird anrufen.",
+             "Man wird sich melden.", "Die Ware verlässt morgen das Lager.",
+             "Die Rechnung ist am Montag da.", "Das Paket wird Ihnen morgen zugestellt."]
+    for owner, needles in (("unclear", lexicon.unclear_needles),
+                           ("thing", lexicon.thing_needles)):
+        pattern = getattr(lexicon, owner)
+        for text in texts:
+            if pattern.search(text):
+                assert any(n in lower_keeping_offsets(text) for n in needles), (owner, text)
