@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*")
-TOKEN_SPLIT = re.compile(r"(\w+(?:['’]\w+)*)")
+TOKEN_SPLIT = re.compile(r"(\w\w*(?:['’]\w+)*)")   # \w\w*: the engine skips to a word
 PLAIN_PHRASE = re.compile(r"\s*\w+(?:['’]\w+)*(?:\s+\w+(?:['’]\w+)*)*\s*")
 
 Key = tuple[str, str]                 # (rule id, role)

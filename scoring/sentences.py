@@ -9,7 +9,10 @@ ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof inc ltd co corp st vs etc e.g i.e approx no nr tel fax jan feb mar apr "
     "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun z.b u.a ca bzw ggf evtl "
     "inkl zzgl usw vgl d.h s.o mo di mi do fr sa so jr sr".split())
-BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+# Every alternative starts with a literal character, so the regex engine skips
+# ahead to the next ".", "!", "?" or newline at C speed.
+_CLOSED = r"""[.!?]*["'”’)\]]*(?=\s)"""
+BOUNDARY = re.compile(rf"\.{_CLOSED}|!{_CLOSED}|\?{_CLOSED}|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 ABBREVIATION_TAIL = 24   # enough characters to see the last word of a piece
 LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
 CLOSERS = "\"'”’)]"      # may follow the full stop
