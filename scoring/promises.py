@@ -55,8 +55,9 @@ EN = Lexicon(
         r"you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from)\b)"
         r"(?!\s+not\b|n't)", re.IGNORECASE),
     # a colleague by name: "Leo will call you" (the capitals matter, so not IGNORECASE)
+    # (the capital first, the word boundary after it: the engine skips to capitals)
     named=re.compile(
-        r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)"
+        r"[A-Z](?<=\b.)[a-z]+(?:\s[A-Z][a-z]+)?(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)"
         r"(?!\s+not\b|n't)"),
     unclear=re.compile(
         r"\b(?:someone|somebody)(?:\s+(?:from|at|in|on|of)\s+(?:[\w-]+\s+){1,5}?)?\s*"
@@ -209,7 +210,7 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
                              any(n in lowered for n in lexicon.thing_needles))]
     matches = [(match.start(), match.end(), match.lastgroup or "unclear")
                for match in owners.finditer(lowered)]
-    if lexicon.named is not None:
+    if lexicon.named is not None and ("will" in lowered or "'ll" in lowered):
         matches = leftmost_first(matches, [(match.start(), match.end(), "team")
                                            for match in lexicon.named.finditer(text)])
     hits = [(start, owner) for start, _, owner in matches]
