@@ -32,6 +32,12 @@ class Promise:
     hedged: bool
     deadline_text: str = ""
 
+    def shifted(self, offset: int) -> Promise:
+        """The same promise with its span moved by ``offset`` (from a sentence into the
+        draft); faster than dataclasses.replace, and drafts have many promises."""
+        return Promise(self.text, self.start + offset, self.end + offset, self.owner, self.due,
+                       self.hedged, self.deadline_text)
+
 
 @dataclass(frozen=True, slots=True)
 class Question:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from scoring.business_time import BusinessClock
@@ -191,8 +191,7 @@ def extract_promises(ctx: Context,
     anchor = ctx.anchor.replace(second=0, microsecond=0) if ctx.anchor else None
     for sentence in ctx.sentences:
         for promise in of_sentence(sentence.text, ctx.language, anchor, ctx.clock):
-            promises.append(replace(promise, start=promise.start + sentence.start,
-                                    end=promise.end + sentence.start))
+            promises.append(promise.shifted(sentence.start))
     return promises
 
 

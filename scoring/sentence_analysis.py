@@ -106,9 +106,9 @@ class SentenceAnalyser:
             offset = sentence.start
             words += analysis.words
             for key_, spans in analysis.hits:
-                hits[key_].extend((start + offset, end + offset) for start, end in spans)
+                hits[key_] += [(start + offset, end + offset) for start, end in spans]
             for rule_id, spans in analysis.triggers:
-                triggers[rule_id].extend((start + offset, end + offset) for start, end in spans)
+                triggers[rule_id] += [(start + offset, end + offset) for start, end in spans]
         ctx.phrase_hits = dict(hits)
         ctx.triggers = dict(triggers)
         return words

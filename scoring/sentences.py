@@ -14,11 +14,7 @@ ABBREVIATIONS = frozenset(
 _CLOSED = r"""[.!?]*["'”’)\]]*(?=\s)"""
 BOUNDARY = re.compile(rf"\.{_CLOSED}|!{_CLOSED}|\?{_CLOSED}|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 ABBREVIATION_TAIL = 24   # enough characters to see the last word of a piece
-LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
 CLOSERS = "\"'”’)]"      # may follow the full stop
-# starts only where a run of word characters and dots starts (the leftmost match always
-# does), so the search does not retry from inside the run
-LAST_WORD = re.compile(r"(?<![\w.])([\w.]+)[.!?]*[\"'”’)\]]*$")
 
 
 class Sentence(NamedTuple):   # a tuple: drafts have many, and tuples are made fast
@@ -43,14 +39,16 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def _ends_with_abbreviation(piece: str) -> bool:
+    """Does the piece end in an abbreviation ("z.B."), an initial or a number ("13.")?
+    Its last word is the last run of word characters and dots before the closing
+    punctuation, within the last few characters (a loop, not a regex: it runs at every
+    full stop)."""
     tail = piece[-ABBREVIATION_TAIL:].rstrip()
     stem = tail.rstrip(CLOSERS).rstrip(".!?")
-    if len(stem) > LONGEST_ABBREVIATION and stem[-LONGEST_ABBREVIATION - 1:].isalpha():
-        return False   # the usual case, without a regex: a long word is no abbreviation
-    word = LAST_WORD.search(tail)
-    if not word:
-        return False
-    token = word.group(1).rstrip(".").lower()
+    start = len(stem)
+    while start > 0 and (stem[start - 1].isalnum() or stem[start - 1] in "._"):
+        start -= 1
+    token = stem[start:].rstrip(".").lower()
     return token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()) or token.isdigit()
 
 
