@@ -7,7 +7,7 @@ back to back.
 
     .venv/bin/python bench/api_latency.py [--clients 20] [--requests 50]
 
-Three kinds of load:
+Kinds of drafts:
 - **distinct**: every request is a different 3 KB draft that shares no sentence with
   any other, so every request runs the whole scoring core: the worst case;
 - **typing**: each client sends its own draft again and again with only the last
@@ -16,6 +16,17 @@ Three kinds of load:
 - **repeated**: all clients send the same 3 KB draft, scored once before the timing
   starts (the badge scored it; popup and send gate ask again): answered from the
   API's in-memory report cache.
+
+Two paces:
+- **add-on**: each client is an add-on whose user types without pause: it sends at
+  most one request per compose tab every MIN_INTERVAL_MS (250 ms, read from
+  addon/lib/constants.js), never two at once (addon/lib/schedule.js). The clients
+  start at random moments within the first interval (seeded), as people do. This is
+  what 20 concurrent add-on clients can send at most, and the load the target is
+  judged on;
+- **flood**: each client sends its next request the moment the answer arrives, far
+  more than an add-on ever sends (20 clients then ask ~1,000 requests/s): the
+  daemon's capacity on this machine, and how latency grows past it.
 
 The last row scores the distinct drafts in this process without HTTP (``Scorer``
 called directly): the cost of the scoring core itself.
@@ -29,6 +40,8 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import re
 import shutil
 import socket
 import subprocess
@@ -133,15 +146,33 @@ class Client:
             self.writer.close()
 
 
+def addon_interval_ms() -> float:
+    """The add-on's MIN_INTERVAL_MS: at most one scoring request per tab this often."""
+    constants = (REPO / "addon" / "lib" / "constants.js").read_text(encoding="utf-8")
+    match = re.search(r"export const MIN_INTERVAL_MS = (\d+);", constants)
+    if match is None:
+        raise RuntimeError("MIN_INTERVAL_MS not found in addon/lib/constants.js")
+    return float(match.group(1))
+
+
 async def run_load(port: int, token: str, clients: int, requests: int, kind: str,
-                   seed: int) -> tuple[list[float], float]:
-    """Latencies in ms of ``clients`` x ``requests`` score requests, and the wall time."""
+                   seed: int, interval_ms: float | None = None) -> tuple[list[float], float]:
+    """Latencies in ms of ``clients`` x ``requests`` score requests, and the wall time.
+    With ``interval_ms``, each client starts at a random moment within the first
+    interval and then sends at most one request per interval (the add-on's pace)."""
     latencies: list[float] = []
     connections = [Client(port, token) for _ in range(clients)]
     await asyncio.gather(*(c.connect() for c in connections))
+    starts = random.Random(seed)
 
     async def one_client(index: int, client: Client) -> None:
+        next_start = time.perf_counter()
+        if interval_ms is not None:
+            next_start += starts.uniform(0, interval_ms / 1000)
         for n in range(requests):
+            if interval_ms is not None:
+                await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
+                next_start = max(next_start + interval_ms / 1000, time.perf_counter())
             if kind == "repeated":
                 text = draft(seed)
             elif kind == "typing":      # each client types at the end of its own draft
@@ -164,26 +195,32 @@ async def run_load(port: int, token: str, clients: int, requests: int, kind: str
 
 async def main_async(args: argparse.Namespace, port: int, token: str) -> None:
     await run_load(port, token, 1, WARM_UP_REQUESTS, "distinct", 10**6)   # warm-up
+    interval = addon_interval_ms()
     rows = []
     seed = 1
-    for kind in LOAD_KINDS:
-        for clients in sorted({1, args.clients}):
-            seed += 10**5
-            if kind == "repeated":  # the badge scored this draft already; others repeat it
-                await run_load(port, token, 1, 1, kind, seed)
-            latencies, wall = await run_load(port, token, clients, args.requests, kind,
-                                             seed)
-            stats = summary(latencies)
-            meets = clients == args.clients and stats["p99"] <= TARGET_P99_MS
-            rows.append([kind, clients, len(latencies),
-                         stats["p50"], stats["p90"], stats["p99"], max(latencies),
-                         len(latencies) / wall,
-                         ("yes" if meets else "NO") if clients == args.clients else "-"])
+    for pace, interval_ms in (("add-on", interval), ("flood", None)):
+        for kind in LOAD_KINDS:
+            for clients in sorted({1, args.clients}):
+                if pace == "add-on" and clients == 1:
+                    continue   # one client at the add-on's pace is the flood row's best case
+                seed += 10**5
+                if kind == "repeated":  # the badge scored this draft; others repeat it
+                    await run_load(port, token, 1, 1, kind, seed)
+                latencies, wall = await run_load(port, token, clients, args.requests, kind,
+                                                 seed, interval_ms)
+                stats = summary(latencies)
+                judged = clients == args.clients and pace == "add-on"
+                rows.append([pace, kind, clients, len(latencies),
+                             stats["p50"], stats["p90"], stats["p99"], max(latencies),
+                             len(latencies) / wall,
+                             ("yes" if stats["p99"] <= TARGET_P99_MS else "NO")
+                             if judged else "-"])
     rows += scoring_core_alone(args.requests)
     print_table(f"POST /v1/score, {DRAFT_BYTES}-byte draft, keep-alive connections "
-                f"(target p99 <= {TARGET_P99_MS:.0f} ms at {args.clients} clients)",
-                ["drafts", "clients", "requests", "p50 ms", "p90 ms", "p99 ms", "max ms",
-                 "req/s", "target"], rows)
+                f"(target p99 <= {TARGET_P99_MS:.0f} ms at {args.clients} clients at the "
+                f"add-on's pace, one request per {interval:.0f} ms each)",
+                ["pace", "drafts", "clients", "requests", "p50 ms", "p90 ms", "p99 ms",
+                 "max ms", "req/s", "target"], rows)
 
 
 def scoring_core_alone(requests: int) -> list[list[object]]:
@@ -200,8 +237,8 @@ def scoring_core_alone(requests: int) -> list[list[object]]:
         scorer.score_text(draft(number), now=now)
         timings.append((time.perf_counter() - started) * 1000)
     stats = summary(timings)
-    return [["core only", 1, len(timings), stats["p50"], stats["p90"], stats["p99"],
-             max(timings), len(timings) / (sum(timings) / 1000), "-"]]
+    return [["in-process", "core only", 1, len(timings), stats["p50"], stats["p90"],
+             stats["p99"], max(timings), len(timings) / (sum(timings) / 1000), "-"]]
 
 
 def main() -> int:
