@@ -15,7 +15,7 @@ import pytest
 from scoring import Scorer, native
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((REPO.parent / "shared" / "examples" / "emails").glob("*.eml"))
+DRAFTS = sorted((REPO / "tests" / "fixtures" / "drafts").glob("*.*"))
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
@@ -67,8 +67,9 @@ def test_pure_python_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_build_in_use_scores_like_the_pure_sources(scorer: Scorer) -> None:
     """The suite runs against whichever build the checkout has; this compares it with
-    the sources run as pure Python in a subprocess, on the labeled example emails."""
-    assert EXAMPLES, "the shared example emails are missing"
+    the sources run as pure Python in a subprocess: on the test drafts (raw messages,
+    EN and DE) and on every example sentence of every rule."""
+    assert len(DRAFTS) >= 8
     script = (
         "import json, sys\n"
         "from datetime import datetime, UTC\n"
@@ -77,10 +78,18 @@ def test_the_build_in_use_scores_like_the_pure_sources(scorer: Scorer) -> None:
         "assert native.describe() == 'pure Python'\n"
         "scorer = Scorer(load_config().scoring)\n"
         "now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)\n"
+        "texts = [t for r in scorer.rulebook.by_id().values() if r.examples\n"
+        "         for t in r.examples.hit + r.examples.miss]\n"
         "print(json.dumps([scorer.score_message(open(p, 'rb').read(), now=now).to_dict()\n"
-        "                  for p in sys.argv[1:]], default=str))\n")
+        "                  for p in sys.argv[1:]]\n"
+        "                 + [scorer.score_text(t, now=now).to_dict() for t in texts],\n"
+        "                 default=str))\n")
     pure = subprocess.run(
-        [sys.executable, "-c", script, *map(str, EXAMPLES)], cwd=REPO, check=True,
+        [sys.executable, "-c", script, *map(str, DRAFTS)], cwd=REPO, check=True,
         capture_output=True, text=True, env={**os.environ, native.PURE_PYTHON_ENV: "1"})
-    here = [scorer.score_message(path.read_bytes(), now=NOW).to_dict() for path in EXAMPLES]
+    texts = [t for r in scorer.rulebook.by_id().values() if r.examples
+             for t in r.examples.hit + r.examples.miss]
+    assert len(texts) > 100
+    here = ([scorer.score_message(path.read_bytes(), now=NOW).to_dict() for path in DRAFTS]
+            + [scorer.score_text(t, now=NOW).to_dict() for t in texts])
     assert json.loads(json.dumps(here, default=str)) == json.loads(pure.stdout)
