@@ -18,15 +18,17 @@ from typing import Any
 
 from daemon.api import ledger
 from daemon.api.cache import ReportCache, request_key
-from daemon.api.drafts import parse_draft
+from daemon.api.drafts import Draft, parse_draft
 from daemon.api.http import JSON_CONTENT_TYPE, HttpError, Request, Response
 from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
 from daemon.config import LoadedConfig
+from daemon.scoring_workers import WorkerError
 from daemon.store import MessageRecord, Store
 from scoring.errors import InputError
 
 STORE_THREADS = 2
+RETIRE_SECONDS = 60.0     # a replaced runner is closed by then, answered or not
 ADDON_SOURCE = "addon"
 
 
@@ -49,10 +51,45 @@ class Handlers:
         self.token = token
         self.executor = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="api-store")
         self.cache = ReportCache()
+        self.in_flight: dict[Runner, int] = {}     # scoring requests running, per runner
+        self.retired: set[Runner] = set()          # replaced runners still finishing some
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.runner.close()
+        for runner in list(self.retired):
+            runner.close()
+        self.retired.clear()
+
+    def retire(self, runner: Runner) -> None:
+        """A reload replaced ``runner``: close it once its requests have their answers
+        (at most RETIRE_SECONDS later), so a reload while somebody types fails nothing."""
+        if not self.in_flight.get(runner):
+            runner.close()
+            return
+        self.retired.add(runner)
+        asyncio.get_running_loop().call_later(RETIRE_SECONDS, self._close_retired, runner)
+
+    def _close_retired(self, runner: Runner) -> None:
+        if runner in self.retired:
+            self.retired.discard(runner)
+            runner.close()
+
+    async def run_scoring(self, draft: Draft) -> bytes:
+        runner = self.runner
+        self.in_flight[runner] = self.in_flight.get(runner, 0) + 1
+        try:
+            return await runner.run(draft)
+        except WorkerError as error:   # a worker died mid-draft or the pool is closing
+            raise HttpError(503, "scoring_unavailable",
+                            f"scoring stopped ({type(error).__name__}); the worker is being "
+                            "restarted, try again", {"Retry-After": "1"}) from None
+        finally:
+            self.in_flight[runner] -= 1
+            if not self.in_flight[runner]:
+                del self.in_flight[runner]
+                if runner in self.retired:
+                    self._close_retired(runner)
 
     async def run_blocking(self, function: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
@@ -63,7 +100,7 @@ class Handlers:
         draft = parse_draft(body)
         draft = replace(draft, now=draft.now or now)   # the scoring core never reads the clock
         encoded = await self.cache.get_or_compute(request_key(body, now),
-                                                  lambda: self.runner.run(draft))
+                                                  lambda: self.run_scoring(draft))
         return Response(200, encoded, {"Content-Type": JSON_CONTENT_TYPE})
 
     async def sent(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:

@@ -132,7 +132,7 @@ class ApiService:
         runner = self.make_runner(config, scorer)
         await runner.start()
         old_runner, self.handlers.runner = self.handlers.runner, runner
-        old_runner.close()
+        self.handlers.retire(old_runner)   # closed when its requests are answered
         self.handlers.token = self.token
         self.handlers.config = config
         self.handlers.store = store

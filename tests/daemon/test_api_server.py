@@ -336,3 +336,53 @@ async def test_a_reload_picks_up_a_rotated_token(api: RunningApi) -> None:
     stale = await api.call("GET", "/v1/health", authorized=False, token=old_token)
     fresh = await api.call("GET", "/v1/health", authorized=False, token=new_token)
     assert (stale.json()["token_valid"], fresh.json()["token_valid"]) == (False, True)
+
+
+class HeldRunner:
+    """A scoring runner that answers only when released (a slow draft in flight)."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.closed = False
+
+    async def start(self) -> None:
+        return None
+
+    async def run(self, draft: object) -> bytes:
+        await self.release.wait()
+        return b'{"score": 100}'
+
+    def close(self) -> None:
+        self.closed = True
+
+
+async def test_a_reload_lets_the_requests_in_flight_finish(api: RunningApi) -> None:
+    held = HeldRunner()
+    api.service.handlers.runner = held
+    in_flight = asyncio.create_task(api.call("POST", "/v1/score", DRAFT))
+    while not api.service.handlers.in_flight:
+        await asyncio.sleep(0.01)
+    config = api.service.handlers.config
+    same_api = replace(config, daemon=replace(config.daemon, api=api.service.settings))
+    assert await api.service.reload(same_api, api.store, api.scorer)
+    assert not held.closed                       # still answering its request
+    fresh = await api.call("POST", "/v1/score", {"text": "Another draft."})
+    assert fresh.status == 200                   # the new runner serves new requests
+    held.release.set()
+    reply = await in_flight
+    assert (reply.status, reply.json()) == (200, {"score": 100})
+    assert held.closed and held not in api.service.handlers.retired
+
+
+class CrashingRunner(HeldRunner):
+    async def run(self, draft: object) -> bytes:
+        from daemon.scoring_workers import WorkerCrashed
+        raise WorkerCrashed("scoring worker 4242 died")
+
+
+async def test_a_crashed_scoring_worker_is_a_503_to_retry(api: RunningApi) -> None:
+    api.service.handlers.runner = CrashingRunner()
+    reply = await api.call("POST", "/v1/score", DRAFT)
+    assert reply.status == 503
+    assert reply.json()["error"]["code"] == "scoring_unavailable"
+    assert reply.headers["retry-after"] == "1"
