@@ -29,6 +29,14 @@ def account_for(server: Dovecot, monkeypatch: pytest.MonkeyPatch,
     return AccountSettings(**settings)  # type: ignore[arg-type]
 
 
+def account_toml(server: Dovecot) -> str:
+    """The same account as an [[accounts]] table, for tests that write a config file
+    (the password comes from PASSWORD_ENV, which the test sets)."""
+    return (f'[[accounts]]\nname = "work"\nhost = "{server.host}"\n'
+            f'port = {server.imaps_port}\ntls = "implicit"\nusername = "{server.user}"\n'
+            f'password_env = "{PASSWORD_ENV}"\nca_file = "{server.ca_file}"\n')
+
+
 def mail(sender: str, to: str, subject: str, when: datetime, message_id: str,
          in_reply_to: str = "", body: str = "Hello.\n") -> bytes:
     headers = [f"From: {sender}", f"To: {to}", f"Subject: {subject}",

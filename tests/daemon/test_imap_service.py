@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from imap_helpers import PASSWORD_ENV, mail, wait_for
+from imap_helpers import PASSWORD_ENV, account_toml, mail, wait_for
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
 from daemon.cli import main
@@ -25,15 +25,7 @@ def write_config(tmp_path: Path, server: Dovecot) -> Path:
 [store]
 path = "{store_path}"
 
-[[accounts]]
-name = "work"
-host = "127.0.0.1"
-port = {server.imaps_port}
-tls = "implicit"
-username = "{server.user}"
-password_env = "{PASSWORD_ENV}"
-ca_file = "{server.ca_file}"
-""")
+{account_toml(server)}""")
     return config
 
 

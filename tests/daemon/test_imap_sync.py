@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from imap_helpers import account_for, mail, wait_for
+from imapclient import IMAPClient
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
 from daemon.config import load_config
@@ -14,6 +15,7 @@ from daemon.imap.account_worker import AccountWorker, sync_headers
 from daemon.imap.connection import connect
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import enable_condstore, sync_folder
+from daemon.settings import AccountSettings
 from daemon.store import Store, open_store
 from daemon.store_queries import get_sync_state
 from scoring import Scorer
@@ -34,6 +36,14 @@ def seed_customer_thread(server: Dovecot) -> None:
                              "<a1@example.com>", in_reply_to="<q1@customer.example>"))
 
 
+def connect_to_seeded(server: Dovecot, monkeypatch: pytest.MonkeyPatch
+                      ) -> tuple[AccountSettings, IMAPClient]:
+    """The customer thread on the server, and a logged-in client of its account."""
+    seed_customer_thread(server)
+    account = account_for(server, monkeypatch)
+    return account, connect(account)
+
+
 def stored_rows(store: Store) -> list[tuple[str, str, str, str]]:
     return [(r["folder"], r["from_addr"], r["message_id"], r["direction"])
             for r in store.query("SELECT * FROM messages ORDER BY folder, uid")]
@@ -41,9 +51,7 @@ def stored_rows(store: Store) -> list[tuple[str, str, str, str]]:
 
 def test_first_sync_then_incremental(dovecot: Dovecot, store: Store,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    seed_customer_thread(dovecot)
-    account = account_for(dovecot, monkeypatch)
-    client = connect(account)
+    account, client = connect_to_seeded(dovecot, monkeypatch)
     assert enable_condstore(client)
     folders = discover_folders(client, account)
     assert folders == Folders(inbox="INBOX", drafts="Drafts", sent="Sent")
@@ -66,9 +74,7 @@ def test_first_sync_then_incremental(dovecot: Dovecot, store: Store,
 
 def test_sync_never_marks_mail_as_read(dovecot: Dovecot, store: Store,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    seed_customer_thread(dovecot)
-    account = account_for(dovecot, monkeypatch)
-    client = connect(account)
+    account, client = connect_to_seeded(dovecot, monkeypatch)
     sync_folder(client, store, "work", "INBOX", "in")
     client.select_folder("INBOX", readonly=True)
     assert client.search(["UNSEEN"]) == [1]
@@ -77,9 +83,7 @@ def test_sync_never_marks_mail_as_read(dovecot: Dovecot, store: Store,
 
 def test_uidvalidity_change_resyncs_the_folder(dovecot: Dovecot, store: Store,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    seed_customer_thread(dovecot)
-    account = account_for(dovecot, monkeypatch)
-    client = connect(account)
+    account, client = connect_to_seeded(dovecot, monkeypatch)
     sync_folder(client, store, "work", "INBOX", "in")
     client.logout()
 

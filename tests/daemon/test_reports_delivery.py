@@ -8,7 +8,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from imap_helpers import PASSWORD_ENV, account_for, mail
+from imap_helpers import PASSWORD_ENV, account_for, account_toml, mail
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
 from daemon.config import load_config
@@ -93,15 +93,7 @@ deliver = true
 weekday = "mon"
 time = "08:00"
 me = ["{ME}"]
-[[accounts]]
-name = "work"
-host = "127.0.0.1"
-port = {dovecot.imaps_port}
-tls = "implicit"
-username = "{dovecot.user}"
-password_env = "{PASSWORD_ENV}"
-ca_file = "{dovecot.ca_file}"
-""")
+{account_toml(dovecot)}""")
     config = load_config(config_file)
     scheduler = report_scheduler_service(config, open_store(config.daemon.store.path), None)
     assert scheduler is not None
