@@ -74,7 +74,7 @@ def test_first_sync_then_incremental(dovecot: Dovecot, store: Store,
 
 def test_sync_never_marks_mail_as_read(dovecot: Dovecot, store: Store,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    account, client = connect_to_seeded(dovecot, monkeypatch)
+    _, client = connect_to_seeded(dovecot, monkeypatch)
     sync_folder(client, store, "work", "INBOX", "in")
     client.select_folder("INBOX", readonly=True)
     assert client.search(["UNSEEN"]) == [1]
