@@ -43,7 +43,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from smtp_bench_support import isolated_env, print_table, run_trustmail, summary
+from smtp_bench_support import free_port, isolated_env, print_table, run_trustmail, summary
 
 REPO = Path(__file__).resolve().parent.parent
 TRUSTMAIL = Path(sys.executable).parent / "trustmail"
@@ -94,12 +93,6 @@ def draft(number: int, typing_step: int | None = None) -> str:
     if typing_step is not None:
         sentences[-1] = SENTENCES[3].format(n=f"{number}-typing-{typing_step}")
     return " ".join(sentences)   # not cut: the edited last sentence must stay
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_daemon() -> tuple[subprocess.Popen[bytes], int, str, Path]:

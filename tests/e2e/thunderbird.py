@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from marionette_driver.marionette import Marionette
+from support.ports import free_port
 
 THUNDERBIRD = shutil.which("thunderbird") or "/usr/bin/thunderbird"
 START_TIMEOUT_SECONDS = 60.0
@@ -116,12 +117,6 @@ def pref_line(name: str, value: Any) -> str:
     else:
         text = '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f'user_pref("{name}", {text});\n'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

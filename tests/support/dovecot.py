@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+from support.ports import free_port
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
@@ -105,12 +106,6 @@ service auth {{
 service auth-worker {{
 {auth_user}}}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_test_ca(directory: Path) -> None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from support.ports import free_port
 from support.smtp_upstream import SmtpUpstream
 
 from daemon.config import load_config
@@ -205,12 +206,6 @@ def unverified_context() -> ssl.SSLContext:
 
 
 # -- the daemon as a subprocess -------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @dataclass
 class DaemonProcess:
