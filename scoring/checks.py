@@ -13,13 +13,12 @@ from collections.abc import Callable
 from scoring.context import Context
 from scoring.dates import VAGUE_TIMING
 from scoring.findings import Finding
-from scoring.lowered import compile_for_lowered, lower_keeping_offsets
+from scoring.lowered import lower_keeping_offsets
 from scoring.matcher import make_finding
 from scoring.questions import find_questions
 from scoring.rules import Rule
 
 Check = Callable[[Context, Rule], list[Finding]]
-VAGUE_TIMING_LOWERED = compile_for_lowered(VAGUE_TIMING)
 
 
 def option_regex(rule: Rule, key: str) -> re.Pattern[str] | None:
@@ -41,7 +40,7 @@ def vague_promises(ctx: Context, rule: Rule) -> list[Finding]:
         if not promise.deadline_text and promise.owner == "unclear":
             detail = option_text(rule, "no_owner_no_date")
         elif not promise.deadline_text:
-            vague = VAGUE_TIMING_LOWERED.search(ctx.lowered, promise.start, promise.end)
+            vague = VAGUE_TIMING.search(ctx.lowered, promise.start, promise.end)
             detail = (option_text(rule, "vague_word", word=ctx.body[vague.start():vague.end()])
                       if vague else option_text(rule, "no_date"))
         else:

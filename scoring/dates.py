@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from scoring.business_time import BusinessClock
+from scoring.lowered import compile_for_lowered
 
 MONTHS = {
     "january": 1, "jan": 1, "januar": 1, "jänner": 1, "february": 2, "feb": 2, "februar": 2,
@@ -93,11 +94,12 @@ ATTRIBUTION_DATE = re.compile(
     r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>\d{4}))"
     rf"(?:,?\s*(?:at|um)?\s*(?:{CLOCK}))?",
     re.IGNORECASE)
-VAGUE_TIMING = re.compile(
+# for lower-cased text (scoring/lowered.py): it runs over Context.lowered
+VAGUE_TIMING = compile_for_lowered(re.compile(
     r"\b(?:soon|shortly|asap|as soon as possible|at some point|sometime|in due course|"
     r"in the (?:coming|next few) days|later|eventually|in the near future|when we hear|"
     r"bald|in kürze|zeitnah|demnächst|in den nächsten tagen|baldmöglichst|später|"
-    r"irgendwann|so schnell wie möglich|sobald wie möglich)\b", re.IGNORECASE)
+    r"irgendwann|so schnell wie möglich|sobald wie möglich)\b", re.IGNORECASE))
 
 
 @dataclass(frozen=True, slots=True)

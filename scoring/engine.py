@@ -77,9 +77,7 @@ class Scorer:
             truncated_at = cut if cut > 0 else MAX_JUDGED_CHARS
             draft.body = draft.body[:truncated_at]
         tokens = tokenize(draft.body)   # once: language, then every sentence's phrases
-        sample = (tokens if len(draft.body) <= LANGUAGE_SAMPLE_CHARS
-                  else tokens.within(0, LANGUAGE_SAMPLE_CHARS))
-        language = self._language(draft, lang, sample)
+        language = self._language(draft, lang, tokens.within(0, LANGUAGE_SAMPLE_CHARS))
         anchor = draft.date or now
         if anchor is not None and anchor.tzinfo is None:
             anchor = anchor.replace(tzinfo=self.clock.zone)

@@ -53,6 +53,8 @@ class Tokens:
         it never cuts a word), spans relative to ``start``. The first separator of the
         slice may reach back before ``start``; phrase matching never looks at it."""
         bounds = self.bounds
+        if start <= 0 and end >= bounds[-1]:
+            return self                                 # all of it: no copy
         low = (bisect_left(bounds, start) + 1) // 2     # the first word starting >= start
         high = bisect_right(bounds, end) // 2           # words ending <= end
         return Tokens(self.words[low:high], self.separators[low:high], bounds, low, start)

@@ -17,6 +17,7 @@ from scoring.context import Context
 from scoring.dates import Deadline, find_deadline
 from scoring.findings import Promise
 from scoring.lowered import compile_for_lowered, lower_keeping_offsets
+from scoring.matcher import could_match
 
 FUTURE_EN = (r"(?:'ll|\s+will|\s+shall|\s*'m going to|\s+am going to|\s*'re going to|"
              r"\s+are going to|\s+plan to|\s+am planning to|\s*'m planning to|\s+intend to|"
@@ -39,6 +40,7 @@ class Lexicon:
     unclear_needles: tuple[str, ...]
     thing_needles: tuple[str, ...]
     named: re.Pattern[str] | None = None   # a colleague by name will (case-sensitive)
+    named_needles: tuple[str, ...] = ()     # lower-case: `named` cannot match without one
 
 
 EN = Lexicon(
@@ -92,6 +94,7 @@ EN = Lexicon(
              "scheduling", "get back", "receive", "hear from"),
     unclear_needles=("someone", "somebody", "they"),
     thing_needles=("will", "should", "guaranteed"),
+    named_needles=("will", "'ll"),
 )
 
 DE = Lexicon(
@@ -145,6 +148,7 @@ class CompiledLexicon:
     unclear_needles: tuple[str, ...]
     thing_needles: tuple[str, ...]
     named: re.Pattern[str] | None
+    named_needles: tuple[str, ...]
     implicit: re.Pattern[str]
     not_commitment: re.Pattern[str]
     hedges: re.Pattern[str]
@@ -165,6 +169,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     return CompiledLexicon(
         owners=owners, unclear_needles=lexicon.unclear_needles,
         thing_needles=lexicon.thing_needles, named=lexicon.named,
+        named_needles=lexicon.named_needles,
         implicit=compile_for_lowered(lexicon.implicit),
         not_commitment=compile_for_lowered(lexicon.not_commitment),
         hedges=compile_for_lowered(lexicon.hedges),
@@ -205,11 +210,11 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
     lowered = lower_keeping_offsets(text)
     if not lexicon.anchors.search(lowered):
         return ()   # cheap test first: no commitment without one of these words
-    owners = lexicon.owners[(any(n in lowered for n in lexicon.unclear_needles),
-                             any(n in lowered for n in lexicon.thing_needles))]
+    owners = lexicon.owners[(could_match(lexicon.unclear_needles, lowered),
+                             could_match(lexicon.thing_needles, lowered))]
     matches = [(match.start(), match.end(), match.lastgroup or "unclear")
                for match in owners.finditer(lowered)]
-    if lexicon.named is not None and ("will" in lowered or "'ll" in lowered):
+    if lexicon.named is not None and could_match(lexicon.named_needles, lowered):
         matches = leftmost_first(matches, [(match.start(), match.end(), "team")
                                            for match in lexicon.named.finditer(text)])
     hits = [(start, owner) for start, _, owner in matches]

@@ -119,17 +119,15 @@ class SentenceAnalyser:
         self.promises_of.cache_clear()
 
     def analyse(self, text: str, language: str, tokens: Tokens,
-                regex_rules: tuple[Rule, ...] | None = None) -> SentenceAnalysis:
-        """One sentence, from its tokens. ``regex_rules`` narrows the regex rules to
-        test (those that could match somewhere in the draft); None tests them all."""
+                regex_rules: tuple[Rule, ...]) -> SentenceAnalysis:
+        """One sentence, from its tokens. ``regex_rules``: the language's regex rules
+        that could match somewhere in the draft (the others need no test here)."""
         index = self.rulebook.indexes.get(language)
         phrase_hits = index.scan(tokens) if index is not None else {}
         hits = tuple((key, tuple(spans)) for key, spans in phrase_hits.items())
         by_id = self._rules_by_id.get(language, {})
         candidates = {rule_id for rule_id, role in phrase_hits
                       if role == TRIGGER and rule_id in by_id}
-        if regex_rules is None:
-            regex_rules = self._regex_rules.get(language, ())
         if regex_rules:
             lowered = text.lower()
             candidates.update(rule.rule_id for rule in regex_rules

@@ -49,19 +49,21 @@ def test_matches_of_two_regexes_merge_as_one_alternation() -> None:
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_owner_needles_are_necessary(language: str) -> None:
-    """`unclear` and `thing` are skipped when none of their needles occur: every text
-    they match must contain one."""
+    """`unclear`, `thing` and `named` are skipped when none of their needles occur:
+    every text they match must contain one."""
     from scoring.lowered import lower_keeping_offsets
     from scoring.promises import LEXICONS
     lexicon = LEXICONS[language]
     texts = ["Someone from billing will call.", "They'll confirm it.", "The unit will ship.",
+             "Leo will call you.", "Anna'll send it.",
              "Your refund should come through.", "The order is guaranteed to arrive.",
              "Anna should be fine by Friday.", "Jemand aus dem Team wird anrufen.",
              "Man wird sich melden.", "Die Ware verlässt morgen das Lager.",
              "Die Rechnung ist am Montag da.", "Das Paket wird Ihnen morgen zugestellt."]
     for owner, needles in (("unclear", lexicon.unclear_needles),
-                           ("thing", lexicon.thing_needles)):
+                           ("thing", lexicon.thing_needles),
+                           ("named", lexicon.named_needles)):
         pattern = getattr(lexicon, owner)
-        for text in texts:
+        for text in texts if pattern is not None else ():
             if pattern.search(text):
                 assert any(n in lower_keeping_offsets(text) for n in needles), (owner, text)
