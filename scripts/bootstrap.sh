@@ -9,7 +9,9 @@ MODE="${1:-test}"   # run | test
 VENV="${TRUSTMAIL_VENV:-.venv}"
 
 # Debian packages: name of the package -> a file it installs (how we know it is there).
-declare -A DEB_RUN=()
+declare -A DEB_RUN=(
+  [gcc]=/usr/bin/gcc                           # mypyc compiles the scoring core (build_native.py)
+)
 declare -A DEB_TEST=(
   [dovecot-imapd]=/usr/sbin/dovecot
   [openssl]=/usr/bin/openssl                   # test CA + leaf cert for the test Dovecot
@@ -33,6 +35,9 @@ check_debs() {
 }
 check_debs DEB_RUN
 [ "$MODE" = "test" ] && check_debs DEB_TEST
+# ... and the headers of the Python the venv is made from (Debian's python3 needs python3-dev)
+python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+  || missing+=(python3-dev)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
