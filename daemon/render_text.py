@@ -31,6 +31,8 @@ def render_report(report: Report, title: str | None = None,
         return "\n".join(lines) + "\n\n"
     lines.append(f"trust score {report.score}/100  verdict: {report.verdict.upper()}  "
                  f"language: {report.language}")
+    if report.verdict_reason:
+        lines.append(f"  {report.verdict_reason}")
     for name in DIMENSIONS:
         dim_score = report.dimensions[name]
         filled = round(dim_score.score / 100 * BAR_WIDTH)

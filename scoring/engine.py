@@ -78,6 +78,8 @@ class Scorer:
             draft.body = draft.body[:truncated_at]
         tokens = tokenize(draft.body)   # once: language, then every sentence's phrases
         language = self._language(draft, lang, tokens.within(0, LANGUAGE_SAMPLE_CHARS))
+        if language not in LANGUAGES:
+            return self._unsupported(draft, language)
         anchor = draft.date or now
         if anchor is not None and anchor.tzinfo is None:
             anchor = anchor.replace(tzinfo=self.clock.zone)
@@ -92,11 +94,12 @@ class Scorer:
         words = self.sentences.collect(ctx, tokens)
         findings = self.run_rules(ctx, self._active_rules.get(language, ()))
         if findings:
-            score, verdict, dimensions = aggregate(findings, self.settings)
+            score, verdict, dimensions, reason = aggregate(findings, self.settings)
         else:   # the common case, computed once
-            score, verdict, clean = self._clean_scores
+            score, verdict, clean, reason = self._clean_scores
             dimensions = dict(clean)
         return Report(score=score, verdict=verdict, language=language, dimensions=dimensions,
+                      verdict_reason=reason,
                       findings=findings, promises=ctx.promises,
                       questions=find_questions(ctx),
                       readability=readability(draft.body, language, len(ctx.sentences),
@@ -109,6 +112,17 @@ class Scorer:
                             **({"truncated_at": truncated_at} if truncated_at else {}),
                             **({"waited": self.waited(quote_date, anchor)}
                                if quote_date and anchor else {})})
+
+    def _unsupported(self, draft: Draft, language: str) -> Report:
+        """A draft in a language without a rule pack: no findings, and it says so."""
+        score, verdict, clean, _ = self._clean_scores
+        return Report(score=score, verdict=verdict, language=language, dimensions=dict(clean),
+                      findings=[], promises=[], questions=[], readability={},
+                      body=draft.body,
+                      verdict_reason=f"not judged: language {language!r} is not supported "
+                                     f"(rule packs: {', '.join(LANGUAGES)}).",
+                      meta={"subject": draft.subject, "message_id": draft.message_id,
+                            "language_supported": False})
 
     def waited(self, quote_date: datetime, anchor: datetime) -> dict[str, float]:
         """How long the customer waited for this reply, in business and wall time."""

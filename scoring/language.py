@@ -1,45 +1,72 @@
-"""Per-draft language detection between English and German by function words."""
+"""Per-draft language detection by function words: English, German, or another language.
+
+Only English and German have rule packs. A draft whose function words are clearly those
+of another language gets that language's code (``es``, ``pt``, ``fr``, ``it``, ``nl``) so
+the scorer can say it is not supported instead of judging it with the English rules.
+"""
 
 from __future__ import annotations
 
 import re
 
-WORD = re.compile(r"[a-zäöüß]+", re.IGNORECASE)
+WORD = re.compile(r"[a-zäöüßàâçéèêëîïôûùüÿñæœáíóúãõ]+", re.IGNORECASE)
 ENGLISH = frozenset(
     "the and to of you is that it for we i will your be this on with are have as at our "
     "not can please by from an was would if me my they all so do just about".split())
 GERMAN = frozenset(
     "der die das und zu sie ich wir ist nicht mit den ein eine für auf ihnen des dem "
     "im sich es von bei wird werden haben sind auch ihr ihre uns oder wie noch bitte "
-    "gerne vielen dank grüßen".split())
+    "gerne gern vielen dank danke grüßen grüße hallo habe hat kann können wäre schon "
+    "heute morgen leider anbei herr frau liebe lieber sehr geehrte geehrter dass aber "
+    "unser unsere euch ja nein doch mal freundlichen passt".split())
+# Words frequent in each language and rare in English and German text.
+OTHER_LANGUAGES: dict[str, frozenset[str]] = {
+    "es": frozenset("que el los las por para una está usted gracias hola saludos pero muy "
+                    "también estoy tiene puede como del esto".split()),
+    "pt": frozenset("que não uma obrigado obrigada olá você para com está são muito "
+                    "também isso tem pode como do da".split()),
+    "fr": frozenset("le les des une est pas vous nous je merci bonjour avec pour sur dans "
+                    "qui cette être avez".split()),
+    "it": frozenset("il che non una sono per grazie ciao della questo anche come gli "
+                    "alla sono".split()),
+    "nl": frozenset("het een niet van ik je wij zijn voor met dank groeten ook maar "
+                    "bedankt graag".split()),
+}
+# Another language wins only with at least this many of its words and more than both
+# English and German: a Spanish name or one French word keeps an English draft English.
+MIN_OTHER_WORDS = 3
 GERMAN_LETTERS = re.compile(r"[äöüß]", re.IGNORECASE)
 GERMAN_LETTER_CHARS = "äöüßÄÖÜ"   # GERMAN_LETTERS, counted with str.count
+GERMAN_LETTERS_PER_WORD = 4       # four umlauts weigh like one function word
 SAMPLE_CHARS = 4000
 SAMPLE_WORDS = 700
 
 
-def detect_language_of_words(words: list[str], text: str, default: str = "en") -> str:
-    """The same decision from already lower-cased words (the scorer tokenizes once)."""
-    sample = words[:SAMPLE_WORDS]
-    english = sum(map(ENGLISH.__contains__, sample))
-    german = sum(map(GERMAN.__contains__, sample))
-    german += sum(map(text[:SAMPLE_CHARS].count, GERMAN_LETTER_CHARS)) // 4
+def _decide(words: list[str], german_letters: int, default: str) -> str:
+    english = sum(map(ENGLISH.__contains__, words))
+    german = sum(map(GERMAN.__contains__, words))
+    if german_letters:   # a short German draft has one or two umlauts: they count
+        german += max(1, german_letters // GERMAN_LETTERS_PER_WORD)
+    best_other, other = "", 0
+    for code, vocabulary in OTHER_LANGUAGES.items():
+        count = sum(map(vocabulary.__contains__, words))
+        if count > other:
+            best_other, other = code, count
+    if other >= MIN_OTHER_WORDS and other > english and other > german:
+        return best_other
     if english == german:
         return default
     return "de" if german > english else "en"
+
+
+def detect_language_of_words(words: list[str], text: str, default: str = "en") -> str:
+    """The same decision from already lower-cased words (the scorer tokenizes once)."""
+    letters = sum(map(text[:SAMPLE_CHARS].count, GERMAN_LETTER_CHARS))
+    return _decide(words[:SAMPLE_WORDS], letters, default)
 
 
 def detect_language(text: str, default: str = "en") -> str:
-    """``"en"`` or ``"de"``: whichever function words dominate the first few KB."""
+    """``"en"``, ``"de"`` or another language's code: whichever function words dominate."""
     sample = text[:SAMPLE_CHARS]
-    english = german = 0
-    for match in WORD.finditer(sample):
-        word = match.group(0).lower()
-        if word in ENGLISH:
-            english += 1
-        if word in GERMAN:
-            german += 1
-    german += len(GERMAN_LETTERS.findall(sample)) // 4
-    if english == german:
-        return default
-    return "de" if german > english else "en"
+    words = [match.group(0).lower() for match in WORD.finditer(sample)][:SAMPLE_WORDS]
+    return _decide(words, len(GERMAN_LETTERS.findall(sample)), default)

@@ -26,6 +26,7 @@ class Report:
     questions: list[Question]
     readability: dict[str, Any]
     body: str
+    verdict_reason: str = ""
     error: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -34,6 +35,7 @@ class Report:
         return {
             "score": self.score,
             "verdict": self.verdict,
+            "verdict_reason": self.verdict_reason,
             "language": self.language,
             "dimensions": {name: {"score": d.score, "verdict": d.verdict,
                                   "penalty": d.penalty}
@@ -55,11 +57,13 @@ class Report:
 
 
 def aggregate(findings: list[Finding], settings: ScoringSettings
-              ) -> tuple[int, str, dict[str, DimensionScore]]:
-    """Per-dimension scores (penalties capped per dimension) and the overall score.
+              ) -> tuple[int, str, dict[str, DimensionScore], str]:
+    """Per-dimension scores (penalties capped per dimension), the overall score and verdict,
+    and the one sentence that explains the verdict.
 
     overall = 100 - sum over dimensions of weight x min(cap, penalties): every point a
-    user sees comes from findings.
+    user sees comes from findings. A draft whose dimensions all pass is never held: small
+    findings spread over several dimensions may add up to a warning, not to a hold.
     """
     penalties = dict.fromkeys(DIMENSIONS, 0.0)
     for finding in findings:
@@ -71,17 +75,39 @@ def aggregate(findings: list[Finding], settings: ScoringSettings
         penalty = penalties[name]
         capped = min(float(config.cap), penalty)
         score = max(0, round(MAX_SCORE - capped))
-        verdict = config.thresholds.verdict(score)
-        if penalty > 0 and verdict == "pass" and score < MAX_SCORE:
-            verdict = "pass"
-        dimensions[name] = DimensionScore(score=score, verdict=verdict, penalty=round(penalty, 2))
+        dimensions[name] = DimensionScore(score=score, verdict=config.thresholds.verdict(score),
+                                          penalty=round(penalty, 2))
         lost += config.weight * capped
     overall = max(0, round(MAX_SCORE - lost))
-    return overall, settings.thresholds.verdict(overall), dimensions
+    verdict = settings.thresholds.verdict(overall)
+    failing = [name for name in DIMENSIONS if dimensions[name].verdict != "pass"]
+    if verdict == "hold" and not failing:
+        verdict = "warn"
+    return overall, verdict, dimensions, explain_verdict(
+        overall, verdict, dimensions, failing, len(findings), settings)
+
+
+def explain_verdict(overall: int, verdict: str, dimensions: dict[str, DimensionScore],
+                    failing: list[str], n_findings: int, settings: ScoringSettings) -> str:
+    """One sentence a user can follow from the verdict to the dimensions behind it."""
+    thresholds = settings.thresholds
+    if n_findings == 0:
+        return "pass: nothing to flag."
+    named = ", ".join(f"{name} {dimensions[name].score} ({dimensions[name].verdict})"
+                      for name in failing)
+    if verdict == "pass":
+        return (f"pass: {n_findings} minor finding{'s' if n_findings > 1 else ''}, "
+                f"overall {overall} (warn below {thresholds.warn}).")
+    if not failing:
+        return (f"warn: no dimension fails, but {n_findings} findings across dimensions add "
+                f"up to {overall} (warn below {thresholds.warn}); a draft is held only when "
+                f"a dimension fails.")
+    limit = thresholds.hold if verdict == "hold" else thresholds.warn
+    return f"{verdict}: overall {overall} ({verdict} below {limit}) because of {named}."
 
 
 def error_report(message: str, language: str = "en") -> Report:
     empty = {name: DimensionScore(MAX_SCORE, "pass", 0.0) for name in DIMENSIONS}
     return Report(score=MAX_SCORE, verdict="pass", language=language, dimensions=empty,
                   findings=[], promises=[], questions=[], readability={}, body="",
-                  error=message)
+                  verdict_reason=f"not scored: {message}", error=message)

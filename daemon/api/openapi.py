@@ -107,7 +107,12 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "score": {"type": "integer", "minimum": 0, "maximum": 100},
             "verdict": {"type": "string", "enum": ["pass", "warn", "hold"]},
-            "language": {"type": "string"},
+            "verdict_reason": {"type": "string",
+                               "description": "One sentence from the verdict to the "
+                                              "dimensions behind it."},
+            "language": {"type": "string",
+                         "description": "en or de; another code (es, pt, fr, it, nl) "
+                                        "means not supported: no findings"},
             "dimensions": {"type": "object", "additionalProperties": ref("DimensionScore")},
             "findings": {"type": "array", "items": ref("Finding")},
             "promises": {"type": "array", "items": ref("Promise")},
