@@ -55,6 +55,21 @@ HOW_WHEN = re.compile(
     re.IGNORECASE)
 
 
+# A plea to the list or to anyone ("Any ideas?", "Can anyone help?") asks for help, not for
+# one fact: a reply with something to say answers it.
+OPEN_PLEA = re.compile(
+    r"^(?:(?:so|thanks|thank you|again)[,!.]?\s+)?(?:any\s+(?:help|ideas?|suggestions?|thoughts|"
+    r"advice|pointers|hints|tips|clues?|comments|insights?)\b|"
+    r"(?:can|could|would|does|do|is there|has|have)\s+(?:any|some)(?:one|body)\b|"
+    r"(?:anyone|anybody|someone|somebody)\b|ideas\b|suggestions\b|hat jemand\b|kann (?:mir )?jemand\b|"
+    r"weiß jemand\b|irgendwelche ideen\b)", re.IGNORECASE)
+MIN_PLEA_ANSWER_WORDS = 12
+# A "?" that stands for a character the charset lost ("Best regards, ?", "caf? ") is no
+# question: a real one ends a word or a closing quote or bracket.
+QUESTION_END = re.compile(r"[\w\"'’”)\]]\?$")
+MIN_QUESTION_WORDS = 2
+
+
 LEADING_HEADERS = re.compile(
     r"\A(?:\s*(?:-{2,}.*-{2,}|\*?(?:From|Sent|Date|To|Cc|Subject|Von|Gesendet|Datum|An|"
     r"Betreff)\s*:.*)\s*\n)+", re.IGNORECASE)
@@ -89,7 +104,7 @@ def find_questions(ctx: Context) -> list[Question]:
             continue
         for part in re.split(r"(?<=\?)\s+", text):
             part = part.strip().lstrip("-*•0123456789.) ").strip()
-            if not (part.endswith("?") and len(part) > 3):
+            if not (part.endswith("?") and len(part) > 3) or not is_real_question(part):
                 continue
             # "Who is fixing this, and will you refund the fee?" asks two things
             for piece in COMPOUND_QUESTION.split(part):
@@ -101,7 +116,14 @@ def find_questions(ctx: Context) -> list[Question]:
     return questions
 
 
+def is_real_question(text: str) -> bool:
+    """A question of words ending in "?", not a charset's replacement character."""
+    return bool(QUESTION_END.search(text)) and len(WORD.findall(text)) >= MIN_QUESTION_WORDS
+
+
 def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> bool:
+    if OPEN_PLEA.search(question):
+        return len(ctx.body.split()) >= MIN_PLEA_ANSWER_WORDS
     wanted = stems(question)
     best_index, best_overlap = -1, 0
     for index, have in enumerate(reply_stems):

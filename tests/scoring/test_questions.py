@@ -29,3 +29,21 @@ def test_dont_know_without_plan_does_not_answer(scorer: Scorer) -> None:
              "> Does the API support webhooks for invoice events?\n")
     report = scorer.score_text("About webhooks for invoice events: I don't know." + quote)
     assert report.questions[0].answered is False
+
+
+def quoted(text: str) -> str:
+    return "\n\nOn Mon, Nov 2, 2026 at 9:00 AM, Bo wrote:\n> " + text + "\n"
+
+
+def test_a_plea_for_help_is_answered_by_a_reply_with_substance(scorer: Scorer) -> None:
+    reply = ("The warnings come from the optimiser trying negative values; bound the "
+             "parameters with lower = 0 and they go away.")
+    report = scorer.score_text(reply + quoted("The fit prints warnings. Any ideas?"))
+    assert [(q.text, q.answered) for q in report.questions] == [("Any ideas?", True)]
+    short = scorer.score_text("Thanks." + quoted("Can anyone help with the export?"))
+    assert [q.answered for q in short.questions] == [False]
+
+
+def test_a_lost_character_is_not_a_question(scorer: Scorer) -> None:
+    report = scorer.score_text("Here is the file." + quoted("Best regards, ?"))
+    assert report.questions == []
