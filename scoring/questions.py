@@ -61,8 +61,8 @@ OPEN_PLEA = re.compile(
     r"^(?:(?:so|thanks|thank you|again)[,!.]?\s+)?(?:any\s+(?:help|ideas?|suggestions?|thoughts|"
     r"advice|pointers|hints|tips|clues?|comments|insights?)\b|"
     r"(?:can|could|would|does|do|is there|has|have)\s+(?:any|some)(?:one|body)\b|"
-    r"(?:anyone|anybody|someone|somebody)\b|ideas\b|suggestions\b|hat jemand\b|kann (?:mir )?jemand\b|"
-    r"weiß jemand\b|irgendwelche ideen\b)", re.IGNORECASE)
+    r"(?:anyone|anybody|someone|somebody)\b|ideas\b|suggestions\b|"
+    r"hat jemand\b|kann (?:mir )?jemand\b|weiß jemand\b|irgendwelche ideen\b)", re.IGNORECASE)
 MIN_PLEA_ANSWER_WORDS = 12
 # A "?" that stands for a character the charset lost ("Best regards, ?", "caf? ") is no
 # question: a real one ends a word or a closing quote or bracket.
