@@ -194,10 +194,31 @@ def extract_promises(ctx: Context,
     # Due dates are resolved to the minute: the same anchor for every scoring within a
     # minute, so the per-sentence cache also serves callers that pass "now" each time.
     anchor = ctx.anchor.replace(second=0, microsecond=0) if ctx.anchor else None
-    for sentence in ctx.sentences:
-        for promise in of_sentence(sentence.text, ctx.language, anchor, ctx.clock):
+    sentences = ctx.sentences
+    for index, sentence in enumerate(sentences):
+        found = of_sentence(sentence.text, ctx.language, anchor, ctx.clock)
+        for promise in found:
+            if not promise.deadline_text and len(found) == 1 and index + 1 < len(sentences):
+                promise = _with_next_sentence_deadline(promise, sentences[index + 1].text,
+                                                       ctx, anchor, of_sentence)
             promises.append(promise.shifted(sentence.start))
     return promises
+
+
+def _with_next_sentence_deadline(promise: Promise, following: str, ctx: Context,
+                                 anchor: datetime | None,
+                                 of_sentence: SentencePromises) -> Promise:
+    """The deadline of a commitment often stands in the next sentence: "We will bring all
+    directors together. The first meeting is on Monday, October 1." A next sentence that
+    makes its own commitment keeps its deadline for itself."""
+    if of_sentence(following, ctx.language, anchor, ctx.clock):
+        return promise
+    deadline = find_deadline(following, anchor, ctx.clock)
+    if deadline is None:
+        return promise
+    return Promise(promise.text, promise.start, promise.end,
+                   "team" if promise.owner == "unclear" else promise.owner,
+                   deadline.due, promise.hedged, deadline.text)
 
 
 def sentence_promises(text: str, language: str, anchor: datetime | None,

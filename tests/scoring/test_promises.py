@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from scoring import Scorer
@@ -67,3 +69,20 @@ def test_owner_needles_are_necessary(language: str) -> None:
         for text in texts if pattern is not None else ():
             if pattern.search(text):
                 assert any(n in lower_keeping_offsets(text) for n in needles), (owner, text)
+
+
+def test_deadline_in_the_next_sentence_belongs_to_the_commitment(scorer: Scorer) -> None:
+    report = scorer.score_text(
+        "We will be bringing all managing directors together on a quarterly basis. "
+        "The first meeting takes place on Monday, October 1, at 8:30 am.",
+        now=datetime(2026, 9, 20, 9, 0, tzinfo=timezone.utc))
+    [promise] = report.promises
+    assert promise.deadline_text and promise.due is not None
+    assert not [f for f in report.findings if f.rule == "en.promises.vague-commitment"]
+
+
+def test_next_sentence_with_its_own_commitment_keeps_its_deadline(scorer: Scorer) -> None:
+    report = scorer.score_text("I will look into the rest. I will send the quote by Friday.",
+                               now=datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc))
+    first, second = report.promises
+    assert first.deadline_text == "" and second.deadline_text
