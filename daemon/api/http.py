@@ -66,11 +66,30 @@ class Request:
             raise HttpError(415, "unsupported_media_type",
                             "send the body as JSON with Content-Type: application/json")
         try:
-            return json.loads(self.body.decode("utf-8"))
+            value = json.loads(self.body.decode("utf-8"))
         except UnicodeDecodeError:
             raise HttpError(400, "invalid_json", "the body is not UTF-8") from None
         except json.JSONDecodeError as error:
             raise HttpError(400, "invalid_json", f"the body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise HttpError(400, "invalid_json", "the body nests too deeply") from None
+        except ValueError as error:   # e.g. an integer beyond Python's digit limit
+            raise HttpError(400, "invalid_json", f"the body is not usable JSON: {error}") \
+                from None
+        check_encodable(value)
+        return value
+
+
+def check_encodable(value: Any) -> None:
+    """400 unless every string of a decoded body is valid Unicode (no lone surrogates,
+    which JSON's \\ud800 escapes can smuggle in and UTF-8 cannot encode)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise HttpError(400, "invalid_json",
+                        "the body contains a lone surrogate (\\ud800-\\udfff escape)") from None
+    except RecursionError:
+        raise HttpError(400, "invalid_json", "the body nests too deeply") from None
 
 
 @dataclass
@@ -163,7 +182,7 @@ async def read_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
         raise HttpError(411, "length_required",
                         "chunked request bodies are not accepted; send Content-Length")
     length_text = headers.get("content-length", "0")
-    if not length_text.isdigit():
+    if not (length_text.isascii() and length_text.isdigit()):
         raise HttpError(400, "bad_request", "Content-Length must be a whole number")
     length = int(length_text)
     if length > max_body_bytes:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from daemon.api.http import HttpError, Request, Response, encode_response, parse_head
+from daemon.api.http import (
+    HttpError,
+    Request,
+    Response,
+    encode_response,
+    parse_head,
+    read_body,
+)
 
 
 def test_a_request_head_is_split_into_method_target_and_lower_case_headers() -> None:
@@ -48,3 +57,21 @@ def test_responses_carry_length_connection_and_no_store() -> None:
     assert head.startswith(b"HTTP/1.1 200 OK\r\n")
     assert b"Content-Length: 2" in head and b"Connection: close" in head
     assert b"Cache-Control: no-store" in head and body == b"{}"
+
+
+@pytest.mark.parametrize("body", [
+    b'{"text": "\\ud800"}',                       # a lone surrogate
+    b'{"text": "hi", "n": ' + b"9" * 5000 + b"}",  # beyond Python's int digit limit
+    b"[" * 100_000,                                 # nests past the recursion limit
+])
+def test_hostile_json_bodies_are_400_invalid_json(body: bytes) -> None:
+    with pytest.raises(HttpError) as caught:
+        Request("POST", "/", {"content-type": "application/json"}, body).json()
+    assert (caught.value.status, caught.value.code) == (400, "invalid_json")
+
+
+async def test_a_unicode_digit_content_length_is_400() -> None:
+    reader = asyncio.StreamReader()
+    with pytest.raises(HttpError) as caught:
+        await read_body(reader, None, {"content-length": "\u00b2"}, 1024)  # type: ignore[arg-type]
+    assert caught.value.status == 400
