@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -75,7 +75,7 @@ def test_deadline_in_the_next_sentence_belongs_to_the_commitment(scorer: Scorer)
     report = scorer.score_text(
         "We will be bringing all managing directors together on a quarterly basis. "
         "The first meeting takes place on Monday, October 1, at 8:30 am.",
-        now=datetime(2026, 9, 20, 9, 0, tzinfo=timezone.utc))
+        now=datetime(2026, 9, 20, 9, 0, tzinfo=UTC))
     [promise] = report.promises
     assert promise.deadline_text and promise.due is not None
     assert not [f for f in report.findings if f.rule == "en.promises.vague-commitment"]
@@ -83,6 +83,6 @@ def test_deadline_in_the_next_sentence_belongs_to_the_commitment(scorer: Scorer)
 
 def test_next_sentence_with_its_own_commitment_keeps_its_deadline(scorer: Scorer) -> None:
     report = scorer.score_text("I will look into the rest. I will send the quote by Friday.",
-                               now=datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc))
+                               now=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     first, second = report.promises
     assert first.deadline_text == "" and second.deadline_text
