@@ -82,8 +82,8 @@ def parse_original(payload: dict[str, Any]) -> Original:
             raise invalid("body.original", "send either the whole message (raw or raw_base64) "
                           "or headers and text, not both")
         message = BytesParser(policy=policy.default).parsebytes(raw)
-        return Original(raw, body_text(message), header_date(message.get("date")),
-                        str(message.get("message-id", "")).strip())
+        return Original(raw, body_text(message), header_date(safe_header(message, "date")),
+                        safe_header(message, "message-id"))
     headers = {name.lower(): value for name, value in payload.get("headers", {}).items()}
     text = payload.get("text")
     if not headers and text is None:
@@ -92,11 +92,24 @@ def parse_original(payload: dict[str, Any]) -> Original:
     for name, value in payload.get("headers", {}).items():
         try:
             message[name] = value
-        except (ValueError, TypeError) as error:
-            raise invalid(f"body.original.headers.{name}", str(error)) from None
+        except (ValueError, TypeError, IndexError) as error:
+            if name.lower() == "message-id":   # a hostile Message-ID is treated as absent
+                headers.pop("message-id", None)
+                continue
+            raise invalid(f"body.original.headers.{name}",
+                          str(error) or "cannot be parsed") from None
     message.set_content(text or "")
     return Original(message.as_bytes(), text, header_date(headers.get("date")),
                     str(headers.get("message-id", "")).strip())
+
+
+def safe_header(message: Any, name: str) -> str:
+    """A header's value, stripped; "" when absent or when the email package cannot
+    parse it (a hostile ``Message-ID: <<<<`` must not make scoring the reply fail)."""
+    try:
+        return str(message.get(name, "")).strip()
+    except (ValueError, TypeError, IndexError):
+        return ""
 
 
 def header_date(value: str | None) -> datetime | None:
