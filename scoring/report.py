@@ -96,8 +96,9 @@ def explain_verdict(overall: int, verdict: str, dimensions: dict[str, DimensionS
     named = ", ".join(f"{name} {dimensions[name].score} ({dimensions[name].verdict})"
                       for name in failing)
     if verdict == "pass":
+        flagged = f"; {named} on its own" if failing else ""
         return (f"pass: {n_findings} minor finding{'s' if n_findings > 1 else ''}, "
-                f"overall {overall} (warn below {thresholds.warn}).")
+                f"overall {overall} (warn below {thresholds.warn}){flagged}.")
     if not failing:
         return (f"warn: no dimension fails, but {n_findings} findings across dimensions add "
                 f"up to {overall} (warn below {thresholds.warn}); a draft is held only when "
