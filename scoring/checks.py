@@ -74,6 +74,9 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
     allowed = ctx.business.slow_reply_business_days
     if waited <= allowed:
         return []
+    acknowledged = option_regex(rule, "acknowledged")
+    if acknowledged is not None and acknowledged.search(ctx.lowered):
+        return []   # the reply already owns the wait
     first = ctx.sentences[0] if ctx.sentences else None
     start, end = (first.start, first.end) if first else (0, 0)
     message = f"{rule.message} {option_text(rule, 'waited', waited=waited, allowed=allowed)}"
@@ -81,12 +84,27 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
 
 
 def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
-    findings = []
+    """Questions of the customer's latest message that the reply leaves open.
+
+    With ``options.skipped_only`` (the shipped default) a question is reported only when
+    the reply answers another question of the same message: an answer is recognised by
+    its words, and a reply that shares words with none of the questions is more often an
+    answer in other words (real list replies: "Looks like a DNS error") than a reply that
+    ignores the customer. A reply that answers one question and skips the next is the
+    case a person wants to be told about.
+    """
+    questions = find_questions(ctx)
+    open_questions = [q for q in questions if not q.answered]
+    answered = [q for q in questions if q.answered]
+    if not open_questions or (rule.options.get("skipped_only") and not answered):
+        return []
     end = len(ctx.body.rstrip())
-    for question in find_questions(ctx):
-        if not question.answered:
-            message = f"{rule.message} \u201c{question.text}\u201d"
-            findings.append(make_finding(rule, ctx, end, end, message))
+    findings = []
+    for question in open_questions:
+        message = f"{rule.message} \u201c{question.text}\u201d"
+        if answered:
+            message += " " + option_text(rule, "skipped", answered=answered[0].text)
+        findings.append(make_finding(rule, ctx, end, end, message))
     return findings
 
 
@@ -112,6 +130,7 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "vague-promises": ("no_owner_no_date", "vague_word", "no_date", "no_owner"),
     "slow-reply": ("waited",),
+    "unanswered-questions": ("skipped",),
     "upset-without-apology": ("upset", "apology", "cue"),
     "over-promises": ("phrases",),
 }
