@@ -321,9 +321,16 @@ class RelayHandler:
     # -- upstream helpers -------------------------------------------------------------
 
     async def _upstream(self, relay: RelayState) -> UpstreamConnection:
-        """The session's upstream connection, opened on first use."""
-        if relay.upstream is not None and relay.upstream.connected:
-            return relay.upstream
+        """The session's upstream connection, opened on first use.
+
+        A connection the upstream closed, or that holds bytes nobody asked for (a 421
+        after its idle timeout, or an injection), is replaced rather than reused.
+        """
+        if relay.upstream is not None:
+            if relay.upstream.reusable:
+                return relay.upstream
+            relay.upstream.abort()
+            relay.upstream = None
         if relay.authenticated:
             # The client authenticated through a connection that is gone; we keep no
             # credentials, so the client must reconnect and authenticate again.

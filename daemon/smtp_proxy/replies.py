@@ -18,3 +18,5 @@ AUTH_MECHANISM_UNSUPPORTED = (b"504 5.5.4 the outgoing mail server does not supp
                               b"this AUTH mechanism")
 SHUTTING_DOWN = b"421 4.3.2 trustmail is shutting down; try again in a moment"
 TOO_MUCH_DATA = b"552 5.3.4 message size exceeds the limit"
+BARE_LINE_END = (b"554 5.6.0 trustmail: the message has a bare CR or LF (every line must "
+                 b"end with CRLF); nothing was sent")

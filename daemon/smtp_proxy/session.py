@@ -8,17 +8,21 @@ open) lives on the protocol object, which lasts as long as the TCP connection.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.smtp import SMTP, syntax
 
+from daemon.logging_setup import log_event
 from daemon.smtp_proxy.data_reader import read_data, unstuff
-from daemon.smtp_proxy.replies import SHUTTING_DOWN, TOO_MUCH_DATA
-from daemon.smtp_proxy.upstream import UpstreamConnection
+from daemon.smtp_proxy.replies import BARE_LINE_END, SHUTTING_DOWN, TOO_MUCH_DATA
+from daemon.smtp_proxy.upstream import UpstreamConnection, has_bare_line_end
 
 if TYPE_CHECKING:
     from daemon.smtp_proxy.handler import RelayHandler
+
+log = logging.getLogger("trustmail.smtp")
 
 DEFAULT_SIZE_LIMIT = 2**31      # only if data_size_limit were unset (the service sets it)
 
@@ -104,6 +108,11 @@ class ProxySMTP(SMTP):
             wire = await read_data(self._reader, self.data_size_limit or DEFAULT_SIZE_LIMIT)
             if wire is None:
                 status: Any = TOO_MUCH_DATA
+            elif has_bare_line_end(wire):
+                # SMTP smuggling: a lenient upstream could read "\n.\r\n" as the end of
+                # data and the rest as commands; refused, never relayed (see README).
+                log_event(log, logging.WARNING, "bare-line-end-refused", size=len(wire))
+                status = BARE_LINE_END
             else:
                 content = unstuff(wire)
                 self.envelope.content = self.envelope.original_content = content

@@ -72,7 +72,6 @@ EDGE_CASES = {
     "dot first line of body": b"Subject: x\r\n\r\n.first\r\n",
     "empty body": b"Subject: empty\r\n\r\n",
     "no final newline": b"Subject: x\r\n\r\nlast line without CRLF",
-    "bare LF and CR": b"Subject: x\r\n\r\none\ntwo\rthree\r\n.\nfour\r\n",
     "8-bit latin-1 body": b"Subject: x\r\nContent-Type: text/plain; charset=latin-1\r\n\r\n"
                           b"Gr\xfc\xdfe aus K\xf6ln\r\n",
     "8-bit utf-8 headers": "Subject: Grüße\r\nFrom: Jürgen <j@example.com>\r\n\r\n"
@@ -92,6 +91,28 @@ async def test_bytes_arrive_as_if_sent_directly(upstream: SmtpUpstream, tmp_path
     direct, proxied = await direct_and_proxied(upstream, tmp_path, raw)
     assert proxied.data == direct.data
     assert proxied.mail_from == direct.mail_from and proxied.rcpt_tos == direct.rcpt_tos
+
+
+async def test_a_bare_lf_or_cr_is_refused_and_the_session_goes_on(
+        upstream: SmtpUpstream, tmp_path: Path) -> None:
+    """Bare CR/LF are refused, not relayed (SMTP smuggling; see README): 554, nothing sent."""
+    async with running_proxy(upstream, tmp_path) as proxy:
+        def two_sends() -> tuple[tuple[int, bytes], tuple[int, bytes]]:
+            client = smtp_client(proxy.port, upstream)
+            client.mail(SENDER)
+            client.rcpt(RECIPIENT)
+            bare = client.data(b"Subject: x\r\n\r\none\ntwo\rthree\r\n.\nfour\r\n")
+            client.mail(SENDER)
+            client.rcpt(RECIPIENT)
+            fits = client.data(message())
+            client.quit()
+            return bare, fits
+        bare, fits = await asyncio.to_thread(two_sends)
+    assert bare[0] == 554 and b"bare CR or LF" in bare[1]
+    assert fits[0] == 250
+    [received] = upstream.wait_for_messages(1)
+    assert received.data == message()
+    assert upstream.data_received == 1
 
 
 async def test_smtputf8_addresses_and_8bitmime_pass_through(upstream: SmtpUpstream,
