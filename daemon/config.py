@@ -23,6 +23,7 @@ from daemon.settings import (
     parse_store,
 )
 from scoring.errors import ConfigError
+from scoring.rules import PACK_FILES_WITHOUT_RULES
 from scoring.settings import (
     DIMENSIONS,
     LANGUAGES,
@@ -109,7 +110,8 @@ def _leaf_paths(value: Any, prefix: str) -> Iterator[str]:
 
 
 def load_rule_packs(config_dir: Path) -> tuple[RulePackFile, ...]:
-    """Read ``rules/<lang>/<dimension>.toml`` (and ``guards.toml``) below a config dir."""
+    """Read ``rules/<lang>/<dimension>.toml`` (and ``guards.toml``, ``kinds.toml``) below a
+    config dir."""
     packs: list[RulePackFile] = []
     rules_dir = config_dir / "rules"
     for lang_dir in sorted(p for p in rules_dir.iterdir() if p.is_dir()):
@@ -117,9 +119,9 @@ def load_rule_packs(config_dir: Path) -> tuple[RulePackFile, ...]:
             raise ConfigError(str(lang_dir), "", f"unknown language folder; expected one of "
                               f"{', '.join(LANGUAGES)}")
         for path in sorted(lang_dir.glob("*.toml")):
-            if path.stem not in DIMENSIONS and path.stem != "guards":
+            if path.stem not in DIMENSIONS and path.stem not in PACK_FILES_WITHOUT_RULES:
                 raise ConfigError(str(path), "", "a rule pack is named after its dimension: "
-                                  f"{', '.join(DIMENSIONS)} (or guards.toml)")
+                                  f"{', '.join(DIMENSIONS)} (or guards.toml, kinds.toml)")
             packs.append(RulePackFile(lang_dir.name, path.stem, str(path), read_toml(path)))
     return tuple(packs)
 

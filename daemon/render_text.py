@@ -54,6 +54,8 @@ def render_report(report: Report, title: str | None = None,
             after = report.body[finding.end:min(line_end, finding.end + CONTEXT_CHARS)]
             lines.append(f"    {dim}…{before}{reset}{hi}[{finding.match}]{reset}{dim}{after}…"
                          f"{reset}")
+        if finding.why:
+            lines.append(f"    {dim}{finding.why}{reset}")
         lines.append(f"    -> {finding.suggestion}")
     if report.promises:
         lines.append("")

@@ -74,13 +74,16 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
     allowed = ctx.business.slow_reply_business_days
     if waited <= allowed:
         return []
-    acknowledged = option_regex(rule, "acknowledged")
-    if acknowledged is not None and acknowledged.search(ctx.lowered):
-        return []   # the reply already owns the wait
     first = ctx.sentences[0] if ctx.sentences else None
     start, end = (first.start, first.end) if first else (0, 0)
     message = f"{rule.message} {option_text(rule, 'waited', waited=waited, allowed=allowed)}"
-    return [make_finding(rule, ctx, start, end, message, factor=float(waited - allowed))]
+    factor = float(waited - allowed)
+    acknowledged = option_regex(rule, "acknowledged")
+    if acknowledged is not None and acknowledged.search(ctx.lowered):
+        # still slow, but the reply owns the wait: say so, and take off half
+        message += " " + option_text(rule, "owned")
+        factor /= 2
+    return [make_finding(rule, ctx, start, end, message, factor=factor)]
 
 
 def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
@@ -129,7 +132,7 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
 # The text options each check formats into its messages; Scorer checks they are there.
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "vague-promises": ("no_owner_no_date", "vague_word", "no_date", "no_owner"),
-    "slow-reply": ("waited",),
+    "slow-reply": ("waited", "owned"),
     "unanswered-questions": ("skipped",),
     "upset-without-apology": ("upset", "apology", "cue"),
     "over-promises": ("phrases",),

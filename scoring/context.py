@@ -9,6 +9,7 @@ from scoring.business_time import BusinessClock
 from scoring.findings import Promise
 from scoring.lowered import lower_keeping_offsets
 from scoring.rules import Guard
+from scoring.sentence_kinds import KindCue, SentenceKind, classify
 from scoring.sentences import Sentence, sentence_at, split_sentences
 from scoring.settings import BusinessHours
 
@@ -23,6 +24,7 @@ class Context:
     def __init__(self, *, body: str, language: str, footer: str, quoted: str,
                  quote_date: datetime | None, anchor: datetime | None,
                  business: BusinessHours, clock: BusinessClock, guards: dict[str, Guard],
+                 kind_cues: tuple[KindCue, ...] | None = None,
                  sentences: list[Sentence] | None = None,
                  paragraphs: list[tuple[int, int]] | None = None) -> None:
         self.body = body                  # the new text; every span points into it
@@ -34,6 +36,8 @@ class Context:
         self.business = business
         self.clock = clock
         self.guards = guards
+        # None: rules apply to every kind of sentence (the detector benchmarks)
+        self.kind_cues = kind_cues
         self.lowered = lower_keeping_offsets(body)   # offsets as in body; rules ignore case
         # a caller that knows the sentences or paragraphs passes them
         self.sentences = sentences if sentences else split_sentences(body)
@@ -45,6 +49,21 @@ class Context:
         # per-sentence caches for the guards (a long draft has many matches per sentence)
         self.guard_spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self.sentence_words: dict[int, tuple[list[int], list[int], list[str]]] = {}
+        self.sentence_kinds: dict[int, SentenceKind] = {}
+
+    def kind_of(self, index: int) -> SentenceKind | None:
+        """What the sentence at ``index`` does; None when kinds are not judged."""
+        if self.kind_cues is None:
+            return None
+        sentence = self.sentence_of(index)
+        s_start, s_end = (sentence.start, sentence.end) if sentence else (0, len(self.body))
+        kind = self.sentence_kinds.get(s_start)
+        if kind is None:
+            has_commitment = any(p.start < s_end and s_start < p.end for p in self.promises)
+            kind = classify(self.body[s_start:s_end], self.lowered[s_start:s_end],
+                            self.kind_cues, has_commitment)
+            self.sentence_kinds[s_start] = kind
+        return kind
 
     def sentence_of(self, index: int) -> Sentence | None:
         return sentence_at(self.sentences, index)

@@ -33,11 +33,15 @@ LANGUAGE_SAMPLE_CHARS = 4000
 class Scorer:
     """Compile once, score many. Thread-safe: its only state is bounded caches."""
 
-    def __init__(self, settings: ScoringSettings) -> None:
+    def __init__(self, settings: ScoringSettings, judge_sentence_kinds: bool = True) -> None:
+        """``judge_sentence_kinds=False`` lets every rule fire in every kind of sentence:
+        the detector alone, as the corpus benchmarks measure it (bench/accuracy.py)."""
         self.settings = settings
         self.rulebook: RuleBook = build_rulebook(settings.rule_packs, settings.overrides)
+        self.judge_sentence_kinds = judge_sentence_kinds
         self.clock = BusinessClock(settings.business)
-        self.sentences = SentenceAnalyser(self.rulebook, settings.business, self.clock)
+        self.sentences = SentenceAnalyser(self.rulebook, settings.business, self.clock,
+                                          judge_sentence_kinds)
         self._clean_scores = aggregate([], settings)
         self._active_rules = {language: tuple(rule for rule in rules if rule.enabled)
                               for language, rules in self.rulebook.rules.items()}
@@ -89,7 +93,9 @@ class Scorer:
         ctx = Context(body=draft.body, language=language, footer=draft.footer,
                       quoted=draft.quoted, quote_date=quote_date, anchor=anchor,
                       business=self.settings.business, clock=self.clock,
-                      guards=self.rulebook.guards.get(language, {}))
+                      guards=self.rulebook.guards.get(language, {}),
+                      kind_cues=self.rulebook.kind_cues.get(language, ())
+                      if self.judge_sentence_kinds else None)
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx, tokens)
         findings = self.run_rules(ctx, self._active_rules.get(language, ()))

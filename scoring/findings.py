@@ -18,6 +18,7 @@ class Finding:
     message: str
     suggestion: str
     penalty: float
+    why: str = ""        # how the sentence was read, for rules that judge its kind
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,9 +76,19 @@ def inside_promise(ctx: Context, index: int) -> bool:
 
 def make_finding(rule: Rule, ctx: Context, start: int, end: int,
                  message: str | None = None, factor: float = 1.0) -> Finding:
+    kind = ctx.kind_of(start) if rule.applies_to else None
     return Finding(rule=rule.rule_id, dimension=rule.dimension, start=start, end=end,
                    match=ctx.body[start:end], message=message or rule.message,
-                   suggestion=rule.suggestion, penalty=round(rule.weight * factor, 2))
+                   suggestion=rule.suggestion, penalty=round(rule.weight * factor, 2),
+                   why=kind.explain() if kind else "")
+
+
+def applies_here(rule: Rule, ctx: Context, index: int) -> bool:
+    """Does the rule judge the kind of sentence at ``index`` (its ``applies_to``)?"""
+    if not rule.applies_to:
+        return True
+    kind = ctx.kind_of(index)
+    return kind is None or kind.kind in rule.applies_to
 
 
 def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
@@ -97,6 +107,8 @@ def trigger_spans(rule: Rule, ctx: Context) -> list[tuple[int, int]]:
         if end == start or is_excused(ctx, start, end, rule.unless):
             continue
         if outside_promises and inside_promise(ctx, start):
+            continue
+        if not applies_here(rule, ctx, start):
             continue
         spans.append((start, end))
     return spans

@@ -42,7 +42,8 @@ class Report:
                            for name, d in self.dimensions.items()},
             "findings": [{"rule": f.rule, "dimension": f.dimension, "start": f.start,
                           "end": f.end, "match": f.match, "message": f.message,
-                          "suggestion": f.suggestion, "penalty": f.penalty}
+                          "suggestion": f.suggestion, "penalty": f.penalty,
+                          **({"why": f.why} if f.why else {})}
                          for f in self.findings],
             "promises": [{"text": p.text, "start": p.start, "end": p.end, "owner": p.owner,
                           "due": p.due.isoformat() if p.due else None, "hedged": p.hedged,

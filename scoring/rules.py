@@ -31,10 +31,13 @@ from typing import Any
 from scoring.errors import ConfigError
 from scoring.lowered import compile_for_lowered
 from scoring.phrase_index import PhraseIndex, phrase_words
+from scoring.sentence_kinds import CUE_KINDS, KINDS, KindCue
 from scoring.settings import DIMENSIONS, RuleOverride, RulePackFile
 from scoring.validation import Table
 
 RULE_KINDS = ("phrases", "absence", "together", "code")
+# pack files beside the dimensions: context guards and sentence-kind cues
+PACK_FILES_WITHOUT_RULES = ("guards", "kinds")
 SCOPES = ("sentence", "paragraph", "body")
 GUARD_KINDS = ("before", "clause", "covering", "after")
 MAX_GUARD_WINDOW_WORDS = 12
@@ -77,6 +80,7 @@ class Rule:
     companion_patterns: tuple[str, ...] = ()
     scope: str = "sentence"
     unless: tuple[str, ...] = ()
+    applies_to: tuple[str, ...] = ()     # sentence kinds (scoring/sentence_kinds.py); () = all
     check: str = ""
     footer_message: str = ""
     min_count: int = 1
@@ -149,6 +153,26 @@ def parse_guards(pack: RulePackFile) -> dict[str, Guard]:
     return guards
 
 
+def parse_kind_cues(pack: RulePackFile) -> tuple[KindCue, ...]:
+    """A language's ``kinds.toml``: one table per sentence kind, in the order tried."""
+    root = Table(pack.data, pack.source)
+    cues: list[KindCue] = []
+    for name in root.keys():
+        table = root.table(name)
+        if name not in CUE_KINDS:
+            raise table.error("", f"unknown sentence kind; the kinds with cues are "
+                              f"{', '.join(CUE_KINDS)}")
+        description = table.get_str("description")
+        regex = compile_alternatives(tuple(table.get_str_list("phrases", [])),
+                                     tuple(table.get_str_list("patterns", [])),
+                                     table, "patterns")
+        table.finish()
+        if regex is None:
+            raise table.error("patterns", "a sentence kind needs phrases or patterns")
+        cues.append(KindCue(kind=name, description=description, regex=regex))
+    return tuple(cues)
+
+
 def parse_rules(pack: RulePackFile, guard_names: set[str]) -> list[Rule]:
     if pack.dimension not in DIMENSIONS:
         raise ConfigError(pack.source, "", "unknown dimension file")
@@ -178,6 +202,11 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
         if guard not in guard_names:
             raise table.error("unless", f"unknown guard {guard!r}; guards of this language: "
                               f"{', '.join(sorted(guard_names)) or 'none'}")
+    applies_to = tuple(table.get_str_list("applies_to", []))
+    for sentence_kind in applies_to:
+        if sentence_kind not in KINDS:
+            raise table.error("applies_to", f"unknown sentence kind {sentence_kind!r}; kinds: "
+                              f"{', '.join(KINDS)}")
     options_table = table.table("options")
     options = {key: options_table.raw(key) for key in options_table.keys()}
     rule = Rule(
@@ -197,6 +226,7 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
         companion_patterns=tuple(table.get_str_list("companion_patterns", [])),
         scope=table.get_str("scope", "sentence", choices=SCOPES),
         unless=unless,
+        applies_to=applies_to,
         check=table.get_str("check", "") if kind == "code" else "",
         footer_message=table.get_str("footer_message", ""),
         min_count=table.get_int("min_count", 1, minimum=1),
@@ -320,6 +350,7 @@ class RuleBook:
     rules: dict[str, tuple[Rule, ...]]          # language -> rules
     guards: dict[str, dict[str, Guard]]         # language -> guard name -> guard
     indexes: dict[str, PhraseIndex] = field(default_factory=dict)   # language -> phrases
+    kind_cues: dict[str, tuple[KindCue, ...]] = field(default_factory=dict)   # language ->
 
     def by_id(self) -> dict[str, Rule]:
         return {rule.rule_id: rule for rules in self.rules.values() for rule in rules}
@@ -328,13 +359,16 @@ class RuleBook:
 def build_rulebook(packs: tuple[RulePackFile, ...],
                    overrides: dict[str, RuleOverride]) -> RuleBook:
     guards: dict[str, dict[str, Guard]] = {}
+    kind_cues: dict[str, tuple[KindCue, ...]] = {}
     for pack in packs:
         if pack.dimension == "guards":
             guards.setdefault(pack.language, {}).update(parse_guards(pack))
+        elif pack.dimension == "kinds":
+            kind_cues[pack.language] = parse_kind_cues(pack)
     rules: dict[str, list[Rule]] = {}
     seen: dict[str, str] = {}
     for pack in packs:
-        if pack.dimension == "guards":
+        if pack.dimension in PACK_FILES_WITHOUT_RULES:
             continue
         for rule in parse_rules(pack, set(guards.get(pack.language, {}))):
             if rule.rule_id in seen:
@@ -351,7 +385,14 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
             hint = difflib.get_close_matches(rule_id, list(seen), n=1)
             fix = f"did you mean {hint[0]!r}?" if hint else "see `trustmail config show`"
             raise ConfigError(override.source, f"rules.{rule_id}", f"no such rule ({fix})")
+    for language, language_rules in rules.items():
+        gated = next((r for r in language_rules if r.applies_to), None)
+        if gated is not None and language not in kind_cues:
+            raise ConfigError(gated.source, f"{gated.rule_id}.applies_to",
+                              f"needs the sentence kinds of {language!r} "
+                              f"(rules/{language}/kinds.toml)")
     return RuleBook(rules={k: tuple(v) for k, v in rules.items()}, guards=guards,
+                    kind_cues=kind_cues,
                     indexes={language: build_index(language_rules,
                                                    guards.get(language, {}).values())
                              for language, language_rules in rules.items()})

@@ -66,8 +66,9 @@ class SentenceAnalyser:
     """Analyses sentences for one rulebook, with a bounded thread-safe cache."""
 
     def __init__(self, rulebook: RuleBook, business: BusinessHours,
-                 clock: BusinessClock) -> None:
+                 clock: BusinessClock, judge_sentence_kinds: bool = True) -> None:
         self.rulebook = rulebook
+        self.judge_sentence_kinds = judge_sentence_kinds
         self.business = business
         self.clock = clock
         data_rules = {language: tuple(r for r in rules if r.enabled and r.kind != "code")
@@ -138,6 +139,8 @@ class SentenceAnalyser:
         ctx = Context(body=text, language=language, footer="", quoted="", quote_date=None,
                       anchor=None, business=self.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}),
+                      kind_cues=self.rulebook.kind_cues.get(language, ())
+                      if self.judge_sentence_kinds else None,
                       sentences=[Sentence(0, len(text), text)], paragraphs=[(0, len(text))])
         ctx.promises = list(self.promises_of(text, language, None, self.clock))
         ctx.phrase_hits = phrase_hits

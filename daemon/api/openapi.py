@@ -77,6 +77,8 @@ SCHEMAS: dict[str, Any] = {
             "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
             "match": {"type": "string"}, "message": {"type": "string"},
             "suggestion": {"type": "string"}, "penalty": {"type": "number", "minimum": 0},
+            "why": {"type": "string",
+                    "description": "how the sentence was read, for rules that judge its kind"},
         },
     },
     "Promise": {

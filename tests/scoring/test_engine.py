@@ -78,11 +78,16 @@ def test_a_reply_that_answers_no_question_in_its_words_is_not_charged(scorer: Sc
     assert "en.responsiveness.unanswered-question" not in rules_of(report)
 
 
-def test_a_reply_that_owns_the_wait_is_not_slow(scorer: Scorer) -> None:
-    text = ("Hi Bo,\n\nSorry for the late reply. The premium plan costs $40 per month.\n\n"
-            "On Mon, Nov 2, 2026 at 8:51 AM, Bo wrote:\n> How much is the premium plan?")
-    report = scorer.score_text(text, now=datetime(2026, 11, 10, 11, 0, tzinfo=CET))
-    assert "en.responsiveness.slow-reply" not in rules_of(report)
+def test_a_reply_that_owns_the_wait_is_still_slow_but_loses_half(scorer: Scorer) -> None:
+    quote = "\n\nOn Mon, Nov 2, 2026 at 8:51 AM, Bo wrote:\n> How much is the premium plan?"
+    now = datetime(2026, 11, 10, 11, 0, tzinfo=CET)
+    plain = scorer.score_text("Hi Bo,\n\nThe premium plan costs $40." + quote, now=now)
+    owned = scorer.score_text("Hi Bo,\n\nSorry for the late reply. The premium plan costs $40."
+                              + quote, now=now)
+    [late] = [f for f in plain.findings if f.rule == "en.responsiveness.slow-reply"]
+    [late_owned] = [f for f in owned.findings if f.rule == "en.responsiveness.slow-reply"]
+    assert late_owned.penalty == late.penalty / 2
+    assert "You acknowledge the wait" in late_owned.message
 
 
 def test_german_is_detected_and_scored(scorer: Scorer) -> None:

@@ -1,0 +1,62 @@
+"""What a sentence does: question, request, formula, opinion, forecast, commitment, an
+accountable statement about the customer's matter, or another remark.
+
+A hedge deserves a warning when it weakens a statement the sender is accountable for
+(the status of the customer's order, what the product does, what was agreed); the same
+word in an opinion, a forecast, a polite request or a pleasantry hedges nothing. So a
+rule may say which kinds of sentence it applies to (``applies_to`` in its pack), and the
+finding says how its sentence was read.
+
+The cues are data (``rules/<lang>/kinds.toml``, parsed in scoring/rules.py), tried
+in the file's order: the first kind whose cue occurs in the sentence names it. A
+sentence holding a commitment (scoring/promises.py) is a ``commitment`` before any cue
+is tried; a sentence no cue matches is a ``remark``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+COMMITMENT, REMARK = "commitment", "remark"
+CUE_KINDS = ("question", "request", "formula", "opinion", "forecast", "accountable")
+KINDS = (COMMITMENT, *CUE_KINDS, REMARK)
+
+
+@dataclass(frozen=True)
+class KindCue:
+    """The words that mark one kind of sentence."""
+
+    kind: str
+    description: str          # how the finding explains the reading: "a question"
+    regex: re.Pattern[str]    # runs over the lower-cased sentence
+
+
+@dataclass(frozen=True)
+class SentenceKind:
+    kind: str
+    description: str
+    cue: str = ""             # the words that decided, as written in the sentence
+
+    def explain(self) -> str:
+        """How the sentence was read, for the finding: 'Read as a statement about the
+        customer's matter ("your order").'"""
+        cue = f" (\u201c{self.cue}\u201d)" if self.cue else ""
+        return f"Read as {self.description}{cue}."
+
+
+COMMITMENT_READING = SentenceKind(COMMITMENT, "a commitment")
+REMARK_READING = SentenceKind(REMARK, "a remark that is not about the customer's matter")
+
+
+def classify(sentence: str, lowered: str, cues: tuple[KindCue, ...],
+             has_commitment: bool) -> SentenceKind:
+    """The kind of one sentence; ``lowered`` is ``sentence`` lower-cased, same offsets."""
+    if has_commitment:
+        return COMMITMENT_READING
+    for cue in cues:
+        match = cue.regex.search(lowered)
+        if match:
+            words = " ".join(sentence[match.start():match.end()].split())
+            return SentenceKind(cue.kind, cue.description, words[:60])
+    return REMARK_READING
