@@ -1,0 +1,280 @@
+"""Bounded pre-parse of untrusted mail, before any stdlib ``email`` parsing.
+
+CPython's email package is superlinear on long structured headers (a 100 KB
+``Content-Type: text/plain; a=b; a=b; ...`` takes seconds), its memory grows
+quadratically with adjacent RFC 2047 encoded words (20,000 of them reach gigabytes),
+and it recurses once per nested comment level (``((((...`` raises RecursionError). So
+every header block of a message (the top one and those of its MIME parts) is cut to
+the caps below first, with byte-level scanning only; what the stdlib then parses is
+small. A message within the caps comes back byte for byte.
+
+What is cut: fields beyond :data:`MAX_FIELDS` or :data:`MAX_HEADER_BYTES` are dropped,
+a field longer than :data:`MAX_FIELD_BYTES` is truncated, a field with more than
+:data:`MAX_ENCODED_WORDS` encoded words, :data:`MAX_ADDRESSES` addresses or
+:data:`MAX_PARAMETERS` MIME parameters is truncated after the last one kept, and a
+structured field with comments nested deeper than :data:`MAX_COMMENT_DEPTH` is dropped
+(its address is unparseable).
+Each cut leaves a note (field name and the cap, never the content) for the log.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import islice
+
+MAX_FIELDS = 1000               # per header block
+MAX_HEADER_BYTES = 256 * 1024   # per header block
+MAX_FIELD_BYTES = 16 * 1024     # one field, name and folding included
+MAX_ENCODED_WORDS = 200         # per field: "=?charset?b?...?=" tokens
+MAX_ADDRESSES = 100             # per address field (To, Cc, ...)
+MAX_PARAMETERS = 20             # per MIME field (Content-Type, Content-Disposition)
+MAX_COMMENT_DEPTH = 20          # "(a (b (c)))" nesting in structured fields
+MAX_MIME_DEPTH = 10             # multipart / message/rfc822 nesting that is walked
+MAX_PARTS = 1000                # MIME parts whose headers are bounded, in all
+
+ADDRESS_FIELDS = frozenset({
+    "from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-sender",
+    "resent-to", "resent-cc", "resent-bcc", "disposition-notification-to"})
+MIME_PARAM_FIELDS = frozenset({"content-type", "content-disposition"})
+# Free text: parentheses there are not comments, so their nesting is not checked.
+UNSTRUCTURED_FIELDS = frozenset({"subject", "comments", "keywords", "content-description",
+                                 "thread-topic"})
+
+# The stdlib's line ends: CRLF, a lone CR, or LF.
+LINE_END = re.compile(rb"\r\n|\r(?!\n)|\n")
+# Where a field ends: a line end not followed by folding whitespace.
+FIELD_END = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?![ \t])")
+BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
+# What the stdlib's feedparser takes as a header line (headerRE), or a continuation.
+FIELD_START = re.compile(rb"From |[\x21-\x39\x3b-\x7e]*:|[ \t]")
+FOLD = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?=[ \t])")
+ENCODED_WORD_START = re.compile(rb"=\?")
+STRUCTURE = re.compile(rb'[\\"(),;]')
+PARTS_NOTE = f"MIME parts beyond {MAX_PARTS} emptied"
+BOUNDARY = re.compile(rb'(?i);\s*boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))')
+
+
+@dataclass(frozen=True)
+class Field:
+    """One header field as written: ``raw`` is ``Name: value`` with folding and line end."""
+
+    name: str
+    raw: bytes
+
+    @property
+    def value(self) -> str:
+        """The unfolded value after the colon (8-bit bytes kept as surrogate escapes,
+        as the stdlib's compat32 parser keeps them)."""
+        _, _, value = self.raw.partition(b":")
+        return FOLD.sub(b"", value).decode("ascii", "surrogateescape").strip()
+
+
+@dataclass
+class BoundedMail:
+    """A message with every header block cut to the caps."""
+
+    raw: bytes                            # the bounded message (the input when nothing was cut)
+    fields: list[Field] = field(default_factory=list)   # the top header block, as kept
+    header_bytes: bytes = b""            # the top header block, as kept, with its blank line
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> str | None:
+        """The first value of a top-level field, unfolded; None when absent."""
+        values = self.get_all(name)
+        return values[0] if values else None
+
+    def get_all(self, name: str) -> list[str]:
+        wanted = name.lower()
+        return [f.value for f in self.fields if f.name.lower() == wanted]
+
+
+def bound_message(raw: bytes) -> BoundedMail:
+    """``raw`` with all its header blocks bounded (see the module docstring)."""
+    notes: list[str] = []
+    budget = [MAX_PARTS]
+    fields, block, body = _bound_block(raw, notes)
+    body = _bound_body(fields, body, notes, depth=1, budget=budget)
+    if not notes:
+        return BoundedMail(raw, fields, block, notes)
+    return BoundedMail(block + body, fields, block, notes)
+
+
+def bound_header_value(name: str, value: str) -> str | None:
+    """One header value given as text (not from a message) bounded like a field's;
+    None when the field would be dropped."""
+    encoded = f"{name}: {value}".encode("utf-8", "surrogateescape")
+    kept = bound_field(name.lower(), encoded, [])
+    if kept is None:
+        return None
+    return kept.partition(b":")[2].decode("utf-8", "surrogateescape").strip()
+
+
+# -- header blocks ----------------------------------------------------------------------
+
+def _bound_block(raw: bytes, notes: list[str]) -> tuple[list[Field], bytes, bytes]:
+    """Split ``raw`` into its bounded header fields, the kept header block (with its
+    blank line) and the body. Work is bounded by the caps, not by the input."""
+    fields: list[Field] = []
+    kept: list[bytes] = []
+    pos, size, length = 0, 0, len(raw)
+    while pos < length:
+        blank = LINE_END.match(raw, pos)
+        if blank:                                     # the blank line: the body follows
+            kept.append(blank.group())
+            return fields, b"".join(kept), raw[blank.end():]
+        if not FIELD_START.match(raw, pos):           # the stdlib starts the body here too
+            break
+        if len(fields) >= MAX_FIELDS or size >= MAX_HEADER_BYTES:
+            notes.append(f"header block: fields beyond {MAX_FIELDS} or "
+                         f"{MAX_HEADER_BYTES} bytes dropped")
+            # The rest of the block is skipped unread: only its end is looked for.
+            rest = BLANK_LINE.search(raw, pos)
+            if rest is None:
+                return fields, b"".join(kept), b""
+            kept.append(LINE_END.findall(rest.group())[-1])      # the blank line
+            return fields, b"".join(kept), raw[rest.end():]
+        end_match = FIELD_END.search(raw, pos)
+        end = end_match.end() if end_match else length
+        name = raw[pos:end].partition(b":")[0].decode("ascii", "replace").strip()
+        bounded = bound_field(name.lower(), raw[pos:end], notes)
+        if bounded is not None:
+            fields.append(Field(name, bounded))
+            kept.append(bounded)
+            size += len(bounded)
+        pos = end
+    return fields, b"".join(kept), raw[pos:]
+
+
+def bound_field(name: str, raw: bytes, notes: list[str]) -> bytes | None:
+    """One field (``name`` in lower case) cut to the caps; None to drop it."""
+    line_end = _line_end_of(raw)
+    original = raw
+    if len(raw) > MAX_FIELD_BYTES:
+        raw = raw[:MAX_FIELD_BYTES]
+        notes.append(f"{name}: truncated to {MAX_FIELD_BYTES} bytes")
+    cut = _nth_start(ENCODED_WORD_START, raw, MAX_ENCODED_WORDS)
+    if cut is not None:
+        raw = raw[:cut]
+        notes.append(f"{name}: truncated after {MAX_ENCODED_WORDS} encoded words")
+    if name not in UNSTRUCTURED_FIELDS:
+        separator, most = ((b",", MAX_ADDRESSES) if name in ADDRESS_FIELDS
+                           # a MIME field's first item is its type, then its parameters
+                           else (b";", MAX_PARAMETERS + 1) if name in MIME_PARAM_FIELDS
+                           else (None, 0))
+        verdict, where = _scan_structure(raw, separator, most)
+        if verdict == "too-deep":
+            notes.append(f"{name}: dropped, comments nested deeper than {MAX_COMMENT_DEPTH}")
+            return None
+        if verdict == "too-many":
+            raw = raw[:where]
+            notes.append(f"{name}: truncated after {most} items")
+    if raw is original:
+        return raw
+    # A cut field still ends its line, so the next field stays a field.
+    return raw.rstrip(b" \t\r\n") + line_end
+
+
+def _line_end_of(raw: bytes) -> bytes:
+    for end in (b"\r\n", b"\n", b"\r"):
+        if raw.endswith(end):
+            return end
+    return b""
+
+
+def _nth_start(pattern: re.Pattern[bytes], raw: bytes, keep: int) -> int | None:
+    """Where the (keep+1)-th match of ``pattern`` starts; None when there are fewer."""
+    beyond = next(islice(pattern.finditer(raw), keep, None), None)
+    return beyond.start() if beyond is not None else None
+
+
+def _scan_structure(raw: bytes, separator: bytes | None, most: int) -> tuple[str, int]:
+    """("too-deep", _) when comments nest deeper than the cap; ("too-many", offset of the
+    separator after the last item kept) when there are too many top-level items;
+    ("ok", 0) otherwise. Quoted strings and escapes are skipped, as RFC 5322 reads them."""
+    depth, quoted, items, skip_to = 0, False, 1, -1
+    for match in STRUCTURE.finditer(raw, raw.find(b":") + 1):
+        start = match.start()
+        if start < skip_to:
+            continue
+        char = match.group()
+        if char == b"\\":
+            skip_to = start + 2
+        elif quoted:
+            quoted = char != b'"'
+        elif char == b'"' and not depth:
+            quoted = True
+        elif char == b"(":
+            depth += 1
+            if depth > MAX_COMMENT_DEPTH:
+                return "too-deep", start
+        elif char == b")":
+            depth = max(depth - 1, 0)
+        elif char == separator and not depth:
+            items += 1
+            if items > most:
+                return "too-many", start
+    return "ok", 0
+
+
+# -- MIME parts -------------------------------------------------------------------------
+
+def _bound_body(fields: list[Field], body: bytes, notes: list[str], *, depth: int,
+                budget: list[int]) -> bytes:
+    """The body with the header blocks of its MIME parts (and of an attached message)
+    bounded too, since the stdlib parses those with the same parser."""
+    content_type = next((f for f in fields if f.name.lower() == "content-type"), None)
+    if content_type is None or depth > MAX_MIME_DEPTH:
+        return body
+    value = content_type.value.encode("ascii", "surrogateescape")
+    kind = value.split(b";", 1)[0].strip().lower()
+    if kind == b"message/rfc822":
+        return _bound_part(body, notes, depth=depth, budget=budget)
+    if not kind.startswith(b"multipart/"):
+        return body
+    found = BOUNDARY.search(value)
+    if found is None:
+        return body
+    delimiter = b"--" + (found.group(1) or found.group(2))
+    return _bound_multipart(body, delimiter, notes, depth=depth, budget=budget)
+
+
+def _bound_multipart(body: bytes, delimiter: bytes, notes: list[str], *, depth: int,
+                     budget: list[int]) -> bytes:
+    """Each part between delimiter lines gets its header block bounded; the delimiter
+    lines, preamble and epilogue are kept as they are."""
+    # As the stdlib's feedparser reads a delimiter line (only blanks after it).
+    line = re.compile(rb"(?:^|(?<=\n)|(?<=\r))" + re.escape(delimiter)
+                      + rb"(--)?[ \t]*(?:\r\n|\r(?!\n)|\n|\Z)")
+    out: list[bytes] = []
+    pos = 0
+    part_start: int | None = None
+    for match in line.finditer(body):
+        if part_start is None:
+            out.append(body[pos:match.end()])          # preamble and first delimiter
+        else:
+            # The line end before a delimiter belongs to the delimiter (RFC 2046).
+            out.append(_bound_part(body[part_start:match.start()], notes, depth=depth,
+                                   budget=budget))
+            out.append(match.group())
+        pos = match.end()
+        if match.group(1):                               # the closing delimiter
+            out.append(body[pos:])
+            return b"".join(out)
+        part_start = pos
+    if part_start is None:
+        return body
+    out.append(_bound_part(body[part_start:], notes, depth=depth, budget=budget))
+    return b"".join(out)
+
+
+def _bound_part(part: bytes, notes: list[str], *, depth: int, budget: list[int]) -> bytes:
+    if budget[0] <= 0:         # the stdlib would parse its headers all the same: emptied
+        if PARTS_NOTE not in notes:
+            notes.append(PARTS_NOTE)
+        return b"\r\n"
+    budget[0] -= 1
+    before = len(notes)
+    fields, block, body = _bound_block(part, notes)
+    bounded_body = _bound_body(fields, body, notes, depth=depth + 1, budget=budget)
+    return part if len(notes) == before else block + bounded_body

@@ -1,0 +1,129 @@
+"""The bounded pre-parse: hostile header blocks are cut to the caps, normal mail passes
+byte for byte (issue 13's reproducers)."""
+
+from __future__ import annotations
+
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+
+from daemon import bounded_mail
+from daemon.bounded_mail import bound_header_value, bound_message
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# Issue 13: 100 KB of MIME parameters (quadratic in the stdlib's header parser) ...
+HOSTILE_CONTENT_TYPE = (b"From: a@customer.example\r\nContent-Type: text/plain"
+                        + b"; a=b" * 20_000 + b"\r\n\r\nhello\r\n")
+# ... and 20,000 adjacent encoded words (gigabytes of memory in the stdlib).
+HOSTILE_SUBJECT = (b"From: a@customer.example\r\nSubject: "
+                   + b" ".join([b"=?utf-8?b?SGFsbG8=?="] * 20_000) + b"\r\n\r\nhello\r\n")
+
+
+def parse(raw: bytes) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.eml")), ids=lambda p: p.name)
+def test_normal_mail_passes_byte_for_byte(path: Path) -> None:
+    raw = path.read_bytes()
+    bounded = bound_message(raw)
+    assert bounded.raw == raw and not bounded.notes
+
+
+def test_a_100kb_content_type_is_cut_to_its_first_parameters() -> None:
+    bounded = bound_message(HOSTILE_CONTENT_TYPE)
+    content_type = bounded.get("Content-Type") or ""
+    assert content_type.count(";") == bounded_mail.MAX_PARAMETERS
+    message = parse(bounded.raw)
+    assert message.get_content_type() == "text/plain"
+    assert message.get_content().strip() == "hello"
+    assert any("content-type" in note for note in bounded.notes)
+
+
+def test_a_subject_of_20000_encoded_words_keeps_the_first_200() -> None:
+    bounded = bound_message(HOSTILE_SUBJECT)
+    subject = bounded.get("Subject") or ""
+    assert subject.count("=?") == bounded_mail.MAX_ENCODED_WORDS
+    assert str(parse(bounded.raw)["subject"]).startswith("HalloHallo")
+    assert parse(bounded.raw).get_content().strip() == "hello"
+
+
+def test_fields_beyond_the_count_cap_are_dropped_and_the_body_kept() -> None:
+    raw = b"".join(b"X-N%d: v\r\n" % n for n in range(5000)) + b"\r\nthe body\r\n"
+    bounded = bound_message(raw)
+    assert len(bounded.fields) == bounded_mail.MAX_FIELDS
+    assert bounded.raw.endswith(b"\r\n\r\nthe body\r\n")
+    assert parse(bounded.raw).get_content().strip() == "the body"
+
+
+def test_the_header_block_is_capped_in_bytes() -> None:
+    raw = b"".join(b"X-N%d: %s\r\n" % (n, b"v" * 8000) for n in range(100)) + b"\r\nbody\r\n"
+    bounded = bound_message(raw)
+    assert len(bounded.header_bytes) <= bounded_mail.MAX_HEADER_BYTES + bounded_mail.MAX_FIELD_BYTES
+    assert bounded.raw.endswith(b"\r\nbody\r\n")
+
+
+def test_a_long_field_is_truncated_and_still_ends_its_line() -> None:
+    raw = b"Subject: " + b"x" * 100_000 + b"\r\nTo: b@example.com\r\n\r\nbody\r\n"
+    bounded = bound_message(raw)
+    assert len(bounded.fields[0].raw) <= bounded_mail.MAX_FIELD_BYTES + 2
+    assert bounded.get("To") == "b@example.com"
+
+
+def test_an_address_field_keeps_its_first_addresses() -> None:
+    to = b", ".join(b'"Doe, J" <j%d@example.com>' % n for n in range(1000))
+    bounded = bound_message(b"To: " + to + b"\r\n\r\nbody\r\n")
+    addresses = parse(bounded.raw)["to"].addresses
+    assert len(addresses) == bounded_mail.MAX_ADDRESSES
+    assert addresses[0].display_name == "Doe, J"   # the comma in quotes is not a separator
+
+
+def test_deeply_nested_comments_drop_the_field() -> None:
+    raw = b"From: " + b"(" * 50_000 + b"\r\nSubject: hi\r\n\r\nbody\r\n"
+    bounded = bound_message(raw)
+    assert bounded.get("From") is None and bounded.get("Subject") == "hi"
+    assert parse(bounded.raw)["from"] is None
+
+
+def test_parentheses_in_a_subject_are_text() -> None:
+    raw = b"Subject: " + b"(" * 50 + b"\r\n\r\nbody\r\n"
+    assert bound_message(raw).raw == raw
+
+
+def test_a_hostile_header_inside_a_mime_part_is_bounded() -> None:
+    part = b"Content-Type: text/plain" + b"; a=b" * 20_000
+    raw = (b'Content-Type: multipart/alternative; boundary="XX"\r\n\r\npreamble\r\n'
+           b"--XX\r\n" + part + b"\r\n\r\nplain text\r\n"
+           b"--XX\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n--XX--\r\nepilogue\r\n")
+    bounded = bound_message(raw)
+    assert len(bounded.raw) < 2000
+    assert bounded.raw.endswith(b"--XX\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n"
+                                b"--XX--\r\nepilogue\r\n")
+    message = parse(bounded.raw)
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None and body.get_content().strip() == "plain text"
+
+
+def test_an_attached_message_has_its_headers_bounded() -> None:
+    raw = (b"Content-Type: message/rfc822\r\n\r\n" + HOSTILE_SUBJECT)
+    bounded = bound_message(raw)
+    assert len(bounded.raw) < 5000 and bounded.raw.endswith(b"\r\n\r\nhello\r\n")
+
+
+def test_lone_cr_line_ends_are_line_ends() -> None:
+    raw = b"Subject: hi\rContent-Type: text/plain" + b"; a=b" * 20_000 + b"\r\rbody\r"
+    bounded = bound_message(raw)
+    assert [f.name for f in bounded.fields] == ["Subject", "Content-Type"]
+    assert bounded.raw.endswith(b"\r\rbody\r")
+
+
+def test_a_header_value_given_as_text_is_bounded() -> None:
+    assert bound_header_value("Subject", "Hello") == "Hello"
+    long_type = bound_header_value("Content-Type", "text/plain" + "; a=b" * 20_000)
+    assert long_type is not None and long_type.count(";") == bounded_mail.MAX_PARAMETERS
+    assert bound_header_value("To", "(" * 100) is None
