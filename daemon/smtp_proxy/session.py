@@ -119,6 +119,12 @@ class ProxySMTP(SMTP):
                 status = await self._call_handler_hook("DATA")
             self._set_post_data_state()  # type: ignore[no-untyped-call]
             await self.push(status)
+        except asyncio.CancelledError:
+            # aiosmtpd cancels us when the client hangs up (EOF) before our reply: an
+            # ordinary event, and the message must not be finished upstream.
+            log_event(log, logging.INFO, "client-left-during-data")
+            self.relay.drop_upstream()
+            raise
         finally:
             # Only after the reply went out: a shutdown waits for this moment.
             self.relay.end_transaction()
@@ -134,6 +140,20 @@ class ProxySMTP(SMTP):
     async def smtp_RSET(self, arg: str) -> None:
         await super().smtp_RSET(arg)
         self.relay.end_transaction()
+
+    async def handle_exception(self, error: Exception) -> str:
+        """A client gone where a command was due is an info event, not an error.
+
+        (aiosmtpd logs every other exception from a command at error level.)
+        """
+        if not isinstance(error, asyncio.IncompleteReadError | ConnectionError):
+            return await super().handle_exception(error)
+        log_event(log, logging.INFO, "client-disconnected", problem=type(error).__name__)
+        if isinstance(self.transport, asyncio.Transport):
+            # abort, not close: connection_lost comes at once and ends aiosmtpd's
+            # read loop, which would otherwise read the same EOF again.
+            self.transport.abort()
+        return "421 4.4.2 connection closed"
 
     def hang_up(self) -> None:
         if self.transport is not None:

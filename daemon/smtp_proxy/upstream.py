@@ -4,6 +4,9 @@ It speaks just what a transparent submission relay needs: greeting, EHLO,
 STARTTLS or implicit TLS (certificates always verified), raw commands whose replies
 are handed back verbatim, and DATA with dot-stuffing. Every read has a timeout; any
 network failure surfaces as :class:`UpstreamError` so the caller can answer 4xx.
+Timeouts use ``asyncio.timeout``, not ``wait_for``: in Python 3.11 ``wait_for`` swallows
+a cancellation that coincides with its result, and a cancellation here means the
+client left, so the message must not be finished upstream.
 
 It trusts the upstream's byte stream no further than it must: bytes that arrive before
 we asked for them (after the 220 to STARTTLS, or before any command) are refused, since
@@ -165,12 +168,11 @@ class UpstreamConnection:
         mode = self.settings.tls
         implicit = self._tls_context if mode == "implicit" else None
         try:
-            self._reader, self._writer = await asyncio.wait_for(
-                asyncio.open_connection(
+            async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
+                self._reader, self._writer = await asyncio.open_connection(
                     self.settings.host, self.settings.port, ssl=implicit,
                     server_hostname=self.settings.host if implicit else None,
-                    limit=MAX_REPLY_LINE * 4),
-                CONNECT_TIMEOUT_SECONDS)
+                    limit=MAX_REPLY_LINE * 4)
         except (OSError, TimeoutError, ssl.SSLError) as error:
             raise UpstreamError(f"cannot connect to {self.settings.host}:"
                                 f"{self.settings.port}: {describe(error)}") from None
@@ -197,9 +199,9 @@ class UpstreamConnection:
         self._refuse_unsolicited("after its 220 to STARTTLS")
         assert self._writer is not None and self._tls_context is not None
         try:
-            await asyncio.wait_for(
-                self._writer.start_tls(self._tls_context, server_hostname=self.settings.host),
-                self.timeout)
+            async with asyncio.timeout(self.timeout):
+                await self._writer.start_tls(self._tls_context,
+                                             server_hostname=self.settings.host)
         except (OSError, TimeoutError, ssl.SSLError) as error:
             self.abort()
             raise UpstreamError(f"TLS with upstream failed: {describe(error)}") from None
@@ -234,7 +236,8 @@ class UpstreamConnection:
         writer = self._require_writer()
         try:
             writer.write(data)
-            await asyncio.wait_for(writer.drain(), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                await writer.drain()
         except (OSError, TimeoutError) as error:
             self.abort()
             raise UpstreamError(f"upstream write failed: {describe(error)}") from None

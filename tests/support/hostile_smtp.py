@@ -43,6 +43,7 @@ class Behaviour:
     lenient_end_of_data: bool = False  # a "." line after a bare LF also ends the data
     data_bytes_per_second: int = 0   # read DATA at this rate (0: as fast as it comes)
     stall_data: bool = False         # after 354, never read again
+    data_reply_delay: float = 0.0    # seconds before the final reply (and the commit)
 
 
 class HostileUpstream:
@@ -127,7 +128,11 @@ class HostileUpstream:
             elif verb == b"DATA":
                 writer.write(b"354 go ahead\r\n")
                 await writer.drain()
-                self.messages.append(await self._read_data(reader))
+                data = await self._read_data(reader)
+                await asyncio.sleep(behaviour.data_reply_delay)
+                if writer.is_closing() or reader.at_eof():
+                    return                # the sender left before our reply: not accepted
+                self.messages.append(data)
                 writer.write(b"250 2.0.0 queued\r\n")
             elif verb == b"QUIT":
                 writer.write(b"221 2.0.0 bye\r\n")

@@ -1,0 +1,168 @@
+"""The proxy between a client and a hostile or broken upstream: whatever the upstream
+(or someone on its path) does, the client never hears 250 for a message the upstream
+did not accept, and nothing the client did not send reaches the upstream.
+
+STARTTLS response injection, SMTP smuggling through a lenient end-of-data parser,
+endless replies, and a client that leaves right after its final dot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from support.hostile_smtp import Behaviour, HostileUpstream
+from support.smtp_proxy import real_scorer, unverified_context
+
+from daemon.settings import ListenAddress, SmtpSettings
+from daemon.smtp_proxy.service import SmtpProxyService
+from daemon.store import open_store
+
+MESSAGE = b"Subject: fine\r\n\r\nAn honest message.\r\n"
+
+
+@asynccontextmanager
+async def proxy_to(upstream: HostileUpstream, directory: Path) -> AsyncIterator[int]:
+    """The proxy service relaying to ``upstream``; yields its port."""
+    settings = SmtpSettings(listen=ListenAddress("127.0.0.1", 0),
+                            upstream=upstream.settings(timeout_seconds=2.0))
+    store = open_store(str(directory / "store.sqlite3"))
+    service = SmtpProxyService(settings, store, real_scorer(), data_dir=directory / "data")
+    await service.start()
+    try:
+        assert service.address is not None
+        yield service.address[1]
+    finally:
+        await service.stop()
+        store.close()
+
+
+class Client:
+    """A raw SMTP client (no line-end fixing, no dot-stuffing: bytes as given)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def connect(cls, port: int) -> Client:
+        client = cls(*await asyncio.open_connection("127.0.0.1", port))
+        assert (await client.reply()).startswith(b"220")
+        return client
+
+    async def reply(self) -> bytes:
+        """One whole reply (the last line of a multi-line one)."""
+        while True:
+            line = await asyncio.wait_for(self.reader.readline(), 10)
+            if line[3:4] != b"-":
+                return line
+
+    async def starttls(self) -> None:
+        assert (await self.command(b"STARTTLS")).startswith(b"220")
+        await self.writer.start_tls(unverified_context())
+        assert (await self.command(b"EHLO client.test")).startswith(b"250")
+
+    async def command(self, line: bytes) -> bytes:
+        self.writer.write(line + b"\r\n")
+        return await self.reply()
+
+    async def send(self, data: bytes) -> bytes:
+        """MAIL, RCPT, DATA and ``data`` (already ending in the final "."): the last reply."""
+        for line in (b"MAIL FROM:<alice@example.com>", b"RCPT TO:<maria@customer.example>"):
+            reply = await self.command(line)
+            if not reply.startswith(b"250"):
+                return reply
+        assert (await self.command(b"DATA")).startswith(b"354")
+        self.writer.write(data)
+        return await self.reply()
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def test_starttls_injection_gets_a_4xx_and_never_a_250(tmp_path: Path) -> None:
+    """The injected replies would answer MAIL, RCPT, DATA and the data for the client."""
+    injected = (b"250 2.1.0 fake MAIL ok\r\n250 2.1.5 fake RCPT ok\r\n354 fake go ahead\r\n"
+                b"250 2.0.0 fake queued\r\n")
+    behaviour = Behaviour(starttls=True, after_starttls=injected)
+    async with HostileUpstream(behaviour) as upstream, proxy_to(upstream, tmp_path) as port:
+        client = await Client.connect(port)
+        assert (await client.command(b"EHLO client.test")).startswith(b"250")
+        reply = await client.send(MESSAGE + b".\r\n")
+        client.close()
+    assert reply.startswith(b"451"), reply
+    assert not any(c.startswith(b"MAIL") for c in upstream.commands)
+    assert upstream.messages == []
+
+
+SMUGGLED = (b"MAIL FROM:<ceo@example.com>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n"
+            b"Subject: smuggled\r\n\r\nPay the invoice.\r\n")
+
+
+@pytest.mark.parametrize("end", [b"\n.\r\n", b"\r\n.\n", b"\n.\n", b"\r.\r\n"])
+async def test_smuggling_through_a_lenient_upstream_is_refused(tmp_path: Path,
+                                                               end: bytes) -> None:
+    behaviour = Behaviour(lenient_end_of_data=True)
+    async with HostileUpstream(behaviour) as upstream, proxy_to(upstream, tmp_path) as port:
+        client = await Client.connect(port)
+        await client.command(b"EHLO client.test")
+        smuggling = await client.send(b"Subject: hi\r\n\r\nhello" + end + SMUGGLED + b".\r\n")
+        honest = await client.send(MESSAGE + b".\r\n")      # the session goes on
+        await client.command(b"QUIT")
+        client.close()
+    assert smuggling.startswith(b"554 5.6.0"), smuggling
+    assert honest.startswith(b"250"), honest
+    assert upstream.messages == [MESSAGE]
+    assert not any(b"ceo@" in c for c in upstream.commands)
+
+
+async def test_an_endless_reply_gets_a_4xx(tmp_path: Path) -> None:
+    behaviour = Behaviour(endless_mail_reply=True)
+    async with HostileUpstream(behaviour) as upstream, proxy_to(upstream, tmp_path) as port:
+        client = await Client.connect(port)
+        await client.command(b"EHLO client.test")
+        reply = await client.send(MESSAGE + b".\r\n")
+        client.close()
+    assert reply.startswith(b"451"), reply
+    assert upstream.messages == []
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["plain", "starttls"])
+async def test_a_client_leaving_after_its_final_dot_is_not_an_error(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, tls: bool) -> None:
+    """Logged at info; the upstream connection is dropped, so the message is not sent."""
+    caplog.set_level(logging.INFO)
+    behaviour = Behaviour(data_reply_delay=1.0)
+    async with HostileUpstream(behaviour) as upstream, proxy_to(upstream, tmp_path) as port:
+        client = await Client.connect(port)
+        await client.command(b"EHLO client.test")
+        if tls:
+            await client.starttls()
+        await client.command(b"MAIL FROM:<alice@example.com>")
+        await client.command(b"RCPT TO:<maria@customer.example>")
+        await client.command(b"DATA")
+        client.writer.write(MESSAGE + b".\r\n")
+        await client.writer.drain()
+        client.close()
+        await asyncio.sleep(1.5)          # past the upstream's delayed reply
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], [(r.name, r.getMessage()) for r in errors]
+    assert any(r.getMessage() == "client-left-during-data" and r.levelno == logging.INFO
+               for r in caplog.records)
+    assert upstream.messages == []
+
+
+async def test_a_client_leaving_right_after_the_250_is_not_an_error(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    async with HostileUpstream(Behaviour()) as upstream, proxy_to(upstream, tmp_path) as port:
+        client = await Client.connect(port)
+        await client.command(b"EHLO client.test")
+        assert (await client.send(MESSAGE + b".\r\n")).startswith(b"250")
+        client.close()                    # no QUIT
+        await asyncio.sleep(0.3)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert upstream.messages == [MESSAGE]
