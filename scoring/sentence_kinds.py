@@ -1,5 +1,5 @@
-"""What a sentence does: question, request, formula, opinion, forecast, commitment, an
-accountable statement about the customer's matter, or another remark.
+"""What a sentence does: offer, question, request, formula, opinion, forecast, commitment,
+an accountable statement about the customer's matter, or another remark.
 
 A hedge deserves a warning when it weakens a statement the sender is accountable for
 (the status of the customer's order, what the product does, what was agreed); the same
@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 COMMITMENT, REMARK = "commitment", "remark"
-CUE_KINDS = ("question", "request", "formula", "opinion", "forecast", "accountable")
+CUE_KINDS = ("offer", "question", "request", "formula", "opinion", "forecast", "accountable")
 KINDS = (COMMITMENT, *CUE_KINDS, REMARK)
 
 
