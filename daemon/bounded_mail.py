@@ -49,7 +49,8 @@ BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
 # What the stdlib's feedparser takes as a header line (headerRE), or a continuation.
 FIELD_START = re.compile(rb"From |[\x21-\x39\x3b-\x7e]*:|[ \t]")
 FOLD = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?=[ \t])")
-ENCODED_WORD_START = re.compile(rb"=\?")
+# An RFC 2047 encoded word; linear: each try stops at the next "?" or blank.
+ENCODED_WORD = re.compile(rb"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
 STRUCTURE = re.compile(rb'[\\"(),;]')
 PARTS_NOTE = f"MIME parts beyond {MAX_PARTS} emptied"
 BOUNDARY = re.compile(rb'(?i);\s*boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))')
@@ -89,12 +90,14 @@ class BoundedMail:
         return [f.value for f in self.fields if f.name.lower() == wanted]
 
 
-def bound_message(raw: bytes) -> BoundedMail:
-    """``raw`` with all its header blocks bounded (see the module docstring)."""
+def bound_message(raw: bytes, *, parts: bool = True) -> BoundedMail:
+    """``raw`` with all its header blocks bounded (see the module docstring); with
+    ``parts=False`` only the top one, for callers that read nothing else."""
     notes: list[str] = []
     budget = [MAX_PARTS]
     fields, block, body = _bound_block(raw, notes)
-    body = _bound_body(fields, body, notes, depth=1, budget=budget)
+    if parts:
+        body = _bound_body(fields, body, notes, depth=1, budget=budget)
     if not notes:
         return BoundedMail(raw, fields, block, notes)
     return BoundedMail(block + body, fields, block, notes)
@@ -108,6 +111,12 @@ def bound_header_value(name: str, value: str) -> str | None:
     if kept is None:
         return None
     return kept.partition(b":")[2].decode("utf-8", "surrogateescape").strip()
+
+
+def bound_text(value: str) -> str:
+    """Free header text (a Subject) cut to the size and encoded-word caps, for code that
+    decodes a value it got from elsewhere."""
+    return bound_header_value("subject", value) or ""
 
 
 # -- header blocks ----------------------------------------------------------------------
@@ -153,7 +162,7 @@ def bound_field(name: str, raw: bytes, notes: list[str]) -> bytes | None:
     if len(raw) > MAX_FIELD_BYTES:
         raw = raw[:MAX_FIELD_BYTES]
         notes.append(f"{name}: truncated to {MAX_FIELD_BYTES} bytes")
-    cut = _nth_start(ENCODED_WORD_START, raw, MAX_ENCODED_WORDS)
+    cut = _nth_start(ENCODED_WORD, raw, MAX_ENCODED_WORDS)
     if cut is not None:
         raw = raw[:cut]
         notes.append(f"{name}: truncated after {MAX_ENCODED_WORDS} encoded words")

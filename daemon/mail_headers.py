@@ -2,7 +2,9 @@
 
 Works on the header block alone (what the IMAP header sync fetches with
 ``BODY.PEEK[HEADER.FIELDS (...)]``) or on a whole message. Never raises on bad input:
-a header that cannot be read becomes an empty value.
+a header that cannot be read becomes an empty value. The header block is bounded first
+(daemon/bounded_mail.py): hostile headers must not make the stdlib take seconds or
+gigabytes, and an address nested in comments too deep to parse counts as absent.
 
 "Automated" follows DESIGN.md's response-time definition: Auto-Submitted (other than
 ``no``), Precedence bulk/list/junk, a List-Id, or a no-reply style sender.
@@ -17,6 +19,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from daemon.bounded_mail import bound_message, bound_text
 from daemon.store import MessageRecord
 
 # The header fields the IMAP sync fetches: everything this module reads, nothing more.
@@ -36,8 +39,9 @@ def decode_text(value: str | None) -> str:
     """An RFC 2047 header value as plain text ("" when absent or undecodable)."""
     if not value:
         return ""
+    value = bound_text(str(value))
     try:
-        return str(make_header(decode_header(str(value)))).strip()
+        return str(make_header(decode_header(value))).strip()
     except (ValueError, LookupError, UnicodeError):
         return str(value).strip()
 
@@ -46,17 +50,26 @@ def address_of(value: str | None) -> str:
     """The lower-case address of a From-style header; handles a fully encoded header."""
     if not value:
         return ""
-    _, address = parseaddr(str(value))
-    if "@" not in address:
-        # Some clients encode the whole "Name <addr>" as one encoded word.
-        _, address = parseaddr(decode_text(value))
+    try:
+        _, address = parseaddr(str(value))
+        if "@" not in address:
+            # Some clients encode the whole "Name <addr>" as one encoded word.
+            _, address = parseaddr(decode_text(value))
+    except RecursionError:      # comments nested too deep for the stdlib: unparseable
+        return ""
     return address.strip().lower() if "@" in address else ""
 
 
 def addresses_of(values: list[str] | None) -> list[str]:
     """All lower-case addresses of To/Cc-style headers (encoded words decoded)."""
     found: list[str] = []
-    for _, address in getaddresses([decode_text(v) for v in values or []]):
+    pairs: list[tuple[str, str]] = []
+    for value in values or []:
+        try:
+            pairs.extend(getaddresses([decode_text(value)]))
+        except RecursionError:  # comments nested too deep for the stdlib: unparseable
+            continue
+    for _, address in pairs:
         address = address.strip().lower()
         if "@" in address and address not in found:
             found.append(address)
@@ -118,5 +131,5 @@ def parse_header_message(message: Message, *, source: str, direction: str) -> Me
 
 def parse_headers(raw: bytes, *, source: str, direction: str) -> MessageRecord:
     """Parse a header block (or a whole message) into a MessageRecord."""
-    message = BytesHeaderParser().parsebytes(raw)
+    message = BytesHeaderParser().parsebytes(bound_message(raw, parts=False).header_bytes)
     return parse_header_message(message, source=source, direction=direction)

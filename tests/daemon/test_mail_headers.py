@@ -7,7 +7,8 @@ from email.parser import BytesHeaderParser
 
 import pytest
 
-from daemon.mail_headers import address_of, is_automated, parse_headers
+from daemon.bounded_mail import MAX_ENCODED_WORDS
+from daemon.mail_headers import address_of, is_automated, parse_header_message, parse_headers
 
 PLAIN = (b"From: Carla Customer <Carla@Customer.Example>\r\n"
          b"To: alice@example.com, Bob <bob@example.com>\r\n"
@@ -66,3 +67,34 @@ def test_automated_mail_by_sender(sender: str, automated: bool) -> None:
     record = parse_headers(raw, source="imap", direction="in")
     assert is_automated(BytesHeaderParser().parsebytes(raw), record.from_addr) is automated
     assert record.automated is automated
+
+
+# -- hostile headers (issue 13) -------------------------------------------------------
+
+def test_deeply_nested_comments_in_from_and_to_are_unparseable_not_errors() -> None:
+    nested = "(" * 50_000
+    raw = (f"From: {nested}\r\nTo: {nested}carla@customer.example\r\nCc: b@example.com\r\n"
+           "Subject: hi\r\n\r\n").encode()
+    record = parse_headers(raw, source="imap", direction="in")
+    assert (record.from_addr, record.to_addrs) == ("", [])
+    assert record.cc_addrs == ["b@example.com"] and record.subject == "hi"
+
+
+def test_nested_comments_in_an_already_parsed_message_are_unparseable() -> None:
+    message = BytesHeaderParser().parsebytes(
+        b"From: " + b"(" * 5000 + b"a@b.example\r\nTo: " + b"(" * 5000 + b"\r\n\r\n")
+    record = parse_header_message(message, source="mbox", direction="in")
+    assert (record.from_addr, record.to_addrs) == ("", [])
+
+
+def test_a_subject_of_20000_encoded_words_is_decoded_up_to_the_cap() -> None:
+    raw = (b"From: a@customer.example\r\nSubject: "
+           + b" ".join([b"=?utf-8?b?SGFsbG8=?="] * 20_000) + b"\r\n\r\n")
+    subject = parse_headers(raw, source="imap", direction="in").subject
+    assert subject == "Hallo" * MAX_ENCODED_WORDS
+
+
+def test_a_100kb_content_type_does_not_stop_the_record() -> None:
+    raw = (b"From: a@customer.example\r\nContent-Type: text/plain" + b"; a=b" * 20_000
+           + b"\r\nMessage-ID: <m@customer.example>\r\n\r\nbody")
+    assert parse_headers(raw, source="imap", direction="in").message_id == "<m@customer.example>"
