@@ -1,7 +1,10 @@
 """Turn a relayed message into the store's :class:`MessageRecord` (metadata only).
 
 Headers are parsed leniently: malformed or 8-bit headers give what can be read,
-never an exception, because a message that was relayed must also be recorded.
+never an exception, because a message that was relayed must also be recorded. The
+header block is bounded first (daemon/bounded_mail.py), so a hostile header costs
+neither seconds nor gigabytes, and an address nested in comments too deep for the
+stdlib is unparseable (the envelope fills in).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+from daemon.bounded_mail import bound_message, bound_text
 from daemon.store import MessageRecord
 
 SOURCE_SMTP = "smtp"
@@ -30,8 +34,9 @@ def clean(value: object) -> str:
 
 
 def parse_headers(raw: bytes) -> Message:
-    """The message's header block, parsed without ever raising on bad input."""
-    return BytesHeaderParser(policy=compat32).parsebytes(raw)
+    """The message's header block, bounded and parsed without ever raising on bad input."""
+    return BytesHeaderParser(policy=compat32).parsebytes(
+        bound_message(raw, parts=False).header_bytes)
 
 
 def raw_values(headers: Message, name: str) -> list[str]:
@@ -51,7 +56,7 @@ def raw_value(headers: Message, name: str) -> str:
 
 def header_text(headers: Message, name: str) -> str:
     """A header decoded from RFC 2047 encoded-words into plain text."""
-    value = raw_value(headers, name)
+    value = bound_text(raw_value(headers, name))
     if not value:
         return ""
     try:
@@ -77,7 +82,13 @@ def message_ids(value: str) -> list[str]:
 
 
 def addresses(headers: Message, name: str) -> list[str]:
-    return [addr for _, addr in email.utils.getaddresses(raw_values(headers, name)) if addr]
+    found: list[str] = []
+    for value in raw_values(headers, name):
+        try:
+            found.extend(addr for _, addr in email.utils.getaddresses([value]) if addr)
+        except RecursionError:   # comments nested too deep for the stdlib: unparseable
+            continue
+    return found
 
 
 def header_date(headers: Message) -> datetime | None:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
-from daemon.smtp_proxy.record import build_record, message_ids
+from daemon.bounded_mail import MAX_ENCODED_WORDS
+from daemon.smtp_proxy.record import (
+    addresses,
+    build_record,
+    header_text,
+    message_ids,
+    parse_headers,
+)
 
 
 def test_record_takes_ids_addresses_subject_and_date() -> None:
@@ -39,3 +48,38 @@ def test_raw_8bit_and_broken_headers_never_raise() -> None:
 def test_message_ids_splits_references() -> None:
     assert message_ids("<a@x> <b@y>\r\n\t<c@z>") == ["<a@x>", "<b@y>", "<c@z>"]
     assert message_ids("garbage") == []
+
+
+# -- hostile headers (issue 13): recording never fails after relaying ------------------
+
+def test_deeply_nested_comments_in_from_and_to_fall_back_to_the_envelope() -> None:
+    nested = b"(" * 50_000
+    raw = (b"From: " + nested + b"\r\nTo: " + nested + b"x@customer.example\r\n"
+           b"Cc: " + b"(" * 900 + b"\r\nSubject: hi\r\n\r\nBody\r\n")
+    record = build_record(raw, "alice@example.com", ["maria@customer.example"])
+    assert record.from_addr == "alice@example.com"
+    assert list(record.to_addrs) == ["maria@customer.example"]
+    assert list(record.cc_addrs) == [] and record.subject == "hi"
+
+
+def test_nested_comments_in_parsed_headers_are_unparseable() -> None:
+    headers = BytesHeaderParser(policy=compat32).parsebytes(
+        b"To: " + b"(" * 5000 + b"\r\nTo: b@example.com\r\n\r\n")
+    assert addresses(headers, "To") == ["b@example.com"]
+
+
+def test_a_subject_of_20000_encoded_words_is_decoded_up_to_the_cap() -> None:
+    raw = (b"From: a@example.com\r\nSubject: "
+           + b" ".join([b"=?utf-8?b?SGFsbG8=?="] * 20_000) + b"\r\n\r\nBody\r\n")
+    record = build_record(raw, "a@example.com", ["b@customer.example"])
+    assert record.subject == "Hallo" * MAX_ENCODED_WORDS
+    assert header_text(parse_headers(raw), "Subject") == record.subject
+
+
+def test_a_100kb_content_type_and_references_are_bounded() -> None:
+    raw = (b"From: a@example.com\r\nContent-Type: text/plain" + b"; a=b" * 20_000
+           + b"\r\nReferences: " + b"<r@x> " * 100_000 + b"\r\nMessage-ID: <m@example.com>"
+           b"\r\n\r\nBody\r\n")
+    record = build_record(raw, "a@example.com", ["b@customer.example"])
+    assert record.message_id == "<m@example.com>"
+    assert 0 < len(record.references) < 16 * 1024 // 5
