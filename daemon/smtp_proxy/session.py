@@ -106,6 +106,9 @@ class ProxySMTP(SMTP):
                 return
             await self.push("354 End data with <CR><LF>.<CR><LF>")
             wire = await read_data(self._reader, self.data_size_limit or DEFAULT_SIZE_LIMIT)
+            # aiosmtpd's idle timer runs from the DATA command; the relay to a slow
+            # upstream may outlast it, and has progress timeouts of its own.
+            self._pause_idle_timer()
             if wire is None:
                 status: Any = TOO_MUCH_DATA
             elif has_bare_line_end(wire):
@@ -119,6 +122,8 @@ class ProxySMTP(SMTP):
                 status = await self._call_handler_hook("DATA")
             self._set_post_data_state()  # type: ignore[no-untyped-call]
             await self.push(status)
+            if self.transport is not None:
+                self._reset_timeout()     # idle again, waiting for the next command
         except asyncio.CancelledError:
             # aiosmtpd cancels us when the client hangs up (EOF) before our reply: an
             # ordinary event, and the message must not be finished upstream.
@@ -154,6 +159,10 @@ class ProxySMTP(SMTP):
             # read loop, which would otherwise read the same EOF again.
             self.transport.abort()
         return "421 4.4.2 connection closed"
+
+    def _pause_idle_timer(self) -> None:
+        if self._timeout_handle is not None:
+            self._timeout_handle.cancel()
 
     def hang_up(self) -> None:
         if self.transport is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from support.hostile_smtp import Behaviour, HostileUpstream
 from support.smtp_proxy import real_scorer, unverified_context
 
 from daemon.settings import ListenAddress, SmtpSettings
+from daemon.smtp_proxy import service as service_module
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store import open_store
 
@@ -26,10 +28,11 @@ MESSAGE = b"Subject: fine\r\n\r\nAn honest message.\r\n"
 
 
 @asynccontextmanager
-async def proxy_to(upstream: HostileUpstream, directory: Path) -> AsyncIterator[int]:
+async def proxy_to(upstream: HostileUpstream, directory: Path,
+                   timeout_seconds: float = 2.0) -> AsyncIterator[int]:
     """The proxy service relaying to ``upstream``; yields its port."""
     settings = SmtpSettings(listen=ListenAddress("127.0.0.1", 0),
-                            upstream=upstream.settings(timeout_seconds=2.0))
+                            upstream=upstream.settings(timeout_seconds))
     store = open_store(str(directory / "store.sqlite3"))
     service = SmtpProxyService(settings, store, real_scorer(), data_dir=directory / "data")
     await service.start()
@@ -166,3 +169,24 @@ async def test_a_client_leaving_right_after_the_250_is_not_an_error(
         await asyncio.sleep(0.3)
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert upstream.messages == [MESSAGE]
+
+
+async def test_a_slow_upstream_link_is_not_cut_while_bytes_keep_moving(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """3 s of transfer; the upstream timeout and the client idle timeout are both 1 s."""
+    monkeypatch.setattr(service_module, "CLIENT_IDLE_TIMEOUT_SECONDS", 1)
+    line = b"x" * 76 + b"\r\n"
+    big = b"Subject: big\r\n\r\n" + line * (6 * 1024 * 1024 // len(line))
+    behaviour = Behaviour(data_bytes_per_second=2 * 1024 * 1024)
+    async with HostileUpstream(behaviour) as upstream, \
+            proxy_to(upstream, tmp_path, timeout_seconds=1.0) as port:
+        client = await Client.connect(port)
+        await client.command(b"EHLO client.test")
+        started = time.monotonic()
+        reply = await client.send(big + b".\r\n")
+        elapsed = time.monotonic() - started
+        assert (await client.command(b"NOOP")).startswith(b"250")    # still connected
+        client.close()
+    assert reply.startswith(b"250"), reply
+    assert elapsed > 2.0
+    assert upstream.messages == [big]
