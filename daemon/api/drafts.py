@@ -4,13 +4,18 @@ A draft arrives as plain text (what the compose window shows) or as an RFC 5322
 message; the original it answers arrives as a whole message or as its headers plus
 text. The scoring core wants bytes for messages and (text, date) for plain drafts, so
 both forms of the original are converted to both.
+
+Untrusted mail is never parsed by the stdlib on the event loop: :func:`parse_draft`
+(on the loop) reads only the bounded top header block of a raw original, with
+byte-level scanning (daemon/bounded_mail.py); :func:`prepared` bounds every message
+and reads the original's text where the draft is scored, in a worker process.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -19,6 +24,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from daemon.api.http import HttpError
+from daemon.bounded_mail import MAX_FIELDS, bound_header_value, bound_message
+from daemon.mail_headers import message_ids
 from scoring.html_text import html_to_text
 
 DRAFT_FIELDS = ("text", "raw", "raw_base64")
@@ -32,6 +39,7 @@ class Original:
     text: str | None
     date: datetime | None
     message_id: str = ""      # its Message-ID header, when it has one
+    text_pending: bool = False  # a raw original's text, read by prepared() off the loop
 
 
 @dataclass(frozen=True)
@@ -81,18 +89,26 @@ def parse_original(payload: dict[str, Any]) -> Original:
         if "headers" in payload or "text" in payload:
             raise invalid("body.original", "send either the whole message (raw or raw_base64) "
                           "or headers and text, not both")
-        message = BytesParser(policy=policy.default).parsebytes(raw)
-        return Original(raw, body_text(message), header_date(safe_header(message, "date")),
-                        safe_header(message, "message-id"))
-    headers = {name.lower(): value for name, value in payload.get("headers", {}).items()}
+        top = bound_message(raw, parts=False)     # bytes only: cheap on the loop
+        ids = message_ids(top.get("Message-ID"))
+        return Original(raw, None, header_date(top.get("Date")), ids[0] if ids else "",
+                        text_pending=True)
+    given: dict[str, Any] = payload.get("headers", {})
+    if len(given) > MAX_FIELDS:
+        raise invalid("body.original.headers", f"more than {MAX_FIELDS} headers")
+    headers = {name.lower(): value for name, value in given.items()}
     text = payload.get("text")
     if not headers and text is None:
         raise invalid("body.original", "give raw, raw_base64, or headers and/or text")
     message = EmailMessage(policy=policy.default)
-    for name, value in payload.get("headers", {}).items():
+    for name, value in given.items():
         try:
-            message[name] = value
-        except (ValueError, TypeError, IndexError) as error:
+            # Bounded first: the stdlib parses the value as it is set, on the loop.
+            bounded = bound_header_value(name, str(value))
+            if bounded is None:
+                raise ValueError("comments nested too deep")
+            message[name] = bounded
+        except (ValueError, TypeError, IndexError, RecursionError) as error:
             if name.lower() == "message-id":   # a hostile Message-ID is treated as absent
                 headers.pop("message-id", None)
                 continue
@@ -103,13 +119,17 @@ def parse_original(payload: dict[str, Any]) -> Original:
                     str(headers.get("message-id", "")).strip())
 
 
-def safe_header(message: Any, name: str) -> str:
-    """A header's value, stripped; "" when absent or when the email package cannot
-    parse it (a hostile ``Message-ID: <<<<`` must not make scoring the reply fail)."""
-    try:
-        return str(message.get(name, "")).strip()
-    except (ValueError, TypeError, IndexError):
-        return ""
+def prepared(draft: Draft) -> Draft:
+    """The draft as the scoring core takes it: its messages bounded and a raw
+    original's text read. Runs where the draft is scored (a worker process), since the
+    stdlib's parse of untrusted mail must not hold the event loop."""
+    raw = bound_message(draft.raw).raw if draft.raw is not None else None
+    original = draft.original
+    if original is not None and original.text_pending:
+        bounded = bound_message(original.raw).raw
+        text = body_text(BytesParser(policy=policy.default).parsebytes(bounded))
+        original = replace(original, raw=bounded, text=text, text_pending=False)
+    return replace(draft, raw=raw, original=original)
 
 
 def header_date(value: str | None) -> datetime | None:

@@ -14,7 +14,7 @@ from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
-from daemon.api.drafts import Draft
+from daemon.api.drafts import Draft, prepared
 from daemon.api.http import encode_json
 from daemon.scoring_workers import ScoringWorkers
 
@@ -32,6 +32,7 @@ class Runner(Protocol):
 
 def score_draft(scorer: Any, draft: Draft) -> bytes:
     """Call the scorer the way the draft asks (text or raw message) -> JSON bytes."""
+    draft = prepared(draft)   # issue 13: untrusted mail is bounded and parsed here, off the loop
     original = draft.original
     if draft.text is not None:
         report = scorer.score_text(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from daemon.api.drafts import parse_draft
+from daemon.api import drafts
+from daemon.api.drafts import parse_draft, prepared
 from daemon.api.http import HttpError
+from daemon.bounded_mail import MAX_FIELDS
 
 
 def test_an_unparseable_to_header_in_the_original_is_400() -> None:
@@ -24,3 +28,58 @@ def test_a_hostile_message_id_header_is_treated_as_absent() -> None:
     draft = parse_draft({"text": "hi",
                          "original": {"headers": {"Message-ID": "<<<<<<<<<<"}, "text": "x"}})
     assert draft.original is not None and draft.original.message_id == ""
+
+
+# -- hostile originals (issue 13) -----------------------------------------------------
+
+HOSTILE_CONTENT_TYPE = (b"Date: Mon, 02 Mar 2026 09:30:00 +0100\r\nMessage-ID: <q1@c.example>\r\n"
+                        b"Content-Type: text/plain" + b"; a=b" * 20_000
+                        + b"\r\n\r\nCan you fix it?\r\n")
+HOSTILE_SUBJECT = (b"Subject: " + b" ".join([b"=?utf-8?b?SGFsbG8=?="] * 20_000)
+                   + b"\r\n\r\nCan you fix it?\r\n")
+
+
+def test_a_raw_original_is_not_parsed_by_the_stdlib_on_the_loop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the stdlib parsed untrusted mail in parse_draft")
+    monkeypatch.setattr(drafts, "BytesParser", refuse)
+    draft = parse_draft({"text": "hi", "original": {"raw": HOSTILE_CONTENT_TYPE.decode()}})
+    assert draft.original is not None and draft.original.text_pending
+    assert draft.original.message_id == "<q1@c.example>"
+    assert draft.original.date == datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("raw", [HOSTILE_CONTENT_TYPE, HOSTILE_SUBJECT],
+                         ids=["100kb-content-type", "20000-encoded-words"])
+def test_a_hostile_raw_original_is_bounded_where_it_is_scored(raw: bytes) -> None:
+    draft = prepared(parse_draft({"text": "hi", "original": {"raw": raw.decode()}}))
+    assert draft.original is not None and not draft.original.text_pending
+    assert (draft.original.text or "").strip() == "Can you fix it?"
+    assert len(draft.original.raw) < 5000
+
+
+def test_a_hostile_raw_draft_is_bounded_where_it_is_scored() -> None:
+    draft = prepared(parse_draft({"raw": HOSTILE_SUBJECT.decode()}))
+    assert draft.raw is not None and len(draft.raw) < 5000
+    assert draft.raw.endswith(b"\r\n\r\nCan you fix it?\r\n")
+
+
+def test_hostile_header_values_in_the_original_are_bounded() -> None:
+    draft = parse_draft({"text": "hi", "original": {"headers": {
+        "Content-Type": "text/plain" + "; a=b" * 20_000,
+        "Subject": " ".join(["=?utf-8?b?SGFsbG8=?="] * 20_000)}, "text": "x"}})
+    assert draft.original is not None and len(draft.original.raw) < 10_000
+
+
+def test_nested_comments_in_an_original_header_are_400() -> None:
+    with pytest.raises(HttpError) as caught:
+        parse_draft({"text": "hi", "original": {"headers": {"To": "(" * 50_000}}})
+    assert caught.value.status == 400
+
+
+def test_too_many_original_headers_are_400() -> None:
+    headers = {f"X-H{n}": "v" for n in range(MAX_FIELDS + 1)}
+    with pytest.raises(HttpError) as caught:
+        parse_draft({"text": "hi", "original": {"headers": headers}})
+    assert caught.value.status == 400 and "headers" in caught.value.message
