@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from scoring.context import Context
 from scoring.dates import VAGUE_TIMING
-from scoring.findings import Finding
+from scoring.findings import Finding, Promise
 from scoring.lowered import lower_keeping_offsets
 from scoring.matcher import make_finding
 from scoring.questions import find_questions
@@ -31,11 +31,22 @@ def option_text(rule: Rule, key: str, **values: object) -> str:
     return str(rule.options[key]).format(**values)
 
 
+def toward_reader(ctx: Context, rule: Rule, promise: Promise) -> bool:
+    """Is the commitment an undertaking toward the reader ("I'll send you", "we will
+    refund"), not a plan, a state or a third person's agenda ("we will be in great shape",
+    "Mr. Peters will open the day")? Judged by the rule's ``undertakings`` phrases."""
+    undertakings = option_regex(rule, "undertakings")
+    return undertakings is None or bool(undertakings.search(ctx.lowered, promise.start,
+                                                            promise.end))
+
+
 def vague_promises(ctx: Context, rule: Rule) -> list[Finding]:
-    """A commitment without a deadline, or with no clear owner."""
+    """A commitment toward the reader without a deadline, or with no clear owner."""
     findings = []
     for promise in ctx.promises:
         if promise.deadline_text and promise.owner != "unclear":
+            continue
+        if not toward_reader(ctx, rule, promise):
             continue
         if not promise.deadline_text and promise.owner == "unclear":
             detail = option_text(rule, "no_owner_no_date")
@@ -51,7 +62,8 @@ def vague_promises(ctx: Context, rule: Rule) -> list[Finding]:
 
 
 def hedged_promises(ctx: Context, rule: Rule) -> list[Finding]:
-    return [make_finding(rule, ctx, p.start, p.end) for p in ctx.promises if p.hedged]
+    return [make_finding(rule, ctx, p.start, p.end) for p in ctx.promises
+            if p.hedged and toward_reader(ctx, rule, p)]
 
 
 def over_promises(ctx: Context, rule: Rule) -> list[Finding]:
