@@ -1,4 +1,10 @@
-"""``trustmail score``: score drafts from files, stdin, or JSON lines (--batch)."""
+"""``trustmail score``: score drafts from files, stdin, or JSON lines (--batch).
+
+Messages are bounded before the scoring core parses them (daemon/bounded_mail.py): a
+hostile header must cost neither minutes nor gigabytes. In a batch, one bad item (not
+JSON, not UTF-8, a lone surrogate, or a scoring failure) gets an error line of its own
+and the rest are scored.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from daemon.bounded_mail import bound_message
 from daemon.config import load_config
 from daemon.render_text import render_report
 from scoring import Report, Scorer
@@ -66,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"trustmail: {error}", file=sys.stderr)
             worst = EXIT_INPUT
             continue
-        report = scorer.score_message(raw, now=args.now, lang=args.lang)
+        report = scorer.score_message(bound_message(raw).raw, now=args.now, lang=args.lang)
         results.append((path, report))
         worst = max(worst, exit_code(report))
     emit(results, args.format)
@@ -92,27 +99,72 @@ def emit(results: list[tuple[str, Report]], fmt: str) -> None:
                          indent=2))
 
 
+class BadItem(ValueError):
+    """A batch line that cannot be scored; its message is the line's error."""
+
+
 def run_batch(scorer: Scorer, args: argparse.Namespace) -> int:
     """JSON lines in, JSON lines out; each output echoes the input's id."""
     worst = EXIT_PASS
-    for number, line in enumerate(sys.stdin, start=1):
+    for number, line in enumerate(sys.stdin.buffer, start=1):
         if not line.strip():
             continue
+        item: dict[str, Any] = {}
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or not ({"text", "eml"} & item.keys()):
-                raise ValueError('expected an object with "text" or "eml"')
-        except ValueError as error:
-            print(json.dumps({"id": None, "line": number,
-                              "error": f"line {number}: {error}"}), flush=True)
+            item = read_item(line)
+            report = score_item(scorer, item, args)
+            row = {"id": item.get("id"), **report.to_dict()}
+            worst = max(worst, exit_code(report))
+        except BadItem as error:
+            row, worst = error_row(item, number, str(error)), EXIT_INPUT
+        except Exception as error:  # noqa: BLE001 - one bad item must not stop the batch
+            row = error_row(item, number, f"scoring failed: {type(error).__name__}: {error}")
             worst = EXIT_INPUT
-            continue
-        if "eml" in item:
-            report = scorer.score_message(str(item["eml"]).encode("utf-8", "surrogateescape"),
-                                          now=args.now, lang=args.lang)
-        else:
-            report = scorer.score_text(str(item["text"]), now=args.now, lang=args.lang)
-        print(json.dumps({"id": item.get("id"), **report.to_dict()}, ensure_ascii=False),
-              flush=True)
-        worst = max(worst, exit_code(report))
+        print(json_line(row), flush=True)
     return worst
+
+
+def read_item(line: bytes) -> dict[str, Any]:
+    """One batch line as an item with "text" or "eml"; BadItem says what is wrong."""
+    try:
+        item = json.loads(line.decode("utf-8"))
+    except ValueError as error:     # UnicodeDecodeError is a ValueError too
+        raise BadItem(str(error)) from None
+    if not isinstance(item, dict) or not ({"text", "eml"} & item.keys()):
+        raise BadItem('expected an object with "text" or "eml"')
+    return item
+
+
+def score_item(scorer: Scorer, item: dict[str, Any], args: argparse.Namespace) -> Report:
+    if "eml" in item:
+        try:    # surrogate escapes (U+DC80..U+DCFF) stand for raw bytes; others are errors
+            raw = str(item["eml"]).encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as error:
+            raise BadItem(f"eml: {lone_surrogate(error)}") from None
+        return scorer.score_message(bound_message(raw).raw, now=args.now, lang=args.lang)
+    text = str(item["text"])
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise BadItem(f"text: {lone_surrogate(error)}") from None
+    return scorer.score_text(text, now=args.now, lang=args.lang)
+
+
+def lone_surrogate(error: UnicodeEncodeError) -> str:
+    char = error.object[error.start]
+    return f"contains a lone surrogate (U+{ord(char):04X}) at {error.start}; send valid Unicode"
+
+
+def error_row(item: dict[str, Any], number: int, problem: str) -> dict[str, Any]:
+    return {"id": item.get("id"), "line": number, "error": f"line {number}: {problem}"}
+
+
+def json_line(row: dict[str, Any]) -> str:
+    """The row as one JSON line; escaped to ASCII when it holds text UTF-8 cannot carry
+    (a lone surrogate in an id), so the line is always written."""
+    text = json.dumps(row, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(row)
+    return text

@@ -63,3 +63,26 @@ def test_config_check_and_show(tmp_path: Path) -> None:
     bad.write_text("[smtp]\npolicyy = 'warn'\n")
     result = trustmail("config", "check", "--config", str(bad))
     assert result.returncode == 2 and "smtp.policyy" in result.stderr and "policy" in result.stderr
+
+
+def test_batch_gives_a_bad_item_its_error_line_and_scores_the_rest() -> None:
+    """Issue 13: one lone surrogate (or a line that is not UTF-8) aborted the batch."""
+    hostile_eml = ("Subject: " + " ".join(["=?utf-8?b?SGFsbG8=?="] * 20_000)
+                   + "\r\nContent-Type: text/plain" + "; a=b" * 20_000 + "\r\n\r\nMaybe.")
+    lines = [b'{"id": 1, "text": "hi \\ud800 there"}',
+             b'{"id": 2, "eml": "Subject: x\\r\\n\\r\\nhi \\udbff"}',
+             b'{"id": 3, "text": "caf\xe9 is not UTF-8"}',
+             json.dumps({"id": 4, "eml": hostile_eml}).encode(),
+             b'{"id": "\\udc80", "text": "A surrogate id is echoed."}',
+             json.dumps({"id": 6, "text": CLEAN}).encode()]
+    result = subprocess.run([sys.executable, "-m", "daemon.cli", "score", "--batch"],
+                            input=b"\n".join(lines), capture_output=True, timeout=60,
+                            env=os.environ.copy())
+    assert result.returncode == 2 and not result.stderr, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["id"] for row in rows] == [1, 2, None, 4, "\udc80", 6]
+    assert "lone surrogate (U+D800)" in rows[0]["error"]
+    assert "lone surrogate (U+DBFF)" in rows[1]["error"]
+    assert "line 3" in rows[2]["error"]
+    assert [bool(row.get("error")) for row in rows] == [True, True, True, False, False, False]
+    assert rows[3]["body"].strip() == "Maybe."
