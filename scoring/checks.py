@@ -15,7 +15,7 @@ from scoring.dates import VAGUE_TIMING
 from scoring.findings import Finding, Promise
 from scoring.lowered import lower_keeping_offsets
 from scoring.matcher import make_finding
-from scoring.questions import find_questions
+from scoring.questions import find_questions, latest_quoted_message
 from scoring.rules import Rule
 
 Check = Callable[[Context, Rule], list[Finding]]
@@ -82,6 +82,8 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
     """The customer waited more business days than allowed before this reply."""
     if ctx.quote_date is None or ctx.anchor is None:
         return []
+    if not customer_asked(ctx, rule):
+        return []   # a message that asked nothing leaves nobody waiting
     waited = ctx.clock.working_days_between(ctx.quote_date, ctx.anchor)
     allowed = ctx.business.slow_reply_business_days
     if waited <= allowed:
@@ -96,6 +98,15 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
         message += " " + option_text(rule, "owned")
         factor /= 2
     return [make_finding(rule, ctx, start, end, message, factor=factor)]
+
+
+def customer_asked(ctx: Context, rule: Rule) -> bool:
+    """Did the customer's latest message ask for something: a question, or one of the
+    rule's ``asked`` phrases ("please send", "let me know")?"""
+    if find_questions(ctx):
+        return True
+    asked = option_regex(rule, "asked")
+    return asked is not None and bool(asked.search(latest_quoted_message(ctx.quoted).lower()))
 
 
 def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
@@ -129,8 +140,6 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
     apology = option_regex(rule, "apology")
     if not ctx.is_reply or upset is None or apology is None:
         return []
-    from scoring.questions import latest_quoted_message
-
     customer = latest_quoted_message(ctx.quoted)
     cue = upset.search(lower_keeping_offsets(customer))
     if cue is None or apology.search(ctx.lowered):
@@ -144,7 +153,7 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
 # The text options each check formats into its messages; Scorer checks they are there.
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "vague-promises": ("no_owner_no_date", "vague_word", "no_date", "no_owner"),
-    "slow-reply": ("waited", "owned"),
+    "slow-reply": ("waited", "owned", "asked"),
     "unanswered-questions": ("skipped",),
     "upset-without-apology": ("upset", "apology", "cue"),
     "over-promises": ("phrases",),
