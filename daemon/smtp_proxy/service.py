@@ -33,6 +33,7 @@ SERVER_IDENT = "trustmail"
 SCORING_THREADS = 2
 CLIENT_IDLE_TIMEOUT_SECONDS = 300       # RFC 5321 4.5.3.2.7: at least 5 minutes
 SHUTDOWN_GRACE_EXTRA_SECONDS = 5.0
+LISTEN_BACKLOG = 1024                   # asyncio's 100 drops connects of a burst (SYN retries)
 SECONDS_PER_MINUTE = 60
 
 
@@ -102,7 +103,8 @@ class SmtpProxyService:
         listen = self.settings.listen
         try:
             self._server = await loop.create_server(lambda: self._protocol(handler, tls),
-                                                    host=listen.host, port=listen.port)
+                                                    host=listen.host, port=listen.port,
+                                                    backlog=LISTEN_BACKLOG)
         except OSError as error:
             self._shutdown_pools()
             raise SmtpStartError(f"cannot listen on {listen}: {error.strerror}") from None
