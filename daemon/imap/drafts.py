@@ -8,6 +8,8 @@ Each draft is scored with ``Scorer.score_message(raw, now=...)`` and stored (bod
 when ``[store] keep_bodies``). A draft whose verdict is not "pass" optionally gets an
 IMAP keyword (``draft_keyword``, e.g. ``$TrustmailWarn``) that clients show as a tag,
 and optionally a desktop notification (``notify``; uses ``notify-send`` when present).
+A draft is bounded before it is scored (daemon/bounded_mail.py): anyone can put a
+hostile message in a mailbox, and the scoring thread shares the daemon's GIL.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any, Protocol
 
 from imapclient import IMAPClient
 
+from daemon.bounded_mail import bound_message
 from daemon.mail_headers import parse_headers
 from daemon.settings import AccountSettings
 from daemon.store import Store
@@ -62,6 +65,14 @@ def desktop_notify(title: str, text: str) -> None:
         log.debug("desktop notification failed")
 
 
+def bounded_for_scoring(raw: bytes, where: str) -> bytes:
+    """``raw`` cut to the bounded pre-parse's caps; what was cut is logged (not content)."""
+    bounded = bound_message(raw)
+    if bounded.notes:
+        log.info("%s: hostile headers bounded: %s", where, "; ".join(bounded.notes[:5]))
+    return bounded.raw
+
+
 def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
                      scorer: MessageScorer, notify: Notifier | None = None) -> list[int]:
     """Score drafts not seen yet in the (selected, read-write) Drafts folder.
@@ -91,7 +102,8 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
 def _score_one(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
                scorer: MessageScorer, uid: int, raw: bytes, notify: Notifier | None) -> None:
     now = datetime.now(UTC)
-    report = scorer.score_message(raw, now=now).to_dict()
+    report = scorer.score_message(
+        bounded_for_scoring(raw, f"{account.name}: draft uid {uid}"), now=now).to_dict()
     record = parse_headers(raw, source="imap", direction="draft")
     record.account, record.folder, record.uid = account.name, folder, uid
     record.body = report.get("body")

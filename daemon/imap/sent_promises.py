@@ -6,6 +6,7 @@ sync, dated within :data:`SENT_SCORE_DAYS`, and without a scored copy of the sam
 Message-ID in the store) the body is fetched once, scored (promise due dates resolve
 against the message's own Date) and the header row is replaced by the scored one.
 Older mail is left as headers: its promises are long due and would only be noise.
+Sent mail is bounded before it is scored, like drafts (daemon/bounded_mail.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from imapclient import IMAPClient
 
-from daemon.imap.drafts import FETCH_ITEM, MessageScorer
+from daemon.imap.drafts import FETCH_ITEM, MessageScorer, bounded_for_scoring
 from daemon.mail_headers import parse_headers
 from daemon.store import Store
 
@@ -54,7 +55,9 @@ def score_sent(client: IMAPClient, store: Store, account: str, folder: str,
             continue
         record = parse_headers(raw, source="imap", direction="out")
         record.account, record.folder, record.uid = account, folder, int(uid)
-        report = scorer.score_message(raw, now=record.date).to_dict()
+        report = scorer.score_message(
+            bounded_for_scoring(raw, f"{account}/{folder}: uid {uid}"), now=record.date
+        ).to_dict()
         record.body = report.get("body")
         store.record_message(record, report)
     log.info("%s/%s: scored %d sent messages for promises", account, folder, len(wanted))

@@ -1,0 +1,89 @@
+"""Hostile drafts and Sent mail are bounded before the scorer sees them (issue 13).
+
+A fake IMAP client and scorer, a real store: the watcher's own code is what is tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from daemon.bounded_mail import MAX_ENCODED_WORDS
+from daemon.imap.drafts import FETCH_ITEM, score_new_drafts
+from daemon.imap.sent_promises import score_sent
+from daemon.mail_headers import parse_headers
+from daemon.settings import AccountSettings
+from daemon.store import Store, open_store
+
+HOSTILE = (b"From: " + b"(" * 50_000 + b"\r\nDate: Thu, 03 Dec 2026 09:00:00 +0000\r\n"
+           b"Message-ID: <h1@example.com>\r\nSubject: "
+           + b" ".join([b"=?utf-8?b?SGFsbG8=?="] * 20_000)
+           + b"\r\nContent-Type: text/plain" + b"; a=b" * 20_000 + b"\r\n\r\nHello there.\r\n")
+
+
+class FakeReport:
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": 100, "verdict": "pass", "body": "Hello there."}
+
+
+class FakeScorer:
+    def __init__(self) -> None:
+        self.seen: list[bytes] = []
+
+    def score_message(self, raw: bytes, now: datetime | None = None) -> FakeReport:
+        self.seen.append(raw)
+        return FakeReport()
+
+
+class FakeClient:
+    """The few IMAPClient calls the watchers make, over one message at UID 1."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def folder_status(self, folder: str, items: Sequence[str]) -> dict[bytes, int]:
+        return {b"UIDVALIDITY": 7, b"UIDNEXT": 2}
+
+    def search(self, criteria: Sequence[str]) -> list[int]:
+        return [1]
+
+    def fetch(self, uids: Sequence[int], items: Sequence[str]) -> dict[int, dict[bytes, bytes]]:
+        return {uid: {FETCH_ITEM: self.raw} for uid in uids}
+
+    def add_flags(self, uids: Sequence[int], flags: Sequence[bytes]) -> None:
+        raise AssertionError("a passing draft gets no keyword")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(str(tmp_path / "store.sqlite3"))
+    yield opened
+    opened.close()
+
+
+def stored(store: Store) -> list[dict[str, Any]]:
+    return [dict(row) for row in store.query("SELECT from_addr, subject FROM messages")]
+
+
+def test_a_hostile_draft_is_bounded_before_scoring(store: Store) -> None:
+    scorer = FakeScorer()
+    account = AccountSettings(name="work", host="h", port=993, tls="implicit", username="u")
+    client: Any = FakeClient(HOSTILE)
+    assert score_new_drafts(client, store, account, "Drafts", scorer) == [1]
+    assert len(scorer.seen[0]) < 5000 and scorer.seen[0].endswith(b"\r\n\r\nHello there.\r\n")
+    assert stored(store) == [{"from_addr": "", "subject": "Hallo" * MAX_ENCODED_WORDS}]
+
+
+def test_hostile_sent_mail_is_bounded_before_scoring(store: Store) -> None:
+    record = parse_headers(HOSTILE, source="imap", direction="out")
+    record.account, record.folder, record.uid = "work", "Sent", 1
+    store.record_message(record)
+    scorer = FakeScorer()
+    client: Any = FakeClient(HOSTILE)
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert score_sent(client, store, "work", "Sent", [1], scorer, now=now) == 1
+    assert len(scorer.seen[0]) < 5000
