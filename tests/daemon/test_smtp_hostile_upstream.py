@@ -190,3 +190,18 @@ async def test_a_slow_upstream_link_is_not_cut_while_bytes_keep_moving(
     assert reply.startswith(b"250"), reply
     assert elapsed > 2.0
     assert upstream.messages == [big]
+
+
+async def test_an_upstream_that_timed_the_idle_session_out_is_reconnected(
+        tmp_path: Path) -> None:
+    """Its 421 and close are not taken as the reply to the next MAIL."""
+    behaviour = Behaviour(idle_timeout=0.3)
+    async with HostileUpstream(behaviour) as upstream, proxy_to(upstream, tmp_path) as port:
+        client = await Client.connect(port)
+        await client.command(b"EHLO client.test")      # the proxy connects upstream here
+        await asyncio.sleep(0.6)                          # ... which gives up on it
+        reply = await client.send(MESSAGE + b".\r\n")
+        client.close()
+    assert reply.startswith(b"250"), reply
+    assert upstream.connections == 2
+    assert upstream.messages == [MESSAGE]

@@ -44,6 +44,7 @@ class Behaviour:
     data_bytes_per_second: int = 0   # read DATA at this rate (0: as fast as it comes)
     stall_data: bool = False         # after 354, never read again
     data_reply_delay: float = 0.0    # seconds before the final reply (and the commit)
+    idle_timeout: float = 0.0        # idle this long between commands: 421 and close
 
 
 class HostileUpstream:
@@ -55,6 +56,7 @@ class HostileUpstream:
         self.commands: list[bytes] = []    # every command line received, in order
         self.data_bytes = 0                # DATA bytes read so far (for slow reads)
         self.port = 0
+        self.connections = 0
         self._server: asyncio.Server | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="trustmail-hostile-smtp-"))
         self._tls: ssl.SSLContext | None = None
@@ -98,6 +100,7 @@ class HostileUpstream:
         task = asyncio.current_task()
         assert task is not None
         self._sessions.add(task)
+        self.connections += 1
         try:
             await self._converse(reader, writer)
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
@@ -113,7 +116,7 @@ class HostileUpstream:
         behaviour = self.behaviour
         writer.write(b"220 hostile.test ESMTP\r\n")
         secure = False
-        while line := await reader.readline():
+        while line := await self._next_command(reader, writer):
             self.commands.append(line)
             verb = line[:4].upper()
             if verb in (b"EHLO", b"HELO"):
@@ -141,6 +144,19 @@ class HostileUpstream:
             else:                         # RCPT, RSET, NOOP: all fine
                 writer.write(b"250 2.0.0 ok\r\n")
             await writer.drain()
+
+    async def _next_command(self, reader: asyncio.StreamReader,
+                            writer: asyncio.StreamWriter) -> bytes:
+        """The next command line; b"" at EOF or after an idle timeout (421 sent)."""
+        if not self.behaviour.idle_timeout:
+            return await reader.readline()
+        try:
+            async with asyncio.timeout(self.behaviour.idle_timeout):
+                return await reader.readline()
+        except TimeoutError:
+            writer.write(b"421 4.4.2 hostile.test idle timeout, closing\r\n")
+            await writer.drain()
+            return b""
 
     def _ehlo_reply(self, secure: bool) -> bytes:
         lines = [b"250-hostile.test", b"250-8BITMIME"]
