@@ -68,6 +68,32 @@ MIN_PLEA_ANSWER_WORDS = 12
 # question: a real one ends a word or a closing quote or bracket.
 QUESTION_END = re.compile(r"[\w\"'’”)\]]\?$")
 MIN_QUESTION_WORDS = 2
+# ... and a charset that lost its quotation marks writes "package ?XML?": a "?" before a
+# letter is no end of a question
+LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
+# A question asks: a question word, or a verb at the start of a clause ("Also, does it",
+# "two things: can you"). Console output ending in a lost character does neither.
+CLAUSE_START = r"(?:^|[,:;(]\s*|\b(?:and|or|also|so|but|then|und|oder|auch|also|aber)\s+)"
+ASKS = {
+    "en": re.compile(
+        r"\b(?:what|when|where|which|who|whom|whose|why|how|any(?:one|body)?|some(?:one|body))\b|"
+        + CLAUSE_START + r"(?:is|are|am|was|were|do|does|did|can|could|will|would|shall|should|"
+        r"may|might|must|have|has|had|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|can't|"
+        r"couldn't|won't|wouldn't|shouldn't|haven't|hasn't)\b|\b(?:right|correct|ok|okay|no)\?$",
+        re.IGNORECASE),
+    "de": re.compile(
+        r"\b(?:was|wann|wo|wie|warum|weshalb|wieso|wer|wen|wem|welche[rsnm]?|woher|wohin|womit|"
+        r"worauf|wozu|ob|jemand)\b|"
+        + CLAUSE_START + r"(?:ist|sind|war|waren|hat|haben|hatte|habe|bin|kann|können|könnte|"
+        r"könnten|wird|werden|würde|würden|soll|sollte|sollen|muss|müssen|darf|dürfen|gibt|gab|"
+        r"geht|bekomme|bekommen|übernimmt|übernehmen|enthält|kommt|kommen|stimmt|brauche|"
+        r"brauchen|wäre|hätte|hätten|funktioniert|gilt|bleibt|läuft|gibt's)\b|"
+        r"\b(?:oder|richtig|okay|ok)\?$", re.IGNORECASE),
+}
+# "Why not just sample without replacement?" suggests; it asks nothing of the sender
+RHETORICAL = re.compile(r"^(?:\w+\s*,\s*)?(?:or\s+)?(?:why not|warum nicht)\b", re.IGNORECASE)
+# "Or should I replace something?" is the other half of the question before it
+ALTERNATIVE = re.compile(r"^(?:or|oder)\b", re.IGNORECASE)
 
 
 LEADING_HEADERS = re.compile(
@@ -104,21 +130,30 @@ def find_questions(ctx: Context) -> list[Question]:
             continue
         for part in re.split(r"(?<=\?)\s+", text):
             part = part.strip().lstrip("-*•0123456789.) ").strip()
-            if not (part.endswith("?") and len(part) > 3) or not is_real_question(part):
+            if (not (part.endswith("?") and len(part) > 3)
+                    or not is_real_question(part, ctx.language)):
                 continue
             # "Who is fixing this, and will you refund the fee?" asks two things
             for piece in COMPOUND_QUESTION.split(part):
                 piece = piece.strip(" ,;")
                 if len(piece) > 3:
                     question = piece if piece.endswith("?") else piece + "?"
-                    questions.append(Question(text=question, answered=is_answered(
-                        question, ctx, reply_stems)))
+                    answered = is_answered(question, ctx, reply_stems)
+                    if ALTERNATIVE.match(question) and questions:
+                        answered = answered or questions[-1].answered
+                    questions.append(Question(text=question, answered=answered))
     return questions
 
 
-def is_real_question(text: str) -> bool:
-    """A question of words ending in "?", not a charset's replacement character."""
-    return bool(QUESTION_END.search(text)) and len(WORD.findall(text)) >= MIN_QUESTION_WORDS
+def is_real_question(text: str, language: str = "en") -> bool:
+    """A question of words ending in "?" that asks something: not a charset's replacement
+    character, not console output, not a rhetorical "why not ...?"."""
+    if not QUESTION_END.search(text) or len(WORD.findall(text)) < MIN_QUESTION_WORDS:
+        return False
+    if LOST_CHARACTER.search(text) or RHETORICAL.match(text):
+        return False
+    asks = ASKS.get(language)
+    return asks is None or bool(asks.search(text))
 
 
 def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> bool:

@@ -47,3 +47,21 @@ def test_a_plea_for_help_is_answered_by_a_reply_with_substance(scorer: Scorer) -
 def test_a_lost_character_is_not_a_question(scorer: Scorer) -> None:
     report = scorer.score_text("Here is the file." + quoted("Best regards, ?"))
     assert report.questions == []
+
+
+def test_console_output_and_lost_quotation_marks_are_no_questions(scorer: Scorer) -> None:
+    quote = quoted("ERROR: configuration failed for package ?XML?\n> removing "
+                   "?/usr/lib64/R/library/XML?\n> I am a PhD student at Universit?")
+    assert scorer.score_text("Install curl first." + quote).questions == []
+
+
+def test_a_rhetorical_why_not_asks_nothing(scorer: Scorer) -> None:
+    quote = quoted("Why not just sample without replacement?")
+    assert scorer.score_text("The loop is fast enough." + quote).questions == []
+
+
+def test_an_alternative_is_answered_with_the_question_before_it(scorer: Scorer) -> None:
+    quote = quoted("Do you mean I should add a line with fixef(mod)? Or should I replace "
+                   "something?")
+    report = scorer.score_text("Yes, add a line with fixef(mod) instead." + quote)
+    assert [q.answered for q in report.questions] == [True, True]
