@@ -348,6 +348,10 @@ class RelayHandler:
 
     async def _relay_command(self, relay: RelayState, upstream: UpstreamConnection,
                              line: str, stage: str) -> Reply | None:
+        if "\r" in line or "\n" in line:
+            # aiosmtpd lets a CR through inside an address; a lenient upstream would
+            # split the line into two commands there.
+            return Reply(501, (replies.LINE_BREAK_IN_COMMAND,))
         try:
             return await upstream.command(line.encode("utf-8", "surrogateescape"))
         except UpstreamError as error:

@@ -20,3 +20,4 @@ SHUTTING_DOWN = b"421 4.3.2 trustmail is shutting down; try again in a moment"
 TOO_MUCH_DATA = b"552 5.3.4 message size exceeds the limit"
 BARE_LINE_END = (b"554 5.6.0 trustmail: the message has a bare CR or LF (every line must "
                  b"end with CRLF); nothing was sent")
+LINE_BREAK_IN_COMMAND = b"501 5.5.2 syntax error: CR or LF inside the command"

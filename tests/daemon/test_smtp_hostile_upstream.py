@@ -205,3 +205,20 @@ async def test_an_upstream_that_timed_the_idle_session_out_is_reconnected(
     assert reply.startswith(b"250"), reply
     assert upstream.connections == 2
     assert upstream.messages == [MESSAGE]
+
+
+@pytest.mark.parametrize("command", [b"MAIL FROM:<alice\r@example.com>",
+                                     b"RCPT TO:<maria\rRSET@customer.example>"])
+async def test_a_cr_inside_an_address_is_a_501_and_never_reaches_upstream(
+        tmp_path: Path, command: bytes) -> None:
+    async with HostileUpstream(Behaviour()) as upstream, proxy_to(upstream, tmp_path) as port:
+        client = await Client.connect(port)
+        await client.command(b"EHLO client.test")
+        if command.startswith(b"RCPT"):
+            assert (await client.command(b"MAIL FROM:<alice@example.com>")).startswith(b"250")
+        assert (await client.command(command)).startswith(b"501 5.5.2")
+        assert (await client.command(b"RSET")).startswith(b"250")     # the session goes on
+        await client.command(b"QUIT")
+        client.close()
+    assert not any(b"\r" in c[:-2] for c in upstream.commands)
+    assert upstream.connections == 1
