@@ -177,10 +177,22 @@ def run_absence(rule: Rule, ctx: Context) -> list[Finding]:
                 findings.append(make_finding(rule, ctx, start, end, partial))
             continue
         hidden_message = rule.footer_message if hidden and rule.footer_message else None
+        start, end = preferred_span(rule, ctx, start, end)
         findings.append(make_finding(rule, ctx, start, end, hidden_message))
         if rule.scope == "body":
             break   # one finding says it for the whole body
     return findings
+
+
+def preferred_span(rule: Rule, ctx: Context, start: int, end: int) -> tuple[int, int]:
+    """The words a finding should point at: the rule's ``span_patterns`` (e.g. the price
+    of an offer) in the trigger's sentence, else the trigger ("pilot", "free")."""
+    preferred = rule.option_regexes.get("span_patterns")
+    if preferred is None:
+        return start, end
+    s_start, s_end = ctx.scope_span("sentence", start)
+    match = preferred.search(ctx.lowered, s_start, s_end)
+    return (match.start(), match.end()) if match else (start, end)
 
 
 def footer_only_terms(rule: Rule, ctx: Context) -> set[str]:

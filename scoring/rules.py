@@ -308,11 +308,15 @@ def compile_rule(rule: Rule, table: Table) -> Rule:
 
 
 def compile_option_lists(options: dict[str, Any], table: Table) -> dict[str, re.Pattern[str]]:
-    """Options that are phrase lists (e.g. a code rule's "upset" words) as regexes."""
+    """Options that are phrase or pattern lists (e.g. a code rule's "upset" words) as
+    regexes."""
     compiled: dict[str, re.Pattern[str]] = {}
     for key, value in options.items():
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-            regex = compile_alternatives(tuple(value), (), table, f"options.{key}")
+            # "..._patterns" lists are regular expressions, the others phrases
+            phrases, patterns = ((), tuple(value)) if key.endswith("_patterns") else (
+                tuple(value), ())
+            regex = compile_alternatives(phrases, patterns, table, f"options.{key}")
             if regex is not None:
                 compiled[key] = regex
     return compiled

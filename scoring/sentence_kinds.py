@@ -28,7 +28,8 @@ class KindCue:
     """The words that mark one kind of sentence."""
 
     kind: str
-    description: str          # how the finding explains the reading: "a question"
+    description: str          # the finding's explanation, in the pack's language:
+    #                           "Read as a question"
     regex: re.Pattern[str]    # runs over the lower-cased sentence
 
 
@@ -42,11 +43,13 @@ class SentenceKind:
         """How the sentence was read, for the finding: 'Read as a statement about the
         customer's matter ("your order").'"""
         cue = f" (\u201c{self.cue}\u201d)" if self.cue else ""
-        return f"Read as {self.description}{cue}."
+        return f"{self.description}{cue}."
 
 
-COMMITMENT_READING = SentenceKind(COMMITMENT, "a commitment")
-REMARK_READING = SentenceKind(REMARK, "a remark that is not about the customer's matter")
+# the two kinds without cues; no shipped rule applies to them alone, so their
+# explanations are never shown and stay in English
+COMMITMENT_READING = SentenceKind(COMMITMENT, "Read as a commitment")
+REMARK_READING = SentenceKind(REMARK, "Read as a remark that is not about the customer's matter")
 
 
 def classify(sentence: str, lowered: str, cues: tuple[KindCue, ...],

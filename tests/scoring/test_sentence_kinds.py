@@ -68,3 +68,12 @@ def test_an_unknown_kind_is_a_config_error() -> None:
         "examples": {"hit": ["maybe"], "miss": ["no"]}}})
     with pytest.raises(ConfigError, match="unknown sentence kind 'statements'"):
         parse_rules(pack, set())
+
+
+def test_an_offer_finding_points_at_the_price_and_explains_in_the_packs_language(
+        scorer: Scorer) -> None:
+    [en] = scorer.score_text("I would like to offer you a free pilot at $3,000 per month.").findings
+    assert (en.rule, en.match) == ("en.disclosure.price-without-terms", "$3,000 per month")
+    [de] = scorer.score_text("Ich biete Ihnen den Tarif für 30 € pro Monat an.",
+                             lang="de").findings
+    assert de.match == "30 € pro Monat" and de.why.startswith("Gelesen als Angebot")
