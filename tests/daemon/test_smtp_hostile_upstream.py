@@ -101,6 +101,20 @@ async def test_starttls_injection_gets_a_4xx_and_never_a_250(tmp_path: Path) -> 
     assert upstream.messages == []
 
 
+async def test_unsolicited_replies_get_a_4xx_and_never_a_250(tmp_path: Path) -> None:
+    """Replies sent ahead (as if to pipelined commands) would answer the client's."""
+    ahead = b"250 2.1.0 fake MAIL ok\r\n250 2.1.5 fake RCPT ok\r\n"
+    async with HostileUpstream(Behaviour(after_ehlo=ahead)) as upstream, \
+            proxy_to(upstream, tmp_path) as port:
+        client = await Client.connect(port)
+        assert (await client.command(b"EHLO client.test")).startswith(b"250")
+        reply = await client.send(MESSAGE + b".\r\n")
+        client.close()
+    assert reply.startswith(b"451"), reply
+    assert not any(c.startswith(b"MAIL") for c in upstream.commands)
+    assert upstream.messages == []
+
+
 SMUGGLED = (b"MAIL FROM:<ceo@example.com>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n"
             b"Subject: smuggled\r\n\r\nPay the invoice.\r\n")
 
