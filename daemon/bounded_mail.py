@@ -45,7 +45,6 @@ UNSTRUCTURED_FIELDS = frozenset({"subject", "comments", "keywords", "content-des
 LINE_END = re.compile(rb"\r\n|\r(?!\n)|\n")
 # Where a field ends: a line end not followed by folding whitespace.
 FIELD_END = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?![ \t])")
-BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
 # What the stdlib's feedparser takes as a header line (headerRE), or a continuation.
 FIELD_START = re.compile(rb"From |[\x21-\x39\x3b-\x7e]*:|[ \t]")
 FOLD = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?=[ \t])")
@@ -94,10 +93,10 @@ def bound_message(raw: bytes, *, parts: bool = True) -> BoundedMail:
     """``raw`` with all its header blocks bounded (see the module docstring); with
     ``parts=False`` only the top one, for callers that read nothing else."""
     notes: list[str] = []
-    budget = [MAX_PARTS]
-    fields, block, body = _bound_block(raw, notes)
+    fields, block, body_start = _bound_block(raw, notes)
+    body = raw[body_start:] if notes or parts else b""
     if parts:
-        body = _bound_body(fields, body, notes, depth=1, budget=budget)
+        body = _bound_body(fields, body, notes, depth=1, budget=[MAX_PARTS])
     if not notes:
         return BoundedMail(raw, fields, block, notes)
     return BoundedMail(block + body, fields, block, notes)
@@ -121,43 +120,67 @@ def bound_text(value: str) -> str:
 
 # -- header blocks ----------------------------------------------------------------------
 
-def _bound_block(raw: bytes, notes: list[str]) -> tuple[list[Field], bytes, bytes]:
+def _bound_block(raw: bytes, notes: list[str]) -> tuple[list[Field], bytes, int]:
     """Split ``raw`` into its bounded header fields, the kept header block (with its
-    blank line) and the body. Work is bounded by the caps, not by the input."""
+    blank line) and the offset where the body starts. The regexes scan at most
+    MAX_HEADER_BYTES of the input; the rest of an oversized block is skipped with
+    ``bytes.find``, at C speed, since it may be megabytes."""
     fields: list[Field] = []
     kept: list[bytes] = []
-    pos, size, length = 0, 0, len(raw)
+    pos, length = 0, len(raw)
     while pos < length:
         blank = LINE_END.match(raw, pos)
         if blank:                                     # the blank line: the body follows
             kept.append(blank.group())
-            return fields, b"".join(kept), raw[blank.end():]
+            return fields, b"".join(kept), blank.end()
         if not FIELD_START.match(raw, pos):           # the stdlib starts the body here too
-            break
-        if len(fields) >= MAX_FIELDS or size >= MAX_HEADER_BYTES:
+            return fields, b"".join(kept), pos
+        if len(fields) >= MAX_FIELDS or pos >= MAX_HEADER_BYTES:
             notes.append(f"header block: fields beyond {MAX_FIELDS} or "
                          f"{MAX_HEADER_BYTES} bytes dropped")
-            # The rest of the block is skipped unread: only its end is looked for.
-            rest = BLANK_LINE.search(raw, pos)
-            if rest is None:
-                return fields, b"".join(kept), b""
-            kept.append(LINE_END.findall(rest.group())[-1])      # the blank line
-            return fields, b"".join(kept), raw[rest.end():]
-        end_match = FIELD_END.search(raw, pos)
-        end = end_match.end() if end_match else length
+            return _skip_to_body(raw, pos, fields, kept)
+        window = min(length, MAX_HEADER_BYTES + 1)
+        end_match = FIELD_END.search(raw, pos, window)
+        end = end_match.end() if end_match else window
+        runs_on = end_match is None and end < length     # past the block's byte cap
         name = raw[pos:end].partition(b":")[0].decode("ascii", "replace").strip()
-        bounded = bound_field(name.lower(), raw[pos:end], notes)
+        bounded = bound_field(name.lower(), raw[pos:end], notes,
+                              line_end=b"\r\n" if runs_on else None)
         if bounded is not None:
             fields.append(Field(name, bounded))
             kept.append(bounded)
-            size += len(bounded)
+        if runs_on:
+            return _skip_to_body(raw, end, fields, kept)
         pos = end
-    return fields, b"".join(kept), raw[pos:]
+    return fields, b"".join(kept), length
 
 
-def bound_field(name: str, raw: bytes, notes: list[str]) -> bytes | None:
-    """One field (``name`` in lower case) cut to the caps; None to drop it."""
-    line_end = _line_end_of(raw)
+def _skip_to_body(raw: bytes, pos: int, fields: list[Field],
+                  kept: list[bytes]) -> tuple[list[Field], bytes, int]:
+    """The block's first blank line from ``pos`` on (a line end after a line end) ends
+    it; without one, there is no body."""
+    found: list[tuple[int, bytes, int]] = []
+    for needle in (b"\n\r\n", b"\n\n", b"\r\r"):
+        at = raw.find(needle, pos)
+        if at >= 0:
+            blank = b"\r\n" if raw.startswith(b"\r\n", at + 1) else raw[at + 1:at + 2]
+            found.append((at, blank, at + 1 + len(blank)))
+    if not found:
+        return fields, b"".join(kept), len(raw)
+    _, blank, body_start = min(found)
+    kept.append(blank)
+    return fields, b"".join(kept), body_start
+
+
+def bound_field(name: str, raw: bytes, notes: list[str], *,
+                line_end: bytes | None = None) -> bytes | None:
+    """One field (``name`` in lower case) cut to the caps; None to drop it. ``line_end``
+    is given when ``raw`` is only the start of a field that runs on."""
+    runs_on = line_end is not None
+    if line_end is None:
+        line_end = _line_end_of(raw)
+    else:
+        notes.append(f"{name}: longer than the header block; the rest of the block dropped")
     original = raw
     if len(raw) > MAX_FIELD_BYTES:
         raw = raw[:MAX_FIELD_BYTES]
@@ -178,7 +201,7 @@ def bound_field(name: str, raw: bytes, notes: list[str]) -> bytes | None:
         if verdict == "too-many":
             raw = raw[:where]
             notes.append(f"{name}: truncated after {most} items")
-    if raw is original:
+    if raw is original and not runs_on:
         return raw
     # A cut field still ends its line, so the next field stays a field.
     return raw.rstrip(b" \t\r\n") + line_end
@@ -252,18 +275,22 @@ def _bound_multipart(body: bytes, delimiter: bytes, notes: list[str], *, depth: 
                      budget: list[int]) -> bytes:
     """Each part between delimiter lines gets its header block bounded; the delimiter
     lines, preamble and epilogue are kept as they are."""
-    # As the stdlib's feedparser reads a delimiter line (only blanks after it).
-    line = re.compile(rb"(?:^|(?<=\n)|(?<=\r))" + re.escape(delimiter)
-                      + rb"(--)?[ \t]*(?:\r\n|\r(?!\n)|\n|\Z)")
+    # As the stdlib's feedparser reads a delimiter line: at a line start, only blanks
+    # after it. The literal comes first so the regex engine scans for it fast; the line
+    # start is checked by hand.
+    line = re.compile(re.escape(delimiter) + rb"(--)?[ \t]*(?:\r\n|\r(?!\n)|\n|\Z)")
     out: list[bytes] = []
     pos = 0
     part_start: int | None = None
     for match in line.finditer(body):
+        start = match.start()
+        if start and body[start - 1] not in b"\r\n":
+            continue
         if part_start is None:
             out.append(body[pos:match.end()])          # preamble and first delimiter
         else:
-            # The line end before a delimiter belongs to the delimiter (RFC 2046).
-            out.append(_bound_part(body[part_start:match.start()], notes, depth=depth,
+            # The part keeps the line end before the delimiter; only headers change.
+            out.append(_bound_part(body[part_start:start], notes, depth=depth,
                                    budget=budget))
             out.append(match.group())
         pos = match.end()
@@ -284,6 +311,7 @@ def _bound_part(part: bytes, notes: list[str], *, depth: int, budget: list[int])
         return b"\r\n"
     budget[0] -= 1
     before = len(notes)
-    fields, block, body = _bound_block(part, notes)
-    bounded_body = _bound_body(fields, body, notes, depth=depth + 1, budget=budget)
+    fields, block, body_start = _bound_block(part, notes)
+    bounded_body = _bound_body(fields, part[body_start:], notes, depth=depth + 1,
+                               budget=budget)
     return part if len(notes) == before else block + bounded_body

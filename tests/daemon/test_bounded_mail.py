@@ -127,3 +127,17 @@ def test_a_header_value_given_as_text_is_bounded() -> None:
     long_type = bound_header_value("Content-Type", "text/plain" + "; a=b" * 20_000)
     assert long_type is not None and long_type.count(";") == bounded_mail.MAX_PARAMETERS
     assert bound_header_value("To", "(" * 100) is None
+
+
+def test_a_field_longer_than_the_header_block_cap_ends_the_block() -> None:
+    raw = (b"Message-ID: <m@example.com>\r\nReferences: " + b"<r@x> " * 100_000
+           + b"\r\nTo: lost@example.com\r\n\r\nbody\r\n")
+    bounded = bound_message(raw)
+    assert [f.name for f in bounded.fields] == ["Message-ID", "References"]
+    assert bounded.raw.endswith(b"\r\n\r\nbody\r\n") and len(bounded.raw) < 20_000
+    assert parse(bounded.raw).get_content().strip() == "body"
+
+
+def test_a_megabyte_header_block_without_an_end_has_no_body() -> None:
+    bounded = bound_message(b"X-A: b\r\n" * 200_000)
+    assert len(bounded.fields) == bounded_mail.MAX_FIELDS and bounded.raw.endswith(b"b\r\n")

@@ -78,7 +78,7 @@ def test_a_subject_of_20000_encoded_words_is_decoded_up_to_the_cap() -> None:
 
 def test_a_100kb_content_type_and_references_are_bounded() -> None:
     raw = (b"From: a@example.com\r\nContent-Type: text/plain" + b"; a=b" * 20_000
-           + b"\r\nReferences: " + b"<r@x> " * 100_000 + b"\r\nMessage-ID: <m@example.com>"
+           + b"\r\nReferences: " + b"<r@x> " * 20_000 + b"\r\nMessage-ID: <m@example.com>"
            b"\r\n\r\nBody\r\n")
     record = build_record(raw, "a@example.com", ["b@customer.example"])
     assert record.message_id == "<m@example.com>"
