@@ -80,6 +80,9 @@ class Scorer:
             cut = draft.body.rfind(" ", 0, MAX_JUDGED_CHARS)
             truncated_at = cut if cut > 0 else MAX_JUDGED_CHARS
             draft.body = draft.body[:truncated_at]
+        if len(draft.quoted) > MAX_JUDGED_CHARS:
+            # the customer's latest message leads the quote; older history can go
+            draft.quoted = draft.quoted[:MAX_JUDGED_CHARS]
         tokens = tokenize(draft.body)   # once: language, then every sentence's phrases
         language = self._language(draft, lang, tokens.within(0, LANGUAGE_SAMPLE_CHARS))
         if language not in LANGUAGES:

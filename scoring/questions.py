@@ -18,8 +18,10 @@ STEM_CHARS = 5
 MIN_CONTENT_WORD = 3
 ANSWER_OVERLAP_RATIO = 0.3
 ANSWER_OVERLAP_MIN = 2
-NESTED_QUOTE = re.compile(r"^\s*(?:>|On\s.+wrote:|Am\s.+schrieb|-{2,}\s*Original|From:\s)",
-                          re.IGNORECASE | re.MULTILINE)
+# [ \t], not \s: "\s*" after "^" would run over the following blank lines from every line
+# start, quadratic on a quote of many empty lines
+NESTED_QUOTE = re.compile(r"^[ \t]*(?:>|On[ \t].+wrote:|Am[ \t].+schrieb|-{2,}[ \t]*Original|"
+                          r"From:[ \t])", re.IGNORECASE | re.MULTILINE)
 STOPWORDS = frozenset("""
 a an the and or but if then so to of in on at by for with from about as is are was were be
 been being do does did done have has had having can could will would shall should may might
