@@ -10,6 +10,7 @@ from scoring.context import Context
 from scoring.draft import Draft, parse_bytes, parse_text
 from scoring.errors import ConfigError
 from scoring.findings import Finding
+from scoring.grouping import group_by_sentence
 from scoring.language import detect_language, detect_language_of_words
 from scoring.matcher import run_absence, run_phrases, run_together
 from scoring.phrase_index import Tokens, tokenize
@@ -45,6 +46,8 @@ class Scorer:
         self._clean_scores = aggregate([], settings)
         self._active_rules = {language: tuple(rule for rule in rules if rule.enabled)
                               for language, rules in self.rulebook.rules.items()}
+        self._groups = {rule.rule_id: rule.group
+                        for rule in self.rulebook.by_id().values() if rule.group}
         for rule in self.rulebook.by_id().values():
             if rule.kind == "code" and rule.check not in CODE_CHECKS:
                 raise ConfigError(rule.source, rule.rule_id,
@@ -157,7 +160,7 @@ class Scorer:
             else:
                 findings.extend(RUNNERS[rule.kind](rule, ctx)[:MAX_FINDINGS_PER_RULE])
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
-        return findings
+        return group_by_sentence(findings, ctx, self._groups)
 
     def _language(self, draft: Draft, lang: str, tokens: Tokens) -> str:
         if lang in LANGUAGES:

@@ -81,6 +81,7 @@ class Rule:
     scope: str = "sentence"
     unless: tuple[str, ...] = ()
     applies_to: tuple[str, ...] = ()     # sentence kinds (scoring/sentence_kinds.py); () = all
+    group: str = ""          # rules of one group in one sentence are one finding (grouping.py)
     check: str = ""
     footer_message: str = ""
     min_count: int = 1
@@ -227,6 +228,7 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
         scope=table.get_str("scope", "sentence", choices=SCOPES),
         unless=unless,
         applies_to=applies_to,
+        group=table.get_str("group", ""),
         check=table.get_str("check", "") if kind == "code" else "",
         footer_message=table.get_str("footer_message", ""),
         min_count=table.get_int("min_count", 1, minimum=1),
@@ -389,6 +391,7 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
             hint = difflib.get_close_matches(rule_id, list(seen), n=1)
             fix = f"did you mean {hint[0]!r}?" if hint else "see `trustmail config show`"
             raise ConfigError(override.source, f"rules.{rule_id}", f"no such rule ({fix})")
+    check_groups(rules)
     for language, language_rules in rules.items():
         gated = next((r for r in language_rules if r.applies_to), None)
         if gated is not None and language not in kind_cues:
@@ -400,6 +403,20 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
                     indexes={language: build_index(language_rules,
                                                    guards.get(language, {}).values())
                              for language, language_rules in rules.items()})
+
+
+def check_groups(rules: dict[str, list[Rule]]) -> None:
+    """The rules of a group share a dimension: a grouped finding counts in one."""
+    dimension_of: dict[tuple[str, str], Rule] = {}
+    for language_rules in rules.values():
+        for rule in language_rules:
+            if not rule.group:
+                continue
+            first = dimension_of.setdefault((rule.language, rule.group), rule)
+            if first.dimension != rule.dimension:
+                raise ConfigError(rule.source, f"{rule.rule_id}.group",
+                                  f"group {rule.group!r} is also used by {first.rule_id} in "
+                                  f"{first.dimension}; a group stays in one dimension")
 
 
 TRIGGER, COMPANION, GUARD = "trigger", "companion", "guard"

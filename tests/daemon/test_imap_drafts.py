@@ -19,8 +19,8 @@ from daemon.store import open_store
 from scoring import Scorer
 
 KEYWORD = "$TrustmailWarn"
-HEDGED_DRAFT = ("Maybe we could probably look into it, I think. It might possibly work, "
-                "perhaps, if we are lucky.\n")
+HEDGED_DRAFT = ("Maybe we could probably refund your invoice, I think. Your order might "
+                "possibly have shipped, perhaps. The delivery is kind of delayed.\n")
 CLEAR_DRAFT = "Thank you for your order. I will send the invoice by Friday.\n"
 
 

@@ -48,9 +48,9 @@ ATTACHMENT_CHUNK = 57 * 1024       # base64 turns 57 bytes into one 76-char line
 GOOD_BODY = ("Hello Maria,\n\nthanks for your question about the renewal. The price stays at "
              "EUR 40 per seat and there is no setup fee. I will send you the signed contract "
              "by Friday 3 pm.\n\nBest regards,\nAlice\n")
-HEDGING_BODY = ("Hi,\n\nmaybe we can probably do something, I think. Supposedly the fee is "
-                "kind of low, perhaps. I guess it might possibly work, hopefully, maybe.\n\n"
-                "Alice\n")
+HEDGING_BODY = ("Hi,\n\nmaybe we can probably refund the fee, I think. Supposedly your order "
+                "has shipped, perhaps. I guess your invoice might possibly be paid, hopefully, "
+                "maybe. The delivery is kind of delayed.\n\nAlice\n")
 
 
 @functools.lru_cache(maxsize=1)
