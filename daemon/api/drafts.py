@@ -24,7 +24,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from daemon.api.http import HttpError
-from daemon.bounded_mail import bound_header_value, bound_message
+from daemon.bounded_mail import bound_header_value, bound_headers, bound_message
 from daemon.mail_headers import message_ids
 from scoring.html_text import html_to_text
 
@@ -94,7 +94,7 @@ def parse_original(payload: dict[str, Any]) -> Original:
         if "headers" in payload or "text" in payload:
             raise invalid("body.original", "send either the whole message (raw or raw_base64) "
                           "or headers and text, not both")
-        top = bound_message(raw, parts=False)     # bytes only: cheap on the loop
+        top = bound_headers(raw)     # bytes only: cheap on the loop
         ids = message_ids(top.get("Message-ID"))
         return Original(raw, None, header_date(top.get("Date")), ids[0] if ids else "",
                         text_pending=True)

@@ -18,7 +18,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from daemon.bounded_mail import bound_message, bound_text
+from daemon.bounded_mail import bound_headers, bound_text
 from daemon.store import MessageRecord
 
 SOURCE_SMTP = "smtp"
@@ -36,7 +36,7 @@ def clean(value: object) -> str:
 def parse_headers(raw: bytes) -> Message:
     """The message's header block, bounded and parsed without ever raising on bad input."""
     return BytesHeaderParser(policy=compat32).parsebytes(
-        bound_message(raw, parts=False).header_bytes)
+        bound_headers(raw).header_bytes)
 
 
 def raw_values(headers: Message, name: str) -> list[str]:

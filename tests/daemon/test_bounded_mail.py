@@ -141,3 +141,20 @@ def test_a_field_longer_than_the_header_block_cap_ends_the_block() -> None:
 def test_a_megabyte_header_block_without_an_end_has_no_body() -> None:
     bounded = bound_message(b"X-A: b\r\n" * 200_000)
     assert len(bounded.fields) == bounded_mail.MAX_FIELDS and bounded.raw.endswith(b"b\r\n")
+
+
+def test_parts_beyond_the_budget_are_dropped() -> None:
+    part = b"--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+    raw = (b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+           + part * (bounded_mail.MAX_PARTS + 500) + b"--B--\r\n")
+    bounded = bound_message(raw)
+    assert bounded.raw.count(b"\r\n--B\r\n") == bounded_mail.MAX_PARTS
+    assert bounded.raw.endswith(b"--B--\r\n") and bounded_mail.PARTS_NOTE in bounded.notes
+    assert len(list(parse(bounded.raw).iter_parts())) == bounded_mail.MAX_PARTS
+
+
+def test_header_only_bounding_does_not_look_for_the_body() -> None:
+    raw = b"X-A: b\r\n" * 5000 + b"\r\nbody"
+    headers = bounded_mail.bound_headers(raw)
+    assert len(headers.fields) == bounded_mail.MAX_FIELDS
+    assert headers.header_bytes.endswith(b"X-A: b\r\n\r\n")
