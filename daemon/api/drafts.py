@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email import policy
@@ -25,7 +26,6 @@ from typing import Any
 
 from daemon.api.http import HttpError
 from daemon.bounded_mail import bound_header_value, bound_headers, bound_message
-from daemon.mail_headers import message_ids
 from scoring.html_text import html_to_text
 
 DRAFT_FIELDS = ("text", "raw", "raw_base64")
@@ -34,6 +34,7 @@ DRAFT_FIELDS = ("text", "raw", "raw_base64")
 # A whole message goes as raw or raw_base64, which is not parsed on the loop.
 MAX_JSON_HEADERS = 50
 MAX_JSON_HEADER_BYTES = 4 * 1024
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")    # a hostile "<<<<" has none: treated as absent
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def parse_original(payload: dict[str, Any]) -> Original:
             raise invalid("body.original", "send either the whole message (raw or raw_base64) "
                           "or headers and text, not both")
         top = bound_headers(raw)     # bytes only: cheap on the loop
-        ids = message_ids(top.get("Message-ID"))
+        ids = MESSAGE_ID.findall(top.get("Message-ID") or "")
         return Original(raw, None, header_date(top.get("Date")), ids[0] if ids else "",
                         text_pending=True)
     given: dict[str, Any] = payload.get("headers", {})
