@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,9 @@ import pytest
 from daemon.api import drafts
 from daemon.api.drafts import parse_draft, prepared
 from daemon.api.http import HttpError
+from daemon.api.scoring_pool import score_draft
+from daemon.config import load_config
+from scoring import Scorer
 
 
 def test_an_unparseable_to_header_in_the_original_is_400() -> None:
@@ -85,3 +89,14 @@ def test_too_many_or_too_large_original_headers_are_400(headers: dict[str, str])
     with pytest.raises(HttpError) as caught:
         parse_draft({"text": "hi", "original": {"headers": headers}})
     assert caught.value.status == 400 and "raw_base64" in caught.value.message
+
+
+@pytest.mark.parametrize("raw", [HOSTILE_CONTENT_TYPE, HOSTILE_SUBJECT],
+                         ids=["100kb-content-type", "20000-encoded-words"])
+def test_the_real_scorer_answers_a_reply_to_a_hostile_original(raw: bytes) -> None:
+    scorer = Scorer(load_config().scoring)
+    for body in ({"text": "Yes, I will fix it by Friday."},
+                 {"raw": "Subject: Re: x\r\n\r\nYes, I will fix it by Friday.\r\n"}):
+        draft = parse_draft({**body, "original": {"raw": raw.decode()}})
+        report = json.loads(score_draft(scorer, draft))
+        assert report["error"] is None and report["score"] > 0
