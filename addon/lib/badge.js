@@ -17,6 +17,11 @@ const PROBLEM_TEXT = { down: "off", slow: "slow", unpaired: "key", error: "err" 
  *   titleKey names a _locales message for the tooltip.
  */
 export function badgeFor(result) {
+  if (result.state === "ok" && result.data?.meta?.language_supported === false) {
+    // no rule pack for this language: a score of 100 would claim a check that never ran
+    return { text: "n/a", colour: PROBLEM_COLOUR, titleKey: "badgeTitle_unsupported",
+             titleArgs: [String(result.data.language ?? "")] };
+  }
   if (result.state === "ok" && result.data && Number.isInteger(result.data.score)) {
     const { score, verdict } = result.data;
     return {

@@ -33,7 +33,8 @@ export function sentenceAround(body, start, end) {
 /**
  * The view model of a report.
  * @param {object} report the JSON of POST /v1/score
- * @returns {{score: number, verdict: string, bars: object[], findings: object[],
+ * @returns {{score: number, verdict: string, reason: string, language: string,
+ *            languageSupported: boolean, bars: object[], findings: object[],
  *            promises: object[], questions: string[]}}
  */
 export function reviewModel(report) {
@@ -51,6 +52,7 @@ export function reviewModel(report) {
       dimension: finding.dimension,
       message: finding.message,
       suggestion: finding.suggestion,
+      why: typeof finding.why === "string" ? finding.why : "",
       penalty: finding.penalty,
       ...sentenceAround(body, finding.start, finding.end),
     }));
@@ -61,7 +63,18 @@ export function reviewModel(report) {
     hedged: Boolean(promise.hedged),
   }));
   const questions = (report.questions ?? []).filter((q) => !q.answered).map((q) => q.text);
-  return { score: report.score, verdict: report.verdict, bars, findings, promises, questions };
+  return {
+    score: report.score, verdict: report.verdict,
+    reason: typeof report.verdict_reason === "string" ? report.verdict_reason : "",
+    language: typeof report.language === "string" ? report.language : "",
+    languageSupported: isLanguageSupported(report),
+    bars, findings, promises, questions,
+  };
+}
+
+/** False when the daemon has no rule pack for the draft's language: nothing was judged. */
+export function isLanguageSupported(report) {
+  return report?.meta?.language_supported !== false;
 }
 
 /** Whether the send gate should stop and show the review (warn or hold). */

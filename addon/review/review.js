@@ -31,9 +31,17 @@ function renderProblem(result) {
 
 function renderReport(report) {
   const model = reviewModel(report);
-  $("score").textContent = String(model.score);
-  $("score").className = `score ${model.verdict}`;
-  $("status").textContent = t(`verdict_${model.verdict}`);
+  $("unsupported").hidden = model.languageSupported;
+  if (!model.languageSupported) {
+    $("score").textContent = "–";
+    $("score").className = "score";
+    $("status").textContent = t("languageUnsupported", model.language);
+  } else {
+    $("score").textContent = String(model.score);
+    $("score").className = `score ${model.verdict}`;
+    $("status").textContent = t(`verdict_${model.verdict}`);
+  }
+  $("reason").textContent = model.languageSupported ? model.reason : "";
 
   const dimensions = $("dimensions");
   dimensions.replaceChildren(...model.bars.map((bar) => {
@@ -56,8 +64,9 @@ function renderReport(report) {
       sentence.append(finding.before, element("mark", "", finding.match), finding.after);
       item.append(sentence);
     }
-    item.append(element("span", "message", finding.message),
-                element("span", "suggestion", finding.suggestion));
+    item.append(element("span", "message", finding.message));
+    if (finding.why) item.append(element("span", "why", finding.why));
+    item.append(element("span", "suggestion", finding.suggestion));
     return item;
   }));
   $("no-findings").hidden = model.findings.length > 0;

@@ -17,3 +17,11 @@ test("each problem state has its own short text and the grey colour", () => {
 test("an ok answer without a score counts as an error", () => {
   assert.equal(badgeFor({ state: "ok", data: { error: "x" } }).text, "err");
 });
+
+test("a draft in an unsupported language shows n/a, not a score it never earned", () => {
+  const badge = badgeFor({ state: "ok", data: { score: 100, verdict: "pass", language: "es",
+                                                meta: { language_supported: false } } });
+  assert.equal(badge.text, "n/a");
+  assert.equal(badge.titleKey, "badgeTitle_unsupported");
+  assert.deepEqual(badge.titleArgs, ["es"]);
+});

@@ -57,3 +57,21 @@ test("due dates are formatted for the reader's language", () => {
   assert.match(formatDue("2026-03-06T16:00:00+00:00", "de-DE"), /Fr.*6.*März.*2026/);
   assert.equal(formatDue(null, "en"), null);
 });
+
+test("a draft in a language without rules is shown as not judged", () => {
+  const report = { ...REPORT, score: 100, verdict: "pass", findings: [], language: "es",
+                   verdict_reason: "not judged: language 'es' is not supported (rule packs: en, de).",
+                   meta: { language_supported: false } };
+  const model = reviewModel(report);
+  assert.equal(model.languageSupported, false);
+  assert.equal(model.language, "es");
+  assert.equal(reviewModel(REPORT).languageSupported, true);
+});
+
+test("the verdict's reason and a finding's reading reach the panel", () => {
+  const report = { ...REPORT, verdict_reason: "warn: overall 58 (warn below 70) because of honesty 40 (hold).",
+                   findings: [{ ...REPORT.findings[0], why: "Read as a statement about the customer's matter." }] };
+  const model = reviewModel(report);
+  assert.match(model.reason, /because of honesty/);
+  assert.equal(model.findings[0].why, "Read as a statement about the customer's matter.");
+});
