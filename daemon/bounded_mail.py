@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
 from itertools import islice
 
 MAX_FIELDS = 1000               # per header block
@@ -30,7 +32,7 @@ MAX_ENCODED_WORDS = 200         # per field: "=?charset?b?...?=" tokens
 MAX_ADDRESSES = 100             # per address field (To, Cc, ...)
 MAX_PARAMETERS = 20             # per MIME field (Content-Type, Content-Disposition)
 MAX_COMMENT_DEPTH = 20          # "(a (b (c)))" nesting in structured fields
-MAX_MIME_DEPTH = 10             # multipart / message/rfc822 nesting that is walked
+MAX_MIME_DEPTH = 10             # multipart / message nesting; deeper bodies are dropped
 MAX_PARTS = 1000                # MIME parts whose headers are bounded, in all
 
 ADDRESS_FIELDS = frozenset({
@@ -52,7 +54,6 @@ FOLD = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?=[ \t])")
 ENCODED_WORD = re.compile(rb"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
 STRUCTURE = re.compile(rb'[\\"(),;]')
 PARTS_NOTE = f"MIME parts beyond {MAX_PARTS} dropped"
-BOUNDARY = re.compile(rb'(?i);\s*boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))')
 
 
 @dataclass(frozen=True)
@@ -130,16 +131,17 @@ def bound_text(value: str) -> str:
 
 # -- header blocks ----------------------------------------------------------------------
 
-def _bound_block(raw: bytes, notes: list[str], *,
+def _bound_block(raw: bytes, notes: list[str], *, start: int = 0,
                  find_body: bool = True) -> tuple[list[Field], bytes, int]:
-    """Split ``raw`` into its bounded header fields, the kept header block (with its
-    blank line) and the offset where the body starts. The regexes scan at most
-    MAX_HEADER_BYTES of the input; the rest of an oversized block is skipped with
-    ``bytes.find`` (~1 ns a byte, in a worker) or, without ``find_body``, not at all
-    (on the event loop, for callers that read headers only)."""
+    """Split ``raw`` from ``start`` on into its bounded header fields, the kept header
+    block (with its blank line) and the offset where the body starts. The regexes scan
+    at most MAX_HEADER_BYTES of the input; the rest of an oversized block is skipped
+    with ``bytes.find`` (~1 ns a byte, in a worker) or, without ``find_body``, not at
+    all (on the event loop, for callers that read headers only)."""
     fields: list[Field] = []
     kept: list[bytes] = []
-    pos, length = 0, len(raw)
+    pos, length = start, len(raw)
+    limit = start + MAX_HEADER_BYTES
     while pos < length:
         blank = LINE_END.match(raw, pos)
         if blank:                                     # the blank line: the body follows
@@ -147,11 +149,11 @@ def _bound_block(raw: bytes, notes: list[str], *,
             return fields, b"".join(kept), blank.end()
         if not FIELD_START.match(raw, pos):           # the stdlib starts the body here too
             return fields, b"".join(kept), pos
-        if len(fields) >= MAX_FIELDS or pos >= MAX_HEADER_BYTES:
+        if len(fields) >= MAX_FIELDS or pos >= limit:
             notes.append(f"header block: fields beyond {MAX_FIELDS} or "
                          f"{MAX_HEADER_BYTES} bytes dropped")
             return _skip_to_body(raw, pos, fields, kept, find_body)
-        window = min(length, MAX_HEADER_BYTES + 1)
+        window = min(length, limit + 1)
         end_match = FIELD_END.search(raw, pos, window)
         end = end_match.end() if end_match else window
         runs_on = end_match is None and end < length     # past the block's byte cap
@@ -267,27 +269,63 @@ def _scan_structure(raw: bytes, separator: bytes | None, most: int) -> tuple[str
 # -- MIME parts -------------------------------------------------------------------------
 
 def _bound_body(fields: list[Field], body: bytes, notes: list[str], *, depth: int,
-                budget: list[int]) -> bytes:
-    """The body with the header blocks of its MIME parts (and of an attached message)
-    bounded too, since the stdlib parses those with the same parser."""
-    content_type = next((f for f in fields if f.name.lower() == "content-type"), None)
-    if content_type is None or depth > MAX_MIME_DEPTH:
-        return body
-    value = content_type.value.encode("ascii", "surrogateescape")
-    kind = value.split(b";", 1)[0].strip().lower()
-    if kind == b"message/rfc822":
+                budget: list[int], default_type: str = "text/plain") -> bytes:
+    """The body with the header blocks the stdlib would parse in it (MIME parts, an
+    attached message, delivery-status blocks) bounded too."""
+    kind, boundary = _content_type(fields, default_type)
+    nested = kind.startswith(("multipart/", "message/"))
+    if nested and depth > MAX_MIME_DEPTH:
+        notes.append(f"MIME nesting deeper than {MAX_MIME_DEPTH} dropped")
+        return b""
+    if kind == "message/delivery-status":
+        return _bound_header_blocks(body, notes, budget=budget)
+    if kind.startswith("message/"):
         return _bound_part(body, notes, depth=depth, budget=budget)
-    if not kind.startswith(b"multipart/"):
+    if not kind.startswith("multipart/") or boundary is None:
         return body
-    found = BOUNDARY.search(value)
-    if found is None:
-        return body
-    delimiter = b"--" + (found.group(1) or found.group(2))
-    return _bound_multipart(body, delimiter, notes, depth=depth, budget=budget)
+    delimiter = b"--" + boundary.encode("ascii", "surrogateescape")
+    return _bound_multipart(body, delimiter, notes, depth=depth, budget=budget,
+                            default_type="message/rfc822" if kind == "multipart/digest"
+                            else "text/plain")
+
+
+def _content_type(fields: list[Field], default_type: str) -> tuple[str, str | None]:
+    """The content type and boundary exactly as the stdlib's feedparser will read them
+    (policy.default, which the scoring core uses), from the bounded field: cheap now."""
+    message = EmailMessage(policy=policy.default)
+    message.set_default_type(default_type)
+    field = next((f for f in fields if f.name.lower() == "content-type"), None)
+    try:
+        if field is not None:
+            lines = field.raw.decode("ascii", "surrogateescape").splitlines(keepends=True)
+            message.set_raw(*policy.default.header_source_parse(lines))
+        return message.get_content_type(), message.get_boundary()
+    except Exception:  # noqa: BLE001 - whatever the stdlib cannot read, it reads as text
+        return "text/plain", None
+
+
+def _bound_header_blocks(body: bytes, notes: list[str], *, budget: list[int]) -> bytes:
+    """message/delivery-status: header blocks one after the other, each parsed."""
+    out: list[bytes] = []
+    pos = 0
+    while pos < len(body):
+        if budget[0] <= 0:
+            if PARTS_NOTE not in notes:
+                notes.append(PARTS_NOTE)
+            break
+        budget[0] -= 1
+        if LINE_END.match(body, pos) or FIELD_START.match(body, pos):
+            _, block, pos = _bound_block(body, notes, start=pos)
+            out.append(block)
+        else:   # a line that is no header: text up to the next blank line, kept as it is
+            _, _, end = _skip_to_body(body, pos, [], [], True)
+            out.append(body[pos:end])
+            pos = end
+    return b"".join(out)
 
 
 def _bound_multipart(body: bytes, delimiter: bytes, notes: list[str], *, depth: int,
-                     budget: list[int]) -> bytes:
+                     budget: list[int], default_type: str) -> bytes:
     """Each part between delimiter lines gets its header block bounded; the delimiter
     lines, preamble and epilogue are kept as they are."""
     # As the stdlib's feedparser reads a delimiter line: at a line start, only blanks
@@ -308,7 +346,7 @@ def _bound_multipart(body: bytes, delimiter: bytes, notes: list[str], *, depth: 
         else:
             # The part keeps the line end before the delimiter; only headers change.
             out.append(_bound_part(body[part_start:start], notes, depth=depth,
-                                   budget=budget))
+                                   budget=budget, default_type=default_type))
             out.append(match.group())
         pos = match.end()
         if match.group(1):                               # the closing delimiter
@@ -319,7 +357,8 @@ def _bound_multipart(body: bytes, delimiter: bytes, notes: list[str], *, depth: 
         return body
     if budget[0] <= 0:
         return _closed(out, delimiter, notes)
-    out.append(_bound_part(body[part_start:], notes, depth=depth, budget=budget))
+    out.append(_bound_part(body[part_start:], notes, depth=depth, budget=budget,
+                           default_type=default_type))
     return b"".join(out)
 
 
@@ -333,7 +372,8 @@ def _closed(out: list[bytes], delimiter: bytes, notes: list[str]) -> bytes:
     return b"".join(out) + delimiter + b"--\r\n"
 
 
-def _bound_part(part: bytes, notes: list[str], *, depth: int, budget: list[int]) -> bytes:
+def _bound_part(part: bytes, notes: list[str], *, depth: int, budget: list[int],
+                default_type: str = "text/plain") -> bytes:
     if budget[0] <= 0:         # an attached message beyond the budget: emptied
         if PARTS_NOTE not in notes:
             notes.append(PARTS_NOTE)
@@ -342,5 +382,5 @@ def _bound_part(part: bytes, notes: list[str], *, depth: int, budget: list[int])
     before = len(notes)
     fields, block, body_start = _bound_block(part, notes)
     bounded_body = _bound_body(fields, part[body_start:], notes, depth=depth + 1,
-                               budget=budget)
+                               budget=budget, default_type=default_type)
     return part if len(notes) == before else block + bounded_body

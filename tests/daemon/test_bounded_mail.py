@@ -158,3 +158,36 @@ def test_header_only_bounding_does_not_look_for_the_body() -> None:
     headers = bounded_mail.bound_headers(raw)
     assert len(headers.fields) == bounded_mail.MAX_FIELDS
     assert headers.header_bytes.endswith(b"X-A: b\r\n\r\n")
+
+
+def test_a_boundary_the_stdlib_reads_through_a_comment_is_found() -> None:
+    raw = (b"Content-Type: multipart/mixed; boundary=(a comment)\"XX\"\r\n\r\n--XX\r\n"
+           + HOSTILE_SUBJECT + b"--XX--\r\n")
+    assert len(bound_message(raw).raw) < 5000
+
+
+def test_digest_parts_are_messages_by_default() -> None:
+    raw = (b"Content-Type: multipart/digest; boundary=XX\r\n\r\n--XX\r\n\r\n"
+           + HOSTILE_SUBJECT + b"--XX--\r\n")
+    bounded = bound_message(raw)
+    assert len(bounded.raw) < 5000
+    inner = list(parse(bounded.raw).iter_parts())[0]
+    assert inner.get_content_type() == "message/rfc822"
+
+
+def test_delivery_status_header_blocks_are_bounded_each() -> None:
+    block = b"Reporting-MTA: dns; mx.example\r\nX-Long: " + b"v" * 100_000 + b"\r\n\r\n"
+    raw = (b"Content-Type: message/delivery-status\r\n\r\n" + block * 3
+           + b"no header here\r\nstill none\r\n\r\n" + block)
+    bounded = bound_message(raw)
+    assert len(bounded.raw) < 4 * (bounded_mail.MAX_FIELD_BYTES + 100) + 100
+    assert b"no header here\r\nstill none\r\n\r\n" in bounded.raw
+    assert bounded.raw.count(b"Reporting-MTA") == 4
+
+
+def test_nesting_deeper_than_the_cap_is_dropped() -> None:
+    raw = HOSTILE_SUBJECT
+    for _ in range(bounded_mail.MAX_MIME_DEPTH + 5):
+        raw = b"Content-Type: message/rfc822\r\n\r\n" + raw
+    bounded = bound_message(raw)
+    assert len(bounded.raw) < 1000 and b"Hallo" not in bounded.raw
