@@ -18,17 +18,19 @@ GERMAN = frozenset(
     "im sich es von bei wird werden haben sind auch ihr ihre uns oder wie noch bitte "
     "gerne gern vielen dank danke grüßen grüße hallo habe hat kann können wäre schon "
     "heute morgen leider anbei herr frau liebe lieber sehr geehrte geehrter dass aber "
-    "unser unsere euch ja nein doch mal freundlichen passt".split())
+    "unser unsere euch ja nein doch mal freundlichen passt bis nach über wenn dann weil "
+    "mein meine kein keine nur mehr hier jetzt zum zur folgt kommt mache machen erledigt "
+    "geht gibt klar genau alles gut prima wurde wurden waren".split())
 # Words frequent in each language and rare in English and German text.
 OTHER_LANGUAGES: dict[str, frozenset[str]] = {
     "es": frozenset("que el los las por para una está usted gracias hola saludos pero muy "
-                    "también estoy tiene puede como del esto".split()),
+                    "también estoy tiene puede como del esto mañana envío lo".split()),
     "pt": frozenset("que não uma obrigado obrigada olá você para com está são muito "
-                    "também isso tem pode como do da".split()),
+                    "também isso tem pode como do da amanhã envio".split()),
     "fr": frozenset("le les des une est pas vous nous je merci bonjour avec pour sur dans "
                     "qui cette être avez".split()),
     "it": frozenset("il che non una sono per grazie ciao della questo anche come gli "
-                    "alla sono".split()),
+                    "alla sono domani mando".split()),
     "nl": frozenset("het een niet van ik je wij zijn voor met dank groeten ook maar "
                     "bedankt graag".split()),
 }
@@ -54,6 +56,8 @@ def _decide(words: list[str], german_letters: int, default: str) -> str:
             best_other, other = code, count
     if other >= MIN_OTHER_WORDS and other > english and other > german:
         return best_other
+    if other and not english and not german:
+        return best_other   # a short draft: "Gracias, lo envío mañana."
     if english == german:
         return default
     return "de" if german > english else "en"

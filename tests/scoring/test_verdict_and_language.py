@@ -48,6 +48,11 @@ def test_a_failing_dimension_is_named_in_the_reason(scorer) -> None:  # type: ig
     ("Gern, bis morgen.", "de"),
     ("Thanks, that works for me.", "en"),
     ("Thanks Juan, see you at the Café del Mar.", "en"),
+    ("Rechnung folgt.", "de"),
+    ("Ok, mache ich.", "de"),
+    ("Gracias, lo envío mañana.", "es"),
+    ("Grazie, lo mando domani.", "it"),
+    ("I will send it tomorrow, Mario.", "en"),
 ])
 def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
