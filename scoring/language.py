@@ -29,7 +29,7 @@ OTHER_LANGUAGES: dict[str, frozenset[str]] = {
                     "também isso tem pode como do da amanhã envio".split()),
     "fr": frozenset("le les des une est pas vous nous je merci bonjour avec pour sur dans "
                     "qui cette être avez".split()),
-    "it": frozenset("il che non una sono per grazie ciao della questo anche come gli "
+    "it": frozenset("il che non una sono grazie ciao della questo anche come gli "
                     "alla sono domani mando".split()),
     "nl": frozenset("het een niet van ik je wij zijn voor met dank groeten ook maar "
                     "bedankt graag".split()),
