@@ -3,7 +3,8 @@
     .venv/bin/python bench/hostile_headers.py [--skip-before]
 
 Two reproducers: a 100 KB ``Content-Type: text/plain; a=b; a=b; ...`` and a Subject of
-20,000 adjacent ``=?utf-8?b?...?=`` words (420 KB). Each is run through three paths,
+20,000 adjacent ``=?utf-8?b?...?=`` words (420 KB); and a From of nested comments (the
+stdlib's RecursionError, which made recording fail). Each is run through the paths
 as the code did before (the stdlib on the raw message) and as it does now (bounded
 first, daemon/bounded_mail.py):
 
@@ -40,6 +41,8 @@ REPRODUCERS: dict[str, bytes] = {
     "subject 20,000 words": (b"From: a@customer.example\r\nDate: Mon, 02 Mar 2026 09:30:00 +0100"
                              b"\r\nSubject: " + b" ".join([b"=?utf-8?b?SGFsbG8=?="] * 20_000)
                              + b"\r\n\r\nCan you fix the invoice?\r\n"),
+    "From 50,000 '('": (b"From: " + b"(" * 50_000 + b"\r\nDate: Mon, 02 Mar 2026 09:30:00 +0100"
+                       b"\r\n\r\nCan you fix the invoice?\r\n"),
 }
 
 

@@ -30,6 +30,8 @@ HOSTILE_FIELDS = [
     b"Content-Type: multipart/mixed; boundary=B",
     b"--B",
     b"Content-Type: message/rfc822",
+    b"Content-Type: message/delivery-status",
+    b"Content-Type: multipart/digest; boundary=(c)B",
     b"X-Long: " + b"v" * 300_000,
 ]
 MANY_FIELDS = [b"X-A: b"] * (bounded_mail.MAX_FIELDS + 100)
