@@ -6,6 +6,8 @@ All per-user locations come from platformdirs, so setting ``XDG_CONFIG_HOME`` an
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -54,8 +56,55 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
 def ensure_private_dir(path: Path) -> Path:
-    """Create a directory readable by the user only (tokens and keys live there)."""
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
+    """Create ``path`` (and any missing parent) readable by the user only.
+
+    Modes are set explicitly, not left to the umask: a command run before the daemon
+    must not leave the data dir 0755. An existing directory that is too open is
+    narrowed, and so is the data dir when ``path`` lies inside it.
+    """
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+    narrow_mode(path, PRIVATE_DIR_MODE)
+    data = data_dir()
+    if data in path.parents:
+        narrow_mode(data, PRIVATE_DIR_MODE)
     return path
+
+
+def narrow_mode(path: Path, mode: int) -> None:
+    """chmod ``path`` to ``mode`` if it differs (no-op for files that do not exist)."""
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists; narrow it if it does."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
+    narrow_mode(path, PRIVATE_FILE_MODE)
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically with ``data``, mode 0600 in a 0700 directory."""
+    ensure_private_dir(path.parent)
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(descriptor, PRIVATE_FILE_MODE)   # a leftover .tmp may have another mode
+        handle.write(data)
+    temporary.replace(path)

@@ -1,8 +1,13 @@
 """The SQLite store shared by the SMTP proxy, IMAP sync, HTTP API and reports.
 
 WAL mode, one connection per thread (sqlite3 connections are not shared across
-threads), schema versions applied in order by :data:`MIGRATIONS`. Message bodies are
-stored only when ``[store] keep_bodies`` is set; subjects can be stored as a hash.
+threads), schema versions applied in order by :data:`MIGRATIONS`.
+
+Privacy: with ``[store] keep_bodies = false`` no message text is kept at all: no body,
+no promise sentence, no finding match; only metadata (rule ids, offsets, lengths, a
+hash of the text, due dates, counts). Rows written before (or while bodies were on)
+are scrubbed when the store is opened with bodies off. Subjects can be stored as a
+hash. The files are 0600 in a 0700 directory, whatever the umask.
 """
 
 from __future__ import annotations
@@ -87,7 +92,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX messages_from_date ON messages(from_addr, date_utc);
     """,
+    # 3 (privacy): text metadata kept when the text itself is not; the journal id
+    # that makes a replayed record (daemon.store_journal) idempotent
+    """
+    ALTER TABLE promises ADD COLUMN text_hash TEXT;
+    ALTER TABLE promises ADD COLUMN start INTEGER;
+    ALTER TABLE promises ADD COLUMN "end" INTEGER;
+    ALTER TABLE findings ADD COLUMN match_hash TEXT;
+    ALTER TABLE messages ADD COLUMN journal_id TEXT;
+    CREATE UNIQUE INDEX messages_journal_id ON messages(journal_id)
+        WHERE journal_id IS NOT NULL;
+    """,
 )
+
+NOT_STORED = ""        # what a text column holds when keep_bodies is off
 
 
 @dataclass
@@ -116,6 +134,11 @@ def default_store_path() -> Path:
     return paths.data_dir() / STORE_FILE_NAME
 
 
+def text_hash(text: str) -> str:
+    """A short digest that tells texts apart without keeping them."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
@@ -133,8 +156,11 @@ class Store:
         self.keep_bodies = keep_bodies
         self.hash_subjects = hash_subjects
         self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_directory(path.parent)
+        paths.create_private_file(path)   # before sqlite3 creates it with the umask's mode
         self.migrate()
+        if not keep_bodies:
+            self.scrub_text()
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -145,7 +171,10 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Deleted or blanked text is overwritten, not left in free pages of the file.
+            conn.execute("PRAGMA secure_delete=ON")
             self._local.conn = conn
+            self.narrow_file_modes()
         return conn
 
     @contextmanager
@@ -174,6 +203,34 @@ class Store:
                         conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
 
+    def narrow_file_modes(self) -> None:
+        """0600 for the database and its WAL/SHM (sqlite3 creates those itself)."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            paths.narrow_mode(self.path.with_name(self.path.name + suffix),
+                              paths.PRIVATE_FILE_MODE)
+
+    def scrub_text(self) -> int:
+        """Blank every stored body, promise sentence and finding match (keep_bodies off).
+
+        The hash is computed first, so the metadata matches what new rows get. Returns
+        the rows changed; after a scrub the WAL is checkpointed and truncated so the old
+        text does not linger in it.
+        """
+        with self.transaction() as conn:
+            promises = [(text_hash(row[1]), row[0]) for row in conn.execute(
+                "SELECT id, text FROM promises WHERE text != ''")]
+            conn.executemany("UPDATE promises SET text='', "
+                             "text_hash=COALESCE(text_hash, ?) WHERE id=?", promises)
+            findings = [(text_hash(row[1]), row[0]) for row in conn.execute(
+                "SELECT rowid, match FROM findings WHERE match != ''")]
+            conn.executemany("UPDATE findings SET match='', "
+                             "match_hash=COALESCE(match_hash, ?) WHERE rowid=?", findings)
+            bodies = conn.execute("UPDATE messages SET body=NULL WHERE body IS NOT NULL")
+            changed = len(promises) + len(findings) + bodies.rowcount
+        if changed:
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return changed
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -186,22 +243,30 @@ class Store:
         return subject
 
     def record_message(self, record: MessageRecord,
-                       report: dict[str, Any] | None = None) -> int:
+                       report: dict[str, Any] | None = None, *,
+                       journal_id: str | None = None) -> int:
         """Insert a message with its report (the JSON dict of ``Report.to_dict()``).
 
         Returns the row id. With a ``uid``, a message already stored for the same
-        account/folder/uid is replaced (a changed draft).
+        account/folder/uid is replaced (a changed draft). With a ``journal_id`` (see
+        :mod:`daemon.store_journal`) a record already stored under it is not stored
+        twice: the existing row id is returned.
         """
         now = iso_utc(datetime.now(UTC))
         with self.transaction() as conn:
+            if journal_id is not None:
+                existing = conn.execute("SELECT id FROM messages WHERE journal_id=?",
+                                        (journal_id,)).fetchone()
+                if existing is not None:
+                    return int(existing[0])
             if record.uid is not None:
                 conn.execute("DELETE FROM messages WHERE account=? AND folder=? AND uid=?",
                              (record.account, record.folder, record.uid))
             cursor = conn.execute(
                 """INSERT INTO messages (source, account, folder, uid, direction, message_id,
                    in_reply_to, refs, date_utc, from_addr, to_addrs, cc_addrs, subject,
-                   automated, score, verdict, language, body, recorded_at)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   automated, score, verdict, language, body, recorded_at, journal_id)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (record.source, record.account, record.folder, record.uid, record.direction,
                  record.message_id, record.in_reply_to, " ".join(record.references),
                  iso_utc(record.date), record.from_addr.lower(),
@@ -211,27 +276,68 @@ class Store:
                  report.get("score") if report else None,
                  report.get("verdict") if report else None,
                  report.get("language") if report else None,
-                 record.body if self.keep_bodies else None, now))
+                 record.body if self.keep_bodies else None, now, journal_id))
             row_id = int(cursor.lastrowid or 0)
             if report:
-                self._insert_report_parts(conn, row_id, report)
+                self._insert_report_parts(conn, row_id, storable_report(report,
+                                                                        self.keep_bodies))
             return row_id
 
     @staticmethod
     def _insert_report_parts(conn: sqlite3.Connection, row_id: int,
                              report: dict[str, Any]) -> None:
         conn.executemany(
-            'INSERT INTO findings (message, rule, dimension, start, "end", match, penalty) '
-            "VALUES (?,?,?,?,?,?,?)",
+            'INSERT INTO findings (message, rule, dimension, start, "end", match, penalty, '
+            "match_hash) VALUES (?,?,?,?,?,?,?,?)",
             [(row_id, f["rule"], f["dimension"], f["start"], f["end"], f["match"],
-              f["penalty"]) for f in report.get("findings", [])])
+              f["penalty"], f["match_hash"]) for f in report["findings"]])
         conn.executemany(
-            "INSERT INTO promises (message, text, owner, due_utc, hedged) VALUES (?,?,?,?,?)",
-            [(row_id, p["text"], p["owner"], normalise_iso(p.get("due")), int(p["hedged"]))
-             for p in report.get("promises", [])])
+            'INSERT INTO promises (message, text, owner, due_utc, hedged, text_hash, start, '
+            '"end") VALUES (?,?,?,?,?,?,?,?)',
+            [(row_id, p["text"], p["owner"], normalise_iso(p["due"]), int(p["hedged"]),
+              p["text_hash"], p["start"], p["end"]) for p in report["promises"]])
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         return list(self.connection.execute(sql, params))
+
+
+def storable_report(report: dict[str, Any], keep_bodies: bool) -> dict[str, Any]:
+    """The part of a report the store keeps: without bodies, metadata only.
+
+    Findings keep rule, dimension, offsets, penalty and a hash of the match; promises
+    keep owner, due date, hedged, offsets and a hash of the sentence. The text itself
+    only with ``keep_bodies``. Applying it twice changes nothing (the journal stores
+    this form and the store applies it again on replay).
+    """
+    def kept(text: str) -> str:
+        return text if keep_bodies else NOT_STORED
+
+    return {
+        "score": report.get("score"),
+        "verdict": report.get("verdict"),
+        "language": report.get("language"),
+        "findings": [{"rule": f["rule"], "dimension": f["dimension"], "start": f["start"],
+                      "end": f["end"], "penalty": f["penalty"], "match": kept(f["match"]),
+                      "match_hash": f.get("match_hash") or text_hash(f["match"])}
+                     for f in report.get("findings", [])],
+        "promises": [{"text": kept(p["text"]), "owner": p["owner"], "due": p.get("due"),
+                      "hedged": bool(p["hedged"]), "start": p.get("start"),
+                      "end": p.get("end"),
+                      "text_hash": p.get("text_hash") or text_hash(p["text"])}
+                     for p in report.get("promises", [])],
+    }
+
+
+def prepare_directory(directory: Path) -> None:
+    """The store's folder: 0700 when trustmail owns it (the data dir, or one it creates).
+
+    An existing folder the user chose elsewhere keeps its mode (narrowing a home
+    directory would surprise); the files in it are 0600 all the same.
+    """
+    data = paths.data_dir()
+    if directory.exists() and directory != data and data not in directory.parents:
+        return
+    paths.ensure_private_dir(directory)
 
 
 def normalise_iso(value: str | None) -> str | None:

@@ -13,7 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from daemon.store import MessageRecord, Store, iso_utc
+from daemon.store import NOT_STORED, MessageRecord, Store, iso_utc
+
+# Shown instead of a promise sentence that the store did not keep.
+TEXT_NOT_STORED = "(text not stored; keep_bodies is off)"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class StoredPromise:
     hedged: bool
     status: str
     made_at: datetime | None
+    text_stored: bool = True     # False: ``text`` is TEXT_NOT_STORED, not the sentence
 
 
 @contextmanager
@@ -172,13 +176,19 @@ def load_messages(store: Store, *, with_findings: bool = False) -> list[StoredMe
 
 
 def load_promises(store: Store) -> list[StoredPromise]:
-    """Every promise with the date of the message that made it."""
+    """Every promise with the date of the message that made it.
+
+    A sentence the store did not keep (keep_bodies off) reads as TEXT_NOT_STORED, so
+    every caller that shows promises says so instead of showing an empty line.
+    """
     rows = store.query(
         "SELECT p.id, p.message, p.text, p.owner, p.due_utc, p.hedged, p.status, "
         "m.date_utc, m.recorded_at FROM promises p JOIN messages m ON m.id = p.message "
         "WHERE m.direction != 'draft' ORDER BY COALESCE(m.date_utc, m.recorded_at), p.id")
-    return [StoredPromise(row[0], row[1], row[2], row[3], parse_iso(row[4]), bool(row[5]),
-                          row[6], parse_iso(row[7] or row[8])) for row in rows]
+    return [StoredPromise(row[0], row[1], row[2] if row[2] != NOT_STORED else TEXT_NOT_STORED,
+                          row[3], parse_iso(row[4]), bool(row[5]), row[6],
+                          parse_iso(row[7] or row[8]), text_stored=row[2] != NOT_STORED)
+            for row in rows]
 
 
 def save_promise_statuses(store: Store, statuses: Iterable[tuple[int, str]]) -> None:

@@ -25,7 +25,7 @@ def promise_report(text: str, due: datetime | None) -> dict[str, object]:
 
 
 def test_kept_overdue_and_open_promises(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "store.sqlite3"))
+    store = open_store(str(tmp_path / "store.sqlite3"), keep_bodies=True)   # shows the text
     friday = T0 + timedelta(days=4)
     store.record_message(MessageRecord("imap", "in", message_id="<q1>", from_addr="c@x.example",
                                        date=T0))
@@ -63,5 +63,6 @@ def test_promises_command_lists_the_ledger(capsys: pytest.CaptureFixture[str]) -
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["status", "made", "due", "promise"]
     assert lines[1].split()[:3] == ["overdue", "2026-11-23", "2026-11-25"]
+    assert lines[1].endswith("(text not stored; keep_bodies is off)")   # the default
     assert main(["promises", "--me", ME, "--status", "kept"]) == 0
     assert capsys.readouterr().out == "no promises with status kept\n"
