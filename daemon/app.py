@@ -31,7 +31,7 @@ from daemon.config import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service
 from daemon.logging_setup import log_event, setup_logging
 from daemon.reports.scheduler import report_scheduler_service
-from daemon.runtime_state import pid_alive, read_state, state_file, write_state
+from daemon.runtime_state import daemon_running, read_state, state_file, write_state
 from daemon.smtp_proxy.scoring_call import ScorerLike
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store import Store, open_store
@@ -217,8 +217,8 @@ class Daemon:
     @staticmethod
     def _check_not_running() -> None:
         state = read_state()
-        if state and isinstance(state.get("pid"), int) and state["pid"] != os.getpid() \
-                and pid_alive(state["pid"]):
+        # daemon_running: a zombie or reused pid in a stale file must not block `run`
+        if state and state.get("pid") != os.getpid() and daemon_running(state):
             raise DaemonError(f"trustmail is already running (pid {state['pid']}); "
                               "stop it first or see `trustmail status`")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from daemon.runtime_state import pid_alive, read_state, state_file
+from daemon.runtime_state import daemon_running, read_state, state_file
 
 EXIT_RUNNING = 0
 EXIT_NOT_RUNNING = 3
@@ -27,7 +27,7 @@ def handle(args: argparse.Namespace) -> int:
     path = state_file()
     state = read_state(path)
     pid = state.get("pid") if state else None
-    running = isinstance(pid, int) and pid_alive(pid)
+    running = daemon_running(state)
     if args.json:
         print(json.dumps({"running": running, "state_file": str(path), **(state or {})},
                          indent=2))
