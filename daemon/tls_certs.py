@@ -61,9 +61,11 @@ def generate_self_signed(cert_file: Path, key_file: Path,
                                   serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption())
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    os.fchmod(descriptor, PRIVATE_FILE_MODE)   # an existing key file keeps its old mode
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(key_bytes)
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    # Public, but 0600 all the same: everything in the data dir is the user's alone.
+    paths.write_private_file(cert_file, certificate.public_bytes(serialization.Encoding.PEM))
 
 
 def needs_renewal(cert_file: Path, now: dt.datetime | None = None) -> bool:

@@ -57,6 +57,7 @@ def load_or_create_token(path: Path | None = None, *, rotate: bool = False) -> s
                              "`trustmail token --rotate`") from None
         return token
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    os.fchmod(fd, TOKEN_FILE_MODE)      # os.open's mode is masked by the umask
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(token + "\n")
     return token

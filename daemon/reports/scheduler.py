@@ -81,8 +81,7 @@ class ReportScheduler:
         report = build_report(self.config, args, now)
         account = report_account(self.config)
         deliver_report(account, build_report_email(report, report.me[0], now), now)
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        self.state_path.write_text(week.label + "\n", encoding="utf-8")
+        paths.write_private_file(self.state_path, (week.label + "\n").encode("utf-8"))
         log.info("weekly report %s delivered to %s", week.label, account.name)
         return week.label
 
