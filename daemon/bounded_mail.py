@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
+from email.policy import compat32
 from itertools import islice
 
 MAX_FIELDS = 1000               # per header block
@@ -102,6 +103,22 @@ def bound_headers(raw: bytes) -> BoundedHeaders:
     notes: list[str] = []
     fields, block, _ = _bound_block(raw, notes, find_body=False)
     return BoundedHeaders(fields, block, notes)
+
+
+def header_message(headers: BoundedHeaders) -> Message:
+    """A compat32 ``Message`` holding the bounded fields, as ``BytesHeaderParser`` would
+    build it, but without its line-by-line parsing (~1.5 µs a line: 100 ms for a block
+    of short folded lines, on the event loop). Lines the feedparser would not take as a
+    field (a leading continuation, "From ", a missing name) are left out like it does."""
+    message = Message(policy=compat32)
+    for field in headers.fields:
+        text = field.raw.decode("ascii", "surrogateescape")
+        name, colon, value = text.partition(":")
+        if not colon or not name or name[0] in " \t" or text.startswith("From "):
+            continue
+        # compat32's header_source_parse, on the field's lines joined.
+        message.set_raw(name, value.lstrip(" \t").rstrip("\r\n"))
+    return message
 
 
 def bound_message(raw: bytes) -> BoundedMail:

@@ -16,10 +16,9 @@ import re
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-from daemon.bounded_mail import bound_headers, bound_text
+from daemon.bounded_mail import bound_headers, bound_text, header_message
 from daemon.store import MessageRecord
 
 # The header fields the IMAP sync fetches: everything this module reads, nothing more.
@@ -131,5 +130,5 @@ def parse_header_message(message: Message, *, source: str, direction: str) -> Me
 
 def parse_headers(raw: bytes, *, source: str, direction: str) -> MessageRecord:
     """Parse a header block (or a whole message) into a MessageRecord."""
-    message = BytesHeaderParser().parsebytes(bound_headers(raw).header_bytes)
+    message = header_message(bound_headers(raw))
     return parse_header_message(message, source=source, direction=direction)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
+from email.policy import compat32
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,16 @@ def test_nesting_deeper_than_the_cap_is_dropped() -> None:
         raw = b"Content-Type: message/rfc822\r\n\r\n" + raw
     bounded = bound_message(raw)
     assert len(bounded.raw) < 1000 and b"Hallo" not in bounded.raw
+
+
+@pytest.mark.parametrize("raw", [
+    *[path.read_bytes() for path in sorted(FIXTURES.rglob("*.eml"))],
+    b"From a@b Mon Jan 1\r\nSubject: x\r\n  cont\r\n: noname\r\n c2\r\nTo: y\r\n\r\nbody",
+    b" lead\r\nSubject: a\r\n\tb\r\nX: \xff\xfe\r\n\r\n",
+    b"Subject: a\rTo: b\r\rbody",
+    b"Subject:\r\n x\r\n\r\n",
+], ids=lambda raw: str(raw[:12]))
+def test_header_message_holds_what_the_stdlib_header_parser_reads(raw: bytes) -> None:
+    parsed = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    built = bounded_mail.header_message(bounded_mail.bound_headers(raw))
+    assert list(built.raw_items()) == list(parsed.raw_items())
