@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -105,6 +106,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
+HASHED_SUBJECT = re.compile(r"sha256:[0-9a-f]{32}")
 NOT_STORED = ""        # what a text column holds when keep_bodies is off
 
 
@@ -238,7 +240,8 @@ class Store:
             self._local.conn = None
 
     def subject_for_storage(self, subject: str) -> str:
-        if self.hash_subjects and subject:
+        # A subject hashed already (a journal replay) is not hashed twice.
+        if self.hash_subjects and subject and not HASHED_SUBJECT.fullmatch(subject):
             return "sha256:" + hashlib.sha256(subject.encode("utf-8")).hexdigest()[:32]
         return subject
 
