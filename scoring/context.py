@@ -50,6 +50,7 @@ class Context:
         self.guard_spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self.sentence_words: dict[int, tuple[list[int], list[int], list[str]]] = {}
         self.sentence_kinds: dict[int, SentenceKind] = {}
+        self.body_guards: dict[str, bool] = {}     # guard name -> found in the new text
 
     def kind_of(self, index: int) -> SentenceKind | None:
         """What the sentence at ``index`` does; None when kinds are not judged."""

@@ -72,7 +72,7 @@ RELATIVE = (
     rf"|(?:next|this|coming|on|by|until|before|am|bis|ab|nächsten|kommenden|diesen)\s+"
     rf"(?P<weekday>{WEEKDAY_NAMES})\b"
     r"|(?P<event>(?:after|before|following|at|during|nach|vor) (?:the|our|your|dem|der|unserem|"
-    r"unserer|ihrem|ihrer) (?:meeting|call|conference|presentation|board meeting|session|"
+    r"unserer|ihrem|ihrer) (?:[\w-]+ )?(?:meeting|call|conference|presentation|session|"
     r"review|besprechung|meeting|termin|telefonat|sitzung)"
     r"|(?:on|with|after|before|by) (?:your|the|our) next (?:shipment|order|delivery|invoice|"
     r"billing cycle|visit|call|meeting|run)"

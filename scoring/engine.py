@@ -12,7 +12,7 @@ from scoring.errors import ConfigError
 from scoring.findings import Finding
 from scoring.grouping import group_by_sentence
 from scoring.language import detect_language, detect_language_of_words
-from scoring.matcher import run_absence, run_phrases, run_together
+from scoring.matcher import excused_in_body, run_absence, run_phrases, run_together
 from scoring.phrase_index import Tokens, tokenize
 from scoring.promises import extract_promises
 from scoring.questions import find_questions
@@ -151,7 +151,7 @@ class Scorer:
     def run_rules(self, ctx: Context, rules: tuple[Rule, ...]) -> list[Finding]:
         findings: list[Finding] = []
         for rule in rules:
-            if not rule.enabled:
+            if not rule.enabled or excused_in_body(ctx, rule):
                 continue
             if rule.kind == "code":
                 findings.extend(CODE_CHECKS[rule.check](ctx, rule)[:MAX_FINDINGS_PER_RULE])

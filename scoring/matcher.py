@@ -7,7 +7,7 @@ import re
 
 from scoring.context import Context
 from scoring.findings import Finding
-from scoring.rules import COMPANION, GUARD, TRIGGER, Guard, Rule
+from scoring.rules import BODY_GUARD, COMPANION, GUARD, TRIGGER, Guard, Rule
 
 WORD = re.compile(r"[\w'’]+")
 
@@ -19,8 +19,24 @@ def is_excused(ctx: Context, start: int, end: int, guard_names: tuple[str, ...])
     sentence = ctx.sentence_of(start)
     s_start, s_end = (sentence.start, sentence.end) if sentence else (0, len(ctx.body))
     for name in guard_names:
-        if guard_applies(ctx, ctx.guards[name], start, end, s_start, s_end):
+        guard = ctx.guards[name]
+        if guard.kind != BODY_GUARD and guard_applies(ctx, guard, start, end, s_start, s_end):
             return True
+    return False
+
+
+def excused_in_body(ctx: Context, rule: Rule) -> bool:
+    """A ``body`` guard of the rule occurs anywhere in the new text: e.g. the sender
+    reports a problem of their own ("I have the same problem"), so nobody waits on them.
+    Judged once per draft, after the sentences (a sentence alone cannot tell)."""
+    for name in rule.unless:
+        guard = ctx.guards[name]
+        if guard.kind == BODY_GUARD:
+            found = ctx.body_guards.get(name)
+            if found is None:
+                found = ctx.body_guards[name] = bool(guard.regex.search(ctx.lowered))
+            if found:
+                return True
     return False
 
 

@@ -3,8 +3,8 @@
 Only the new text is judged. The quoted original (``>`` lines, "On ... wrote:",
 "Am ... schrieb ...:", Outlook "-----Original Message-----" / "From: ... Sent:"
 blocks) feeds responsiveness and tone. The footer (signature after "-- " or a
-sign-off line, legal disclaimers, P.S. lines and fine print after the sign-off) is
-kept apart: terms that appear only there are a disclosure problem.
+sign-off line, legal disclaimers, P.S. lines, a mailing list's footer and fine print
+after the sign-off) is kept apart: terms that appear only there are a disclosure problem.
 """
 
 from __future__ import annotations
@@ -45,6 +45,13 @@ POSTSCRIPT = re.compile(r"^\s*P\.?\s?S\.?(?::|\s)", re.IGNORECASE)
 DISCLAIMER_WORDS = ("confidential", "intended", "privileged", "vertrauliche", "adressat",
                     "empfänger", "weitergabe", "amtsgericht", "registergericht",
                     "geschäftsführer")
+# A mailing list's footer: a rule of dashes or underscores, then within a few lines the
+# list's address, unsubscribe link or posting guide (and often an advertisement above them)
+SEPARATOR_RULE = re.compile(r"^[-_=*~]{10,}$")
+LIST_FOOTER = re.compile(r"mailing list|listinfo|unsubscribe|posting guide|posting-guide|"
+                         r"lists\.[\w-]+\.(?:org|net|com)|p\.sf\.net|"
+                         r"you received this message because", re.IGNORECASE)
+LIST_FOOTER_LINES = 30
 QUOTE_PREFIX = re.compile(r"^[ \t]*>[ \t]?")
 MIN_NEW_TEXT_CHARS_BEFORE_SIGN_OFF = 20
 MAX_SIGN_OFF_CHARS = 60   # "Mit freundlichen Grüßen und einen schönen Tag noch" fits
@@ -169,8 +176,15 @@ def _footer_index(lines: list[tuple[int, str]]) -> int:
             return index   # a P.S. is read after the message, like fine print
         elif seen_text and _starts_paragraph(lines, index) and _is_disclaimer(stripped):
             return index if sign_off is None else sign_off
+        elif seen_text and SEPARATOR_RULE.match(stripped) and _list_footer_follows(lines, index):
+            return index if sign_off is None else sign_off
         seen_text += len(stripped)
     return len(lines) if sign_off is None else sign_off
+
+
+def _list_footer_follows(lines: list[tuple[int, str]], index: int) -> bool:
+    following = lines[index + 1:index + 1 + LIST_FOOTER_LINES]
+    return any(LIST_FOOTER.search(line) for _, line in following)
 
 
 def _is_disclaimer(line: str) -> bool:

@@ -39,7 +39,8 @@ RULE_KINDS = ("phrases", "absence", "together", "code")
 # pack files beside the dimensions: context guards and sentence-kind cues
 PACK_FILES_WITHOUT_RULES = ("guards", "kinds")
 SCOPES = ("sentence", "paragraph", "body")
-GUARD_KINDS = ("before", "clause", "covering", "after")
+GUARD_KINDS = ("before", "clause", "covering", "after", "body")
+BODY_GUARD = "body"    # anywhere in the new text: judged per draft, not per sentence
 MAX_GUARD_WINDOW_WORDS = 12
 
 

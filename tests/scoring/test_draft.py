@@ -78,3 +78,20 @@ def test_postscript_without_sign_off_is_footer() -> None:
                        "renews automatically.")
     assert draft.body == "Hi Bo,\n\nThe plan is $49 per month."
     assert "12-month minimum" in draft.footer
+
+
+def test_a_mailing_lists_footer_and_its_advertisement_are_footer() -> None:
+    draft = parse_text(
+        "Looks like a DNS error; check the resolver.\n\nTim\n"
+        "-----------------------------------------------------------------------------\n"
+        "Try the new cloud backup free for 30 days! $9.99 per month after.\n"
+        "http://p.sf.net/sfu/backup-offer\n"
+        "_______________________________________________\n"
+        "Grase-users mailing list\nhttps://lists.sourceforge.net/lists/listinfo/grase-users\n")
+    assert draft.body == "Looks like a DNS error; check the resolver.\n\nTim"
+    assert "free for 30 days" in draft.footer
+
+
+def test_a_rule_of_dashes_without_a_list_footer_stays_text() -> None:
+    draft = parse_text("Figures:\n----------------------\nQ1 12\nQ2 14\n")
+    assert "Q2 14" in draft.body

@@ -132,3 +132,14 @@ def test_huge_body_is_judged_on_its_first_part(scorer: Scorer) -> None:
     for finding in report.findings:
         per_rule[finding.rule] = per_rule.get(finding.rule, 0) + 1
     assert max(per_rule.values()) <= 20
+
+
+def test_a_sender_who_asks_for_help_himself_owes_no_answer(scorer: Scorer) -> None:
+    quote = ("\n\nOn Mon, Nov 2, 2026 at 8:51 AM, Bo wrote:\n"
+             "> How much is the premium plan? Can you send the invoice?")
+    now = datetime(2026, 11, 10, 11, 0, tzinfo=CET)
+    owed = scorer.score_text("Hi Bo,\n\nThe premium plan is $40." + quote, now=now)
+    asker = scorer.score_text("Hi Bo,\n\nI have the same problem. Any ideas?" + quote, now=now)
+    assert "en.responsiveness.slow-reply" in rules_of(owed)
+    assert not {"en.responsiveness.slow-reply",
+                "en.responsiveness.unanswered-question"} & rules_of(asker)
