@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from scoring.context import Context
-from scoring.dates import VAGUE_TIMING
+from scoring.dates import MAX_PLAUSIBLE_WAIT, VAGUE_TIMING
 from scoring.findings import Finding, Promise
 from scoring.lowered import lower_keeping_offsets
 from scoring.matcher import make_finding
@@ -84,6 +85,8 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
         return []
     if not customer_asked(ctx, rule):
         return []   # a message that asked nothing leaves nobody waiting
+    if not timedelta(0) <= ctx.anchor - ctx.quote_date <= MAX_PLAUSIBLE_WAIT:
+        return []   # a quote "written" after the reply, or years before: a misread date
     waited = ctx.clock.working_days_between(ctx.quote_date, ctx.anchor)
     allowed = ctx.business.slow_reply_business_days
     if waited <= allowed:

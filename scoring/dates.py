@@ -43,8 +43,8 @@ AMBIGUOUS_WEEKDAY_WORDS = frozenset({"sat", "sun", "mon", "so", "di", "do", "fr"
 MORNING = time(12, 0)
 NOON = time(12, 0)
 
-CLOCK = (r"(?:(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)"
-         r"|(?P<h24>\d{1,2})[:.](?P<m24>\d{2})(?:\s*uhr)?|(?P<hde>\d{1,2})\s*uhr"
+CLOCK = (r"(?:(?P<h>\d{1,2})(?::(?P<m>\d{2})(?::\d{2})?)?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)"
+         r"|(?P<h24>\d{1,2})[:.](?P<m24>\d{2})(?::\d{2})?(?:\s*uhr)?|(?P<hde>\d{1,2})\s*uhr"
          r"|(?P<noon>noon|midday|mittag)|(?P<eod>end of (?:the )?(?:business )?day|eod|cob|"
          r"close of business|tagesende|feierabend|dienstschluss))")
 DAY_MONTH = (rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?P<month>{MONTH_NAMES})\.?"
@@ -304,8 +304,43 @@ def find_deadline(text: str, anchor: datetime | None,
     return Deadline(text[start:end], start, end, due)
 
 
-def parse_attribution_date(text: str, zone: tzinfo | None) -> datetime | None:
-    """The date in an "On ... wrote:" / "Am ... schrieb" / "Sent:" line."""
+# Zones that quote headers name ("5:01:12 PM PDT", "10:15 UTC+8", "+0200")
+ZONE_NAMES = {"utc": 0, "gmt": 0, "z": 0, "cet": 60, "cest": 120, "met": 60, "mesz": 120,
+              "mez": 60, "bst": 60, "ist": 330, "est": -300, "edt": -240, "cst": -360,
+              "cdt": -300, "mst": -420, "mdt": -360, "pst": -480, "pdt": -420, "jst": 540,
+              "aest": 600, "aedt": 660}
+ZONE_IN_TEXT = re.compile(
+    r"(?:\b(?P<name>" + "|".join(ZONE_NAMES) + r")\b(?:\s*(?P<sign>[+-])(?P<hours>\d{1,2})"
+    r"(?::?(?P<minutes>\d{2}))?\b)?|(?P<sign2>[+-])(?P<offset>\d{4})\b)", re.IGNORECASE)
+# a quote written this long before the reply is more likely a misread date than a wait
+MAX_PLAUSIBLE_WAIT = timedelta(days=366)
+
+
+def zone_in_text(text: str) -> tzinfo | None:
+    """The time zone a quote header names, if any."""
+    from datetime import timezone
+
+    for match in ZONE_IN_TEXT.finditer(text):
+        if match.group("offset"):
+            value = match.group("offset")
+            minutes = int(value[:2]) * 60 + int(value[2:])
+            sign = -1 if match.group("sign2") == "-" else 1
+        else:
+            minutes = ZONE_NAMES[match.group("name").lower()]
+            sign = 1
+            if match.group("hours"):   # "UTC+8", "GMT-05:00"
+                extra = int(match.group("hours")) * 60 + int(match.group("minutes") or 0)
+                minutes += extra if match.group("sign") == "+" else -extra
+        if abs(minutes) <= 14 * 60:
+            return timezone(sign * timedelta(minutes=minutes))
+    return None
+
+
+def parse_attribution_date(text: str, zone: tzinfo | None,
+                           reference: datetime | None = None) -> datetime | None:
+    """The date in an "On ... wrote:" / "Am ... schrieb" / "Sent:" line. ``reference``
+    (the reply's own Date) decides "09/06/2016": the reading that lies before the reply,
+    and closest to it, is the one the quote meant."""
     from email.utils import parsedate_to_datetime
 
     match = ATTRIBUTION_DATE.search(text)
@@ -315,13 +350,23 @@ def parse_attribution_date(text: str, zone: tzinfo | None) -> datetime | None:
         except (TypeError, ValueError, IndexError):
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    named_zone = zone_in_text(text[match.end():match.end() + 40])
+    zone = named_zone or zone
     groups = match.groupdict()
     if groups.get("year2"):
         groups["year"] = groups["year2"]
-    day = _calendar_date(groups, date(int(groups.get("year") or groups.get("yyyy")
-                                          or groups.get("iy") or groups.get("uy") or 2000),
-                                      1, 1))
-    if day is None:
-        return None
+    year_start = date(int(groups.get("year") or groups.get("yyyy") or groups.get("iy")
+                          or groups.get("uy") or 2000), 1, 1)
     at = _clock(groups) or time(0, 0)
-    return datetime.combine(day, at, zone)
+    readings = [groups]
+    if groups.get("um") and groups.get("ud") and groups["um"] != groups["ud"]:
+        readings.append({**groups, "um": groups["ud"], "ud": groups["um"]})   # day first
+    candidates = [datetime.combine(day, at, zone) for day in
+                  (_calendar_date(reading, year_start) for reading in readings) if day]
+    if not candidates:
+        return None
+    if reference is None or len(candidates) == 1:
+        return candidates[0]
+    reference = reference if reference.tzinfo else reference.replace(tzinfo=zone)
+    before = [c for c in candidates if c <= reference]
+    return max(before) if before else min(candidates, key=lambda c: abs(c - reference))

@@ -192,4 +192,4 @@ def _split_into(draft: Draft, text: str, fine_print: list[tuple[int, int]]) -> N
     draft.attribution = split.attribution
     zone = draft.date.tzinfo if draft.date else None
     if split.attribution:
-        draft.quote_date = parse_attribution_date(split.attribution, zone)
+        draft.quote_date = parse_attribution_date(split.attribution, zone, draft.date)

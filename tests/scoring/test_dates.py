@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -51,3 +51,15 @@ def test_events_are_deadlines_without_a_date() -> None:
 def test_quote_header_dates(line: str, expected: str) -> None:
     parsed = parse_attribution_date(line, CET)
     assert parsed is not None and parsed.isoformat(timespec="minutes").startswith(expected)
+
+
+def test_a_quote_header_is_read_the_way_the_replys_date_allows() -> None:
+    reply = datetime(2016, 6, 9, 12, 0, tzinfo=UTC)
+    # month-first would be 6 September, after the reply: it must be 9 June
+    assert parse_attribution_date("On 09/06/2016 10:15, Bo wrote:", UTC,
+                                  reply) == datetime(2016, 6, 9, 10, 15, tzinfo=UTC)
+    pdt = parse_attribution_date("On Tue, Sep 8, 2015 at 5:01:12 PM PDT, Bo wrote:",
+                                 UTC)
+    assert pdt is not None and (pdt.hour, pdt.utcoffset()) == (17, timedelta(hours=-7))
+    eight = parse_attribution_date("On 2016-06-09 10:15 UTC+8, Bo wrote:", UTC)
+    assert eight is not None and eight.utcoffset() == timedelta(hours=8)
