@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from daemon.bounded_mail import bound_message
 from daemon.scoring_workers import ScoringWorkers
 
 MAX_ERROR_CHARS = 200
@@ -95,7 +96,7 @@ class ThreadScoring:
         """Nothing to prepare: the scorer object is ready."""
 
     def _job(self, raw: bytes, now: datetime) -> dict[str, Any]:
-        return self.scorer.score_message(raw, now=now).to_dict()
+        return self.scorer.score_message(bound_message(raw).raw, now=now).to_dict()
 
     async def score(self, raw: bytes, budget_ms: int) -> ScoreOutcome:
         return await _run_within_budget(self._pool, self._job, raw, budget_ms)
@@ -105,8 +106,9 @@ class ThreadScoring:
 
 
 def _score_message(scorer: ScorerLike, raw: bytes, now: datetime) -> dict[str, Any]:
-    """Runs in a scoring worker process."""
-    return scorer.score_message(raw, now=now).to_dict()
+    """Runs in a scoring worker process, on the message cut to the parser's caps
+    (daemon/bounded_mail.py): the relay itself still sends the bytes as received."""
+    return scorer.score_message(bound_message(raw).raw, now=now).to_dict()
 
 
 class ProcessScoring:
