@@ -6,11 +6,11 @@ Tables: hedge sentence P/R/F1 on hedges-wiki and hedges-reviews (cue filter of t
 eval README), commitment P/R/F1 with deadline and hedged accuracy on
 commitments-enron, and dimension macro-F1 on the labeled example emails.
 
-The corpus sentences (hedges, commitments) measure the detectors: does the sentence hold a
-hedge word, a will-clause? They are scored with ``judge_sentence_kinds=False``, so a hedge
-counts in every kind of sentence (a Wikipedia sentence is no statement about a customer's
-order, and the shipped scorer would rightly stay quiet on most of them). The example
-emails are scored as users see them, with the sentence kinds judged.
+The corpus sentences (hedges, commitments) measure the detectors: does the sentence hold
+a hedge word, a will-clause? They are scored with every rule on (also those off by
+default) and ``judge_sentence_kinds=False``, so a hedge counts in every kind of sentence
+(a Wikipedia sentence is no statement about a customer's order, and the shipped scorer
+rightly stays quiet on most of them). The example emails are scored as users see them.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from daemon.config import load_config  # noqa: E402
 from scoring import Scorer  # noqa: E402
-from scoring.settings import DIMENSIONS  # noqa: E402
+from scoring.settings import DIMENSIONS, RuleOverride, ScoringSettings  # noqa: E402
 
 POSITIVE_WIKI = ("speculation_modal", "speculation_hypo_doxastic")
 REVIEW_EXCLUDED_CUES = {"if", "or", "either", "whether", "unless", "can"}
@@ -113,6 +114,15 @@ def examples(scorer: Scorer, folder: Path) -> tuple[dict[str, tuple[int, int, in
     return {d: (c[0], c[1], c[2]) for d, c in counts.items()}, problems
 
 
+def every_rule_on(settings: ScoringSettings) -> ScoringSettings:
+    """The shipped rules with those that are off by default switched on: the detectors."""
+    off = [rule_id for rule_id, rule in Scorer(settings).rulebook.by_id().items()
+           if not rule.enabled]
+    return replace(settings, overrides={**settings.overrides, **{
+        rule_id: RuleOverride(rule_id, "bench: every detector", enabled=True)
+        for rule_id in off}})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("eval_dir", type=Path)
@@ -122,7 +132,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = load_config().scoring
     scorer = Scorer(settings)
-    detector = Scorer(settings, judge_sentence_kinds=False)
+    detector = Scorer(every_rule_on(settings), judge_sentence_kinds=False)
 
     print("## Hedge detection (honesty), sentence level, detector (every sentence kind)")
     print("| set | sentences | precision | recall | F1 |\n|---|---|---|---|---|")
