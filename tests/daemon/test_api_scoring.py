@@ -18,8 +18,9 @@ ORIGINAL = (b"From: Anna Berger <anna@customer.example>\r\n"
             b"To: Me <me@example.com>\r\nSubject: Invoice wrong\r\n"
             b"Date: Mon, 02 Mar 2026 09:30:00 +0100\r\nMessage-ID: <q1@customer.example>\r\n"
             b"\r\nHello, our invoice shows the wrong amount. Can you correct it this week?\r\n")
-HEDGY_REPLY = ("Hi Anna,\n\nI think we could maybe look at the invoice at some point, "
-               "hopefully soon. It should probably be fine.\n\nBest,\nMe\n")
+HEDGY_REPLY = ("Hi Anna,\n\nI think your invoice was maybe wrong, hopefully not by much. "
+               "It should probably be fine, I guess, but the refund may take a while."
+               "\n\nBest,\nMe\n")
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,9 @@ async def test_the_real_report_can_be_recorded_as_a_send(api: RunningApi) -> Non
         "report": scored.json()})
     assert sent.status == 200, sent.body
     stored = api.store.query("SELECT text, due_utc FROM promises")
-    assert [row["text"] for row in stored] == [p["text"] for p in scored.json()["promises"]]
+    # keep_bodies is off by default: the promise is kept, its sentence is not
+    assert len(stored) == len(scored.json()["promises"]) == 1
+    assert not stored[0]["text"] and stored[0]["due_utc"]
 
 
 async def test_the_daemon_scores_in_worker_processes_with_the_same_result(

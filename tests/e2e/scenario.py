@@ -42,8 +42,8 @@ CUSTOMER_MESSAGE = (
     "Can you correct it this week?\r\n\r\nAnna\r\n")
 # The reply is typed in pieces; the badge is timed after each pause.
 HEDGY_REPLY = ("Hi Anna, ",
-               "I think we could maybe look at the invoice at some point, hopefully soon. ",
-               "It should probably be fine. ",
+               "I think your invoice was maybe wrong, hopefully not by much. ",
+               "It should probably be fine, I guess, but the refund may take a while. ",
                "Best, Max")
 KEY_INTERVAL_MS = 40          # a fast typist: 25 keys a second, well inside the debounce
 QUIET_BEFORE_TYPING_SECONDS = 0.5

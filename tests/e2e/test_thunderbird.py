@@ -92,7 +92,7 @@ def test_a_hedgy_reply_is_reviewed_and_sent_anyway_through_the_proxy(world: Worl
     time.sleep(READING_SECONDS)           # longer than the background may stay idle
     world.choose("send-anyway")
     [message] = world.upstream.wait_for_messages(1, timeout=SEND_WAIT_SECONDS)
-    assert b"I think we could maybe look at the invoice" in message.data
+    assert b"I think your invoice was maybe wrong" in message.data
     assert b"In-Reply-To: <q1-4711@customer.example>" in message.data
     wait_until(lambda: '"path": "/v1/sent", "status": 200' in world.daemon.log(),
                "the add-on's POST /v1/sent in the daemon log")

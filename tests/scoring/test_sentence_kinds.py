@@ -77,3 +77,11 @@ def test_an_offer_finding_points_at_the_price_and_explains_in_the_packs_language
     [de] = scorer.score_text("Ich biete Ihnen den Tarif für 30 € pro Monat an.",
                              lang="de").findings
     assert de.match == "30 € pro Monat" and de.why.startswith("Gelesen als Angebot")
+
+
+def test_a_greeting_on_the_line_of_a_statement_does_not_make_it_a_formula(
+        scorer: Scorer) -> None:
+    cues = scorer.rulebook.kind_cues["en"]
+    for sentence, kind in (("Hi Anna,", "formula"),
+                           ("Hi Anna, your invoice was probably wrong.", "accountable")):
+        assert classify(sentence, sentence.lower(), cues, has_commitment=False).kind == kind
