@@ -74,7 +74,8 @@ def test_a_hedgy_reply_is_reviewed_and_sent_anyway_through_the_proxy(world: Worl
     review = world.review()
     assert review["gate"], review
     assert review["score"] == badge["text"]
-    assert {"I think", "maybe"} <= set(review["marks"]), review["marks"]
+    # the hedges of one sentence are one finding, marked at the first ("I think")
+    assert "I think" in review["marks"], review["marks"]
     assert review["bars"] == ["Honesty", "Disclosure", "Responsiveness", "Promises", "Tone"]
     assert any("Can you correct it this week?" in q for q in review["questions"]), review
     time.sleep(0.3)                      # let the panel paint before the screenshot
