@@ -151,14 +151,17 @@ class Scorer:
     def run_rules(self, ctx: Context, rules: tuple[Rule, ...]) -> list[Finding]:
         findings: list[Finding] = []
         for rule in rules:
-            if not rule.enabled or excused_in_body(ctx, rule):
+            if not rule.enabled:
                 continue
             if rule.kind == "code":
-                findings.extend(CODE_CHECKS[rule.check](ctx, rule)[:MAX_FINDINGS_PER_RULE])
+                found = CODE_CHECKS[rule.check](ctx, rule)
             elif ctx.triggers is not None and rule.rule_id not in ctx.triggers:
                 continue   # no sentence has a trigger of this rule: nothing to do
             else:
-                findings.extend(RUNNERS[rule.kind](rule, ctx)[:MAX_FINDINGS_PER_RULE])
+                found = RUNNERS[rule.kind](rule, ctx)
+            # body guards last: most drafts have no finding to excuse
+            if found and not excused_in_body(ctx, rule):
+                findings.extend(found[:MAX_FINDINGS_PER_RULE])
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return group_by_sentence(findings, ctx, self._groups)
 
