@@ -30,6 +30,7 @@ from daemon.smtp_proxy.session import ProxySMTP, RelayState
 from daemon.smtp_proxy.summary import refusal_reply
 from daemon.smtp_proxy.upstream import Capabilities, Reply, UpstreamConnection, UpstreamError
 from daemon.store import Store
+from daemon.store_journal import RecordJournal
 
 log = logging.getLogger("trustmail.smtp")
 
@@ -48,6 +49,10 @@ class ProxyContext:
     store_executor: Executor
     upstream_tls: ssl.SSLContext | None    # None for a loopback upstream with tls = "none"
     resend_memory: ResendMemory
+    # the record is journalled (fsynced) before the client's 250, so a kill -9 between
+    # the 250 and the store write loses nothing (daemon/store_journal.py); None: no journal
+    journal: RecordJournal | None = None
+    journal_executor: Executor | None = None
     last_capabilities: Capabilities | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -269,7 +274,8 @@ class RelayHandler:
                       size=len(raw))
             return self._lost_reply(relay)
         if reply.ok:
-            self.spawn(self._record(scoring, raw, mail_from, rcpt_tos))
+            journal_id = await self._journal(scoring, raw, mail_from, rcpt_tos)
+            self.spawn(self._record(scoring, raw, mail_from, rcpt_tos, journal_id))
         log_event(log, logging.INFO, "relayed" if reply.ok else "upstream-refused",
                   sender=mail_from, recipients=len(rcpt_tos), size=len(raw),
                   upstream_code=reply.code,
@@ -300,8 +306,28 @@ class RelayHandler:
         minutes = settings.warn_resend_minutes if decision.resend_allowed else None
         return refusal_reply(report, minutes)
 
+    async def _journal(self, scoring: asyncio.Future[ScoreOutcome], raw: bytes,
+                       mail_from: str, rcpt_tos: list[str]) -> str | None:
+        """Write the record durably before the client hears 250; its journal id, or None
+        (no journal, or it failed: relaying goes on, the record follows as before)."""
+        context = self.context
+        if context.journal is None or context.journal_executor is None:
+            return None
+        done = scoring.done() and not scoring.cancelled() and scoring.exception() is None
+        outcome = scoring.result() if done else None
+        report = outcome.report if outcome is not None and not outcome.failure else None
+        try:
+            record = build_record(raw, mail_from, rcpt_tos, None)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(context.journal_executor,
+                                              context.journal.append, record, report)
+        except Exception as error:  # noqa: BLE001 - the journal must not stop relaying
+            log_event(log, logging.ERROR, "journal-failed", problem=type(error).__name__)
+            return None
+
     async def _record(self, scoring: asyncio.Future[ScoreOutcome], raw: bytes,
-                      mail_from: str, rcpt_tos: list[str]) -> None:
+                      mail_from: str, rcpt_tos: list[str],
+                      journal_id: str | None = None) -> None:
         """Store the relayed message's metadata and report (after the client's reply)."""
         context = self.context
         outcome = await scoring
@@ -313,8 +339,12 @@ class RelayHandler:
         try:
             record = build_record(raw, mail_from, rcpt_tos, body)
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(context.store_executor, context.store.record_message,
-                                       record, report)
+            if journal_id is not None and context.journal is not None:
+                await loop.run_in_executor(context.store_executor, context.journal.commit,
+                                           journal_id, record, report)
+            else:
+                await loop.run_in_executor(context.store_executor,
+                                           context.store.record_message, record, report)
         except Exception as error:  # noqa: BLE001 - a store failure must not stop relaying
             log_event(log, logging.ERROR, "record-failed", problem=type(error).__name__)
 

@@ -23,6 +23,7 @@ from daemon.smtp_proxy.scoring_call import ProcessScoring, ScorerLike, Scoring, 
 from daemon.smtp_proxy.session import ProxySMTP
 from daemon.smtp_proxy.upstream import client_tls_context
 from daemon.store import Store
+from daemon.store_journal import JournalBusy, RecordJournal
 from daemon.tls_certs import server_context
 from scoring.errors import TrustmailError
 
@@ -96,6 +97,8 @@ class SmtpProxyService:
             store_executor=ThreadPoolExecutor(1, thread_name_prefix="store"),
             upstream_tls=self._upstream_tls(self.settings),
             resend_memory=ResendMemory(self.settings.warn_resend_minutes * SECONDS_PER_MINUTE),
+            journal=self._open_journal(),
+            journal_executor=ThreadPoolExecutor(1, thread_name_prefix="journal"),
         )
         self.handler = RelayHandler(self.context)
         handler = self.handler
@@ -139,10 +142,25 @@ class SmtpProxyService:
         self._shutdown_pools()
         log_event(log, logging.INFO, "smtp-stopped")
 
+    def _open_journal(self) -> RecordJournal | None:
+        """The record journal; it replays what a killed daemon had not stored yet."""
+        try:
+            journal = RecordJournal(self.store)
+        except (JournalBusy, OSError) as error:
+            log_event(log, logging.WARNING, "journal-unavailable", problem=str(error))
+            return None
+        if journal.replayed:
+            log_event(log, logging.INFO, "journal-replayed", records=journal.replayed)
+        return journal
+
     def _shutdown_pools(self) -> None:
         if self.context is not None:
             self.context.scoring.close()
             self.context.store_executor.shutdown(wait=True)
+            if self.context.journal_executor is not None:
+                self.context.journal_executor.shutdown(wait=True)
+            if self.context.journal is not None:
+                self.context.journal.close()
 
     @staticmethod
     async def _start_scoring(settings: SmtpSettings, scorer: ScorerLike,

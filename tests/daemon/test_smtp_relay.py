@@ -271,3 +271,27 @@ async def test_auth_before_starttls_only_when_configured(smtp_upstream: SmtpUpst
     assert refused.code != 0 and "did not advertise authentication" in refused.transcript
     assert allowed.code == 0, allowed.transcript
     assert len(smtp_upstream.wait_for_messages(1)) == 1
+
+
+async def test_a_relayed_record_goes_through_the_journal_and_a_killed_ones_is_replayed(
+        open_upstream: SmtpUpstream, tmp_path: Path) -> None:
+    from daemon.store import MessageRecord, open_store
+    from daemon.store_journal import RecordJournal
+
+    # a daemon killed after the client's 250, before its store write: the record is
+    # only in the journal
+    store = open_store(str(tmp_path / "store.sqlite3"))
+    journal = RecordJournal(store)
+    journal.append(MessageRecord("smtp", "out", message_id="<killed@example.com>"))
+    journal.close()
+    store.close()
+    async with running_proxy(open_upstream, tmp_path) as proxy:
+        assert [r["message_id"] for r in proxy.recorded()] == ["<killed@example.com>"]
+        client = await asyncio.to_thread(smtp_client, proxy.port, None)
+        await asyncio.to_thread(client.sendmail, "alice@example.com", ["bob@example.org"],
+                                message())
+        await asyncio.to_thread(client.quit)
+        assert await wait_until(lambda: len(proxy.recorded()) == 2)
+        assert all(r["journal_id"] for r in proxy.recorded())
+    journal_file = tmp_path / "store.sqlite3-records.journal"
+    assert journal_file.read_bytes() == b""      # everything committed: the journal is empty
