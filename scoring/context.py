@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from scoring.business_time import BusinessClock
-from scoring.findings import Promise
+from scoring.findings import Promise, Question
 from scoring.lowered import lower_keeping_offsets
 from scoring.rules import Guard
 from scoring.sentence_kinds import KindCue, SentenceKind, classify
@@ -43,6 +43,7 @@ class Context:
         self.sentences = sentences if sentences else split_sentences(body)
         self.paragraphs = paragraphs if paragraphs else paragraph_spans(body)
         self.promises: list[Promise] = []
+        self.questions: list[Question] | None = None     # scoring/questions.py, once
         self.phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = {}
         # rule id -> trigger spans after guards, when already known (see Scorer); None: compute
         self.triggers: dict[str, list[tuple[int, int]]] | None = None

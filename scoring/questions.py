@@ -120,6 +120,14 @@ def stems(text: str) -> set[str]:
 
 
 def find_questions(ctx: Context) -> list[Question]:
+    """The customer's questions and whether the reply answers them, computed once per
+    draft (the report and two responsiveness checks ask for them)."""
+    if ctx.questions is None:
+        ctx.questions = _find_questions(ctx)
+    return ctx.questions
+
+
+def _find_questions(ctx: Context) -> list[Question]:
     if not ctx.is_reply:
         return []
     original = latest_quoted_message(ctx.quoted)

@@ -86,16 +86,22 @@ class Client:
         self.writer.close()
 
 
-async def test_starttls_injection_gets_a_4xx_and_never_a_250(tmp_path: Path) -> None:
-    """The injected replies would answer MAIL, RCPT, DATA and the data for the client."""
-    injected = (b"250 2.1.0 fake MAIL ok\r\n250 2.1.5 fake RCPT ok\r\n354 fake go ahead\r\n"
-                b"250 2.0.0 fake queued\r\n")
-    behaviour = Behaviour(starttls=True, after_starttls=injected)
+async def send_one(behaviour: Behaviour, tmp_path: Path) -> tuple[bytes, HostileUpstream]:
+    """One message through the proxy to an upstream behaving so: the client's reply."""
     async with HostileUpstream(behaviour) as upstream, proxy_to(upstream, tmp_path) as port:
         client = await Client.connect(port)
         assert (await client.command(b"EHLO client.test")).startswith(b"250")
         reply = await client.send(MESSAGE + b".\r\n")
         client.close()
+    return reply, upstream
+
+
+async def test_starttls_injection_gets_a_4xx_and_never_a_250(tmp_path: Path) -> None:
+    """The injected replies would answer MAIL, RCPT, DATA and the data for the client."""
+    injected = (b"250 2.1.0 fake MAIL ok\r\n250 2.1.5 fake RCPT ok\r\n354 fake go ahead\r\n"
+                b"250 2.0.0 fake queued\r\n")
+    reply, upstream = await send_one(Behaviour(starttls=True, after_starttls=injected),
+                                     tmp_path)
     assert reply.startswith(b"451"), reply
     assert not any(c.startswith(b"MAIL") for c in upstream.commands)
     assert upstream.messages == []
@@ -104,12 +110,7 @@ async def test_starttls_injection_gets_a_4xx_and_never_a_250(tmp_path: Path) -> 
 async def test_unsolicited_replies_get_a_4xx_and_never_a_250(tmp_path: Path) -> None:
     """Replies sent ahead (as if to pipelined commands) would answer the client's."""
     ahead = b"250 2.1.0 fake MAIL ok\r\n250 2.1.5 fake RCPT ok\r\n"
-    async with HostileUpstream(Behaviour(after_ehlo=ahead)) as upstream, \
-            proxy_to(upstream, tmp_path) as port:
-        client = await Client.connect(port)
-        assert (await client.command(b"EHLO client.test")).startswith(b"250")
-        reply = await client.send(MESSAGE + b".\r\n")
-        client.close()
+    reply, upstream = await send_one(Behaviour(after_ehlo=ahead), tmp_path)
     assert reply.startswith(b"451"), reply
     assert not any(c.startswith(b"MAIL") for c in upstream.commands)
     assert upstream.messages == []
