@@ -79,7 +79,7 @@ EN = Lexicon(
         r"\b(?:if you(?:'d| would)? (?:like|need|want|wish|prefer|have)|let me know|"
         r"feel free|I(?:'ll| will) be (?:out|away|on (?:vacation|holiday|leave)|travel)|"
         r"would like to (?:thank|welcome|introduce|remind)|I(?:'ll| will) be happy to|"
-        r"look(?:ing)? forward|I hope (?:you|this|that|all)|hope to see|"
+        r"look(?:ing)? forward|I hope (?:you|this|that|all)|hope to (?:see|hear)|"
         r"will you\b|you will need|you will have to|you'll need|will need to|will have to|"
         r"'ll need to|'ll have to|will be able to|'ll be able to|talk to you (?:later|soon)|"
         r"we(?:'ll| will) see\b|who will|what will|which will|that will be|it will be|"
