@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from scoring.business_time import BusinessClock
 from scoring.lowered import compile_for_lowered
@@ -318,8 +318,6 @@ MAX_PLAUSIBLE_WAIT = timedelta(days=366)
 
 def zone_in_text(text: str) -> tzinfo | None:
     """The time zone a quote header names, if any."""
-    from datetime import timezone
-
     for match in ZONE_IN_TEXT.finditer(text):
         if match.group("offset"):
             value = match.group("offset")
