@@ -18,6 +18,7 @@ from daemon.settings import (
     DaemonSettings,
     parse_account,
     parse_api,
+    parse_metrics,
     parse_report,
     parse_smtp,
     parse_store,
@@ -145,6 +146,7 @@ def build_settings(merged: dict[str, Any], origins: dict[str, str],
         store=parse_store(root.table("store")),
         report=parse_report(root.table("report")),
         log_level=root.get_str("log_level", "info", choices=LOG_LEVELS),
+        metrics=parse_metrics(root.table("metrics")),
     )
     names = [a.name for a in daemon_settings.accounts]
     if len(set(names)) != len(names):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from scoring.settings import parse_clock
 from scoring.validation import Table
@@ -115,6 +116,25 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    """``[metrics]``: team aggregates, exported only when the admin turns them on.
+
+    The defaults here are the only ones: ``parse_metrics`` reads them from this class.
+    """
+
+    prometheus: ListenAddress | None = None   # loopback HOST:PORT serving /metrics
+    otlp_endpoint: str | None = None          # http(s) URL of an OTLP/HTTP collector
+    otlp_interval_seconds: float = 60.0       # how often OTLP pushes
+    account_label: str | None = None          # the account's own name as a label; off if None
+    customer_domains: bool = False            # label by customer domain (never addresses)
+
+    @property
+    def enabled(self) -> bool:
+        """Anything exported at all; off when the table is absent."""
+        return self.prometheus is not None or self.otlp_endpoint is not None
+
+
+@dataclass(frozen=True)
 class DaemonSettings:
     smtp: SmtpSettings
     api: ApiSettings
@@ -122,6 +142,7 @@ class DaemonSettings:
     store: StoreSettings
     report: ReportSettings
     log_level: str = "info"
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
 
 def parse_smtp(table: Table) -> SmtpSettings:
@@ -215,6 +236,38 @@ def parse_report(table: Table) -> ReportSettings:
     parse_clock(table, "time", report.time)   # "08:00"; raises ConfigError naming the key
     table.finish()
     return report
+
+
+def parse_metrics(table: Table) -> MetricsSettings:
+    """``[metrics]``; absent or empty means nothing is exported."""
+    defaults = MetricsSettings()
+    prometheus = (parse_loopback_listen(table, "prometheus", "")
+                  if table.has("prometheus") else defaults.prometheus)
+    otlp_endpoint = defaults.otlp_endpoint
+    if table.has("otlp_endpoint"):
+        otlp_endpoint = table.get_str("otlp_endpoint")
+        parts = urlsplit(otlp_endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise table.error("otlp_endpoint", f"{otlp_endpoint!r} is not an http(s) URL, e.g. "
+                              "\"http://127.0.0.1:4318/v1/metrics\"")
+    interval = table.get_float("otlp_interval_seconds", defaults.otlp_interval_seconds)
+    if interval <= 0:
+        raise table.error("otlp_interval_seconds", f"{interval} must be above 0 (seconds)")
+    account_label = defaults.account_label
+    if table.has("account_label"):
+        account_label = table.get_str("account_label")
+        if not account_label.strip():
+            raise table.error("account_label", "empty; set the account's name or remove the "
+                              "key (no label)")
+    metrics = MetricsSettings(
+        prometheus=prometheus,
+        otlp_endpoint=otlp_endpoint,
+        otlp_interval_seconds=interval,
+        account_label=account_label,
+        customer_domains=table.get_bool("customer_domains", defaults.customer_domains),
+    )
+    table.finish()
+    return metrics
 
 
 def is_loopback_host(host: str) -> bool:
