@@ -11,15 +11,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from daemon.commands.promises import entry_dict
+from daemon.application.list_promises import entry_dict, list_promises
 from daemon.config import LoadedConfig
-from daemon.promise_ledger import STATUSES, promise_statuses
+from daemon.promise_ledger import STATUSES
 from daemon.reports.compute import compute_report
 from daemon.reports.json_format import report_dict
 from daemon.reports.periods import Period, parse_range, parse_week, previous_week
 from daemon.reports.sources import my_addresses, parties_for, store_inputs
 from daemon.store import Store
-from daemon.store_queries import save_promise_statuses
 from scoring.business_time import BusinessClock
 
 __all__ = ["STATUSES", "promise_ledger", "utc_now", "weekly_report"]
@@ -34,11 +33,8 @@ def me_from_query(query: dict[str, str]) -> list[str] | None:
 def promise_ledger(config: LoadedConfig, store: Store, query: dict[str, str],
                    now: datetime, status: str) -> list[dict[str, Any]]:
     """The ledger entries (``status`` filters, or ``all``); statuses are saved back."""
-    parties = parties_for(config, my_addresses(config, me_from_query(query)))
-    messages, promises = store_inputs(store)
-    ledger = promise_statuses(promises, messages, [m.row_id for m in messages], parties, now)
-    save_promise_statuses(store, [(e.promise.promise_id, e.status) for e in ledger])
-    return [entry_dict(e) for e in ledger if status in ("all", e.status)]
+    return [entry_dict(e) for e in list_promises(config, store, me_from_query(query), now,
+                                                  status)]
 
 
 def report_period(query: dict[str, str], clock: BusinessClock, now: datetime) -> Period:

@@ -14,11 +14,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from daemon.application.list_promises import entry_dict, list_promises
 from daemon.config import load_config
-from daemon.promise_ledger import STATUSES, LedgerEntry, promise_statuses
-from daemon.reports.sources import my_addresses, parties_for, store_inputs
+from daemon.promise_ledger import STATUSES
 from daemon.store import open_store
-from daemon.store_queries import save_promise_statuses
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,29 +35,15 @@ def _day(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment else "-"
 
 
-def entry_dict(entry: LedgerEntry) -> dict[str, object]:
-    promise = entry.promise
-    return {"text": promise.text, "status": entry.status, "owner": promise.owner,
-            "hedged": promise.hedged, "thread": entry.thread,
-            "made_at": promise.made_at.isoformat() if promise.made_at else None,
-            "due": promise.due.isoformat() if promise.due else None,
-            "kept_at": entry.kept_at.isoformat() if entry.kept_at else None}
-
-
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     settings = config.daemon.store
     store = open_store(settings.path, keep_bodies=settings.keep_bodies,
                        hash_subjects=settings.hash_subjects)
     try:
-        parties = parties_for(config, my_addresses(config, args.me))
-        messages, promises = store_inputs(store)
-        ledger = promise_statuses(promises, messages, [m.row_id for m in messages], parties,
-                                  datetime.now(UTC))
-        save_promise_statuses(store, [(e.promise.promise_id, e.status) for e in ledger])
+        shown = list_promises(config, store, args.me, datetime.now(UTC), args.status or "all")
     finally:
         store.close()
-    shown = [e for e in ledger if not args.status or e.status == args.status]
     if args.format == "json":
         print(json.dumps([entry_dict(e) for e in shown], indent=2, ensure_ascii=False))
         return 0
