@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "daemon.commands.score",
     "daemon.commands.config_cmd",
     "daemon.commands.token",
+    "daemon.commands.pair",
     "daemon.commands.run",
     "daemon.commands.status",
     "daemon.commands.sync",

@@ -32,6 +32,11 @@ BODY_ERROR_RESPONSES: dict[str, Any] = {
 }
 
 SCHEMAS: dict[str, Any] = {
+    # daemon/pairing.py: a code from `trustmail pair`, or no code for `--auto`
+    "PairRequest": {"type": "object", "additionalProperties": False, "properties": {
+        "code": {"type": "string", "maxLength": 32}}},
+    "PairResponse": {"type": "object", "required": ["token"],
+                     "properties": {"token": {"type": "string"}}},
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -207,7 +212,7 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-SECURED = [{"bearer": []}]
+SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def query(name: str, description: str, choices: list[str] | None = None) -> dict[str, Any]:
@@ -282,6 +287,10 @@ DOCUMENT: dict[str, Any] = {
             {"200": json_body(ref("PromiseList"), "The promises")},
             parameters=[query("status", "only this status", ["open", "overdue", "kept", "all"]),
                         ME_PARAMETER])},
+        "/v1/pair": {"post": operation(
+            "Redeem a one-time pairing window (`trustmail pair`): the answer is the token",
+            {"200": json_body(ref("PairResponse"), "Paired: keep this token")},
+            body="PairRequest", secured=False)},
         "/v1/openapi.json": {"get": operation(
             "This document", {"200": {"description": "The OpenAPI document",
                                       "content": {"application/json": {"schema": {

@@ -1,0 +1,42 @@
+"""``POST /v1/pair``: the add-on redeems a pairing window (see ``daemon.pairing``).
+
+Unsecured route (the add-on has no token yet); everything else the API checks still
+applies first (loopback Host, extension-or-no Origin). The answer is the token, to be
+kept in the add-on's own storage; a refusal is a 403 whose ``code`` says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from daemon import pairing
+from daemon.api import peer
+from daemon.api.http import HttpError, Request
+from daemon.logging_setup import log_event
+
+log = logging.getLogger("trustmail.api")
+
+
+class PairEndpoint:
+    """Hands out the current token (``token()``) to a request that redeems the window."""
+
+    def __init__(self, token: Callable[[], str], path: Path | None = None) -> None:
+        self.token = token
+        self.path = path or pairing.pairing_path()
+
+    async def __call__(self, request: Request, body: Any) -> dict[str, Any]:
+        code = body.get("code") if isinstance(body, dict) else None
+        same_user = peer.same_user_as_daemon()
+        try:
+            pairing.redeem(self.path, code=code if isinstance(code, str) else None,
+                           same_user=same_user,
+                           from_extension="origin" in request.headers)
+        except pairing.PairingError as error:
+            log_event(log, logging.WARNING, "pairing-refused", reason=error.code,
+                      same_user=same_user)
+            raise HttpError(403, error.code, error.message) from None
+        log_event(log, logging.INFO, "paired", mode="code" if code else "auto")
+        return {"token": self.token()}
