@@ -1,19 +1,36 @@
-"""Config layers: shipped < site < user < --config, merged with the origin of each value.
+"""Config layers: shipped < site (+ conf.d snippets) < user < --config, merged with the
+origin of each value, validated strictly with every error reported at once.
 
-Tables merge key by key; any other value (arrays included) is replaced by the later
-layer. Every value remembers the file it came from, so an error names the right file
-and ``trustmail config show`` can print the layer of each value.
+Reading and merging files is daemon/config_layers.py, site locks daemon/config_locks.py,
+collecting every error daemon/config_errors.py, rule examples daemon/config_rules.py;
+this module puts them together (``load_config``).
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from daemon import paths
+from daemon.config_errors import collect_errors, raise_all
+from daemon.config_layers import (
+    SITE,
+    USER_LAYERS,
+    Layer,
+    config_layers,
+    merge_into,
+    read_toml,
+)
+from daemon.config_locks import (
+    LOCK_TABLE,
+    Lock,
+    LockSet,
+    LockViolation,
+    parse_lock_table,
+    unknown_locks,
+)
+from daemon.config_rules import ExampleOverride, split_example_overrides
 from daemon.settings import (
     DaemonSettings,
     parse_account,
@@ -24,7 +41,7 @@ from daemon.settings import (
     parse_store,
 )
 from scoring.errors import ConfigError
-from scoring.rules import PACK_FILES_WITHOUT_RULES
+from scoring.rules import PACK_FILES_WITHOUT_RULES, RuleBook, build_rulebook
 from scoring.settings import (
     DIMENSIONS,
     LANGUAGES,
@@ -37,13 +54,9 @@ from scoring.settings import (
 )
 from scoring.validation import Table
 
+__all__ = ["Layer", "LoadedConfig", "config_layers", "load_config", "merge_into", "read_toml"]
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
-
-
-@dataclass(frozen=True)
-class Layer:
-    name: str          # shipped | site | user | --config
-    path: Path
 
 
 @dataclass(frozen=True)
@@ -53,61 +66,20 @@ class LoadedConfig:
     merged: dict[str, Any]
     origins: dict[str, str]     # dotted key -> layer name and file
     layers: tuple[Layer, ...]
+    locks: LockSet = field(default_factory=LockSet)
+    lock_violations: tuple[LockViolation, ...] = ()     # user values a lock kept out
+    example_overrides: dict[str, ExampleOverride] = field(default_factory=dict)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the daemon and ``config check`` should say but not refuse."""
+        return tuple(str(v) for v in self.lock_violations)
 
-def config_layers(extra: Path | None = None) -> list[Layer]:
-    """The files that exist, lowest priority first."""
-    layers = [Layer("shipped", paths.shipped_config_dir() / paths.CONFIG_FILE_NAME)]
-    layers += [Layer("site", p) for p in paths.site_config_files() if p.is_file()]
-    user_file = paths.user_config_file()
-    if user_file.is_file():
-        layers.append(Layer("user", user_file))
-    if extra is not None:
-        if not extra.is_file():
-            raise ConfigError(str(extra), "", "file not found (check the --config path)")
-        layers.append(Layer("--config", extra))
-    return layers
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(str(path), "", f"not valid TOML: {error}") from None
-    except OSError as error:
-        raise ConfigError(str(path), "", f"cannot read: {error.strerror}") from None
-
-
-def merge_into(target: dict[str, Any], origins: dict[str, str], data: dict[str, Any],
-               origin: str, prefix: str = "") -> None:
-    for key, value in data.items():
-        dotted = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            origins[dotted] = origin
-            merge_into(target[key], origins, value, origin, dotted)
-        else:
-            for stale in [k for k in origins if k.startswith(dotted + ".")]:
-                del origins[stale]
-            target[key] = _copy(value)
-            for path in _leaf_paths(value, dotted):
-                origins[path] = origin
-            origins[dotted] = origin
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
-
-
-def _leaf_paths(value: Any, prefix: str) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield f"{prefix}.{key}"
-            yield from _leaf_paths(sub, f"{prefix}.{key}")
+    def locked_by(self, dotted: str) -> Lock | None:
+        """The lock on a key of ``config show`` (dotted as ``origins`` spells it)."""
+        return next((lock for lock in self.locks.locks
+                     if dotted == ".".join(lock.path)
+                     or dotted.startswith(".".join(lock.path) + ".")), None)
 
 
 def load_rule_packs(config_dir: Path) -> tuple[RulePackFile, ...]:
@@ -155,13 +127,64 @@ def build_settings(merged: dict[str, Any], origins: dict[str, str],
     return scoring_settings, daemon_settings
 
 
+@dataclass(frozen=True)
+class Validated:
+    scoring: ScoringSettings
+    daemon: DaemonSettings
+    rulebook: RuleBook
+    example_overrides: dict[str, ExampleOverride]
+
+
+def validate(merged: dict[str, Any], origins: dict[str, str],
+             packs: tuple[RulePackFile, ...]) -> Validated:
+    """Decode the merged config and apply the rule overrides; raises the first error."""
+    config, examples = split_example_overrides(merged, origins)
+    scoring_settings, daemon_settings = build_settings(config, origins, packs)
+    rulebook = build_rulebook(packs, scoring_settings.overrides)
+    return Validated(scoring_settings, daemon_settings, rulebook, examples)
+
+
 def load_config(extra: Path | None = None) -> LoadedConfig:
-    """Read every layer, merge, and validate strictly. Raises ConfigError."""
+    """Read every layer, merge, and validate strictly.
+
+    Raises ConfigError; with several problems a ConfigErrors that lists them all.
+    """
     layers = tuple(config_layers(extra))
+    errors: list[ConfigError] = []
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
+    locks = LockSet()
+    violations: list[LockViolation] = []
     for layer in layers:
-        merge_into(merged, origins, read_toml(layer.path), f"{layer.path} ({layer.name})")
+        try:
+            data = read_toml(layer.path)
+        except ConfigError as error:
+            errors.append(error)
+            continue
+        if LOCK_TABLE in data:
+            lock_data = data.pop(LOCK_TABLE)
+            if layer.name == SITE:
+                found, bad = parse_lock_table(lock_data, layer.origin)
+                locks.add(found)
+                errors += bad
+            else:
+                errors.append(ConfigError(layer.origin, LOCK_TABLE, "only a site file "
+                                          "(/etc/trustmail/, its conf.d/) locks settings; "
+                                          "remove the [lock] table"))
+        if layer.name in USER_LAYERS:
+            data, kept_out = locks.filter(data, layer.origin, merged)
+            violations += kept_out
+        merge_into(merged, origins, data, layer.origin)
     packs = load_rule_packs(paths.shipped_config_dir())
-    scoring_settings, daemon_settings = build_settings(merged, origins, packs)
-    return LoadedConfig(scoring_settings, daemon_settings, merged, origins, layers)
+    result, invalid, valid = collect_errors(lambda data: validate(data, origins, packs),
+                                            merged)
+    errors += invalid
+    if result is not None:
+        errors += unknown_locks(
+            locks.locks, valid, set(result.rulebook.by_id()),
+            lambda data: build_settings(split_example_overrides(data, origins)[0], origins,
+                                        packs))
+    raise_all(errors)
+    assert result is not None
+    return LoadedConfig(result.scoring, result.daemon, merged, origins, layers, locks,
+                        tuple(violations), result.example_overrides)

@@ -33,14 +33,40 @@ def shipped_config_dir() -> Path:
         "reinstall trustmail")
 
 
-def site_config_files() -> list[Path]:
-    """Site layer: /etc/trustmail/ and the platformdirs site config dir."""
+SNIPPET_DIR_NAME = "conf.d"
+
+
+def site_config_dirs() -> list[Path]:
+    """Site layer dirs, lowest priority first: /etc/trustmail/ and the platformdirs site
+    config dir (the first entry of ``XDG_CONFIG_DIRS``, default /etc/xdg/trustmail)."""
     dirs = [Path("/etc") / APP_NAME, Path(platformdirs.site_config_dir(APP_NAME))]
     unique: list[Path] = []
     for directory in dirs:
         if directory not in unique:
             unique.append(directory)
-    return [d / CONFIG_FILE_NAME for d in unique]
+    return unique
+
+
+def site_config_files() -> list[Path]:
+    """Every site file that may exist, in merge order: each site dir's trustmail.toml,
+    then its ``conf.d/*.toml`` snippets in name order."""
+    files: list[Path] = []
+    for directory in site_config_dirs():
+        files.append(directory / CONFIG_FILE_NAME)
+        files.extend(snippet_files(directory))
+    return files
+
+
+def snippet_files(directory: Path) -> list[Path]:
+    """``conf.d/*.toml`` below a site dir, sorted by file name (as ``ls`` in the C locale
+    sorts them: "10-smtp.toml" before "20-rules.toml"). Hidden files (editor and
+    config-management leftovers such as ".10-smtp.toml.swp" or ".#x.toml") are skipped."""
+    snippet_dir = directory / SNIPPET_DIR_NAME
+    if not snippet_dir.is_dir():
+        return []
+    return sorted((p for p in snippet_dir.glob("*.toml")
+                   if not p.name.startswith(".") and p.is_file()),
+                  key=lambda p: p.name.encode())
 
 
 def user_config_dir() -> Path:

@@ -260,18 +260,50 @@ def expand_phrase(phrase: str) -> list[str]:
 
     "(has|have) [already] shipped" -> has shipped, has already shipped, have shipped, ...
     """
-    if "(" not in phrase and "[" not in phrase:
+    if not any(mark in phrase for mark in TEMPLATE_MARKS):
         return [phrase]
     variants = [""]
+    position = 0
     for match in PHRASE_PART.finditer(phrase):
+        check_template_gap(phrase, phrase[position:match.start()])
+        position = match.end()
         choices, optional, word = match.groups()
+        check_template_part(phrase, choices, optional, word)
         options = (choices.split("|") if choices is not None
                    else [*optional.split("|"), ""] if optional is not None else [word])
         variants = [f"{v} {o}".strip() for v in variants for o in options]
         if len(variants) > MAX_PHRASE_EXPANSION:
             raise ValueError(f"the phrase template {phrase!r} expands to over "
                              f"{MAX_PHRASE_EXPANSION} phrases")
+    check_template_gap(phrase, phrase[position:])
     return [" ".join(v.split()) for v in variants if v.strip()]
+
+
+TEMPLATE_MARKS = "()[]|"
+TEMPLATE_HELP = "write (a|b) for one of a or b, [x] for an optional x"
+
+
+def check_template_gap(phrase: str, gap: str) -> None:
+    """Between the parts of a template only spaces remain; a stray bracket is a typo."""
+    if gap.strip():
+        raise ValueError(f"the phrase template {phrase!r} has an unbalanced or nested "
+                         f"{gap.strip()[0]!r}; {TEMPLATE_HELP}")
+
+
+def check_template_part(phrase: str, choices: str | None, optional: str | None,
+                        word: str | None) -> None:
+    """``(a|b)`` and ``[x]`` hold words; ``|`` only inside them."""
+    if word is not None and "|" in word:
+        raise ValueError(f"the phrase template {phrase!r} has '|' outside brackets; "
+                         f"{TEMPLATE_HELP}")
+    group = choices if choices is not None else optional
+    if group is not None and any(mark in group for mark in "()[]"):
+        raise ValueError(f"the phrase template {phrase!r} nests brackets; {TEMPLATE_HELP} "
+                         "(one level only)")
+    if group is not None and any(not option.strip() for option in group.split("|")):
+        raise ValueError(f"the phrase template {phrase!r} has an empty choice in "
+                         f"{'(' + group + ')' if choices is not None else '[' + group + ']'};"
+                         f" {TEMPLATE_HELP}")
 
 
 def split_phrases(phrases: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], ...],
@@ -328,6 +360,11 @@ def compile_option_lists(options: dict[str, Any], table: Table) -> dict[str, re.
 def apply_override(rule: Rule, override: RuleOverride) -> Rule:
     """A layer's change by id: weight, enabled, phrases added or removed."""
     table = Table({}, override.source, f"rules.{override.rule_id}")
+    for phrase in override.add:
+        try:
+            expand_phrase(phrase)
+        except ValueError as error:
+            raise table.error("add", str(error)) from None
     phrases = list(rule.phrases)
     for phrase in override.remove:
         matches = [p for p in phrases if p.lower() == phrase.lower()]

@@ -1,4 +1,4 @@
-"""``trustmail config check`` and ``trustmail config show``."""
+"""``trustmail config check``, ``config show`` and ``config rules``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from daemon.config import load_config
+from daemon.config import LoadedConfig, load_config
+from daemon.config_rules import effective_rules, example_hint, rules_table
 from scoring import Scorer
-from scoring.rules import Rule
+from scoring.rules import Examples, Rule
 
 
 def register(subparsers: Any) -> None:
@@ -25,21 +26,43 @@ def register(subparsers: Any) -> None:
     show.add_argument("--config", type=Path, default=None)
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.set_defaults(handler=run_show)
+    rules = actions.add_parser("rules", help="list the effective rules: id, dimension, weight, "
+                               "enabled and the layer that set them")
+    rules.add_argument("--config", type=Path, default=None)
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.set_defaults(handler=run_rules)
 
 
-def example_failures(scorer: Scorer, rule: Rule) -> list[str]:
-    """Run a rule's hit and miss examples; return what went wrong."""
-    now = datetime.fromisoformat(rule.examples.now) if rule.examples.now else None
+def example_failures(scorer: Scorer, rule: Rule, examples: Examples | None = None) -> list[str]:
+    """Run a rule's hit and miss examples (or ``examples`` instead); return what went
+    wrong."""
+    return [problem for problem, _text, _hit in failing_examples(scorer, rule, examples)]
+
+
+def failing_examples(scorer: Scorer, rule: Rule,
+                     examples: Examples | None = None) -> list[tuple[str, str, bool]]:
+    """(problem, example text, whether it should flag) for each example that fails."""
+    examples = examples or rule.examples
+    now = datetime.fromisoformat(examples.now) if examples.now else None
     problems = []
-    for text in rule.examples.hit:
+    for text in examples.hit:
         report = scorer.score_text(text, now=now, lang=rule.language)
         if not any(f.rule == rule.rule_id for f in report.findings):
-            problems.append(f"{rule.rule_id}: should flag: {text!r}")
-    for text in rule.examples.miss:
+            problems.append((f"{rule.rule_id}: should flag: {text!r}", text, True))
+    for text in examples.miss:
         report = scorer.score_text(text, now=now, lang=rule.language)
         if any(f.rule == rule.rule_id for f in report.findings):
-            problems.append(f"{rule.rule_id}: should not flag: {text!r}")
+            problems.append((f"{rule.rule_id}: should not flag: {text!r}", text, False))
     return problems
+
+
+def print_layers(loaded: LoadedConfig, prefix: str = "") -> None:
+    """Every file read, in merge order (site snippets named one by one), and the locks."""
+    for layer in loaded.layers:
+        kind = f"{layer.name} snippet" if layer.is_snippet else layer.name
+        print(f"{prefix}layer {kind}: {layer.path}")
+    for lock in loaded.locks.locks:
+        print(f"{prefix}locked {lock.key} by {lock.source}")
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -48,10 +71,17 @@ def run_check(args: argparse.Namespace) -> int:
     rules = scorer.rulebook.by_id()
     problems = []
     for rule in rules.values():
-        if rule.enabled:
-            problems.extend(example_failures(scorer, rule))
-    for layer in loaded.layers:
-        print(f"layer {layer.name}: {layer.path}")
+        if not rule.enabled:
+            continue
+        override = loaded.example_overrides.get(rule.rule_id)
+        examples = override.apply(rule.examples) if override else None
+        for problem, text, should_flag in failing_examples(scorer, rule, examples):
+            hint = example_hint(rule, text, should_flag,
+                                loaded.scoring.overrides.get(rule.rule_id))
+            problems.append(f"{problem}\n    hint: {hint}" if hint else problem)
+    print_layers(loaded)
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if problems:
         print(f"{len(problems)} rule example(s) failed:", file=sys.stderr)
         for problem in problems:
@@ -64,12 +94,43 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     loaded = load_config(args.config)
+    rules = effective_rules(list(Scorer(loaded.scoring).rulebook.by_id().values()),
+                            loaded.origins, loaded.locks)
     if args.format == "json":
-        print(json.dumps({"config": loaded.merged, "origins": loaded.origins}, indent=2,
-                         ensure_ascii=False))
+        print(json.dumps({
+            "config": loaded.merged, "origins": loaded.origins,
+            "layers": [{"layer": layer.name, "path": str(layer.path),
+                        "snippet": layer.is_snippet} for layer in loaded.layers],
+            "locks": [{"key": lock.key, "path": list(lock.path), "source": lock.source}
+                      for lock in loaded.locks.locks],
+            "warnings": list(loaded.warnings),
+            "rules": [rule.as_json() for rule in rules],
+        }, indent=2, ensure_ascii=False))
         return 0
+    print_layers(loaded, prefix="# ")
+    for warning in loaded.warnings:
+        print(f"# warning: {warning}")
     for key, value, origin in flatten(loaded.merged, loaded.origins):
-        print(f"{key} = {json.dumps(value, ensure_ascii=False)}    # {origin}")
+        if key == "rules" and value == {}:
+            continue          # the effective rules follow
+        lock = loaded.locked_by(key)
+        locked = f", locked by {lock.source}" if lock else ""
+        print(f"{key} = {json.dumps(value, ensure_ascii=False)}    # {origin}{locked}")
+    print(f"# effective rules ({len(rules)}; change one with [rules.\"<id>\"] weight/enabled)")
+    for line in rules_table(rules):
+        print(f"#   {line}")
+    return 0
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    loaded = load_config(args.config)
+    rules = effective_rules(list(Scorer(loaded.scoring).rulebook.by_id().values()),
+                            loaded.origins, loaded.locks)
+    if args.format == "json":
+        print(json.dumps([rule.as_json() for rule in rules], indent=2, ensure_ascii=False))
+        return 0
+    for line in rules_table(rules):
+        print(line)
     return 0
 
 

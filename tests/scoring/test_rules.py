@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from scoring.errors import ConfigError
@@ -30,4 +32,28 @@ def test_unknown_rule_key_names_the_file_and_the_fix() -> None:
         "kind": "phrases", "weight": 1, "message": "m", "suggestion": "s",
         "phrase": ["maybe"], "examples": {"hit": ["maybe"], "miss": ["no"]}}})
     with pytest.raises(ConfigError, match=r"pack.toml: x.phrase: unknown key \(did you mean"):
+        parse_rules(pack, set())
+
+
+@pytest.mark.parametrize(("template", "problem"), [
+    ("(has|have shipped", "unbalanced or nested '('"),
+    ("has shipped)", "unbalanced or nested ')'"),
+    ("[already shipped", "unbalanced or nested '['"),
+    ("has|have shipped", "'|' outside brackets"),
+    ("() shipped", "empty choice"),
+    ("(has|) shipped", "empty choice"),
+    ("[already|] shipped", "empty choice"),
+    ("[has (already|now)] shipped", "nests brackets"),
+])
+def test_a_malformed_phrase_template_is_an_error(template: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        expand_phrase(template)
+
+
+def test_a_malformed_template_in_a_pack_names_the_file_and_the_rule() -> None:
+    pack = RulePackFile("en", "honesty", "pack.toml", {"x": {
+        "kind": "phrases", "weight": 1, "message": "m", "suggestion": "s",
+        "phrases": ["(has|have shipped"], "examples": {"hit": ["has"], "miss": ["no"]}}})
+    with pytest.raises(ConfigError, match=r"pack.toml: x.phrases: the phrase template "
+                                          r"'\(has\|have shipped' has an unbalanced"):
         parse_rules(pack, set())
