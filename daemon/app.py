@@ -32,7 +32,8 @@ from daemon.imap.service import imap_sync_service
 from daemon.logging_setup import log_event, setup_logging
 from daemon.reports.scheduler import report_scheduler_service
 from daemon.runtime_state import daemon_running, read_state, state_file, write_state
-from daemon.smtp_proxy.scoring_call import ScorerLike
+from daemon.scorer import Scorer
+from daemon.scoring_service import ScoringService
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store import Store, open_store
 from scoring.errors import TrustmailError
@@ -52,10 +53,10 @@ class Service(Protocol):
     def describe(self) -> str: ...
 
 
-ServiceFactory = Callable[[LoadedConfig, Store, ScorerLike], "Service | None"]
+ServiceFactory = Callable[[LoadedConfig, Store, Scorer], "Service | None"]
 
 
-def smtp_service(config: LoadedConfig, store: Store, scorer: ScorerLike) -> Service:
+def smtp_service(config: LoadedConfig, store: Store, scorer: Scorer) -> Service:
     return SmtpProxyService(config.daemon.smtp, store, scorer, scoring_settings=config.scoring)
 
 
@@ -74,10 +75,12 @@ class DaemonError(TrustmailError):
 
 # -- building the parts ---------------------------------------------------------------
 
-def build_scorer(config: LoadedConfig) -> ScorerLike:
-    from scoring import Scorer  # imported late: the scoring core compiles its rules here
-    scorer: ScorerLike = Scorer(config.scoring)
-    return scorer
+def build_scorer(config: LoadedConfig) -> ScoringService:
+    """The daemon's one scoring door: its scorer (built now, so a bad rule pack fails the
+    start or the reload) and one worker pool that the API and the SMTP proxy share."""
+    from scoring import Scorer as CoreScorer  # late: the scoring core compiles its rules here
+    return ScoringService.in_processes(config.scoring, CoreScorer(config.scoring),
+                                       workers=config.daemon.smtp.score_workers)
 
 
 def build_store(config: LoadedConfig) -> Store:
@@ -86,13 +89,13 @@ def build_store(config: LoadedConfig) -> Store:
                       hash_subjects=settings.hash_subjects)
 
 
-def build_services(config: LoadedConfig, store: Store, scorer: ScorerLike,
+def build_services(config: LoadedConfig, store: Store, scorer: Scorer,
                    factories: list[ServiceFactory] | None = None) -> list[Service]:
     built = (factory(config, store, scorer) for factory in (factories or SERVICE_FACTORIES))
     return [service for service in built if service is not None]
 
 
-def warm_up(scorer: ScorerLike) -> None:
+def warm_up(scorer: Scorer) -> None:
     """Score once so lazy initialisation (readability data) is not paid by a sender."""
     scorer.score_message(b"Subject: warm up\r\n\r\n" + WARM_UP_TEXT.encode() + b"\r\n")
 
@@ -101,7 +104,7 @@ def warm_up(scorer: ScorerLike) -> None:
 class Parts:
     config: LoadedConfig
     store: Store
-    scorer: ScorerLike
+    scorer: Scorer
 
 
 class Daemon:

@@ -19,24 +19,26 @@ import traceback
 from typing import Any
 
 from daemon import worker_channel
+from daemon.scorer import Scorer
+from scoring.settings import ScoringSettings
 
 PARENT_CHECK_SECONDS = 1.0
 WARM_UP_TEXT = "Hello Anna, thanks for your message. I will send the contract by Friday."
 
 
-def build_scorer(settings: Any) -> Any:
+def build_scorer(settings: ScoringSettings) -> Scorer:
     """The scorer, warmed up (its first call compiles what it compiles lazily)."""
-    from scoring import Scorer
-    scorer = Scorer(settings)
+    from scoring import Scorer as CoreScorer
+    scorer = CoreScorer(settings)
     scorer.score_text(WARM_UP_TEXT)
     return scorer
 
 
-def main(channel: socket.socket, settings: Any, parent_pid: int,
+def main(channel: socket.socket, settings: ScoringSettings, parent_pid: int,
          imports: tuple[str, ...] = ()) -> None:
     """The worker process's entry point (a ``multiprocessing`` spawn target).
     ``imports``: modules the jobs live in, imported before the worker says it is ready
-    (importing ``daemon.api`` takes ~0.1 s, which a first job should not wait for)."""
+    (importing a job's module can take ~0.1 s, which a first job should not wait for)."""
     # Ctrl-C in a terminal reaches the whole process group; the daemon decides when its
     # workers stop (close() terminates them).
     signal.signal(signal.SIGINT, signal.SIG_IGN)

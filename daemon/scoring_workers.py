@@ -2,8 +2,9 @@
 
 The scoring core is synchronous, pure-Python CPU work. In a thread of the daemon it
 would hold the GIL that the event loop (SMTP relays, API requests) needs, and it could
-use one CPU only, so the SMTP proxy and the HTTP API each score in a small pool of
-worker processes (daemon/scoring_worker.py runs in them). Workers are spawned, not
+use one CPU only, so the daemon scores in a small pool of worker processes
+(daemon/scoring_worker.py runs in them), shared by the SMTP proxy and the HTTP API
+through daemon/scoring_service.py. Workers are spawned, not
 forked (the daemon has threads), build their scorer once, and exit when the daemon is
 gone (a ``kill -9`` of the daemon must not leave orphans).
 
@@ -33,6 +34,7 @@ from typing import Any, TypeVar
 
 from daemon import scoring_worker, worker_channel, worker_dispatch
 from daemon.logging_setup import log_event
+from scoring.settings import ScoringSettings
 
 log = logging.getLogger("trustmail.scoring")
 
@@ -100,7 +102,7 @@ class ScoringWorkers:
     """A pool of scoring worker processes. ``run(job, *args)`` calls the module-level
     function ``job(scorer, *args)`` in a worker and returns its (picklable) result."""
 
-    def __init__(self, settings: Any, workers: int = 0, *,
+    def __init__(self, settings: ScoringSettings, workers: int = 0, *,
                  imports: tuple[str, ...] = ()) -> None:
         """``imports``: modules the jobs live in, for the workers to import while they
         warm up rather than on their first job."""

@@ -7,8 +7,9 @@ both forms of the original are converted to both.
 
 Untrusted mail is never parsed by the stdlib on the event loop: :func:`parse_draft`
 (on the loop) reads only the bounded top header block of a raw original, with
-byte-level scanning (daemon/bounded_mail.py); :func:`prepared` bounds every message
-and reads the original's text where the draft is scored, in a worker process.
+byte-level scanning (daemon/bounded_mail.py); ``prepared`` (daemon/application/
+score_draft.py) bounds every message and reads the original's text where the draft is
+scored, in a worker process.
 """
 
 from __future__ import annotations
@@ -16,17 +17,17 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass, replace
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from daemon.api.http import HttpError
-from daemon.bounded_mail import bound_header_value, bound_headers, bound_message
-from scoring.html_text import html_to_text
+from daemon.application.score_draft import Draft, Original
+from daemon.bounded_mail import bound_header_value, bound_headers
+
+__all__ = ["Draft", "Original", "parse_draft", "parse_original"]
 
 DRAFT_FIELDS = ("text", "raw", "raw_base64")
 # Headers given as JSON are parsed (and so validated) by the stdlib on the event loop,
@@ -35,28 +36,6 @@ DRAFT_FIELDS = ("text", "raw", "raw_base64")
 MAX_JSON_HEADERS = 50
 MAX_JSON_HEADER_BYTES = 4 * 1024
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")    # a hostile "<<<<" has none: treated as absent
-
-
-@dataclass(frozen=True)
-class Original:
-    """The message a draft answers, in the forms the scoring core takes."""
-
-    raw: bytes
-    text: str | None
-    date: datetime | None
-    message_id: str = ""      # its Message-ID header, when it has one
-    text_pending: bool = False  # a raw original's text, read by prepared() off the loop
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A validated scoring request."""
-
-    text: str | None          # a plain-text draft ...
-    raw: bytes | None         # ... or an RFC 5322 draft
-    original: Original | None
-    lang: str
-    now: datetime | None
 
 
 def invalid(where: str, problem: str) -> HttpError:
@@ -128,19 +107,6 @@ def parse_original(payload: dict[str, Any]) -> Original:
                     str(headers.get("message-id", "")).strip())
 
 
-def prepared(draft: Draft) -> Draft:
-    """The draft as the scoring core takes it: its messages bounded and a raw
-    original's text read. Runs where the draft is scored (a worker process), since the
-    stdlib's parse of untrusted mail must not hold the event loop."""
-    raw = bound_message(draft.raw).raw if draft.raw is not None else None
-    original = draft.original
-    if original is not None and original.text_pending:
-        bounded = bound_message(original.raw).raw
-        text = body_text(BytesParser(policy=policy.default).parsebytes(bounded))
-        original = replace(original, raw=bounded, text=text, text_pending=False)
-    return replace(draft, raw=raw, original=original)
-
-
 def header_date(value: str | None) -> datetime | None:
     """An RFC 5322 Date (or ISO-8601) as an aware datetime; None when absent or unreadable."""
     if not value:
@@ -153,18 +119,3 @@ def header_date(value: str | None) -> datetime | None:
         except ValueError:
             return None
     return moment if moment.tzinfo is not None else None
-
-
-def body_text(message: Any) -> str | None:
-    """The readable text of a parsed message: text/plain, else text/html converted."""
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return None
-    try:
-        content = part.get_content()
-    except (LookupError, UnicodeError):
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("utf-8", "replace")
-    if part.get_content_subtype() == "html":
-        return html_to_text(content).text
-    return str(content)

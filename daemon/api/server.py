@@ -29,9 +29,11 @@ from daemon.api.http import (
 )
 from daemon.api.pairing import PairEndpoint
 from daemon.api.schema import SchemaError, validate
-from daemon.api.scoring_pool import ProcessRunner, Runner, ThreadRunner
+from daemon.api.scoring_pool import DraftScoring, Runner
 from daemon.config import LoadedConfig
 from daemon.logging_setup import log_event
+from daemon.scorer import Scorer
+from daemon.scoring_service import ScoringService
 from daemon.settings import ApiSettings
 from daemon.store import Store
 
@@ -58,11 +60,12 @@ class ApiService:
 
     name = "api"
 
-    def __init__(self, config: LoadedConfig, scorer: Any, store: Store, *,
+    def __init__(self, config: LoadedConfig, scorer: Scorer, store: Store, *,
                  settings: ApiSettings | None = None, token_file: Path | None = None,
                  in_processes: bool = False) -> None:
-        """``in_processes``: score in worker processes built from ``config.scoring``
-        (the daemon); otherwise ``scorer`` runs in threads (tests, embedding)."""
+        """``scorer``: the daemon's :class:`ScoringService` (shared with the SMTP proxy),
+        or a scorer for a service of its own: in worker processes built from
+        ``config.scoring`` with ``in_processes``, else in threads (tests, embedding)."""
         self.settings = settings or config.daemon.api
         self.in_processes = in_processes
         self.token_file = token_file or security.token_path()
@@ -84,8 +87,15 @@ class ApiService:
             ("POST", "/v1/pair"): Route(PairEndpoint(lambda: self.token), False, "PairRequest"),
         }
 
-    def make_runner(self, config: LoadedConfig, scorer: Any) -> Runner:
-        return ProcessRunner(config.scoring) if self.in_processes else ThreadRunner(scorer)
+    def make_runner(self, config: LoadedConfig, scorer: Scorer) -> Runner:
+        if isinstance(scorer, ScoringService):
+            service = scorer
+        elif self.in_processes:
+            service = ScoringService.in_processes(config.scoring,
+                                                  workers=config.daemon.smtp.score_workers)
+        else:
+            service = ScoringService.in_threads(scorer)
+        return DraftScoring(service)
 
     @property
     def port(self) -> int:
@@ -105,8 +115,10 @@ class ApiService:
         self.server = await asyncio.start_server(
             self.on_connection, self.settings.listen.host, self.settings.listen.port,
             limit=MAX_HEADER_BYTES)
+        runner = self.handlers.runner
+        in_processes = isinstance(runner, DraftScoring) and runner.service.uses_processes
         log_event(log, logging.INFO, "api-listening", url=self.url,
-                  scoring="processes" if self.in_processes else "threads")
+                  scoring="processes" if in_processes else "threads")
 
     async def stop(self) -> None:
         """Stop listening, end open connections and the worker threads."""
@@ -125,7 +137,7 @@ class ApiService:
     def describe(self) -> str:
         return f"HTTP API on {self.url} (token in {self.token_file})"
 
-    async def reload(self, config: LoadedConfig, store: Store, scorer: Any) -> bool:
+    async def reload(self, config: LoadedConfig, store: Store, scorer: Scorer) -> bool:
         """Take the new config, scorer, store and token file (``trustmail token --rotate``)
         in place; a changed [api] section needs a restart (returns False)."""
         if config.daemon.api != self.settings:
@@ -206,6 +218,7 @@ class ApiService:
         return document
 
 
-def api_service(config: LoadedConfig, store: Store, scorer: Any) -> ApiService:
-    """Service factory for the daemon (``daemon/app.py``): scoring in worker processes."""
+def api_service(config: LoadedConfig, store: Store, scorer: Scorer) -> ApiService:
+    """Service factory for the daemon (``daemon/app.py``): scoring through the daemon's
+    scoring service (worker processes)."""
     return ApiService(config, scorer, store, in_processes=True)

@@ -19,12 +19,12 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
 
 from imapclient import IMAPClient
 
 from daemon.bounded_mail import bound_message
 from daemon.mail_headers import parse_headers
+from daemon.scorer import Scorer
 from daemon.settings import AccountSettings
 from daemon.store import Store
 from daemon.store_queries import (
@@ -40,14 +40,7 @@ NOTIFY_TIMEOUT_SECONDS = 5
 log = logging.getLogger(__name__)
 
 
-class ScoringReport(Protocol):
-    def to_dict(self) -> dict[str, Any]: ...
-
-
-class MessageScorer(Protocol):
-    """The part of ``scoring.Scorer`` the drafts watcher uses."""
-
-    def score_message(self, raw: bytes, now: datetime | None = None) -> ScoringReport: ...
+MessageScorer = Scorer     # the daemon's one scorer protocol (daemon/scorer.py)
 
 
 Notifier = Callable[[str, str], None]   # (title, text)

@@ -15,11 +15,13 @@ from typing import Any
 
 from daemon.config import LoadedConfig
 from daemon.logging_setup import log_event
+from daemon.scorer import Scorer
+from daemon.scoring_service import ScoringService
 from daemon.settings import SmtpSettings
 from daemon.smtp_proxy.handler import ProxyContext, RelayHandler
 from daemon.smtp_proxy.policy import ResendMemory
 from daemon.smtp_proxy.replies import SHUTTING_DOWN
-from daemon.smtp_proxy.scoring_call import ProcessScoring, ScorerLike, Scoring, ThreadScoring
+from daemon.smtp_proxy.scoring_call import ProxyScoring, Scoring
 from daemon.smtp_proxy.session import ProxySMTP
 from daemon.smtp_proxy.upstream import client_tls_context
 from daemon.store import Store
@@ -47,12 +49,13 @@ class SmtpProxyService:
 
     name = "smtp"
 
-    def __init__(self, settings: SmtpSettings, store: Store, scorer: ScorerLike,
+    def __init__(self, settings: SmtpSettings, store: Store, scorer: Scorer,
                  data_dir: Path | None = None, scoring_settings: Any = None) -> None:
         """Only keeps the parts; sockets, pools and processes are made by :meth:`start`.
 
-        With ``scoring_settings`` (the daemon's case) messages are scored in worker
-        processes built from them; without, ``scorer`` is used in threads.
+        ``scorer`` is the daemon's :class:`ScoringService` (shared with the HTTP API), or
+        a scorer for a service of its own: in worker processes built from
+        ``scoring_settings`` when given, else in threads.
         """
         self.settings = settings
         self.store = store
@@ -163,13 +166,16 @@ class SmtpProxyService:
                 self.context.journal.close()
 
     @staticmethod
-    async def _start_scoring(settings: SmtpSettings, scorer: ScorerLike,
+    async def _start_scoring(settings: SmtpSettings, scorer: Scorer,
                              scoring_settings: Any) -> Scoring:
-        scoring: Scoring
-        if scoring_settings is None:
-            scoring = ThreadScoring(scorer, SCORING_THREADS)
+        if isinstance(scorer, ScoringService):
+            service = scorer
+        elif scoring_settings is None:
+            service = ScoringService.in_threads(scorer, SCORING_THREADS)
         else:
-            scoring = ProcessScoring(scoring_settings, settings.score_workers)
+            service = ScoringService.in_processes(scoring_settings,
+                                                  workers=settings.score_workers)
+        scoring = ProxyScoring(service)
         try:
             await scoring.start()
         except Exception as error:
@@ -180,7 +186,7 @@ class SmtpProxyService:
     def scoring_pids(self) -> list[int]:
         """Worker process ids (empty with thread scoring), for memory figures."""
         scoring = self.context.scoring if self.context else None
-        return scoring.pids() if isinstance(scoring, ProcessScoring) else []
+        return scoring.pids() if isinstance(scoring, ProxyScoring) else []
 
     @staticmethod
     def _say_goodbye(connection: ProxySMTP) -> None:
@@ -193,7 +199,7 @@ class SmtpProxyService:
                 pass                     # a half-closed TLS transport: just close it
         connection.hang_up()
 
-    async def reload(self, config: LoadedConfig, store: Store, scorer: ScorerLike) -> bool:
+    async def reload(self, config: LoadedConfig, store: Store, scorer: Scorer) -> bool:
         """Apply a new config in place; False if the listener must be restarted.
 
         Connections already open finish with the settings they started with where a

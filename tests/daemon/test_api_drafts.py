@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from daemon.api import drafts
-from daemon.api.drafts import parse_draft, prepared
+from daemon.api.drafts import parse_draft
 from daemon.api.http import HttpError
-from daemon.api.scoring_pool import score_draft
+from daemon.application import score_draft as scoring_job
+from daemon.application.score_draft import prepared, score_draft
 from daemon.config import load_config
 from scoring import Scorer
 
@@ -46,7 +47,7 @@ def test_a_raw_original_is_not_parsed_by_the_stdlib_on_the_loop(
         monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the stdlib parsed untrusted mail in parse_draft")
-    monkeypatch.setattr(drafts, "BytesParser", refuse)
+    monkeypatch.setattr(scoring_job, "BytesParser", refuse)
     draft = parse_draft({"text": "hi", "original": {"raw": HOSTILE_CONTENT_TYPE.decode()}})
     assert draft.original is not None and draft.original.text_pending
     assert draft.original.message_id == "<q1@c.example>"

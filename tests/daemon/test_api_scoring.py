@@ -92,7 +92,7 @@ async def test_the_daemon_scores_in_worker_processes_with_the_same_result(
     in_threads = await api.call("POST", "/v1/score", draft)
     async with running_api(tmp_path / "processes", in_processes=True) as workers:
         in_workers = await workers.call("POST", "/v1/score", draft)
-        pids = set(workers.service.handlers.runner.pool.pids())
+        pids = set(workers.service.handlers.runner.service.pids())
     assert in_workers.status == 200
     assert in_workers.json() == in_threads.json()
     assert pids and os.getpid() not in pids

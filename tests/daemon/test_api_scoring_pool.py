@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 from daemon.api.drafts import parse_draft
-from daemon.api.scoring_pool import AFFINITY_PREFIX_CHARS, affinity_key
+from daemon.application.score_draft import AFFINITY_PREFIX_CHARS, affinity_key
 
 ORIGINAL = (b"From: Anna <anna@customer.example>\r\nSubject: Invoice\r\n"
             b"Message-ID: <q1@customer.example>\r\n\r\nCan you correct it this week?\r\n")

@@ -1,5 +1,6 @@
-"""Scoring off the event loop: the daemon's worker processes and the thread runner give
-the same report, and a budget overrun is a timeout, not a wait."""
+"""Scoring off the event loop through the scoring service: the daemon's worker processes
+give the scorer's report, a budget overrun is a timeout, not a wait, and one pool serves
+the proxy and the API alike."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ from pathlib import Path
 
 from support.smtp_proxy import HEDGING_BODY, message, real_scorer
 
+from daemon.api.scoring_pool import DraftScoring
+from daemon.application.score_draft import Draft
 from daemon.config import load_config
-from daemon.smtp_proxy.scoring_call import ProcessScoring, ThreadScoring
+from daemon.scoring_service import ScoringService
+from daemon.smtp_proxy.scoring_call import ProxyScoring
 
 BUDGET_MS = 20_000
 
 
 async def test_worker_processes_score_like_the_scorer_and_stop_on_close() -> None:
     raw = message(body=HEDGING_BODY)
-    scoring = ProcessScoring(load_config(None).scoring, workers=1)
+    scoring = ProxyScoring(ScoringService.in_processes(load_config(None).scoring, workers=1))
     await scoring.start()
     try:
         [pid] = scoring.pids()
@@ -33,12 +37,29 @@ async def test_worker_processes_score_like_the_scorer_and_stop_on_close() -> Non
 
 
 async def test_a_budget_overrun_is_reported_as_timeout() -> None:
-    scoring = ThreadScoring(real_scorer())
+    scoring = ProxyScoring(ScoringService.in_threads(real_scorer()))
+    await scoring.start()
     long_text = message(body="Maybe we could perhaps do it, I think.\n" * 3000)
     outcome = await scoring.score(long_text, 1)
     scoring.close()
     assert outcome.report is None and outcome.failure == "timeout"
     assert outcome.elapsed_ms < 1000
+
+
+async def test_the_proxy_and_the_api_share_one_pool_that_stops_with_its_last_user() -> None:
+    service = ScoringService.in_processes(load_config(None).scoring, workers=1)
+    proxy, api = ProxyScoring(service), DraftScoring(service)
+    await proxy.start()
+    await api.start()
+    [pid] = service.pids()
+    outcome = await proxy.score(message(body=HEDGING_BODY), BUDGET_MS)
+    draft = await api.run(Draft("Maybe I can help.", None, None, "auto", None))
+    proxy.close()
+    assert service.pids() == [pid]            # the API still holds the pool
+    api.close()
+    assert service.pids() == []
+    assert outcome.failure == "" and b'"verdict"' in draft
+    assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid)
 
 
 def _is_zombie(pid: int) -> bool:

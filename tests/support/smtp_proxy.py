@@ -34,8 +34,8 @@ from support.ports import free_port
 from support.smtp_upstream import SmtpUpstream
 
 from daemon.config import load_config
+from daemon.scorer import Scorer
 from daemon.settings import ListenAddress, SmtpSettings, UpstreamSettings
-from daemon.smtp_proxy.scoring_call import ScorerLike
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store import Store, open_store
 
@@ -54,10 +54,10 @@ HEDGING_BODY = ("Hi,\n\nmaybe we can probably refund the fee, I think. Supposedl
 
 
 @functools.lru_cache(maxsize=1)
-def real_scorer() -> ScorerLike:
+def real_scorer() -> Scorer:
     """The real scoring core with the shipped config (warm: readability data loaded)."""
-    from scoring import Scorer
-    scorer: ScorerLike = Scorer(load_config(None).scoring)
+    from scoring import Scorer as CoreScorer
+    scorer: Scorer = CoreScorer(load_config(None).scoring)
     scorer.score_message(b"Subject: warm up\r\n\r\nHello.\r\n")
     return scorer
 
@@ -113,7 +113,7 @@ def proxy_settings(upstream: SmtpUpstream, **overrides: Any) -> SmtpSettings:
 
 @asynccontextmanager
 async def running_proxy(upstream: SmtpUpstream, directory: Path,
-                        scorer: ScorerLike | None = None, keep_bodies: bool = False,
+                        scorer: Scorer | None = None, keep_bodies: bool = False,
                         **overrides: Any) -> AsyncIterator[RunningProxy]:
     """Start the proxy service on the running loop; stop it (gracefully) afterwards."""
     store = open_store(str(directory / "store.sqlite3"), keep_bodies=keep_bodies)

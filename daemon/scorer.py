@@ -1,0 +1,28 @@
+"""The one spelling of "the scorer" in the daemon: what it needs of ``scoring.Scorer``.
+
+``scoring.Scorer`` fits it; so does :class:`daemon.scoring_service.ScoringService`
+(which lends its own scorer to callers already off the event loop, such as the IMAP
+threads), and so do the small stand-ins tests use for the API layer alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class ScoredReport(Protocol):
+    """A report of the scoring core; ``to_dict()`` is its documented JSON form."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class Scorer(Protocol):
+    """Scores a draft: RFC 5322 bytes, or plain text with the original it answers."""
+
+    def score_message(self, raw: bytes, *, now: datetime | None = None, lang: str = "auto",
+                      original: bytes | None = None) -> ScoredReport: ...
+
+    def score_text(self, text: str, *, now: datetime | None = None, lang: str = "auto",
+                   original_text: str | None = None,
+                   original_date: datetime | None = None) -> ScoredReport: ...
