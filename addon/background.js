@@ -9,15 +9,17 @@ import { badgeFor } from "./lib/badge.js";
 import { reportSent, scoreDraft } from "./lib/client.js";
 import { REVIEW_WINDOW } from "./lib/constants.js";
 import { binaryStringToBase64, scoreRequest, sentRequest } from "./lib/payloads.js";
-import { needsReview } from "./lib/review_model.js";
+import { autoPairing, redeem } from "./lib/pairing.js";
 import { createScheduler } from "./lib/schedule.js";
-import { loadSettings } from "./lib/settings.js";
+import { gateOpensFor, loadSettings } from "./lib/settings.js";
 
 const schedulers = new Map();     // compose tab id -> scheduler
 const originals = new Map();      // related message id -> {rawBase64, headerMessageId}
 const pendingGates = new Map();   // compose tab id -> resolve(decision: boolean)
 const MAX_PENDING_SENT = 200;     // sends kept for a retry while the daemon is down
 const MAX_ORIGINALS = 20;         // replied-to messages kept in memory (oldest dropped)
+
+const autoPair = autoPairing();
 
 const resultKey = (tabId) => `result:${tabId}`;
 const detailsKey = (tabId) => `details:${tabId}`;
@@ -52,7 +54,7 @@ async function scoreTab(tabId, givenDetails) {
   let result;
   try {
     const details = givenDetails ?? await messenger.compose.getComposeDetails(tabId);
-    const settings = await loadSettings(messenger.storage.local);
+    const settings = await settingsPaired();
     const original = await originalFor(details).catch(() => null);
     result = await scoreDraft(settings, scoreRequest(details, original?.rawBase64));
     if (result.state === "ok") flushPendingSent(settings);
@@ -103,7 +105,8 @@ messenger.compose.onBeforeSend.addListener(async (tab, details) => {
     // onAfterSend's own copy of the details is missing in older Thunderbirds.
     await messenger.storage.session.set({ [detailsKey(tab.id)]: sentDetails(details) });
     const result = await scoreTab(tab.id, details);
-    if (result.state !== "ok" || !needsReview(result.data)) return {};
+    const settings = await loadSettings(messenger.storage);
+    if (result.state !== "ok" || !gateOpensFor(settings, result.data?.verdict)) return {};
     const send = await askUser(tab.id);
     return send ? {} : { cancel: true };
   } catch (error) {
@@ -160,7 +163,7 @@ messenger.compose.onAfterSend.addListener(async (tab, sendInfo) => {
   const details = sendInfo.details ?? stored[detailsKey(tab.id)] ?? {};
   const original = await originalHeader(details.relatedMessageId);
   const payload = sentRequest(details, sendInfo, report, original, new Date());
-  const settings = await loadSettings(messenger.storage.local);
+  const settings = await settingsPaired();
   const result = await reportSent(settings, payload);
   if (result.state !== "ok" && result.state !== "error") await queueSent(payload);
 });
@@ -197,3 +200,25 @@ async function flushPendingSent(settings) {
   }
   if (failed.length) await messenger.storage.local.set({ pendingSent: failed });
 }
+
+// --- pairing ------------------------------------------------------------------------------
+
+/**
+ * The settings, after trying automatic pairing when the administrator's policy asks for
+ * it and there is no token yet (at most every AUTO_PAIR_INTERVAL_MS; see lib/pairing.js).
+ */
+async function settingsPaired() {
+  const settings = await loadSettings(messenger.storage);
+  if (!autoPair.due(settings, Date.now())) return settings;
+  const paired = await redeem(settings);
+  if (paired.state !== "ok") {
+    console.info(`trustmail: automatic pairing not possible now (${paired.reason ||
+                 paired.state}); run \`trustmail pair --auto\` or pair on the options page`);
+    return settings;
+  }
+  await messenger.storage.local.set({ token: paired.token });
+  return { ...settings, token: paired.token, source: { ...settings.source, token: "local" } };
+}
+
+// A policy-installed add-on pairs as soon as Thunderbird starts, not at the first draft.
+settingsPaired().catch(() => {});

@@ -16,8 +16,8 @@ from pathlib import Path
 ADDON_DIR = Path(__file__).resolve().parent.parent / "addon"
 DIST_DIR = Path(__file__).resolve().parent.parent / "dist"
 # What Thunderbird loads; everything else in addon/ is development tooling.
-PACKED = ("manifest.json", "background.js", "lib", "compose", "review", "options", "_locales",
-          "icons")
+PACKED = ("manifest.json", "managed_schema.json", "background.js", "lib", "compose", "review",
+          "options", "_locales", "icons")
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)     # zip entries get this timestamp (reproducible builds)
 
 
@@ -64,7 +64,7 @@ def referenced_files(manifest: dict[str, object]) -> list[str]:
             for item in value:
                 walk(item, key)
         elif isinstance(value, str) and key in {"scripts", "js", "page", "default_popup",
-                                                 "default_icon", "32", "64"}:
+                                                 "default_icon", "32", "64", "managed_schema"}:
             found.append(value)
 
     walk(manifest)

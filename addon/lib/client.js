@@ -4,7 +4,7 @@
 //   down      no connection (daemon not running, wrong URL)
 //   slow      no answer within REQUEST_TIMEOUT_MS
 //   unpaired  401: no token or a wrong one (pair on the options page)
-//   error     any other failure; `message` says what the daemon said
+//   error     any other failure; `message` says what the daemon said, `code` its reason
 //
 // Nothing here throws: a caller can always fall back to "let the user send".
 
@@ -42,6 +42,7 @@ export async function callApi(settings, method, path, body, options = {}) {
     return {
       state: "error",
       status: response.status,
+      code: data?.error?.code ?? "",
       message: data?.error?.message ?? `HTTP ${response.status}`,
     };
   } catch (error) {

@@ -41,14 +41,17 @@ function renderReport(report) {
     $("score").className = `score ${model.verdict}`;
     $("status").textContent = t(`verdict_${model.verdict}`);
   }
-  $("reason").textContent = model.languageSupported ? model.reason : "";
+  $("reason").textContent = model.languageSupported ? reasonText(model.reason) : "";
+  $("reason").title = model.languageSupported ? model.reason.detail : "";
 
   const dimensions = $("dimensions");
   dimensions.replaceChildren(...model.bars.map((bar) => {
-    const row = element("div", "bar");
+    const row = element("div", `bar ${bar.colour}`);
     row.dataset.dimension = bar.name;
+    row.dataset.verdict = bar.verdict;
+    row.title = t(`verdict_${bar.verdict}`);
     const track = element("div", "track");
-    const fill = element("div", `fill ${bar.verdict}`);
+    const fill = element("div", `fill ${bar.colour}`);
     fill.style.width = `${bar.score}%`;
     track.append(fill);
     row.append(element("span", "name", t(`dimension_${bar.name}`)), track,
@@ -56,17 +59,24 @@ function renderReport(report) {
     return row;
   }));
 
-  $("findings").replaceChildren(...model.findings.map((finding) => {
-    const item = element("li", "finding");
-    item.dataset.rule = finding.rule;
-    if (finding.match) {     // findings about something missing have no span to show
+  $("findings").replaceChildren(...model.groups.map((group) => {
+    const item = element("li", "finding-group");
+    if (group.parts.length) {   // findings about something missing have no sentence
       const sentence = element("span", "sentence");
-      sentence.append(finding.before, element("mark", "", finding.match), finding.after);
+      sentence.append(...group.parts.map((part) => (part.mark ? element("mark", "", part.text)
+                                                               : part.text)));
       item.append(sentence);
     }
-    item.append(element("span", "message", finding.message));
-    if (finding.why) item.append(element("span", "why", finding.why));
-    item.append(element("span", "suggestion", finding.suggestion));
+    const list = element("ul", "group-findings");
+    list.append(...group.findings.map((finding) => {
+      const entry = element("li", "finding");
+      entry.dataset.rule = finding.rule;
+      entry.append(element("span", "message", finding.message));
+      if (finding.why) entry.append(element("span", "why", finding.why));
+      entry.append(element("span", "suggestion", finding.suggestion));
+      return entry;
+    }));
+    item.append(list);
     return item;
   }));
   $("no-findings").hidden = model.findings.length > 0;
@@ -85,6 +95,13 @@ function renderReport(report) {
   $("questions-section").hidden = model.questions.length === 0;
 }
 
+/** The reason line, localised: "Score 30, mainly because of Honesty 60." */
+function reasonText(reason) {
+  const names = reason.dimensions
+    .map((d) => `${t(`dimension_${d.name}`)} ${d.score}`).join(", ");
+  return t(`reason_${reason.kind}`, String(reason.score), names || String(reason.count));
+}
+
 function render(result) {
   document.body.dataset.state = result?.state ?? "waiting";
   if (!result) { $("status").textContent = t("stateWaiting"); return; }
@@ -100,6 +117,7 @@ async function composeTabId() {
 
 async function main() {
   localise();
+  document.body.dataset.mode = isGate ? "gate" : "popup";
   const tabId = await composeTabId();
   const key = `result:${tabId}`;
   const stored = await messenger.storage.session.get(key);

@@ -30,10 +30,11 @@ test("401 means the add-on is not paired", async () => {
   assert.equal(result.state, "unpaired");
 });
 
-test("other errors carry the daemon's message", async () => {
+test("other errors carry the daemon's message and reason code", async () => {
   const result = await callApi(settings, "POST", "/v1/score", {},
     { fetchImpl: fetchReturning(400, { error: { code: "invalid_request", message: "body: x" } }) });
-  assert.deepEqual(result, { state: "error", status: 400, message: "body: x" });
+  assert.deepEqual(result, { state: "error", status: 400, code: "invalid_request",
+                             message: "body: x" });
 });
 
 test("a closed port is 'down'", async () => {

@@ -29,7 +29,7 @@ test("every message the code names exists", () => {
     ...[...text.matchAll(/__MSG_(\w+)__/g)].map((m) => m[1]),
     ...[...text.matchAll(/\bt\("(\w+)"/g)].map((m) => m[1]),
   ]);
-  for (const prefix of ["badgeTitle_", "verdict_", "dimension_"]) {
+  for (const prefix of ["badgeTitle_", "verdict_", "dimension_", "reason_", "gate_"]) {
     assert.ok(Object.keys(en).some((k) => k.startsWith(prefix)), prefix);
   }
   for (const key of used) assert.ok(key in en, `missing message ${key}`);
