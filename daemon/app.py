@@ -30,8 +30,8 @@ from daemon.api import api_service
 from daemon.config import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service
 from daemon.logging_setup import log_event, setup_logging
-from daemon.reports.scheduler import report_scheduler_service
 from daemon.runtime_state import daemon_running, read_state, state_file, write_state
+from daemon.scheduler.weekly_report import report_scheduler_service
 from daemon.scorer import Scorer
 from daemon.scoring_service import ScoringService
 from daemon.smtp_proxy.service import SmtpProxyService

@@ -11,15 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from daemon.application.build_report import ReportRequest, build_report
 from daemon.application.list_promises import entry_dict, list_promises
 from daemon.config import LoadedConfig
 from daemon.promise_ledger import STATUSES
-from daemon.reports.compute import compute_report
 from daemon.reports.json_format import report_dict
-from daemon.reports.periods import Period, parse_range, parse_week, previous_week
-from daemon.reports.sources import my_addresses, parties_for, store_inputs
 from daemon.store import Store
-from scoring.business_time import BusinessClock
 
 __all__ = ["STATUSES", "promise_ledger", "utc_now", "weekly_report"]
 
@@ -37,23 +34,14 @@ def promise_ledger(config: LoadedConfig, store: Store, query: dict[str, str],
                                                   status)]
 
 
-def report_period(query: dict[str, str], clock: BusinessClock, now: datetime) -> Period:
-    """``?week=2026-W47``, ``?since=2026-11-01[&until=...]``, else the last full week."""
-    if "week" in query:
-        return parse_week(query["week"], clock.zone)
-    if "since" in query:
-        return parse_range(query["since"], query.get("until"), clock.zone, now)
-    return previous_week(now, clock.zone)
-
-
 def weekly_report(config: LoadedConfig, store: Store, query: dict[str, str],
                   now: datetime) -> dict[str, Any]:
-    """The report of ``trustmail report --format json`` for the period the query names."""
-    clock = BusinessClock(config.scoring.business)
-    period = report_period(query, clock, now)
-    parties = parties_for(config, my_addresses(config, me_from_query(query)))
-    messages, promises = store_inputs(store)
-    return report_dict(compute_report(messages, parties, clock, period, now, promises))
+    """The report of ``trustmail report --format json`` for the period the query names
+    (``?week=2026-W47``, ``?since=2026-11-01[&until=...]``, else the last full week)."""
+    me = me_from_query(query)
+    request = ReportRequest(week=query.get("week"), since=query.get("since"),
+                            until=query.get("until"), me=tuple(me) if me else None)
+    return report_dict(build_report(config, request, now, store))
 
 
 def utc_now() -> datetime:

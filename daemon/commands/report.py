@@ -14,27 +14,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from daemon.config import LoadedConfig, load_config
-from daemon.reports.compute import Report, compute_report
-from daemon.reports.delivery import deliver_report
-from daemon.reports.email_message import build_report_email
+from daemon.application.build_report import ReportRequest, build_report
+from daemon.application.deliver_report import deliver_report
+from daemon.config import load_config
 from daemon.reports.html_format import render_html
 from daemon.reports.json_format import render_json
-from daemon.reports.periods import Period, parse_range, parse_week, previous_week
-from daemon.reports.sources import (
-    load_mbox,
-    my_addresses,
-    parties_for,
-    score_my_mbox_mail,
-    store_inputs,
-)
 from daemon.reports.text_format import render_text
-from daemon.settings import AccountSettings
-from daemon.store import open_store
-from daemon.store_queries import StoredMessage, StoredPromise
-from scoring import Scorer
-from scoring.business_time import BusinessClock
-from scoring.errors import InputError
 
 RENDERERS = {"text": render_text, "html": render_html, "json": render_json}
 
@@ -62,62 +47,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def choose_period(args: argparse.Namespace, clock: BusinessClock, now: datetime) -> Period:
-    if args.until and not args.since:
-        raise InputError("--until needs --since")
-    if args.week:
-        return parse_week(args.week, clock.zone)
-    if args.since:
-        return parse_range(args.since, args.until, clock.zone, now)
-    return previous_week(now, clock.zone)
-
-
-def build_report(config: LoadedConfig, args: argparse.Namespace, now: datetime) -> Report:
-    """Compute the report the arguments ask for (shared with the scheduler)."""
-    clock = BusinessClock(config.scoring.business)
-    period = choose_period(args, clock, now)
-    parties = parties_for(config, my_addresses(config, args.me))
-    messages: list[StoredMessage]
-    promises: list[StoredPromise] = []
-    if args.mbox is not None:
-        messages = load_mbox(args.mbox)
-        if not getattr(args, "no_score", False):
-            promises = score_my_mbox_mail(args.mbox, messages, parties, period,
-                                          Scorer(config.scoring))
-    else:
-        settings = config.daemon.store
-        store = open_store(settings.path, keep_bodies=settings.keep_bodies,
-                           hash_subjects=settings.hash_subjects)
-        try:
-            messages, promises = store_inputs(store)
-        finally:
-            store.close()
-    return compute_report(messages, parties, clock, period, now, promises)
+def request_from(args: argparse.Namespace) -> ReportRequest:
+    return ReportRequest(week=args.week, since=args.since, until=args.until,
+                         me=tuple(args.me) if args.me else None, mbox=args.mbox,
+                         score_mbox=not args.no_score)
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     now = datetime.now(UTC)
-    report = build_report(config, args, now)
-    if args.deliver:
-        account = report_account(config)
-        deliver_report(account, build_report_email(report, report.me[0], now), now)
-        print(f"report {report.period.label} delivered to {account.name} "
-              f"({account.inbox_folder})", file=sys.stderr)
+    report = build_report(config, request_from(args), now)
     text = RENDERERS[args.format](report)
+    if args.output or args.deliver or args.format != "text":
+        for notice in report.notices:      # the text form shows them itself
+            print(f"trustmail: note: {notice.message}", file=sys.stderr)
+    if args.deliver:
+        account = deliver_report(config, report, now)
+        print(f"report {report.period.label} delivered to {account.name} "
+              f"({account.inbox_folder or 'INBOX'})", file=sys.stderr)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     elif not args.deliver:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
-
-
-def report_account(config: LoadedConfig) -> AccountSettings:
-    """The account the report is APPENDed to: ``[report] account``, else the first one."""
-    accounts = config.daemon.accounts
-    name = config.daemon.report.account
-    chosen = [a for a in accounts if a.name == name] if name else list(accounts[:1])
-    if not chosen:
-        raise InputError(f"--deliver: no [[accounts]] named {name!r}" if name else
-                         "--deliver needs an [[accounts]] entry (and [report] account)")
-    return chosen[0]

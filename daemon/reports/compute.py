@@ -8,20 +8,34 @@ What counts where:
 - Percentiles are nearest-rank: the median of 1, 2, 3, 4 is 2 (a time someone
   really waited, never an average of two).
 - Trust: my sent mail in the period that carries a score; findings by rule with the
-  first matched text as the example.
-- Promises: made in the period, and their status at the cut-off.
+  first matched text as the example (the rule's own example when none was stored).
+- Promises: made in the period, and their status at the cut-off; every promise still
+  open or overdue at the cut-off is listed with its customer and subject.
+- Notices: what may make a figure mislead (no mail from me, no customer mail, business
+  hours that do not fit when I send mail), see :mod:`.notices`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from daemon.promise_ledger import KEPT, OPEN, OVERDUE, LedgerEntry, promise_statuses
+from daemon.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
+from daemon.reports.notices import STORE, Notice, data_notices, hours_notices
+from daemon.reports.own_hours import OwnHours, own_hours
 from daemon.reports.periods import Period, weeks_before
+from daemon.reports.rows import (
+    FindingRow,
+    PromiseRow,
+    RuleInfo,
+    Waiting,
+    finding_rows,
+    promise_rows,
+    waiting_rows,
+)
 from daemon.response_times import (
     MINE,
     Parties,
@@ -32,6 +46,7 @@ from daemon.response_times import (
 from daemon.store_queries import StoredMessage, StoredPromise, gc_paused
 from daemon.threading_model import assign_threads
 from scoring.business_time import BusinessClock
+from scoring.settings import BusinessHours
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -74,10 +89,13 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
-class FindingRow:
-    rule: str
-    count: int
-    example: str
+class ReportContext:
+    """What the report is told besides the mail: where it came from, where its settings
+    can be changed, and what the rules mean (names, messages, shipped examples)."""
+
+    source: str = STORE                  # "store" or "mbox"
+    settings_hint: str = "your user config"
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,23 +105,37 @@ class Report:
     period: Period
     me: tuple[str, ...]
     cutoff: datetime
-    sla_hours: float
-    timezone: str
+    business: BusinessHours
+    settings_hint: str
     stats: Stats
     buckets: list[tuple[str, int]]
     customers: list[CustomerRow]
     responses: list[Response]
-    unanswered: list[Unanswered]
-    overdue_unanswered: list[Unanswered]
+    unanswered: list[Waiting]            # newest first; ``over_sla`` marks the late ones
     trend: list[TrendPoint]
     promises_made: int
     promises_kept: int
     promises_overdue: int
     promises_open: int
-    overdue_promises: list[LedgerEntry] = field(default_factory=list)
+    open_promises: list[PromiseRow] = field(default_factory=list)      # as of the cut-off
+    overdue_promises: list[PromiseRow] = field(default_factory=list)
     average_score: float | None = None
     scored_messages: int = 0
     top_findings: list[FindingRow] = field(default_factory=list)
+    own_hours: OwnHours = field(default_factory=lambda: OwnHours(0, 0))
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def sla_hours(self) -> float:
+        return self.business.sla_hours
+
+    @property
+    def timezone(self) -> str:
+        return self.business.timezone
+
+    @property
+    def overdue_unanswered(self) -> list[Waiting]:
+        return [w for w in self.unanswered if w.over_sla]
 
 
 def nearest_rank(values: Sequence[float], fraction: float) -> float | None:
@@ -139,19 +171,20 @@ def customer_of(address: str) -> str:
 
 
 def compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: BusinessClock,
-                   period: Period, now: datetime,
-                   promises: Sequence[StoredPromise] = ()) -> Report:
+                   period: Period, now: datetime, promises: Sequence[StoredPromise] = (),
+                   context: ReportContext | None = None) -> Report:
     """The report for ``period`` as known at ``now`` (figures stop at the period's end).
 
     Threads are computed once and shared by response times and the promise ledger.
     """
     with gc_paused():
-        return _compute_report(messages, parties, clock, period, now, promises)
+        return _compute_report(messages, parties, clock, period, now, promises,
+                               context or ReportContext())
 
 
 def _compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: BusinessClock,
-                    period: Period, now: datetime,
-                    promises: Sequence[StoredPromise]) -> Report:
+                    period: Period, now: datetime, promises: Sequence[StoredPromise],
+                    context: ReportContext) -> Report:
     sla_seconds = clock.hours.sla_hours * HOUR
     cutoff = min(period.end, now)
     all_threads = assign_threads(messages)
@@ -173,23 +206,32 @@ def _compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: 
     made = [e for e in ledger if e.promise.made_at and period.contains(e.promise.made_at)]
     scored = [m for m in mail if m.score is not None and m.date is not None
               and period.contains(m.date) and parties.role(m) == MINE]
+    stats = stats_of(responses, sla_seconds)
+    own = own_hours([m.date for m in mail if m.date is not None
+                     and weeks[0].start <= m.date < period.end and parties.role(m) == MINE],
+                    clock)
     return Report(
-        period=period, me=tuple(sorted(parties.me)), cutoff=cutoff,
-        sla_hours=clock.hours.sla_hours, timezone=clock.hours.timezone,
-        stats=stats_of(responses, sla_seconds), buckets=bucket_counts(responses),
-        customers=customers, responses=responses, unanswered=timed.unanswered,
-        overdue_unanswered=[u for u in timed.unanswered
-                            if u.business_age_seconds > sla_seconds],
+        period=period, me=tuple(sorted(parties.me)), cutoff=cutoff, business=clock.hours,
+        settings_hint=context.settings_hint,
+        stats=stats, buckets=bucket_counts(responses),
+        customers=customers, responses=responses,
+        unanswered=waiting_rows(timed.unanswered, mail, sla_seconds),
         trend=trend,
         promises_made=len(made),
         promises_kept=sum(1 for e in made if e.status == KEPT),
         promises_overdue=sum(1 for e in made if e.status == OVERDUE),
         promises_open=sum(1 for e in made if e.status == OPEN),
-        overdue_promises=[e for e in ledger if e.status == OVERDUE],
+        open_promises=promise_rows([e for e in ledger if e.status == OPEN], messages, parties),
+        overdue_promises=promise_rows([e for e in ledger if e.status == OVERDUE], messages,
+                                      parties),
         average_score=(sum(m.score for m in scored if m.score is not None) / len(scored)
                        if scored else None),
         scored_messages=len(scored),
-        top_findings=_top_findings(scored),
+        top_findings=finding_rows(scored, context.rules, TOP_FINDINGS),
+        own_hours=own,
+        notices=[*data_notices(mail, parties, context.source, context.settings_hint),
+                 *hours_notices(clock.hours, own, stats.median_business, stats.median_wall,
+                                context.settings_hint)],
     )
 
 
@@ -220,15 +262,3 @@ def _customer_rows(responses: Sequence[Response], unanswered: Sequence[Unanswere
                                          if period.contains(u.inbound_at)}]
     rows.sort(key=lambda row: (-row.stats.count, row.customer))
     return rows
-
-
-def _top_findings(scored: Sequence[StoredMessage]) -> list[FindingRow]:
-    counts = Counter[str]()
-    examples: dict[str, str] = {}
-    for message in scored:
-        for rule, match in message.findings:
-            counts[rule] += 1
-            if not examples.get(rule):       # the first non-empty match, on one line
-                examples[rule] = " ".join(match.split())
-    return [FindingRow(rule, count, examples[rule])
-            for rule, count in counts.most_common(TOP_FINDINGS)]

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
+from daemon.reports.chart import trend_png
 from daemon.reports.compute import Report
 from daemon.reports.html_format import render_html
 from daemon.reports.text_format import render_text
@@ -19,14 +20,22 @@ SENDER_NAME = "trustmail"
 
 
 def build_report_email(report: Report, recipient: str, now: datetime) -> bytes:
-    """RFC 5322 bytes (CRLF line ends) ready for IMAP APPEND."""
+    """RFC 5322 bytes (CRLF line ends) ready for IMAP APPEND: text, and HTML with the
+    trend chart as a related PNG part (``cid:``), which mail clients show inline."""
     message = EmailMessage()
     message["From"] = f"{SENDER_NAME} <{recipient}>"
     message["To"] = recipient
-    message["Subject"] = f"Your trustmail weekly report {report.period.label}"
+    message["Subject"] = f"Your trustmail {report.period.title}"
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid("trustmail-report", recipient.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(render_text(report))
-    message.add_alternative(render_html(report), subtype="html")
+    chart_id = make_msgid("trend")
+    message.add_alternative(render_html(report, chart_src=f"cid:{chart_id[1:-1]}"),
+                            subtype="html")
+    html_part = message.get_body(preferencelist=("html",))
+    if html_part is None:          # add_alternative just made it
+        raise RuntimeError("the report email has no HTML part")
+    html_part.add_related(trend_png(report.trend, report.sla_hours), "image", "png",
+                          cid=chart_id, filename="trend.png")
     return message.as_bytes(policy=SMTP)

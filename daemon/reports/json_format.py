@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from daemon.reports.compute import Report, Stats
+from daemon.reports.rows import PromiseRow
+from daemon.reports.wording import business_hours_text
+from scoring.settings import WEEKDAYS
 
 FORMAT_VERSION = 1
 
@@ -26,6 +29,25 @@ def stats_dict(stats: Stats) -> dict[str, Any]:
     }
 
 
+def promise_dict(row: PromiseRow) -> dict[str, Any]:
+    promise = row.entry.promise
+    return {"text": promise.text, "status": row.entry.status, "customer": row.customer,
+            "subject": row.subject, "thread": row.entry.thread,
+            "made_at": _iso(promise.made_at) if promise.made_at else None,
+            "due": _iso(promise.due) if promise.due else None}
+
+
+def business_dict(report: Report) -> dict[str, Any]:
+    hours = report.business
+    return {"text": business_hours_text(hours), "timezone": hours.timezone,
+            "days": [WEEKDAYS[d] for d in hours.days],
+            "hours": [f"{hours.start:%H:%M}", f"{hours.end:%H:%M}"],
+            "holidays": hours.holidays, "sla_hours": hours.sla_hours,
+            "change_in": report.settings_hint,
+            "own_mail": {"sent": report.own_hours.sent, "outside": report.own_hours.outside,
+                         "better_zone": report.own_hours.better_zone or None}}
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     """A JSON-able dict: summary figures, then one object per response and open block."""
     return {
@@ -33,7 +55,10 @@ def report_dict(report: Report) -> dict[str, Any]:
         "period": {"label": report.period.label, "start": _iso(report.period.start),
                    "end": _iso(report.period.end), "cutoff": _iso(report.cutoff),
                    "timezone": report.timezone},
+        "title": f"trustmail {report.period.title}",
         "me": list(report.me),
+        "business": business_dict(report),
+        "notices": [{"code": n.code, "message": n.message} for n in report.notices],
         "sla_hours": report.sla_hours,
         "summary": stats_dict(report.stats),
         "buckets": [{"label": label, "count": count} for label, count in report.buckets],
@@ -43,14 +68,15 @@ def report_dict(report: Report) -> dict[str, Any]:
         "promises": {
             "made": report.promises_made, "kept": report.promises_kept,
             "overdue": report.promises_overdue, "open": report.promises_open,
-            "overdue_list": [{"text": e.promise.text, "thread": e.thread,
-                              "due": _iso(e.promise.due) if e.promise.due else None}
-                             for e in report.overdue_promises],
+            "overdue_list": [promise_dict(row) for row in report.overdue_promises],
+            "open_list": [promise_dict(row) for row in report.open_promises],
         },
         "trust": {
             "average_score": report.average_score,
             "scored_messages": report.scored_messages,
-            "top_findings": [{"rule": f.rule, "count": f.count, "example": f.example}
+            "top_findings": [{"rule": f.rule, "name": f.name, "message": f.message,
+                              "count": f.count, "example": f.example,
+                              "example_from": f.example_from or None}
                              for f in report.top_findings],
         },
         "responses": [{
@@ -60,10 +86,11 @@ def report_dict(report: Report) -> dict[str, Any]:
             "wall_seconds": r.wall_seconds, "business_seconds": r.business_seconds,
         } for r in report.responses],
         "unanswered": [{
-            "thread": u.thread, "inbound_message_id": u.inbound_message_id,
-            "customer": u.customer, "inbound_at": _iso(u.inbound_at),
-            "age_seconds": u.age_seconds, "business_age_seconds": u.business_age_seconds,
-        } for u in report.unanswered],
+            "thread": w.item.thread, "inbound_message_id": w.item.inbound_message_id,
+            "customer": w.item.customer, "subject": w.subject,
+            "inbound_at": _iso(w.item.inbound_at), "age_seconds": w.item.age_seconds,
+            "business_age_seconds": w.item.business_age_seconds, "over_sla": w.over_sla,
+        } for w in report.unanswered],
     }
 
 

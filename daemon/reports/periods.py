@@ -21,9 +21,16 @@ class Period:
     start: datetime
     end: datetime        # exclusive
     label: str
+    weekly: bool = False     # an ISO week (titled "weekly report"), else any range
 
     def contains(self, moment: datetime) -> bool:
         return self.start <= moment < self.end
+
+    @property
+    def title(self) -> str:
+        """"weekly report 2026-W47" for an ISO week, "report 2026-11-01 to 2026-11-30"
+        for any other range (a month is not a week)."""
+        return f"{'weekly report' if self.weekly else 'report'} {self.label}"
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
@@ -33,7 +40,7 @@ def _midnight(day: date, zone: tzinfo) -> datetime:
 def week_period(year: int, week: int, zone: tzinfo) -> Period:
     monday = date.fromisocalendar(year, week, 1)
     return Period(_midnight(monday, zone), _midnight(monday + ONE_WEEK, zone),
-                  f"{year}-W{week:02d}")
+                  f"{year}-W{week:02d}", weekly=True)
 
 
 def parse_week(text: str, zone: tzinfo) -> Period:

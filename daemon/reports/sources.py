@@ -36,10 +36,25 @@ def parties_for(config: LoadedConfig, me: Sequence[str]) -> Parties:
     return Parties.of(me, config.scoring.business.internal_domains)
 
 
-def load_mbox(path: Path) -> list[StoredMessage]:
-    """Every message of an mbox file as header-only records (bodies are not kept)."""
+MBOX_SEPARATOR = b"From "
+SNIFF_BYTES = 4096
+
+
+def check_mbox(path: Path) -> None:
+    """An mbox file starts with a ``From `` line (an empty file is an empty mbox)."""
     if not path.is_file():
         raise InputError(f"{path}: no such mbox file")
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES).lstrip(b"\r\n")
+    if head and not head.startswith(MBOX_SEPARATOR):
+        raise InputError(
+            f"{path}: not an mbox file (an mbox starts with a line \"From <sender> <date>\"; "
+            "export the folder as mbox, or score one message with `trustmail score FILE`)")
+
+
+def load_mbox(path: Path) -> list[StoredMessage]:
+    """Every message of an mbox file as header-only records (bodies are not kept)."""
+    check_mbox(path)
     messages: list[StoredMessage] = []
     box = mailbox.mbox(path, create=False)
     try:

@@ -17,10 +17,10 @@ from daemon.reports.compute import bucket_counts, compute_report, customer_of, n
 from daemon.reports.html_format import render_html
 from daemon.reports.json_format import report_dict
 from daemon.reports.periods import parse_range, parse_week, previous_week, weeks_before
-from daemon.reports.scheduler import is_due, scheduled_slot, seconds_until_next
 from daemon.reports.sources import load_mbox
 from daemon.reports.text_format import render_text
 from daemon.response_times import Parties, Response
+from daemon.scheduler.weekly_report import is_due, scheduled_slot, seconds_until_next
 from daemon.settings import ReportSettings
 from daemon.store_queries import StoredMessage
 from scoring.business_time import BusinessClock
@@ -104,7 +104,7 @@ def test_report_figures_from_an_mbox(seeded_mbox: Path) -> None:
     assert report.stats.within_sla_percent == 100.0
     assert [(row.customer, row.stats.count, row.unanswered) for row in report.customers] == [
         ("acme.example", 2, 0), ("eve@gmail.com", 0, 1)]
-    assert [u.inbound_message_id for u in report.unanswered] == ["<q3@gmail.com>"]
+    assert [w.item.inbound_message_id for w in report.unanswered] == ["<q3@gmail.com>"]
     assert [(p.week, p.stats.count) for p in report.trend][-3:] == [
         ("2026-W46", 1), ("2026-W47", 0), ("2026-W48", 2)]
 
@@ -114,10 +114,10 @@ def test_report_figures_from_an_mbox(seeded_mbox: Path) -> None:
         "reply_message_id": "<a1@example.com>", "customer": "carla@acme.example",
         "inbound_at": "2026-11-23T09:00:00+00:00", "replied_at": "2026-11-23T11:00:00+00:00",
         "wall_seconds": 7200.0, "business_seconds": 7200.0}
-    assert data["unanswered"][0]["age_seconds"] == report.unanswered[0].age_seconds
+    assert data["unanswered"][0]["age_seconds"] == report.unanswered[0].item.age_seconds
     assert "median 2.0 h business" in render_text(report)
     html = render_html(report)
-    assert html.count("<rect") == 8 and "acme.example" in html
+    assert "<img src='data:image/png;base64," in html and "acme.example" in html
 
 
 def test_cli_report_from_an_mbox_needs_no_config(seeded_mbox: Path,

@@ -19,8 +19,8 @@ from daemon.reports.compute import compute_report
 from daemon.reports.delivery import deliver_report
 from daemon.reports.email_message import build_report_email
 from daemon.reports.periods import parse_week
-from daemon.reports.scheduler import report_scheduler_service
 from daemon.reports.sources import parties_for, store_inputs
+from daemon.scheduler.weekly_report import report_scheduler_service
 from daemon.store import open_store
 from scoring.business_time import BusinessClock
 
@@ -60,7 +60,8 @@ def test_weekly_report_from_a_synced_mailbox_is_appended_to_the_inbox(
                             NOW, promises)
     assert [(r.customer, r.business_seconds) for r in report.responses] == [
         ("carla@customer.example", 3 * 3600.0)]
-    assert [u.customer for u in report.unanswered] == ["dan@waiting.example"]
+    assert [(w.item.customer, w.subject) for w in report.unanswered] == [
+        ("dan@waiting.example", "Contract")]
 
     deliver_report(account, build_report_email(report, ME, NOW), NOW)
 
@@ -77,7 +78,10 @@ def test_weekly_report_from_a_synced_mailbox_is_appended_to_the_inbox(
     text = delivered.get_body(("plain",)).get_content()   # type: ignore[union-attr]
     html = delivered.get_body(("html",)).get_content()    # type: ignore[union-attr]
     assert "1 replies; median 3.0 h business" in text
-    assert "<svg" in html and "customer.example" in html
+    assert "customer.example" in html
+    chart = next(part for part in delivered.walk() if part.get_content_type() == "image/png")
+    assert f"src='cid:{chart['Content-ID'].strip('<>')}'" in html   # shown inline, not attached
+    assert chart.get_content().startswith(b"\x89PNG")
 
 
 def test_the_scheduler_delivers_last_weeks_report_once(

@@ -9,7 +9,6 @@ daemon that was off at the scheduled time catches up when it starts.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta, tzinfo
@@ -17,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from daemon import paths
-from daemon.commands.report import build_report, report_account  # one code path with the CLI
+from daemon.application.build_report import ReportRequest, build_report
+from daemon.application.deliver_report import deliver_report
 from daemon.config import LoadedConfig
-from daemon.reports.delivery import deliver_report
-from daemon.reports.email_message import build_report_email
 from daemon.reports.periods import previous_week
 from daemon.settings import ReportSettings
 from daemon.store import Store
@@ -77,10 +75,8 @@ class ReportScheduler:
         week = previous_week(now, zone)
         if not is_due(now, self.config.daemon.report, zone, week.label, self.last_delivered()):
             return None
-        args = argparse.Namespace(week=week.label, since=None, until=None, me=None, mbox=None)
-        report = build_report(self.config, args, now)
-        account = report_account(self.config)
-        deliver_report(account, build_report_email(report, report.me[0], now), now)
+        report = build_report(self.config, ReportRequest(week=week.label), now)
+        account = deliver_report(self.config, report, now)
         paths.write_private_file(self.state_path, (week.label + "\n").encode("utf-8"))
         log.info("weekly report %s delivered to %s", week.label, account.name)
         return week.label
