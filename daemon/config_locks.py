@@ -65,10 +65,10 @@ class LockViolation:
     kept: Any            # the value that stays (None: not set, the default applies)
 
     def __str__(self) -> str:
-        kept = "its default" if self.kept is None else repr(self.kept)
+        kept = "the default stays" if self.kept is None else f"the value stays {self.kept!r}"
         what = "it is" if self.key == self.lock.key else f"{self.lock.key} is"
         return (f"{self.source}: {self.key}: ignored, {what} locked by {self.lock.source} "
-                f"(the value stays {kept})")
+                f"({kept})")
 
 
 def parse_lock_table(data: Any, origin: str) -> tuple[list[Lock], list[ConfigError]]:
