@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from scoring.context import Context
 from scoring.dates import MAX_PLAUSIBLE_WAIT, VAGUE_TIMING
+from scoring.errors import ConfigError
 from scoring.findings import Finding, Promise
 from scoring.lowered import lower_keeping_offsets
 from scoring.matcher import make_finding
@@ -41,23 +42,61 @@ def toward_reader(ctx: Context, rule: Rule, promise: Promise) -> bool:
                                                             promise.end))
 
 
+# What can be unclear about a commitment toward the reader; a rule reports the
+# ``options.cases`` it lists (its message texts are options of the same names).
+# An undated follow-up ("I'll get back to you", "will keep you updated") is its own case:
+# the reader waits for exactly that, so it needs a when; the rule's ``follow_ups``
+# phrases say what is one, and its ``events`` phrases what ties it to an event instead
+# ("as soon as I hear from them": honest, nothing to date).
+PROMISE_CASES = ("no_owner_no_date", "vague_word", "no_date_follow_up", "no_date", "no_owner")
+
+
+def promise_case(ctx: Context, rule: Rule, promise: Promise) -> tuple[str, str]:
+    """Which of PROMISE_CASES a commitment is (or "" when owner and date are clear), and
+    the vague word it uses instead of a date."""
+    if promise.deadline_text:
+        return ("no_owner" if promise.owner == "unclear" else ""), ""
+    if promise.owner == "unclear":
+        return "no_owner_no_date", ""
+    vague = VAGUE_TIMING.search(ctx.lowered, promise.start, promise.end)
+    if vague:
+        return "vague_word", ctx.body[vague.start():vague.end()]
+    follow_ups, events = option_regex(rule, "follow_ups"), option_regex(rule, "events")
+    if follow_ups is not None and follow_ups.search(ctx.lowered, promise.start, promise.end):
+        sentence = ctx.sentence_of(promise.start)
+        s_start, s_end = (sentence.start, sentence.end) if sentence else (0, len(ctx.body))
+        if events is not None and events.search(ctx.lowered, s_start, s_end):
+            return "", ""
+        return "no_date_follow_up", ""
+    return "no_date", ""
+
+
+def case_options(rule: Rule) -> tuple[str, ...]:
+    """The message options a vague-promises rule needs: one per case it reports.
+    An unknown case is a config error, named with the known ones."""
+    if rule.check != "vague-promises":
+        return ()
+    cases = rule.options.get("cases", PROMISE_CASES)
+    if not isinstance(cases, list | tuple) or not cases or any(
+            case not in PROMISE_CASES for case in cases):
+        raise ConfigError(rule.source, f"{rule.rule_id}.options.cases",
+                          f"a non-empty list of: {', '.join(PROMISE_CASES)}")
+    return tuple(cases)
+
+
 def vague_promises(ctx: Context, rule: Rule) -> list[Finding]:
-    """A commitment toward the reader without a deadline, or with no clear owner."""
+    """A commitment toward the reader without a deadline, or with no clear owner: the
+    cases the rule reports. On real mail, "I'll look into it" with no date at all is
+    mostly fine (an immediate step, an event to wait for), so the shipped packs report
+    "soon"-instead-of-a-date and a missing owner in one rule, and keep the undated case
+    in a rule that is off by default."""
+    cases = rule.options.get("cases", PROMISE_CASES)
     findings = []
     for promise in ctx.promises:
-        if promise.deadline_text and promise.owner != "unclear":
+        case, word = promise_case(ctx, rule, promise)
+        if case not in cases or not toward_reader(ctx, rule, promise):
             continue
-        if not toward_reader(ctx, rule, promise):
-            continue
-        if not promise.deadline_text and promise.owner == "unclear":
-            detail = option_text(rule, "no_owner_no_date")
-        elif not promise.deadline_text:
-            vague = VAGUE_TIMING.search(ctx.lowered, promise.start, promise.end)
-            detail = (option_text(rule, "vague_word", word=ctx.body[vague.start():vague.end()])
-                      if vague else option_text(rule, "no_date"))
-        else:
-            detail = option_text(rule, "no_owner")
-        message = f"{rule.message} {detail}"
+        message = f"{rule.message} {option_text(rule, case, word=word)}"
         findings.append(make_finding(rule, ctx, promise.start, promise.end, message))
     return findings
 
@@ -81,7 +120,7 @@ def over_promises(ctx: Context, rule: Rule) -> list[Finding]:
 
 def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
     """The customer waited more business days than allowed before this reply."""
-    if ctx.quote_date is None or ctx.anchor is None:
+    if ctx.quote_date is None or ctx.anchor is None or ctx.quotes_sender:
         return []
     if not customer_asked(ctx, rule):
         return []   # a message that asked nothing leaves nobody waiting
@@ -141,7 +180,7 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
     """The customer is upset (quoted text), and the reply neither apologises nor acknowledges."""
     upset = option_regex(rule, "upset")
     apology = option_regex(rule, "apology")
-    if not ctx.is_reply or upset is None or apology is None:
+    if not ctx.is_reply or ctx.quotes_sender or upset is None or apology is None:
         return []
     customer = latest_quoted_message(ctx.quoted)
     cue = upset.search(lower_keeping_offsets(customer))
@@ -155,7 +194,7 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
 
 # The text options each check formats into its messages; Scorer checks they are there.
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
-    "vague-promises": ("no_owner_no_date", "vague_word", "no_date", "no_owner"),
+    "vague-promises": (),   # the texts of its `cases` (see engine.py)
     "slow-reply": ("waited", "owned", "asked"),
     "unanswered-questions": ("skipped",),
     "upset-without-apology": ("upset", "apology", "cue"),

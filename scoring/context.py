@@ -43,6 +43,8 @@ class Context:
         self.sentences = sentences if sentences else split_sentences(body)
         self.paragraphs = paragraphs if paragraphs else paragraph_spans(body)
         self.promises: list[Promise] = []
+        # the reply quotes the sender's own message (scoring/sender_role.py): nobody waits
+        self.quotes_sender = False
         self.questions: list[Question] | None = None     # scoring/questions.py, once
         self.phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = {}
         # rule id -> trigger spans after guards, when already known (see Scorer); None: compute

@@ -96,8 +96,10 @@ ATTRIBUTION_DATE = re.compile(
     re.IGNORECASE)
 # for lower-cased text (scoring/lowered.py): it runs over Context.lowered
 VAGUE_TIMING = compile_for_lowered(re.compile(
-    r"\b(?:soon|shortly|asap|as soon as possible|at some point|sometime|in due course|"
-    r"in the (?:coming|next few) days|later|eventually|in the near future|when we hear|"
+    # "soon", but not "as soon as I hear" (an event, see the promises pack's `events`)
+    r"\b(?:soon(?!\s+as\s+(?!possible\b))|shortly|asap|as soon as possible|at some point|"
+    r"sometime|in due course|in the (?:coming|next few) days|later|eventually|"
+    r"in the near future|when we hear|"
     r"bald|in kürze|zeitnah|demnächst|in den nächsten tagen|baldmöglichst|später|"
     r"irgendwann|so schnell wie möglich|sobald wie möglich)\b", re.IGNORECASE))
 

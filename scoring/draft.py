@@ -38,6 +38,7 @@ class Draft:
     in_reply_to: str = ""
     references: list[str] = field(default_factory=list)
     from_addr: str = ""
+    from_name: str = ""
     to_addrs: list[str] = field(default_factory=list)
     is_html: bool = False
     error: str | None = None
@@ -109,7 +110,8 @@ def read_headers(message: Message, draft: Draft) -> None:
     draft.message_id = _header(message, "Message-ID").strip()
     draft.in_reply_to = _header(message, "In-Reply-To").strip()
     draft.references = _header(message, "References").split()
-    draft.from_addr = next((a for _, a in getaddresses([_header(message, "From")]) if a), "")
+    sender = next(((n, a) for n, a in getaddresses([_header(message, "From")]) if a), ("", ""))
+    draft.from_name, draft.from_addr = sender
     draft.to_addrs = [a for _, a in getaddresses([_header(message, "To"),
                                                    _header(message, "Cc")]) if a]
     date_text = _header(message, "Date")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from scoring.business_time import BusinessClock
-from scoring.checks import CODE_CHECKS, REQUIRED_OPTIONS
+from scoring.checks import CODE_CHECKS, REQUIRED_OPTIONS, case_options
 from scoring.context import Context
 from scoring.draft import Draft, parse_bytes, parse_text
 from scoring.errors import ConfigError
@@ -19,6 +19,7 @@ from scoring.questions import find_questions
 from scoring.readability import readability
 from scoring.report import Report, aggregate, error_report
 from scoring.rules import Rule, RuleBook, build_rulebook
+from scoring.sender_role import quoted_author, quotes_own_message
 from scoring.sentence_analysis import SentenceAnalyser
 from scoring.settings import LANGUAGES, ScoringSettings
 
@@ -53,7 +54,7 @@ class Scorer:
                 raise ConfigError(rule.source, rule.rule_id,
                                   f"unknown check {rule.check!r}; known: "
                                   f"{', '.join(sorted(CODE_CHECKS))}")
-            for option in REQUIRED_OPTIONS.get(rule.check, ()):
+            for option in (*REQUIRED_OPTIONS.get(rule.check, ()), *case_options(rule)):
                 if option not in rule.options:
                     raise ConfigError(rule.source, f"{rule.rule_id}.options.{option}",
                                       f"the {rule.check!r} check needs this option")
@@ -102,6 +103,8 @@ class Scorer:
                       guards=self.rulebook.guards.get(language, {}),
                       kind_cues=self.rulebook.kind_cues.get(language, ())
                       if self.judge_sentence_kinds else None)
+        ctx.quotes_sender = quotes_own_message(quoted_author(draft.attribution, draft.quoted),
+                                               draft.from_addr, draft.from_name)
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx, tokens)
         findings = self.run_rules(ctx, self._active_rules.get(language, ()))

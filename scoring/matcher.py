@@ -7,7 +7,9 @@ import re
 
 from scoring.context import Context
 from scoring.findings import Finding
-from scoring.rules import BODY_GUARD, COMPANION, GUARD, TRIGGER, Guard, Rule
+from scoring.lowered import lower_keeping_offsets
+from scoring.questions import latest_quoted_message
+from scoring.rules import COMPANION, DRAFT_GUARDS, GUARD, QUOTED_GUARD, TRIGGER, Guard, Rule
 
 WORD = re.compile(r"[\w'’]+")
 
@@ -20,21 +22,25 @@ def is_excused(ctx: Context, start: int, end: int, guard_names: tuple[str, ...])
     s_start, s_end = (sentence.start, sentence.end) if sentence else (0, len(ctx.body))
     for name in guard_names:
         guard = ctx.guards[name]
-        if guard.kind != BODY_GUARD and guard_applies(ctx, guard, start, end, s_start, s_end):
+        if guard.kind not in DRAFT_GUARDS and guard_applies(ctx, guard, start, end, s_start, s_end):
             return True
     return False
 
 
 def excused_in_body(ctx: Context, rule: Rule) -> bool:
-    """A ``body`` guard of the rule occurs anywhere in the new text: e.g. the sender
-    reports a problem of their own ("I have the same problem"), so nobody waits on them.
-    Judged once per draft, after the sentences (a sentence alone cannot tell)."""
+    """A ``body`` guard of the rule occurs anywhere in the new text (the sender reports a
+    problem of their own: "I have the same problem"), or a ``quoted`` guard in the
+    reader's latest quoted message (the reader helped the sender: "let me know if that
+    works"), so nobody waits on the sender. Judged once per draft, after the sentences
+    (a sentence alone cannot tell)."""
     for name in rule.unless:
         guard = ctx.guards[name]
-        if guard.kind == BODY_GUARD:
+        if guard.kind in DRAFT_GUARDS:
             found = ctx.body_guards.get(name)
             if found is None:
-                found = ctx.body_guards[name] = bool(guard.regex.search(ctx.lowered))
+                text = (lower_keeping_offsets(latest_quoted_message(ctx.quoted))
+                        if guard.kind == QUOTED_GUARD else ctx.lowered)
+                found = ctx.body_guards[name] = bool(guard.regex.search(text))
             if found:
                 return True
     return False

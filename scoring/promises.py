@@ -53,17 +53,21 @@ EN = Lexicon(
         r"(?!\s+not\b|n't)", re.IGNORECASE),
     team=re.compile(
         rf"\b(?:we{FUTURE_EN}|(?:our|my)\s+(?:(?!(?:and|but|they|who|which|that|to|you|he|she|it)\b)[\w-]+,?\s+){{0,5}}?"
-        rf"[\w-]+,?{FUTURE_EN}|"
+        rf"(?!(?:you|they|it|he|she|this|that|there)\b)[\w-]+,?{FUTURE_EN}|"
         r"you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from)\b)"
         r"(?!\s+not\b|n't)", re.IGNORECASE),
     # a colleague by name: "Leo will call you" (the capitals matter, so not IGNORECASE)
     # (the capital first, the word boundary after it: the engine skips to capitals)
     named=re.compile(
-        r"[A-Z](?<=\b.)[a-z]+(?:\s[A-Z][a-z]+)?(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)"
-        r"(?!\s+not\b|n't)"),
+        r"[A-Z](?<=\b.)(?!(?:ou|hey|t|his|hat|here|hese|hose|e|he|hich|hat|ho|ne|verything|"
+        r"othing|omething|veryone|nyone|ach|ll|ome|ny|Ts)\b)[a-z]+(?:\s[A-Z][a-z]+)?"
+        r"(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)(?!\s+not\b|n't)"),
     unclear=re.compile(
         r"\b(?:someone|somebody)(?:\s+(?:from|at|in|on|of)\s+(?:[\w-]+\s+){1,5}?)?\s*"
-        r"(?:'ll|will|should)\s+|\bthey(?:'ll|\s+will|\s+should)\s+",
+        r"(?:'ll|will|should)\s+|"
+        # "they will get it to you"; not "they'll be redirected" (how a system behaves)
+        r"\bthey(?:'ll|\s+will)\s+(?=(?:get|send|call|contact|reach|deliver|ship|email|"
+        r"e-mail|be in touch|let you|follow up|fix|refund|credit)\b)",
         re.IGNORECASE),
     thing=re.compile(
         r"\b(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:will|should|is guaranteed to)"
@@ -83,7 +87,14 @@ EN = Lexicon(
         r"will you\b|you will need|you will have to|you'll need|will need to|will have to|"
         r"'ll need to|'ll have to|will be able to|'ll be able to|talk to you (?:later|soon)|"
         r"we(?:'ll| will) see\b|who will|what will|which will|that will be|it will be|"
-        r"there will be|for only|for just|instead of \$)", re.IGNORECASE),
+        r"there will be|for only|for just|instead of \$|"
+        # speech acts and stances, not undertakings: "I'll say that", "I'll assume",
+        # "I'll leave it to you", "I'll let Bill answer" (but "I'll let you know" is one)
+        r"I(?:'ll| will| am going to|'m going to) (?:say|admit|add|note|assume|guess|bet|"
+        r"leave|offer (?:some|a few|my) (?:suggestions|thoughts|comments)|grant|concede|"
+        r"confess|agree|mention|point out|repeat|make a guess|stick|be honest|be brief)\b|"
+        r"I(?:'ll| will) let (?!you\b|me\b|us\b)|(?:my|our) (?:solution|guess|answer|"
+        r"suggestion|advice|recommendation) (?:for now )?will be)", re.IGNORECASE),
     hedges=re.compile(
         r"\b(?:try(?:ing)? to|hope(?:fully)?|probably|might|may|should be able to|should|"
         r"plan to|planning to|intend to|expect to|would like to|'d like to|see what I can do|"
@@ -266,8 +277,11 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
             _deadline_just_before(text, kept, index, anchor, clock))
         if owner == "thing":
             # "The unit will ship on Nov 11": a thing's schedule is the company's
-            # commitment; without a date nobody owns it.
-            owner = "team" if deadline else "unclear"
+            # commitment. Without a date it describes ("the accounts will be there",
+            # "the message should arrive twice"): on real mail, mostly no commitment.
+            if deadline is None:
+                continue
+            owner = "team"
         hedged = any(h_start >= position - HEDGE_LOOKBACK_CHARS and h_end <= clause_stop
                      for h_start, h_end in hedge_spans)
         promises.append(Promise(

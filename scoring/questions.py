@@ -128,8 +128,8 @@ def find_questions(ctx: Context) -> list[Question]:
 
 
 def _find_questions(ctx: Context) -> list[Question]:
-    if not ctx.is_reply:
-        return []
+    if not ctx.is_reply or ctx.quotes_sender:
+        return []   # the sender's own earlier questions are not the customer's
     original = latest_quoted_message(ctx.quoted)
     reply_sentences = ctx.sentences
     reply_stems = [stems(s.text) for s in reply_sentences]

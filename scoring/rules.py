@@ -39,8 +39,10 @@ RULE_KINDS = ("phrases", "absence", "together", "code")
 # pack files beside the dimensions: context guards and sentence-kind cues
 PACK_FILES_WITHOUT_RULES = ("guards", "kinds")
 SCOPES = ("sentence", "paragraph", "body")
-GUARD_KINDS = ("before", "clause", "covering", "after", "body")
+GUARD_KINDS = ("before", "clause", "covering", "after", "body", "quoted")
 BODY_GUARD = "body"    # anywhere in the new text: judged per draft, not per sentence
+QUOTED_GUARD = "quoted"   # anywhere in the reader's latest quoted message: per draft, too
+DRAFT_GUARDS = (BODY_GUARD, QUOTED_GUARD)
 MAX_GUARD_WINDOW_WORDS = 12
 
 

@@ -1,0 +1,52 @@
+"""Whose message a reply quotes: the sender's own is nobody's wait."""
+
+from __future__ import annotations
+
+import pytest
+
+from daemon.config import load_config
+from scoring import Scorer
+from scoring.sender_role import quoted_author, quotes_own_message
+
+SCORER = Scorer(load_config().scoring)
+
+
+@pytest.mark.parametrize(("attribution", "address", "name", "own"), [
+    ("On Mon, Nov 2, 2026 at 9:00 AM, Sam Jones <sam@example.com> wrote:",
+     "sam@example.com", "", True),
+    ("On 03/08/2015 10:05, sam at example.com wrote:", "sam@example.com", "", True),
+    ("On Mon, Nov 2, 2026, Sam Jones wrote:", "s.jones@example.com", "Sam Jones", True),
+    ("On Mon, Nov 2, 2026, Sam Jones wrote:", "ann@example.com", "Ann Lee", False),
+    # a name inside another word is not the name
+    ("On Mon, Nov 2, 2026, Samantha Lee wrote:", "sam@example.org", "Sam", False),
+    ("", "sam@example.com", "Sam Jones", False),
+])
+def test_quotes_own_message(attribution: str, address: str, name: str, own: bool) -> None:
+    assert quotes_own_message(attribution, address, name) is own
+
+
+def test_outlook_header_block_names_the_author() -> None:
+    quoted = "From: Sam Jones <sam@example.com>\nSent: Monday, November 2, 2026 9:00\n\nHi"
+    assert "sam@example.com" in quoted_author("Sent: Monday, November 2, 2026 9:00", quoted)
+    assert quoted_author("On Mon, Sam wrote:", "Hi Ann,\nFrom: me") == "On Mon, Sam wrote:"
+
+
+FOLLOW_UP = (b"From: Sam Jones <sam@example.com>\nTo: support@example.org\n"
+             b"Date: Thu, 12 Nov 2026 10:00:00 +0100\nSubject: Re: export\n"
+             b"In-Reply-To: <1@example.com>\n\nAny news on this? I am still stuck.\n\n"
+             b"On Mon, Nov 2, 2026 at 9:00 AM, Sam Jones <sam@example.com> wrote:\n"
+             b"> Can you send the export? Why does it fail again? This is unacceptable.\n")
+
+
+def test_a_follow_up_on_ones_own_message_waits_for_nobody() -> None:
+    report = SCORER.score_message(FOLLOW_UP)
+    assert report.questions == []
+    assert not {f.rule for f in report.findings} & {
+        "en.responsiveness.slow-reply", "en.responsiveness.unanswered-question",
+        "en.tone.upset-without-apology"}
+
+
+def test_the_same_reply_to_someone_else_is_late() -> None:
+    report = SCORER.score_message(FOLLOW_UP.replace(b"From: Sam Jones <sam@example.com>",
+                                                    b"From: Ann Lee <ann@example.org>"))
+    assert "en.responsiveness.slow-reply" in {f.rule for f in report.findings}
