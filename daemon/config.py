@@ -75,11 +75,9 @@ class LoadedConfig:
         """What the daemon and ``config check`` should say but not refuse."""
         return tuple(str(v) for v in self.lock_violations)
 
-    def locked_by(self, dotted: str) -> Lock | None:
-        """The lock on a key of ``config show`` (dotted as ``origins`` spells it)."""
-        return next((lock for lock in self.locks.locks
-                     if dotted == ".".join(lock.path)
-                     or dotted.startswith(".".join(lock.path) + ".")), None)
+    def locked_by(self, path: tuple[str, ...]) -> Lock | None:
+        """The lock on a key (``("smtp", "policy")``) or on a table above it."""
+        return self.locks.covering(path)
 
 
 def load_rule_packs(config_dir: Path) -> tuple[RulePackFile, ...]:

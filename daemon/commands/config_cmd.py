@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from daemon.config import LoadedConfig, load_config
+from daemon.config_locks import render_key
 from daemon.config_rules import effective_rules, example_hint, rules_table
 from scoring import Scorer
 from scoring.rules import Examples, Rule
@@ -110,12 +111,13 @@ def run_show(args: argparse.Namespace) -> int:
     print_layers(loaded, prefix="# ")
     for warning in loaded.warnings:
         print(f"# warning: {warning}")
-    for key, value, origin in flatten(loaded.merged, loaded.origins):
-        if key == "rules" and value == {}:
+    for _dotted, path, value, origin in leaves(loaded.merged, loaded.origins):
+        if path == ("rules",) and value == {}:
             continue          # the effective rules follow
-        lock = loaded.locked_by(key)
+        lock = loaded.locks.covering(path)
         locked = f", locked by {lock.source}" if lock else ""
-        print(f"{key} = {json.dumps(value, ensure_ascii=False)}    # {origin}{locked}")
+        print(f"{render_key(path)} = {json.dumps(value, ensure_ascii=False)}    "
+              f"# {origin}{locked}")
     print(f"# effective rules ({len(rules)}; change one with [rules.\"<id>\"] weight/enabled)")
     for line in rules_table(rules):
         print(f"#   {line}")
@@ -136,11 +138,17 @@ def run_rules(args: argparse.Namespace) -> int:
 
 def flatten(data: dict[str, Any], origins: dict[str, str],
             prefix: str = "") -> list[tuple[str, Any, str]]:
-    rows: list[tuple[str, Any, str]] = []
+    """(dotted key, value, origin) of every leaf; dotted as ``origins`` spells it."""
+    return [(dotted, value, origin) for dotted, _path, value, origin in leaves(data, origins)]
+
+
+def leaves(data: dict[str, Any], origins: dict[str, str], prefix: str = "",
+           path: tuple[str, ...] = ()) -> list[tuple[str, tuple[str, ...], Any, str]]:
+    rows: list[tuple[str, tuple[str, ...], Any, str]] = []
     for key, value in data.items():
         dotted = f"{prefix}.{key}" if prefix else key
         if isinstance(value, dict) and value:
-            rows.extend(flatten(value, origins, dotted))
+            rows.extend(leaves(value, origins, dotted, (*path, key)))
         else:
-            rows.append((dotted, value, origins.get(dotted, "?")))
+            rows.append((dotted, (*path, key), value, origins.get(dotted, "?")))
     return rows

@@ -116,3 +116,15 @@ def test_account_errors_name_the_file(tmp_path: Path) -> None:
         "files; use password_env, password_command or password_keyring = true",
         f"  {extra} (--config): accounts[0].password_env: set one of password_env, "
         "password_command or password_keyring = true"]
+
+
+def test_a_key_path_resolves_through_dotted_rule_ids_and_array_items() -> None:
+    from daemon.config_errors import resolve
+
+    data = {"rules": {"en.honesty.hedge": {"weight": 1}, "en.honesty": {"x": 1}},
+            "accounts": [{"name": "a"}, {"name": "b"}]}
+    assert resolve(data, "rules.en.honesty.hedge.weight") == ["rules", "en.honesty.hedge",
+                                                              "weight"]
+    assert resolve(data, "accounts[1].name") == ["accounts", 1, "name"]
+    assert resolve(data, "accounts[1].port") == ["accounts", 1]     # missing: its table
+    assert resolve(data, "en.honesty.hedge.group") == []            # not in the config

@@ -125,6 +125,6 @@ def test_only_a_site_file_can_lock(tmp_path: Path) -> None:
 def test_locked_keys_and_their_file_are_known_to_the_loaded_config() -> None:
     site = write(site_file(), "[lock]\nsmtp.upstream = true\n")
     loaded = load_config()
-    lock = loaded.locked_by("smtp.upstream.host")
+    lock = loaded.locked_by(("smtp", "upstream", "host"))
     assert lock is not None and lock.source == f"{site} (site)" and lock.key == "smtp.upstream"
-    assert loaded.locked_by("smtp.policy") is None
+    assert loaded.locked_by(("smtp", "policy")) is None
