@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime
-from email.utils import getaddresses, parseaddr
 from importlib import metadata
 from typing import Any
 
@@ -22,14 +20,14 @@ from daemon.api.drafts import Draft, parse_draft
 from daemon.api.http import JSON_CONTENT_TYPE, HttpError, Request, Response
 from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
+from daemon.application.record_send import record_send, sent_record
 from daemon.config import LoadedConfig
 from daemon.scoring_workers import WorkerError
-from daemon.store import MessageRecord, Store
+from daemon.store import Store
 from scoring.errors import InputError
 
 STORE_THREADS = 2
 RETIRE_SECONDS = 60.0     # a replaced runner is closed by then, answered or not
-ADDON_SOURCE = "addon"
 
 
 def trustmail_version() -> str:
@@ -105,19 +103,10 @@ class Handlers:
 
     async def sent(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /v1/sent``: store a send from the add-on (once per Message-ID)."""
-        record = sent_record(body)
-        return await self.run_blocking(self.record_sent, record, body.get("report"))  # type: ignore[no-any-return]
-
-    def record_sent(self, record: MessageRecord, report: dict[str, Any] | None
-                    ) -> dict[str, Any]:
-        # The SMTP proxy may have recorded this very send already (same Message-ID):
-        # one send is one message in the ledger, whichever part saw it first.
-        existing = self.store.query(
-            "SELECT id FROM messages WHERE direction = 'out' AND message_id = ? "
-            "ORDER BY id LIMIT 1", (record.message_id,))
-        if existing:
-            return {"id": existing[0]["id"], "duplicate": True}
-        return {"id": self.store.record_message(record, report), "duplicate": False}
+        record = sent_record(body["message"], account=body.get("account", ""),
+                             body=body.get("body"))
+        recorded = await self.run_blocking(record_send, self.store, record, body.get("report"))
+        return {"id": recorded.id, "duplicate": recorded.duplicate}
 
     async def health(self, request: Request, body: None) -> dict[str, Any]:
         """``GET /v1/health``: up, and whether the token sent (if any) is right."""
@@ -149,28 +138,3 @@ class Handlers:
         except InputError as error:
             raise HttpError(400, "invalid_request", f"query: {error}") from None
 
-
-def sent_record(body: dict[str, Any]) -> MessageRecord:
-    """The store record of a schema-valid SentRequest."""
-    message = body["message"]
-    date = datetime.fromisoformat(message["date"]) if "date" in message else None
-    return MessageRecord(
-        source=ADDON_SOURCE,
-        direction="out",
-        message_id=angle_id(message["message_id"]),
-        in_reply_to=angle_id(message.get("in_reply_to", "")),
-        references=[angle_id(ref) for ref in message.get("references", []) if ref.strip()],
-        date=date,
-        from_addr=parseaddr(message.get("from", ""))[1],
-        to_addrs=[addr for _, addr in getaddresses(message.get("to", [])) if addr],
-        cc_addrs=[addr for _, addr in getaddresses(message.get("cc", [])) if addr],
-        subject=message.get("subject", ""),
-        account=body.get("account", ""),
-        body=body.get("body"),
-    )
-
-
-def angle_id(value: str) -> str:
-    """A Message-ID in the store's form ``<id@host>`` (Thunderbird's API omits the <>)."""
-    value = value.strip().strip("<>")
-    return f"<{value}>" if value else ""

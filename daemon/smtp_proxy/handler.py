@@ -21,10 +21,11 @@ from typing import Any
 from aiosmtpd.smtp import MISSING, Envelope, Session
 
 from daemon.logging_setup import log_event
+from daemon.mail_headers import bounded_header_message, header_text
 from daemon.settings import SmtpSettings
 from daemon.smtp_proxy import replies
 from daemon.smtp_proxy.policy import POLICY_OBSERVE, ResendMemory, decide, fingerprint
-from daemon.smtp_proxy.record import build_record, header_text, parse_headers
+from daemon.smtp_proxy.record import build_record
 from daemon.smtp_proxy.scoring_call import ScoreOutcome, Scoring
 from daemon.smtp_proxy.session import ProxySMTP, RelayState
 from daemon.smtp_proxy.summary import refusal_reply
@@ -292,7 +293,7 @@ class RelayHandler:
                       ms=round(outcome.elapsed_ms, 1))
         report = outcome.report
         body = str(report.get("body", "")) if report else ""
-        subject = header_text(parse_headers(raw), "Subject")
+        subject = header_text(bounded_header_message(raw), "Subject")
         key = fingerprint(mail_from, rcpt_tos, subject, body)
         decision = decide(settings.policy, None if outcome.failure else report, key,
                           context.resend_memory, settings.hold_override)
