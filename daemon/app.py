@@ -30,6 +30,7 @@ from daemon.api import api_service
 from daemon.config import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service
 from daemon.logging_setup import log_event, setup_logging
+from daemon.metrics.service import metrics_service
 from daemon.runtime_state import daemon_running, read_state, state_file, write_state
 from daemon.scheduler.weekly_report import report_scheduler_service
 from daemon.scorer import Scorer
@@ -62,6 +63,7 @@ def smtp_service(config: LoadedConfig, store: Store, scorer: Scorer) -> Service:
 
 # One line per service; the daemon starts them in this order and stops them in reverse.
 SERVICE_FACTORIES: list[ServiceFactory] = [
+    metrics_service,          # first: it records what the others do, and stops last
     smtp_service,
     api_service,
     imap_sync_service,

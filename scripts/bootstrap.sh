@@ -24,6 +24,7 @@ declare -A DEB_TEST=(
   [imagemagick]=/usr/bin/import
   [nodejs]=/usr/bin/node                       # the add-on's tests (node --test) and web-ext lint
   [npm]=/usr/bin/npm
+  [prometheus]=/usr/bin/prometheus             # a real Prometheus scrapes the daemon (test_metrics_prometheus)
 )
 
 missing=()

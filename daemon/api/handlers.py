@@ -14,6 +14,7 @@ from dataclasses import replace
 from importlib import metadata
 from typing import Any
 
+from daemon import metrics
 from daemon.api import ledger
 from daemon.api.cache import ReportCache, request_key
 from daemon.api.drafts import Draft, parse_draft
@@ -77,7 +78,7 @@ class Handlers:
         runner = self.runner
         self.in_flight[runner] = self.in_flight.get(runner, 0) + 1
         try:
-            return await runner.run(draft)
+            return metrics.record_scored_json("api", await runner.run(draft))
         except WorkerError as error:   # a worker died mid-draft or the pool is closing
             raise HttpError(503, "scoring_unavailable",
                             f"scoring stopped ({type(error).__name__}); the worker is being "

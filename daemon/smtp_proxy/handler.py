@@ -20,6 +20,7 @@ from typing import Any
 
 from aiosmtpd.smtp import MISSING, Envelope, Session
 
+from daemon import metrics
 from daemon.logging_setup import log_event
 from daemon.mail_headers import bounded_header_message, header_text
 from daemon.settings import SmtpSettings
@@ -200,6 +201,7 @@ class RelayHandler:
         except UpstreamError as error:
             log_event(log, logging.WARNING, "upstream-unreachable", stage="mail",
                       problem=str(error))
+            metrics.record_smtp("failed", "upstream_unreachable")
             return (replies.UPSTREAM_LOST_CLOSING if relay.close_after_reply
                     else replies.UPSTREAM_UNREACHABLE)
         path = "<>" if address in ("", "<>") else f"<{address}>"
@@ -254,9 +256,11 @@ class RelayHandler:
         mail_from = envelope.mail_from or ""
         rcpt_tos = list(envelope.rcpt_tos)
         if upstream is None or not upstream.connected:
+            metrics.record_smtp("failed", "upstream_lost")
             return self._lost_reply(relay)
         scoring = asyncio.ensure_future(
             context.scoring.score(raw, settings.score_timeout_ms))
+        scoring.add_done_callback(metrics.record_proxy_scored)
         outcome: ScoreOutcome | None = None
         content = raw
         if settings.policy != POLICY_OBSERVE or settings.add_header:
@@ -273,6 +277,7 @@ class RelayHandler:
             relay.drop_upstream()
             log_event(log, logging.WARNING, "upstream-lost", stage="data", problem=str(error),
                       size=len(raw))
+            metrics.record_smtp("failed", "upstream_lost")
             return self._lost_reply(relay)
         if reply.ok:
             journal_id = await self._journal(scoring, raw, mail_from, rcpt_tos)
@@ -281,6 +286,7 @@ class RelayHandler:
                   sender=mail_from, recipients=len(rcpt_tos), size=len(raw),
                   upstream_code=reply.code,
                   ms=round((time.perf_counter() - started) * 1000, 1))
+        metrics.record_upstream_reply(reply.code)
         return reply.wire
 
     def _apply_policy(self, outcome: ScoreOutcome, raw: bytes, mail_from: str,
@@ -304,6 +310,7 @@ class RelayHandler:
         assert report is not None
         log_event(log, logging.INFO, "policy-refused", reason=decision.reason,
                   sender=mail_from, score=report.get("score"), verdict=report.get("verdict"))
+        metrics.record_smtp("held", decision.reason.replace("-", "_"))
         minutes = settings.warn_resend_minutes if decision.resend_allowed else None
         return refusal_reply(report, minutes)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.smtp import SMTP, syntax
 
+from daemon import metrics
 from daemon.logging_setup import log_event
 from daemon.smtp_proxy.data_reader import read_data, unstuff
 from daemon.smtp_proxy.replies import BARE_LINE_END, SHUTTING_DOWN, TOO_MUCH_DATA
@@ -111,10 +112,12 @@ class ProxySMTP(SMTP):
             self._pause_idle_timer()
             if wire is None:
                 status: Any = TOO_MUCH_DATA
+                metrics.record_smtp("failed", "too_big")
             elif has_bare_line_end(wire):
                 # SMTP smuggling: a lenient upstream could read "\n.\r\n" as the end of
                 # data and the rest as commands; refused, never relayed (see README).
                 log_event(log, logging.WARNING, "bare-line-end-refused", size=len(wire))
+                metrics.record_smtp("failed", "bare_line_end")
                 status = BARE_LINE_END
             else:
                 content = unstuff(wire)

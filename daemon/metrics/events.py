@@ -1,0 +1,154 @@
+"""Recording what happens, as counts and durations: the calls the daemon's parts make.
+
+The SMTP proxy, the HTTP API and IMAP sync call these functions where an event happens
+(one line each). While metrics are off (the default) no recorder is active and each call
+returns at once: nothing is counted, nothing is parsed, no exporter library is imported.
+The metrics service (daemon/metrics/service.py) activates a :class:`Recorder` that
+writes to the exporters the admin turned on.
+
+A report is read for its verdict and its findings' rule ids only; its text, subject and
+addresses are never looked at (the label policy, daemon/metrics/labels.py, makes every
+value safe).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from daemon.metrics import labels as L
+from daemon.metrics.instruments import (
+    DRAFTS_SCORED,
+    FINDINGS,
+    FIRST_RESPONSE,
+    PROMISES,
+    SMTP_MESSAGES,
+    Instrument,
+)
+
+log = logging.getLogger("trustmail.metrics")
+
+
+class Backend(Protocol):
+    """One exporter's side of the instruments (Prometheus registry, OTLP meter)."""
+
+    def add(self, instrument: Instrument, labels: Mapping[str, str], amount: int) -> None: ...
+    def observe(self, instrument: Instrument, labels: Mapping[str, str],
+                value: float) -> None: ...
+    def close(self) -> None: ...
+
+
+class Recorder:
+    """Turns events into data points on every backend, labelled by the policy."""
+
+    def __init__(self, policy: L.LabelPolicy, backends: Sequence[Backend]) -> None:
+        self.policy = policy
+        self.backends = tuple(backends)
+        self._zero_series()
+
+    def count(self, instrument: Instrument, amount: int = 1, **values: str) -> None:
+        labels = self.policy.labels(**values)
+        for backend in self.backends:
+            backend.add(instrument, labels, amount)
+
+    def observe(self, instrument: Instrument, value: float, **values: str) -> None:
+        labels = self.policy.labels(**values)
+        for backend in self.backends:
+            backend.observe(instrument, labels, value)
+
+    def draft_scored(self, source: str, report: Mapping[str, Any] | None) -> None:
+        source = L.one_of(source, L.SOURCES)
+        self.count(DRAFTS_SCORED, source=source, verdict=L.verdict_label(report))
+        findings = report.get("findings") if report is not None else None
+        if not isinstance(findings, list):
+            return
+        rules = Counter(L.rule_label(f.get("rule")) for f in findings if isinstance(f, dict))
+        for rule, amount in rules.items():
+            self.count(FINDINGS, amount, source=source, rule=rule)
+
+    def smtp_message(self, outcome: str, reason: str) -> None:
+        outcome = L.one_of(outcome, L.OUTCOMES)
+        self.count(SMTP_MESSAGES, outcome=outcome, reason=L.reason_label(outcome, reason))
+
+    def promise(self, event: str, amount: int = 1) -> None:
+        self.count(PROMISES, amount, event=L.one_of(event, L.PROMISE_EVENTS))
+
+    def first_response(self, business_seconds: float, customer_address: str) -> None:
+        self.observe(FIRST_RESPONSE, max(0.0, business_seconds),
+                     customer_domain=self.policy.customer_domain(customer_address))
+
+    def close(self) -> None:
+        for backend in self.backends:
+            backend.close()
+
+    def _zero_series(self) -> None:
+        """The fixed series exist from the start (a dashboard shows 0, not "no data")."""
+        for source in L.SOURCES:
+            for verdict in (*L.VERDICTS, L.SCORING_FAILED):
+                self.count(DRAFTS_SCORED, 0, source=source, verdict=verdict)
+        self.count(SMTP_MESSAGES, 0, outcome=L.RELAYED, reason="ok")
+        for event in L.PROMISE_EVENTS:
+            self.count(PROMISES, 0, event=event)
+
+
+_active: Recorder | None = None
+
+
+def activate(recorder: Recorder) -> None:
+    """Start recording into ``recorder`` (the metrics service does this)."""
+    global _active
+    _active = recorder
+
+
+def deactivate() -> Recorder | None:
+    """Stop recording; the recorder that was active, if any."""
+    global _active
+    recorder, _active = _active, None
+    return recorder
+
+
+def active() -> Recorder | None:
+    return _active
+
+
+# -- the one-line calls -------------------------------------------------------------------
+
+def record_scored(source: str, report: Mapping[str, Any] | None) -> None:
+    """A draft was scored (``report`` None: scoring failed or timed out)."""
+    if _active is not None:
+        _active.draft_scored(source, report)
+
+
+def record_scored_json(source: str, encoded: bytes) -> bytes:
+    """A draft was scored into this JSON report; returns it unchanged (for a ``return``)."""
+    if _active is not None:
+        try:
+            report = json.loads(encoded)
+        except ValueError:
+            report = None
+        _active.draft_scored(source, report if isinstance(report, dict) else None)
+    return encoded
+
+
+def record_proxy_scored(scoring: asyncio.Future[Any]) -> None:
+    """Done-callback for the SMTP proxy's scoring of a message (a ScoreOutcome future)."""
+    if _active is None or scoring.cancelled() or scoring.exception() is not None:
+        return
+    outcome = scoring.result()
+    _active.draft_scored("smtp", None if outcome.failure else outcome.report)
+
+
+def record_smtp(outcome: str, reason: str) -> None:
+    """What became of a message handed to the proxy (see labels.REASONS)."""
+    if _active is not None:
+        _active.smtp_message(outcome, reason)
+
+
+def record_upstream_reply(code: int) -> None:
+    """The upstream's final reply to a message's data: relayed, or failed by its class."""
+    if _active is not None:
+        _active.smtp_message(*L.upstream_reply_reason(code))

@@ -1,0 +1,153 @@
+"""First-response times and promise events for the metrics, from the store's ledger.
+
+Response times and promise statuses are not events the daemon sees at one place: they
+follow from the whole store (a customer's message synced from INBOX, my reply relayed by
+the proxy or synced from Sent, a due date passing). So the metrics read them the way the
+weekly report does (daemon/response_times.py, daemon/promise_ledger.py) and turn each
+*change* into an event, exactly once:
+
+- a newly answered block of customer mail: one observation of its business seconds;
+- a promise newly in the store: ``made``; a promise newly kept or newly overdue: ``kept``
+  or ``overdue``.
+
+The first pass after the daemon starts takes the store as it is as the baseline and counts
+nothing (counters count what happens while the daemon runs, as Prometheus expects after a
+restart). A pass runs only when the store changed or a promise's due date passed, and at
+most once per ``PASS_BUDGET`` times the last pass's duration, so a large mailbox costs at
+most a twentieth of one core.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from daemon.config import LoadedConfig
+from daemon.logging_setup import log_event
+from daemon.metrics.events import Recorder
+from daemon.promise_ledger import KEPT, OVERDUE, promise_statuses
+from daemon.reports.sources import my_addresses, parties_for
+from daemon.response_times import Parties, Response, compute_response_times
+from daemon.store import Store
+from daemon.store_queries import load_messages, load_promises
+from daemon.threading_model import assign_threads
+from scoring.business_time import BusinessClock
+from scoring.errors import InputError
+
+log = logging.getLogger("trustmail.metrics")
+
+PASS_BUDGET = 20.0          # wait at least 20x the last pass's duration before the next
+MIN_GAP_SECONDS = 1.0
+
+ResponseKey = tuple[str, str, str, str]
+StoreMark = tuple[object, ...]
+
+
+def response_key(response: Response) -> ResponseKey:
+    """What identifies one answered block across passes (thread ids may be renumbered)."""
+    return (response.inbound_message_id, response.inbound_at.isoformat(),
+            response.reply_message_id, response.replied_at.isoformat())
+
+
+@dataclass
+class LedgerCounts:
+    """What one pass found new (for logs and tests)."""
+
+    responses: int = 0
+    made: int = 0
+    kept: int = 0
+    overdue: int = 0
+
+
+class LedgerWatch:
+    """Watches the store and records response times and promise events once each."""
+
+    def __init__(self, config: LoadedConfig, store: Store, recorder: Recorder) -> None:
+        self.store = store
+        self.recorder = recorder
+        self.configure(config)
+        self._responses: set[ResponseKey] | None = None     # None: no baseline yet
+        self._statuses: dict[int, str] = {}
+        self._mark: StoreMark | None = None
+        self._next_due: datetime | None = None
+        self._not_before = 0.0
+
+    def configure(self, config: LoadedConfig) -> None:
+        """Take the business hours and "me" of a (reloaded) config."""
+        self.clock = BusinessClock(config.scoring.business)
+        self.parties: Parties | None
+        try:
+            self.parties = parties_for(config, my_addresses(config, None))
+        except InputError as error:
+            self.parties = None
+            log_event(log, logging.WARNING, "metrics-ledger-off",
+                      problem=f"first-response times and promises are not exported: {error}")
+
+    def store_mark(self) -> StoreMark:
+        """Cheap: changes whenever a message or promise is added, removed or re-judged."""
+        row = self.store.query(
+            "SELECT (SELECT max(id) FROM messages), (SELECT count(*) FROM messages), "
+            "(SELECT max(id) FROM promises), (SELECT count(*) FROM promises), "
+            "(SELECT max(status_at) FROM promises)")[0]
+        return tuple(row)
+
+    def tick(self, now: datetime) -> LedgerCounts | None:
+        """A pass if one is due (the store changed, or a due date passed); else None."""
+        if self.parties is None or time.monotonic() < self._not_before:
+            return None
+        mark = self.store_mark()
+        due_passed = self._next_due is not None and self._next_due <= now
+        if mark == self._mark and not due_passed:
+            return None
+        started = time.monotonic()
+        counts = self.run_pass(now)
+        self._mark = mark
+        self._not_before = time.monotonic() + max(MIN_GAP_SECONDS,
+                                                  (time.monotonic() - started) * PASS_BUDGET)
+        return counts
+
+    def run_pass(self, now: datetime) -> LedgerCounts:
+        """Compute the ledger as of ``now``; record what is new since the last pass."""
+        assert self.parties is not None
+        messages = load_messages(self.store)
+        promises = load_promises(self.store)
+        threads = assign_threads(messages)
+        responses = compute_response_times(messages, self.parties, self.clock, now,
+                                           threads).responses
+        ledger = promise_statuses(promises, messages, [m.row_id for m in messages],
+                                  self.parties, now, threads)
+        baseline = self._responses is None
+        seen = self._responses if self._responses is not None else set()
+        counts = LedgerCounts()
+        for response in responses:
+            key = response_key(response)
+            if key in seen:
+                continue
+            seen.add(key)
+            if not baseline:
+                self.recorder.first_response(response.business_seconds, response.customer)
+                counts.responses += 1
+        statuses: dict[int, str] = {}
+        for entry in ledger:
+            promise_id = entry.promise.promise_id
+            before = self._statuses.get(promise_id)
+            statuses[promise_id] = entry.status
+            if baseline:
+                continue
+            if before is None:
+                counts.made += 1
+            if entry.status == KEPT and before != KEPT:
+                counts.kept += 1
+            elif entry.status == OVERDUE and before != OVERDUE:
+                counts.overdue += 1
+        for event, amount in (("made", counts.made), ("kept", counts.kept),
+                              ("overdue", counts.overdue)):
+            if amount:
+                self.recorder.promise(event, amount)
+        self._responses, self._statuses = seen, statuses
+        open_dues = [e.promise.due for e in ledger
+                     if e.status not in (KEPT, OVERDUE) and e.promise.due is not None]
+        self._next_due = min(open_dues) if open_dues else None
+        return counts

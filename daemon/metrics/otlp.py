@@ -1,0 +1,65 @@
+"""The OTLP push: the same instruments, sent over OTLP/HTTP to the company's collector.
+
+``[metrics] otlp_endpoint = "https://otel.example.com/v1/metrics"`` pushes every
+``otlp_interval_seconds`` (cumulative temporality, protobuf), with the OpenTelemetry SDK
+and its OTLP/HTTP exporter. The resource says ``service.name = "trustmail"`` and the SDK's
+own name and version, plus what the admin adds through the standard
+``OTEL_RESOURCE_ATTRIBUTES`` variable; no host name, no user name. TLS, extra headers
+(a collector's token) and certificates follow the SDK's standard ``OTEL_EXPORTER_OTLP_*``
+variables. Imported only when the push is turned on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+
+from daemon.metrics.instruments import COUNTER, INSTRUMENTS, Instrument
+
+METER_NAME = "trustmail"
+EXPORT_TIMEOUT_SECONDS = 10.0
+SHUTDOWN_TIMEOUT_MILLIS = 15_000    # the last push on stop, then give up
+MILLIS = 1000
+
+
+class OtlpBackend:
+    """A meter provider of its own (never the process-global one) pushing to one URL."""
+
+    def __init__(self, endpoint: str, interval_seconds: float) -> None:
+        self.endpoint = endpoint
+        exporter = OTLPMetricExporter(endpoint=endpoint, timeout=EXPORT_TIMEOUT_SECONDS)
+        reader = PeriodicExportingMetricReader(
+            exporter, export_interval_millis=interval_seconds * MILLIS,
+            export_timeout_millis=EXPORT_TIMEOUT_SECONDS * MILLIS)
+        self.provider = MeterProvider(metric_readers=[reader],
+                                      resource=Resource.create({SERVICE_NAME: "trustmail"}))
+        meter = self.provider.get_meter(METER_NAME)
+        self._instruments: dict[str, Any] = {}
+        for instrument in INSTRUMENTS:
+            if instrument.kind == COUNTER:
+                made: Any = meter.create_counter(instrument.name, instrument.unit,
+                                                 instrument.description)
+            else:
+                made = meter.create_histogram(
+                    instrument.name, instrument.unit, instrument.description,
+                    explicit_bucket_boundaries_advisory=instrument.buckets)
+            self._instruments[instrument.name] = made
+
+    def add(self, instrument: Instrument, labels: Mapping[str, str], amount: int) -> None:
+        self._instruments[instrument.name].add(amount, dict(labels))
+
+    def observe(self, instrument: Instrument, labels: Mapping[str, str], value: float) -> None:
+        self._instruments[instrument.name].record(value, dict(labels))
+
+    def flush(self) -> bool:
+        """Push now (tests, and the last figures on stop)."""
+        return bool(self.provider.force_flush(SHUTDOWN_TIMEOUT_MILLIS))
+
+    def close(self) -> None:
+        """Push what is left and stop the push thread."""
+        self.provider.shutdown(timeout_millis=SHUTDOWN_TIMEOUT_MILLIS)
