@@ -103,10 +103,8 @@ def effective_rules(rules: list[Rule], origins: dict[str, str],
         changed = {name: origins[f"{RULES_TABLE}.{rule.rule_id}.{name}"] for name in RULE_FIELDS
                    if f"{RULES_TABLE}.{rule.rule_id}.{name}" in origins}
         layer = "; ".join(dict.fromkeys(changed.values())) or f"{rule.source} (shipped)"
-        lock = locks.covering((RULES_TABLE, rule.rule_id))
-        locked = lock or next((locks.covering((RULES_TABLE, rule.rule_id, name))
-                               for name in RULE_FIELDS
-                               if locks.covering((RULES_TABLE, rule.rule_id, name))), None)
+        path = (RULES_TABLE, rule.rule_id)
+        locked = locks.covering(path) or locks.below(path)     # the rule, or one of its keys
         result.append(EffectiveRule(
             rule_id=rule.rule_id, dimension=rule.dimension, kind=rule.kind,
             weight=rule.weight, enabled=rule.enabled, layer=layer, origins=changed,
