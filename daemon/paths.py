@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 import scoring
+from scoring.errors import ConfigError
 
 APP_NAME = "trustmail"
 CONFIG_FILE_NAME = "trustmail.toml"
@@ -64,8 +65,14 @@ def snippet_files(directory: Path) -> list[Path]:
     snippet_dir = directory / SNIPPET_DIR_NAME
     if not snippet_dir.is_dir():
         return []
-    return sorted((p for p in snippet_dir.glob("*.toml")
-                   if not p.name.startswith(".") and p.is_file()),
+    try:
+        names = os.listdir(snippet_dir)
+    except OSError as error:   # unreadable: say so rather than skip the admin's snippets
+        raise ConfigError(str(snippet_dir), "", f"cannot read: {error.strerror} (the site "
+                          "config must be readable by every user of trustmail)") from None
+    return sorted((snippet_dir / name for name in names
+                   if name.endswith(".toml") and not name.startswith(".")
+                   and (snippet_dir / name).is_file()),
                   key=lambda p: p.name.encode())
 
 
