@@ -126,11 +126,13 @@ def every_rule_on(settings: ScoringSettings) -> ScoringSettings:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("eval_dir", type=Path)
+    parser.add_argument("--config", type=Path, default=None,
+                        help="an extra config layer, e.g. rules switched on or off")
     parser.add_argument("--examples", type=Path, default=None,
                         help="labeled example emails (default: EVAL_DIR/../examples)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    settings = load_config().scoring
+    settings = load_config(args.config).scoring
     scorer = Scorer(settings)
     detector = Scorer(every_rule_on(settings), judge_sentence_kinds=False)
 

@@ -80,12 +80,14 @@ def ratio(right: int, judged: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("eval_dir", type=Path)
+    parser.add_argument("--config", type=Path, default=None,
+                        help="an extra config layer, e.g. rules switched on or off")
     parser.add_argument("--unjudged", type=int, default=0,
                         help="print up to N unjudged findings per rule for judging")
     parser.add_argument("--rule", help="only this rule id (with --unjudged)")
     args = parser.parse_args()
 
-    scorer = Scorer(load_config().scoring)
+    scorer = Scorer(load_config(args.config).scoring)
     judged = load_judgments()
     emails: Counter[str] = Counter()
     flagged: Counter[str] = Counter()

@@ -72,15 +72,16 @@ def promise_case(ctx: Context, rule: Rule, promise: Promise) -> tuple[str, str]:
 
 
 def case_options(rule: Rule) -> tuple[str, ...]:
-    """The message options a vague-promises rule needs: one per case it reports.
+    """The message options a rule with ``options.cases`` needs: one per case it reports.
     An unknown case is a config error, named with the known ones."""
-    if rule.check != "vague-promises":
+    known = CASES_OF_CHECK.get(rule.check)
+    if known is None:
         return ()
-    cases = rule.options.get("cases", PROMISE_CASES)
+    cases = rule.options.get("cases", known)
     if not isinstance(cases, list | tuple) or not cases or any(
-            case not in PROMISE_CASES for case in cases):
+            case not in known for case in cases):
         raise ConfigError(rule.source, f"{rule.rule_id}.options.cases",
-                          f"a non-empty list of: {', '.join(PROMISE_CASES)}")
+                          f"a non-empty list of: {', '.join(known)}")
     return tuple(cases)
 
 
@@ -151,27 +152,38 @@ def customer_asked(ctx: Context, rule: Rule) -> bool:
     return asked is not None and bool(asked.search(latest_quoted_message(ctx.quoted).lower()))
 
 
-def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
-    """Questions of the customer's latest message that the reply leaves open.
+# Which open questions a rule reports (``options.cases``): a numbered reply that skips an
+# item; a direct ask about the customer's money or the sender's undertaking ("will you
+# refund the fee?", the rule's ``direct_ask_patterns``) the reply does not touch; or any question
+# whose words the reply does not share while it answers another one ("unmatched"). On
+# real replies the last is mostly an answer in other words (1 of 31 judged right).
+QUESTION_CASES = ("skipped_item", "direct_ask", "unmatched")
 
-    With ``options.skipped_only`` (the shipped default) a question is reported only when
-    the reply answers another question of the same message: an answer is recognised by
-    its words, and a reply that shares words with none of the questions is more often an
-    answer in other words (real list replies: "Looks like a DNS error") than a reply that
-    ignores the customer. A reply that answers one question and skips the next is the
-    case a person wants to be told about.
-    """
+
+def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
+    """Questions of the customer's latest message that the reply leaves open: the cases
+    the rule lists, each with why it counts as skipped."""
+    cases = rule.options.get("cases", QUESTION_CASES)
     questions = find_questions(ctx)
-    open_questions = [q for q in questions if not q.answered]
     answered = [q for q in questions if q.answered]
-    if not open_questions or (rule.options.get("skipped_only") and not answered):
-        return []
+    direct = option_regex(rule, "direct_ask_patterns")
     end = len(ctx.body.rstrip())
     findings = []
-    for question in open_questions:
-        message = f"{rule.message} \u201c{question.text}\u201d"
-        if answered:
-            message += " " + option_text(rule, "skipped", answered=answered[0].text)
+    for question in questions:
+        if question.answered:
+            continue
+        if question.skipped and "skipped_item" in cases:
+            numbers = sorted({q.item for q in answered if q.item})
+            detail = option_text(rule, "skipped_item", item=question.item,
+                                 answered=", ".join(map(str, numbers)))
+        elif ("direct_ask" in cases and direct is not None
+              and direct.search(question.text.lower())):
+            detail = option_text(rule, "direct_ask")
+        elif "unmatched" in cases and answered:
+            detail = option_text(rule, "unmatched", answered=answered[0].text)
+        else:
+            continue
+        message = f"{rule.message} \u201c{question.text}\u201d {detail}"
         findings.append(make_finding(rule, ctx, end, end, message))
     return findings
 
@@ -192,11 +204,16 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
     return [make_finding(rule, ctx, start, end, message)]
 
 
+CASES_OF_CHECK: dict[str, tuple[str, ...]] = {
+    "vague-promises": PROMISE_CASES,
+    "unanswered-questions": QUESTION_CASES,
+}
+
 # The text options each check formats into its messages; Scorer checks they are there.
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "vague-promises": (),   # the texts of its `cases` (see engine.py)
     "slow-reply": ("waited", "owned", "asked"),
-    "unanswered-questions": ("skipped",),
+    "unanswered-questions": (),   # the texts of its `cases`, like vague-promises
     "upset-without-apology": ("upset", "apology", "cue"),
     "over-promises": ("phrases",),
 }

@@ -46,3 +46,7 @@ class Question:
 
     text: str
     answered: bool
+    # item number of a numbered list of questions ("2. What is ...?"), 0 when none
+    item: int = 0
+    # a numbered reply answers the items around this one and skips it
+    skipped: bool = False

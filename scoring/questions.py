@@ -38,7 +38,8 @@ nur sehr mehr wie was wann wo warum wer welche welcher welches dass ob bitte dan
 COMPOUND_QUESTION = re.compile(
     r"(?:,\s*|;\s*|\s+)(?:and|also|und|außerdem)\s+(?=(?:will|would|can|could|do|does|did|is|are|"
     r"was|what|when|who|how|where|why|which|wird|werden|können|kann|ist|sind|wann|wie|was|"
-    r"wer|wo|warum|bekomme|bekommen|übernimmt)\b)", re.IGNORECASE)
+    r"wer|wo|warum|bekomme|bekommen|übernimmt|erstatten|übernehmen|schicken|senden|liefern|"
+    r"gibt)\b)", re.IGNORECASE)
 WHEN_QUESTION = re.compile(
     r"^\s*(?:\w+\s*,\s*)?(?:when|by when|how soon|how long|what time|wann|bis wann|wie lange)\b",
     re.IGNORECASE)
@@ -111,6 +112,40 @@ def latest_quoted_message(quoted: str) -> str:
     return quoted[:match.start()] if match else quoted
 
 
+# "2. What is the API rate limit?" / "2) ..." : a numbered item, and its continuation lines
+NUMBERED_ITEM = re.compile(r"^[ \t]*(\d{1,2})[.)][ \t]+\S", re.MULTILINE)
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def numbered_items(text: str) -> dict[int, str]:
+    """The numbered items of a text, number -> item text (up to the next item or a blank
+    line), whitespace collapsed."""
+    starts = list(NUMBERED_ITEM.finditer(text))
+    items: dict[int, str] = {}
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        blank = BLANK_LINE.search(text, match.end(), end)
+        body = text[match.end() - 1:blank.start() if blank else end]
+        items.setdefault(int(match.group(1)), " ".join(body.split()))
+    return items
+
+
+def mark_skipped_items(questions: list[Question], original: str, reply: str) -> list[Question]:
+    """A reply numbered like the customer's list ("1. Yes ... 3. The DPA ...") that leaves
+    out a number skips that question, whatever its words share with the rest."""
+    asked = numbered_items(original)
+    if not asked:
+        return questions
+    answered_items = set(numbered_items(reply))
+    result = []
+    for question in questions:
+        item = next((number for number, text in asked.items()
+                     if question.text.rstrip("?") in text), 0)
+        skipped = bool(item and answered_items & set(asked) and item not in answered_items)
+        result.append(Question(question.text, question.answered and not skipped, item, skipped))
+    return result
+
+
 def stems(text: str) -> set[str]:
     result = set()
     for word in WORD.findall(text.lower()):
@@ -152,7 +187,7 @@ def _find_questions(ctx: Context) -> list[Question]:
                     if ALTERNATIVE.match(question) and questions:
                         answered = answered or questions[-1].answered
                     questions.append(Question(text=question, answered=answered))
-    return questions
+    return mark_skipped_items(questions, original, ctx.body)
 
 
 def is_real_question(text: str, language: str = "en") -> bool:
