@@ -29,9 +29,10 @@ P90_COLOUR = "#7fa7d1"
 SLA_COLOUR = "#c0392b"
 BAR_COLOUR = "#9bb7d4"
 GAP_COLOUR = "#888888"
+FONT = 8
 # (seconds, label) candidates for the time axis
 TIME_TICKS: tuple[tuple[float, str], ...] = (
-    (MINUTE, "1 min"), (10 * MINUTE, "10 min"), (HOUR, "1 h"), (4 * HOUR, "4 h"),
+    (MINUTE, "\u22641 min"), (10 * MINUTE, "10 min"), (HOUR, "1 h"), (4 * HOUR, "4 h"),
     (8 * HOUR, "8 h"), (24 * HOUR, "24 h"), (72 * HOUR, "72 h"), (240 * HOUR, "240 h"))
 
 
@@ -60,15 +61,15 @@ def trend_png(points: Sequence[TrendPoint], sla_hours: float) -> bytes:
     ticks = [(s, label) for s, label in TIME_TICKS if s <= highest]
     top.yaxis.set_major_locator(FixedLocator([s for s, _ in ticks]))
     top.yaxis.set_minor_locator(NullLocator())
-    top.set_yticklabels([label for _, label in ticks], fontsize=7)
+    top.set_yticklabels([label for _, label in ticks], fontsize=FONT)
     top.axhline(sla, color=SLA_COLOUR, linestyle="--", linewidth=1)
     top.text(len(points) - 0.5, sla * 1.12, f"SLA {sla_hours:g} h", color=SLA_COLOUR,
-             fontsize=7, ha="right", va="bottom")
+             fontsize=FONT, ha="right", va="bottom")
     for x, point in zip(xs, points, strict=True):
         stats = point.stats
         if not stats.count or stats.median_business is None:
             top.text(x, (FLOOR_SECONDS * highest) ** 0.5, "no\nreplies", ha="center",
-                     va="center", fontsize=7, color=GAP_COLOUR, style="italic")
+                     va="center", fontsize=FONT, color=GAP_COLOUR, style="italic")
             continue
         median = max(stats.median_business, FLOOR_SECONDS)
         p90 = max(stats.p90_business or median, FLOOR_SECONDS)
@@ -77,8 +78,8 @@ def trend_png(points: Sequence[TrendPoint], sla_hours: float) -> bytes:
         top.plot([x], [p90], "_", color=MEDIAN_COLOUR, markersize=10)
     top.plot([], [], "o", color=MEDIAN_COLOUR, label="median")
     top.plot([], [], color=P90_COLOUR, linewidth=5, label="median to p90")
-    top.legend(loc="upper left", fontsize=7, frameon=False, ncols=2)
-    top.set_ylabel("business time", fontsize=7)
+    top.legend(loc="upper left", fontsize=FONT, frameon=False, ncols=2)
+    top.set_ylabel("business time", fontsize=FONT)
     top.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     counts = [p.stats.count for p in points]
     bottom.bar(xs, counts, color=BAR_COLOUR, width=0.6)
@@ -88,13 +89,13 @@ def trend_png(points: Sequence[TrendPoint], sla_hours: float) -> bytes:
         share = point.stats.within_sla_percent
         label = f"{point.stats.count}, {share:.0f}% in SLA" if share is not None else "0"
         bottom.text(x, point.stats.count + tallest * 0.08, label, ha="center",
-                    va="bottom", fontsize=6)
-    bottom.set_ylabel("replies", fontsize=7)
+                    va="bottom", fontsize=FONT - 1)
+    bottom.set_ylabel("replies", fontsize=FONT)
     bottom.set_yticks([])
-    bottom.set_xticks(xs, [p.week for p in points], fontsize=7)
+    bottom.set_xticks(xs, [p.week for p in points], fontsize=FONT)
     for axis in (top, bottom):
         axis.spines[["top", "right"]].set_visible(False)
-        axis.tick_params(labelsize=7)
+        axis.tick_params(labelsize=FONT)
         axis.set_xlim(-0.5, len(points) - 0.5)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})

@@ -56,6 +56,7 @@ BUCKETS: tuple[tuple[str, float], ...] = (
     ("3-7 d", 7 * DAY), (">7 d", math.inf))
 TREND_WEEKS = 8
 TOP_FINDINGS = 5
+OWN_HOURS_MAIL = 500        # my latest messages up to the period's end tell my working hours
 # Mail providers whose domain says nothing about the customer: group by address there.
 PUBLIC_MAIL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
@@ -207,8 +208,8 @@ def _compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: 
     scored = [m for m in mail if m.score is not None and m.date is not None
               and period.contains(m.date) and parties.role(m) == MINE]
     stats = stats_of(responses, sla_seconds)
-    own = own_hours([m.date for m in mail if m.date is not None
-                     and weeks[0].start <= m.date < period.end and parties.role(m) == MINE],
+    own = own_hours(sorted(m.date for m in mail if m.date is not None
+                           and m.date < period.end and parties.role(m) == MINE)[-OWN_HOURS_MAIL:],
                     clock)
     return Report(
         period=period, me=tuple(sorted(parties.me)), cutoff=cutoff, business=clock.hours,

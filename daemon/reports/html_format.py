@@ -13,7 +13,7 @@ from html import escape
 
 from daemon.reports.chart import WIDTH_PX, chart_alt_text, trend_png
 from daemon.reports.compute import Report, Stats
-from daemon.reports.rows import PromiseRow
+from daemon.reports.rows import PromiseRow, Waiting
 from daemon.reports.text_format import (
     MAX_LISTED,
     MORE_IN_JSON,
@@ -27,6 +27,7 @@ STYLE = ("body{font-family:sans-serif;max-width:760px;margin:auto;color:#222;pad
          "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;"
          "border-bottom:1px solid #ddd;text-align:right;vertical-align:top}"
          "td.l,th.l{text-align:left}.big{font-size:1.4em;font-weight:bold}"
+         ".age{white-space:nowrap}td:first-child{white-space:nowrap}"
          ".note{background:#fff4d6;border-left:4px solid #e0a800;padding:6px 10px;"
          "margin:6px 0}.muted{color:#666}.late{color:#b03a2e;font-weight:bold}")
 STATS_HEAD = ["replies", "median bus.", "p90 bus.", "median wall", "p90 wall", "in SLA"]
@@ -60,15 +61,34 @@ def chart_data_uri(report: Report) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def _due(row: PromiseRow) -> str:
+    due = row.entry.promise.due
+    return due.date().isoformat() if due else "no date"
+
+
 def _promise_table(title: str, rows: Sequence[PromiseRow]) -> str:
     if not rows:
         return ""
-    body = [f"<tr>{_cells([due, escape(r.customer), escape(shorten(r.entry.promise.text, PROMISE_CHARS * 2)), escape(shorten(r.subject, SUBJECT_CHARS))], 4)}</tr>"  # noqa: E501
-            for r in rows[:MAX_LISTED]
-            for due in [r.entry.promise.due.date().isoformat() if r.entry.promise.due
-                        else "no date"]]
+    body = [f"<tr>{_cells(cells, 4)}</tr>" for r in rows[:MAX_LISTED]
+            for cells in [[_due(r), escape(r.customer),
+                           escape(shorten(r.entry.promise.text, PROMISE_CHARS * 2)),
+                           escape(shorten(r.subject, SUBJECT_CHARS))]]]
     return (f"<h3>{escape(title)} ({len(rows)})</h3>"
             + _table(["due", "customer", "promise", "subject"], body, 4)
+            + _more(len(rows), MAX_LISTED))
+
+
+def _waiting_table(rows: Sequence[Waiting]) -> str:
+    body = []
+    for row in rows[:MAX_LISTED]:
+        age = age_words(row.item.age_seconds)
+        body.append("<tr>" + _cells([
+            row.item.inbound_at.date().isoformat(),
+            f"<span class='age late'>{age}</span>" if row.over_sla else
+            f"<span class='age'>{age}</span>",
+            escape(row.item.customer), escape(shorten(row.subject, SUBJECT_CHARS * 2))],
+            4) + "</tr>")
+    return (_table(["since", "waiting", "customer", "subject"], body, 4)
             + _more(len(rows), MAX_LISTED))
 
 
@@ -100,12 +120,7 @@ def render_html(report: Report, chart_src: str | None = None) -> str:
               f"<h2>Waiting for your reply ({len(report.unanswered)}, "
               f"{len(report.overdue_unanswered)} longer than the SLA)</h2>"]
     if report.unanswered:
-        parts.append(_table(["since", "waiting", "customer", "subject"], [
-            f"<tr>{_cells([w.item.inbound_at.date().isoformat(), wait, escape(w.item.customer), escape(shorten(w.subject, SUBJECT_CHARS * 2))], 4)}</tr>"  # noqa: E501
-            for w in report.unanswered[:MAX_LISTED]
-            for wait in [f"<span class='late'>{age_words(w.item.age_seconds)}</span>"
-                         if w.over_sla else age_words(w.item.age_seconds)]], 4))
-        parts.append(_more(len(report.unanswered), MAX_LISTED))
+        parts.append(_waiting_table(report.unanswered))
     parts += ["<h2>Promises</h2>",
               f"<p>Made {report.promises_made}, kept {report.promises_kept}, overdue "
               f"{report.promises_overdue}, open {report.promises_open}.</p>",

@@ -15,7 +15,7 @@ from daemon.reports.wording import (
 )
 
 MAX_LISTED = 15
-SUBJECT_CHARS = 40
+SUBJECT_CHARS = 50
 PROMISE_CHARS = 60
 CUSTOMER_CHARS = 28
 MORE_IN_JSON = "the JSON report (--format json) lists them all"
