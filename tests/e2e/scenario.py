@@ -16,7 +16,7 @@ import tempfile
 import time
 import tomllib
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +49,7 @@ KEY_INTERVAL_MS = 40          # a fast typist: 25 keys a second, well inside the
 QUIET_BEFORE_TYPING_SECONDS = 0.5
 BADGE_WAIT_MS = 5000          # a badge update later than this counts as "no update"
 WINDOW_WAIT_SECONDS = 30.0
+Policies = Callable[[str, Path], dict[str, Any]]
 
 
 # What the review page shows (the send gate's window and the popup are the same page).
@@ -63,8 +64,39 @@ READ_REVIEW = """
              gate: !document.getElementById("gate").hidden,
              score: document.getElementById("score").textContent,
              status: document.getElementById("status").textContent,
-             bars: texts(".bar .name"), marks: texts(".finding mark"),
+             reason: document.getElementById("reason").textContent,
+             bars: texts(".bar .name"),
+             barVerdicts: [...document.querySelectorAll(".bar")].map((e) => e.dataset.verdict),
+             marks: texts(".finding-group mark"),
+             sentences: texts(".finding-group .sentence"),
+             groups: [...document.querySelectorAll(".finding-group")]
+                 .map((g) => g.querySelectorAll(".finding").length),
              promises: texts(".promise"), questions: texts(".question") };
+"""
+# How the review page is laid out: bar colours, the reason line, the scrolling details.
+READ_LAYOUT = """
+    const reason = document.getElementById("reason");
+    const details = document.getElementById("details");
+    const lineHeight = parseFloat(getComputedStyle(reason).lineHeight) || 20;
+    const colour = (name) => getComputedStyle(document.documentElement)
+        .getPropertyValue(`--${name}`).trim();
+    const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
+        .join(", ")})`;
+    const bars = [...document.querySelectorAll(".bar")].map((bar) => ({
+        verdict: bar.dataset.verdict,
+        fill: getComputedStyle(bar.querySelector(".fill")).backgroundColor,
+        expected: rgb(colour(bar.dataset.verdict)) }));
+    const overflowing = details.scrollHeight > details.clientHeight + 1;
+    details.scrollTop = details.scrollHeight;
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    const last = details.lastElementChild.getBoundingClientRect();
+    const reached = last.bottom <= details.getBoundingClientRect().bottom + 1 &&
+        last.bottom <= window.innerHeight;
+    details.scrollTop = 0;
+    return { bars, reasonOneLine: reason.offsetHeight > 0 &&
+                 reason.offsetHeight < 1.5 * lineHeight,
+             reasonTitle: reason.title, overflowing, reachedEnd: reached,
+             pageFits: document.documentElement.scrollHeight <= window.innerHeight + 1 };
 """
 # The <browser> of the compose-action popup panel, in the compose window.
 POPUP_PANEL_BROWSER = ("Array.from(document.querySelectorAll('panel browser'))"
@@ -82,12 +114,17 @@ class World:
 
     @classmethod
     @contextmanager
-    def start(cls, home: Path | None = None,
-              prefs: dict[str, Any] | None = None) -> Iterator[World]:
-        """Everything up in ``home`` (default: a temp dir, removed afterwards)."""
+    def start(cls, home: Path | None = None, prefs: dict[str, Any] | None = None,
+              policies: Policies | None = None, before_thunderbird: tuple[str, ...] = ()
+              ) -> Iterator[World]:
+        """Everything up in ``home`` (default: a temp dir, removed afterwards).
+
+        ``policies(api_url, xpi)`` gives Thunderbird's policies.json (see
+        ``Thunderbird.start``); ``before_thunderbird`` is a ``trustmail`` command run
+        once the daemon listens, e.g. ``("pair", "--auto")``."""
         if home is None:
             with tempfile.TemporaryDirectory(prefix="trustmail-e2e-") as temp:
-                with cls.start(Path(temp), prefs) as world:
+                with cls.start(Path(temp), prefs, policies, before_thunderbird) as world:
                     yield world
             return
         certs = home / "certs"
@@ -101,9 +138,13 @@ class World:
             wait_until(lambda: port_open(api_port), f"the daemon's API on port {api_port}")
             token = daemon.trustmail("token").stdout.strip()
             xpi = build_xpi(out_dir=home / "dist")
+            if before_thunderbird:
+                daemon.trustmail(*before_thunderbird)
+            policy = policies(f"http://127.0.0.1:{api_port}", xpi) if policies else None
             with Thunderbird.start(home / "profile", xpi=xpi, addon_id=gecko_id(),
                                    ca_file=certs / "ca.pem", smtp_port=daemon.port,
-                                   smtp_user=upstream.user, prefs=prefs) as thunderbird:
+                                   smtp_user=upstream.user, prefs=prefs,
+                                   policies=policy) as thunderbird:
                 world = cls(home, upstream, daemon, api_port, token, thunderbird)
                 world.wait_for_addon()
                 world.save_smtp_password()
@@ -134,8 +175,9 @@ class World:
 
     # -- the user's steps ----------------------------------------------------------------
 
-    def pair(self, url: str, token: str) -> str:
-        """Open the add-on's options page, enter URL and token, press "Save and pair"."""
+    def on_options_page(self, script: str) -> Any:
+        """Open the add-on's options page in a tab, run ``script`` there (an async function
+        body, after the page is ready), close the tab; the script's result."""
         tb = self.thunderbird
         tb.switch_to("messenger.xhtml")
         tb.chrome("""
@@ -143,11 +185,38 @@ class World:
             document.getElementById("tabmail").openTab("contentTab", {
                 url: `moz-extension://${policy.mozExtensionHostname}/options/options.html` });
         """, gecko_id())
-        script = f"""
-            for (let i = 0; i < 100 && !document.getElementById("pair"); i++) {{
+        ready = """
+            for (let i = 0; i < 100 && document.body?.dataset.ready !== "1"; i++) {
                 await new Promise((r) => setTimeout(r, 50));
-            }}
-            await new Promise((r) => setTimeout(r, 200));   // options.js filled the fields
+            }
+        """
+        try:
+            return wait_for_page(lambda: tb.run_in_extension_page(ready + script, TAB_BROWSER))
+        finally:
+            tb.chrome('const t = document.getElementById("tabmail"); '
+                      't.closeTab(t.currentTabInfo);')
+
+    def options(self) -> dict[str, Any]:
+        """What the options page shows, and what the add-on reads from managed storage."""
+        return dict(self.on_options_page("""
+            const $ = (id) => document.getElementById(id);
+            return { managedStorage: await messenger.storage.managed.get(null)
+                         .catch((e) => ({ error: String(e) })),
+                     url: $("url").value, urlReadOnly: $("url").readOnly,
+                     gate: $("gate").value, gateDisabled: $("gate").disabled,
+                     managed: document.body.dataset.managed,
+                     notice: $("managed-notice").hidden ? "" : $("managed-notice").textContent,
+                     adminBadges: [...document.querySelectorAll("[data-admin]")]
+                         .filter((e) => !e.hidden).map((e) => e.dataset.admin),
+                     problems: [...document.querySelectorAll("#policy-problems li")]
+                         .map((e) => e.textContent),
+                     paired: $("paired").textContent,
+                     tokenSaved: (await messenger.storage.local.get("token")).token ?? "" };
+        """))
+
+    def pair(self, url: str, token: str) -> str:
+        """On the options page, enter URL and token (or pairing code), press "Save and pair"."""
+        script = f"""
             document.getElementById("url").value = {json.dumps(url)};
             document.getElementById("token").value = {json.dumps(token)};
             document.getElementById("pair").click();
@@ -156,9 +225,7 @@ class World:
             }}
             return document.getElementById("result").textContent;
         """
-        result = wait_for_page(lambda: tb.run_in_extension_page(script, TAB_BROWSER))
-        tb.chrome('const t = document.getElementById("tabmail"); t.closeTab(t.currentTabInfo);')
-        return str(result)
+        return str(self.on_options_page(script))
 
     def receive_customer_message(self) -> None:
         """The customer's message arrives in the Inbox (dated an hour ago)."""
@@ -255,6 +322,17 @@ class World:
         tb = self.thunderbird
         tb.switch_to("review/review.html", timeout=WINDOW_WAIT_SECONDS)
         return dict(wait_for_page(lambda: tb.run_in_extension_page(READ_REVIEW)))
+
+    def review_layout(self, height: int | None = None) -> dict[str, Any]:
+        """Bar colours, the reason line and the scrolling of the open review window,
+        after resizing the window to ``height`` pixels (a small screen) if given."""
+        tb = self.thunderbird
+        tb.switch_to("review/review.html")
+        if height is not None:
+            tb.chrome("window.resizeTo(window.outerWidth, arguments[0]);", height)
+            wait_until(lambda: tb.chrome("return window.outerHeight") <= height + 1,
+                       f"the review window resized to {height} px")
+        return dict(wait_for_page(lambda: tb.run_in_extension_page(READ_LAYOUT)))
 
     def open_popup(self) -> dict[str, Any]:
         """Click the trustmail button of the compose window; read its popup panel."""

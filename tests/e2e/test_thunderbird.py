@@ -2,8 +2,9 @@
 
 One Thunderbird for the module (starting it takes seconds). The tests run in order:
 pairing, the reviewed send, then the daemon down or hanging, when the add-on must get
-out of the way. ``TRUSTMAIL_SCREENSHOT=docs/review-panel.png`` also stores the review
-panel's screenshot there (the README shows it).
+out of the way. The review panel's screenshot is written to ``docs/review-panel.png``
+(the README shows it), so the picture is always the panel the tests just saw;
+``TRUSTMAIL_SCREENSHOT=PATH`` writes it elsewhere instead.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ QUIET_SECONDS = 1.5        # time in which an unwanted send would have reached t
 IDLE_TIMEOUT_PREF = "extensions.background.idle.timeout"
 IDLE_TIMEOUT_MS = 2000
 READING_SECONDS = 5.0
+SMALL_WINDOW_PX = 380       # the review window on a small screen: its details must scroll
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOT = Path(os.environ.get("TRUSTMAIL_SCREENSHOT") or REPO / "docs" / "review-panel.png")
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +50,16 @@ def test_pairing_on_the_options_page(world: World) -> None:
     assert world.pair(f"127.0.0.1:{world.api_port}", "wrong-token").startswith(
         "The daemon answers, but the token is wrong")
     assert world.pair(f"127.0.0.1:{world.api_port}", world.token).startswith("Paired")
+
+
+def test_pairing_with_the_one_time_code_of_trustmail_pair(world: World) -> None:
+    url = f"127.0.0.1:{world.api_port}"
+    assert world.pair(url, "AAAA-AAAA").startswith("No pairing is open")
+    code = world.daemon.trustmail("pair").stdout.split()[0]
+    assert world.pair(url, "AAAA-AAAA").startswith("The daemon refused the code")
+    assert world.pair(url, code.lower()).startswith("Paired")
+    assert world.options()["tokenSaved"] == world.token
+    assert world.pair(url, code).startswith("No pairing is open")     # one use only
 
 
 def test_a_hedgy_reply_is_reviewed_and_sent_anyway_through_the_proxy(world: World) -> None:
@@ -76,12 +90,24 @@ def test_a_hedgy_reply_is_reviewed_and_sent_anyway_through_the_proxy(world: Worl
     assert review["score"] == badge["text"]
     # the hedges of one sentence are one finding, marked at the first ("I think")
     assert "I think" in review["marks"], review["marks"]
+    # findings are grouped by sentence: no sentence is shown twice
+    assert len(set(review["sentences"])) == len(review["sentences"]), review["sentences"]
     assert review["bars"] == ["Honesty", "Disclosure", "Responsiveness", "Promises", "Tone"]
+    assert review["reason"].startswith(f"Score {review['score']}"), review["reason"]
     assert any("Can you correct it this week?" in q for q in review["questions"]), review
+    layout = world.review_layout()
+    print(f"\nreview panel: reason {review['reason']!r}; bars "
+          f"{[(b['verdict'], b['fill']) for b in layout['bars']]}")
+    # each bar has its own verdict's colour; some pass under the overall warn/hold
+    assert all(bar["fill"] == bar["expected"] for bar in layout["bars"]), layout["bars"]
+    assert "pass" in [bar["verdict"] for bar in layout["bars"]]
+    assert layout["reasonOneLine"] and layout["reasonTitle"], layout
     time.sleep(0.3)                      # let the panel paint before the screenshot
     shot = world.thunderbird.screenshot(world.home / "review-panel.png")
-    if os.environ.get("TRUSTMAIL_SCREENSHOT"):
-        shutil.copy(shot, os.environ["TRUSTMAIL_SCREENSHOT"])
+    shutil.copy(shot, SCREENSHOT)
+    # on a small screen the findings scroll inside the window; nothing is cut off
+    small = world.review_layout(height=SMALL_WINDOW_PX)
+    assert small["overflowing"] and small["reachedEnd"] and small["pageFits"], small
 
     world.choose("keep-editing")
     time.sleep(QUIET_SECONDS)

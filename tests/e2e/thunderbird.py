@@ -8,6 +8,11 @@ proxy's certificate (certutil, before the start), installs the unsigned add-on f
 The incoming side of the account is a POP3 server that is never contacted: the
 customer message is added straight into its local Inbox, which is all a reply needs.
 
+Enterprise policies: Thunderbird reads ``policies.json`` from the ``distribution``
+folder next to its launcher. ``policies=`` gives this Thunderbird a private install
+folder (a copy of the small launcher, links to everything else) whose
+``distribution/policies.json`` holds them, so no file outside the test's folder changes.
+
 Extension pages run in a separate content process; Marionette's content context
 does not list them in Thunderbird, so ``run_in_extension_page`` reaches them through
 Marionette's own window actor (the same one its content commands use).
@@ -16,6 +21,7 @@ Marionette's own window actor (the same one its content commands use).
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
 import socket
@@ -31,6 +37,8 @@ from marionette_driver.marionette import Marionette
 from support.ports import free_port
 
 THUNDERBIRD = shutil.which("thunderbird") or "/usr/bin/thunderbird"
+INSTALL_DIR = Path("/usr/lib/thunderbird")          # Debian's thunderbird package
+LAUNCHER = "thunderbird-bin"
 START_TIMEOUT_SECONDS = 60.0
 SCRIPT_TIMEOUT_MS = 60_000
 ACCOUNT_EMAIL = "max.muster@example.com"
@@ -131,19 +139,27 @@ class Thunderbird:
     @classmethod
     @contextmanager
     def start(cls, profile: Path, *, xpi: Path, addon_id: str, ca_file: Path, smtp_port: int,
-              smtp_user: str, prefs: dict[str, Any] | None = None) -> Iterator[Thunderbird]:
-        """Write the profile (``prefs`` on top), start Thunderbird headless, yield, quit."""
+              smtp_user: str, prefs: dict[str, Any] | None = None,
+              policies: dict[str, Any] | None = None) -> Iterator[Thunderbird]:
+        """Write the profile (``prefs`` on top), start Thunderbird headless, yield, quit.
+
+        Without ``policies`` the add-on is copied into the profile; with them, they are
+        Thunderbird's ``policies.json`` (which may install the add-on itself)."""
         port = free_port()
         write_profile(profile, port, {**account_prefs(smtp_port, smtp_user), **(prefs or {})})
         trust_ca(profile, ca_file)
-        extensions = profile / "extensions"
-        extensions.mkdir(exist_ok=True)
-        shutil.copy(xpi, extensions / f"{addon_id}.xpi")
+        binary = THUNDERBIRD
+        if policies is None:
+            extensions = profile / "extensions"
+            extensions.mkdir(exist_ok=True)
+            shutil.copy(xpi, extensions / f"{addon_id}.xpi")
+        else:
+            binary = str(install_with_policies(profile.parent / "thunderbird-app", policies))
         log_file = profile.parent / "thunderbird.log"
         env = dict(os.environ, MOZ_HEADLESS="1", MOZ_CRASHREPORTER_DISABLE="1")
         with log_file.open("wb") as log:
             process = subprocess.Popen(
-                [THUNDERBIRD, "--profile", str(profile), "--no-remote", "--marionette",
+                [binary, "--profile", str(profile), "--no-remote", "--marionette",
                  "--remote-allow-system-access", "--headless"],
                 stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
@@ -214,6 +230,28 @@ class Thunderbird:
                 "resource://gre/modules/AddonManager.sys.mjs");
             AddonManager.getAddonByID(id).then((addon) => resolve(Boolean(addon?.isActive)));
         """, addon_id))
+
+
+def install_with_policies(app_dir: Path, policies: dict[str, Any]) -> Path:
+    """A private Thunderbird install folder with ``distribution/policies.json``.
+
+    Thunderbird finds its files (libxul.so, omni.ja...) next to the launcher it was
+    started from, and ``policies.json`` in that folder's ``distribution``: the launcher
+    (~600 KB) is copied, everything else linked. Returns the launcher's path.
+    """
+    app_dir.mkdir(parents=True, exist_ok=True)
+    for entry in INSTALL_DIR.iterdir():
+        if entry.name in (LAUNCHER, "thunderbird", "distribution"):
+            continue
+        link = app_dir / entry.name
+        if not link.exists():
+            link.symlink_to(entry.resolve())
+    launcher = app_dir / LAUNCHER
+    shutil.copy2(INSTALL_DIR / LAUNCHER, launcher)
+    distribution = app_dir / "distribution"
+    distribution.mkdir(exist_ok=True)
+    (distribution / "policies.json").write_text(json.dumps(policies, indent=2), "utf-8")
+    return launcher
 
 
 def write_profile(profile: Path, marionette_port: int, prefs: dict[str, Any]) -> None:
