@@ -1,0 +1,104 @@
+"""Recording events: the one-line calls count into the real prometheus_client registry
+while a recorder is active, and do nothing (not even parse a report) while metrics are off."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from daemon import metrics
+from daemon.metrics.events import Recorder, activate, active, deactivate
+from daemon.metrics.labels import LabelPolicy
+from daemon.metrics.prometheus import PrometheusBackend
+
+REPORT = {"verdict": "warn", "score": 62, "body": "Maybe it shipped, I think.",
+          "findings": [{"rule": "en.honesty.hedge", "match": "Maybe"},
+                       {"rule": "en.honesty.hedge", "match": "I think"},
+                       {"rule": "en.tone.over-familiar", "match": "Hey"}]}
+
+
+@pytest.fixture
+def backend() -> Iterator[PrometheusBackend]:
+    backend = PrometheusBackend(LabelPolicy())
+    activate(Recorder(LabelPolicy(), [backend]))
+    yield backend
+    deactivate()
+
+
+def value(backend: PrometheusBackend, name: str, **labels: str) -> float | None:
+    return backend.registry.get_sample_value(name, labels)
+
+
+def test_a_scored_draft_counts_its_verdict_and_each_finding_by_rule(
+        backend: PrometheusBackend) -> None:
+    metrics.record_scored("api", REPORT)
+    assert value(backend, "trustmail_drafts_scored_total", source="api", verdict="warn") == 1
+    assert value(backend, "trustmail_findings_total", source="api",
+                 rule="en.honesty.hedge") == 2
+    assert value(backend, "trustmail_findings_total", source="api",
+                 rule="en.tone.over-familiar") == 1
+
+
+def test_the_api_call_parses_the_json_it_returns_unchanged(backend: PrometheusBackend) -> None:
+    encoded = json.dumps(REPORT).encode()
+    assert metrics.record_scored_json("api", encoded) is encoded
+    assert value(backend, "trustmail_drafts_scored_total", source="api", verdict="warn") == 1
+    metrics.record_scored_json("api", b"not json")
+    assert value(backend, "trustmail_drafts_scored_total", source="api", verdict="failed") == 1
+
+
+@dataclass
+class Outcome:
+    report: dict[str, Any] | None
+    failure: str
+
+
+async def test_the_proxys_scoring_future_counts_when_it_completes(
+        backend: PrometheusBackend) -> None:
+    loop = asyncio.get_running_loop()
+    for outcome in (Outcome(REPORT, ""), Outcome(None, "timeout")):
+        future: asyncio.Future[Outcome] = loop.create_future()
+        future.add_done_callback(metrics.record_proxy_scored)
+        future.set_result(outcome)
+        await asyncio.sleep(0)
+    cancelled: asyncio.Future[Outcome] = loop.create_future()
+    cancelled.add_done_callback(metrics.record_proxy_scored)
+    cancelled.cancel()
+    await asyncio.sleep(0)
+    assert value(backend, "trustmail_drafts_scored_total", source="smtp", verdict="warn") == 1
+    assert value(backend, "trustmail_drafts_scored_total", source="smtp", verdict="failed") == 1
+
+
+def test_relay_outcomes_count_by_reason_class(backend: PrometheusBackend) -> None:
+    metrics.record_upstream_reply(250)
+    metrics.record_upstream_reply(451)
+    metrics.record_upstream_reply(550)
+    metrics.record_smtp("held", "refused_hold")
+    metrics.record_smtp("failed", "550 5.1.1 <maria@customer.example>: no such user")
+    assert value(backend, "trustmail_smtp_messages_total", outcome="relayed", reason="ok") == 1
+    assert value(backend, "trustmail_smtp_messages_total", outcome="failed",
+                 reason="upstream_temporary") == 1
+    assert value(backend, "trustmail_smtp_messages_total", outcome="failed",
+                 reason="upstream_permanent") == 1
+    assert value(backend, "trustmail_smtp_messages_total", outcome="held",
+                 reason="refused_hold") == 1
+    assert value(backend, "trustmail_smtp_messages_total", outcome="failed",
+                 reason="other") == 1
+
+
+def test_the_fixed_series_start_at_zero(backend: PrometheusBackend) -> None:
+    assert value(backend, "trustmail_drafts_scored_total", source="smtp", verdict="hold") == 0
+    assert value(backend, "trustmail_promises_total", event="overdue") == 0
+
+
+def test_while_off_the_calls_do_nothing() -> None:
+    assert active() is None
+    metrics.record_scored("api", REPORT)
+    metrics.record_smtp("held", "refused_hold")
+    sentinel = b"{broken"
+    assert metrics.record_scored_json("api", sentinel) is sentinel

@@ -1,0 +1,97 @@
+"""The metrics service: off (and free) by default, loopback only, a Host check against DNS
+rebinding, no credentials in its status line, and a reload that keeps the counters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from daemon.config import LoadedConfig, load_config
+from daemon.metrics.events import active
+from daemon.metrics.labels import LabelPolicy
+from daemon.metrics.prometheus import MetricsEndpointError, PrometheusBackend, ScrapeEndpoint
+from daemon.metrics.service import MetricsService, metrics_service, shown_endpoint
+from daemon.settings import ListenAddress
+from daemon.store import open_store
+
+
+def config(tmp_path: Path, metrics: str) -> LoadedConfig:
+    path = tmp_path / "metrics.toml"
+    path.write_text(f'[report]\nme = ["alice@example.com"]\n[metrics]\n{metrics}', "utf-8")
+    return load_config(path)
+
+
+def test_no_metrics_table_no_service_and_no_exporter_library_imported(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "store.sqlite3"))
+    assert metrics_service(load_config(None), store, None) is None
+    probe = ("import sys, daemon.app, daemon.api.handlers, daemon.smtp_proxy.handler\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('prometheus_client', "
+             "'opentelemetry', 'daemon.metrics.ledger'))))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_endpoint_refuses_a_non_loopback_address() -> None:
+    registry = PrometheusBackend(LabelPolicy()).registry
+    with pytest.raises(MetricsEndpointError, match="not a loopback address"):
+        ScrapeEndpoint(ListenAddress("192.0.2.10", 9464), registry)
+
+
+def test_only_a_loopback_host_header_may_read_the_metrics() -> None:
+    endpoint = ScrapeEndpoint(ListenAddress("127.0.0.1", 0),
+                              PrometheusBackend(LabelPolicy()).registry)
+    endpoint.start()
+    try:
+        for host in (f"127.0.0.1:{endpoint.port}", f"localhost:{endpoint.port}"):
+            request = urllib.request.Request(endpoint.url(), headers={"Host": host})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert b"trustmail_drafts_scored_total" in response.read()
+        rebound = urllib.request.Request(endpoint.url(),
+                                         headers={"Host": f"evil.example:{endpoint.port}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound, timeout=5)
+        assert refused.value.code == 403
+    finally:
+        endpoint.stop()
+
+
+def test_a_busy_port_is_a_clear_error() -> None:
+    first = ScrapeEndpoint(ListenAddress("127.0.0.1", 0), PrometheusBackend(LabelPolicy()).registry)
+    first.start()
+    try:
+        second = ScrapeEndpoint(ListenAddress("127.0.0.1", first.port),
+                                PrometheusBackend(LabelPolicy()).registry)
+        with pytest.raises(MetricsEndpointError, match="cannot listen on 127.0.0.1:"):
+            second.start()
+    finally:
+        first.stop()
+
+
+def test_the_status_line_never_shows_a_collector_token() -> None:
+    assert (shown_endpoint("https://user:s3cret@otel.example.com:4318/v1/metrics?token=abc")
+            == "https://otel.example.com:4318/v1/metrics")
+
+
+async def test_start_stop_and_a_reload_that_keeps_or_restarts(tmp_path: Path) -> None:
+    loaded = config(tmp_path, 'prometheus = "127.0.0.1:0"\naccount_label = "anna"\n')
+    store = open_store(str(tmp_path / "store.sqlite3"))
+    service = metrics_service(loaded, store, None)
+    assert isinstance(service, MetricsService)
+    await service.start()
+    try:
+        assert active() is service.recorder
+        line = service.describe()
+        assert "Prometheus endpoint http://127.0.0.1:" in line and "account 'anna'" in line
+        assert await service.reload(config(tmp_path, 'prometheus = "127.0.0.1:0"\n'
+                                                     'account_label = "anna"\n'), store, None)
+        assert not await service.reload(config(tmp_path, 'prometheus = "127.0.0.1:0"\n'),
+                                        store, None)
+    finally:
+        await service.stop()
+    assert active() is None
