@@ -58,6 +58,7 @@ async function scoreTab(tabId, givenDetails) {
     const original = await originalFor(details).catch(() => null);
     result = await scoreDraft(settings, scoreRequest(details, original?.rawBase64));
     if (result.state === "ok") flushPendingSent(settings);
+    if (result.state === "unpaired") await forgetRejectedToken(settings);
   } catch (error) {
     result = { state: "error", message: String(error?.message ?? error) };
   }
@@ -218,6 +219,16 @@ async function settingsPaired() {
   }
   await messenger.storage.local.set({ token: paired.token });
   return { ...settings, token: paired.token, source: { ...settings.source, token: "local" } };
+}
+
+/**
+ * With automatic pairing, a token the daemon rejects (`trustmail token --rotate`, a new
+ * data dir) is dropped, so that the next open pairing window pairs the add-on again.
+ */
+async function forgetRejectedToken(settings) {
+  if (settings.pairing === "auto" && settings.token) {
+    await messenger.storage.local.remove("token");
+  }
 }
 
 // A policy-installed add-on pairs as soon as Thunderbird starts, not at the first draft.

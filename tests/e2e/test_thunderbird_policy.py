@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e.scenario import World, wait_until
+from e2e.scenario import HEDGY_REPLY, World, wait_until
 
 from daemon.addon_build import gecko_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real]
 
-SEND_GATE = "hold"
+SEND_GATE = "hold"          # the review opens for hold only; a warn draft goes out
+SEND_WAIT_SECONDS = 30.0
 
 
 def rollout_policy(api_url: str, xpi: Path) -> dict[str, Any]:
@@ -76,3 +77,17 @@ def test_the_add_on_paired_by_itself_through_the_daemons_one_time_window(world: 
     world.receive_customer_message()
     world.open_reply()
     assert (world.wait_for_badge()["text"] or "").isdigit()
+
+
+def test_the_send_gate_follows_the_policy(world: World) -> None:
+    """With sendGate "hold", a draft that only warns is sent without the review."""
+    world.open_reply()
+    for piece in HEDGY_REPLY:
+        world.type_and_time_badge(piece)
+    badge = wait_until(lambda: world.badge() if "second look" in (world.badge()["title"] or "")
+                       else None, "a warn badge ('worth a second look')")
+    assert badge["text"] and int(badge["text"]) >= 40
+    world.press_send()
+    [message] = world.upstream.wait_for_messages(1, timeout=SEND_WAIT_SECONDS)
+    assert b"I think your invoice was maybe wrong" in message.data
+    assert not any("review/review.html" in url for url in world.window_urls())
