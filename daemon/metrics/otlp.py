@@ -2,22 +2,26 @@
 
 ``[metrics] otlp_endpoint = "https://otel.example.com/v1/metrics"`` pushes every
 ``otlp_interval_seconds`` (cumulative temporality, protobuf), with the OpenTelemetry SDK
-and its OTLP/HTTP exporter. The resource says ``service.name = "trustmail"`` and the SDK's
-own name and version, plus what the admin adds through the standard
-``OTEL_RESOURCE_ATTRIBUTES`` variable; no host name, no user name. TLS, extra headers
+and its OTLP/HTTP exporter. The resource says ``service.name = "trustmail"``, the SDK's
+own name and version, and a ``service.instance.id`` that is a random UUID per daemon
+start (cumulative counters start again with each process, and the collector must not mix
+two machines' series); plus what the admin adds through the standard
+``OTEL_RESOURCE_ATTRIBUTES`` variable (a team, or a stable id of their own). No host name,
+no user name. TLS, extra headers
 (a collector's token) and certificates follow the SDK's standard ``OTEL_EXPORTER_OTLP_*``
 variables. Imported only when the push is turned on.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.resources import SERVICE_INSTANCE_ID, SERVICE_NAME, Resource
 
 from daemon.metrics.instruments import COUNTER, INSTRUMENTS, Instrument
 
@@ -25,6 +29,17 @@ METER_NAME = "trustmail"
 EXPORT_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_TIMEOUT_MILLIS = 15_000    # the last push on stop, then give up
 MILLIS = 1000
+
+
+def resource() -> Resource:
+    """trustmail's resource; OTEL_RESOURCE_ATTRIBUTES may add to it or set the instance id.
+
+    (Recent SDKs give every process a random instance id themselves; older ones do not.)
+    """
+    detected = Resource.create({SERVICE_NAME: "trustmail"})
+    if SERVICE_INSTANCE_ID in detected.attributes:
+        return detected
+    return detected.merge(Resource({SERVICE_INSTANCE_ID: str(uuid.uuid4())}))
 
 
 class OtlpBackend:
@@ -36,8 +51,7 @@ class OtlpBackend:
         reader = PeriodicExportingMetricReader(
             exporter, export_interval_millis=interval_seconds * MILLIS,
             export_timeout_millis=EXPORT_TIMEOUT_SECONDS * MILLIS)
-        self.provider = MeterProvider(metric_readers=[reader],
-                                      resource=Resource.create({SERVICE_NAME: "trustmail"}))
+        self.provider = MeterProvider(metric_readers=[reader], resource=resource())
         meter = self.provider.get_meter(METER_NAME)
         self._instruments: dict[str, Any] = {}
         for instrument in INSTRUMENTS:
