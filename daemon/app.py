@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from daemon.api import api_service
+from daemon.application.check_setup import log_setup_problems
 from daemon.config import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service
 from daemon.logging_setup import log_event, setup_logging
@@ -232,6 +233,7 @@ async def run_daemon(config_path: Path | None = None) -> int:
     """Entry point of ``trustmail run``: load, warm up, run until stopped."""
     config = load_config(config_path)
     setup_logging(config.daemon.log_level)
+    log_setup_problems(config, log)
     store = build_store(config)
     scorer = build_scorer(config)
     await asyncio.get_running_loop().run_in_executor(None, warm_up, scorer)

@@ -18,6 +18,7 @@ EXIT_FLAGGED = 1
 EXIT_USAGE = 2
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "daemon.commands.init",
     "daemon.commands.score",
     "daemon.commands.config_cmd",
     "daemon.commands.token",
