@@ -14,7 +14,7 @@ from datetime import datetime
 
 from scoring.business_time import BusinessClock
 from scoring.context import Context
-from scoring.dates import Deadline, find_deadline
+from scoring.dates import VAGUE_TIMING, Deadline, find_deadline
 from scoring.findings import Promise
 from scoring.lowered import compile_for_lowered, lower_keeping_offsets
 from scoring.matcher import could_match
@@ -70,7 +70,7 @@ EN = Lexicon(
         r"e-mail|be in touch|let you|follow up|fix|refund|credit)\b)",
         re.IGNORECASE),
     thing=re.compile(
-        r"\b(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:will|should|is guaranteed to)"
+        r"\b(?:(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+|it)\s+(?:will|should|is guaranteed to)"
         r"\s+(?:probably\s+)?(?:be\s+(?:shipped|delivered|sent|ready|activated|processed|issued|"
         r"credited|refunded|live|done|fixed|resolved|at|there|out)|ship|arrive|go out|"
         r"come through|be at)\b|"
@@ -278,10 +278,11 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
         if owner == "thing":
             # "The unit will ship on Nov 11": a thing's schedule is the company's
             # commitment. Without a date it describes ("the accounts will be there",
-            # "the message should arrive twice"): on real mail, mostly no commitment.
-            if deadline is None:
-                continue
-            owner = "team"
+            # "the message should arrive twice"): on real mail, mostly no commitment
+            # ...
+            if deadline is None and not VAGUE_TIMING.search(lowered, position, clause_stop):
+                continue   # ... but "it will ship soon" promises, vaguely
+            owner = "team" if deadline else "unclear"
         hedged = any(h_start >= position - HEDGE_LOOKBACK_CHARS and h_end <= clause_stop
                      for h_start, h_end in hedge_spans)
         promises.append(Promise(
