@@ -26,6 +26,26 @@ declare -A DEB_TEST=(
   [npm]=/usr/bin/npm
   [prometheus]=/usr/bin/prometheus             # a real Prometheus scrapes the daemon (test_metrics_prometheus)
 )
+# Why each one is installed (printed before installing, so nothing arrives unexplained).
+declare -A WHY=(
+  [gcc]="compiles the scoring core with mypyc (it runs as pure Python without it)"
+  [python3-dev]="the Python headers mypyc compiles against"
+  [dovecot-imapd]="a real IMAP server for the sync, IDLE and report tests (they start their own)"
+  [openssl]="makes the test CA and certificates"
+  [swaks]="a real SMTP client for the proxy tests"
+  [libnet-ssleay-perl]="STARTTLS for swaks"
+  [thunderbird]="the add-on's end-to-end test runs a real Thunderbird (headless)"
+  [xvfb]="a virtual display for Thunderbird in the end-to-end test"
+  [xauth]="access to that virtual display"
+  [libnss3-tools]="certutil: the test CA in Thunderbird's profile"
+  [imagemagick]="screenshots under Xvfb"
+  [nodejs]="the add-on's tests (node --test) and web-ext lint"
+  [npm]="installs web-ext for the add-on's lint"
+  [prometheus]="a real Prometheus scrapes the daemon in the metrics tests (they start their own)"
+)
+# System services that Debian packages enable at boot but the tests do not use: each test
+# starts its own server on a free port. Disabled (and stopped) right after installing.
+SERVICES_NOT_NEEDED=(dovecot prometheus)
 
 missing=()
 check_debs() {
@@ -39,11 +59,48 @@ check_debs DEB_RUN
 # ... and the headers of the Python the venv is made from (Debian's python3 needs python3-dev)
 python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
   || missing+=(python3-dev)
+# Stop and disable the boot service of a package installed just now (never one the
+# machine had before: someone may use that Dovecot).
+disable_service() {
+  local service=$1
+  [ -e "/etc/init.d/$service" ] || [ -e "/lib/systemd/system/$service.service" ] || return 0
+  echo "bootstrap: disabling the system service $service (the tests start their own)"
+  if [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+  else
+    $SUDO systemctl disable "$service" >/dev/null 2>&1 || true     # the unit's links
+    $SUDO service "$service" stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d "$service" disable >/dev/null 2>&1 || true
+  fi
+}
+
 if [ "${#missing[@]}" -gt 0 ]; then
-  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  echo "bootstrap: installing ${#missing[@]} Debian packages with apt-get (and what they need;"
+  echo "           on a fresh machine about 90 s, most of it Thunderbird):"
+  for pkg in "${missing[@]}"; do
+    printf '  %-20s %s\n' "$pkg" "${WHY[$pkg]:-}"
+  done
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "bootstrap: apt-get update"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # progress: one line per package set up (apt's own bar needs a terminal); the whole
+  # output goes to a log that is shown if apt-get fails
+  apt_log=$(mktemp -t trustmail-apt.XXXXXX)
+  status=0
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+      "${missing[@]}" 2>&1 | tee "$apt_log" | sed -u -n 's/^Setting up \([^ ]*\).*/  set up \1/p' \
+      || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "bootstrap: apt-get install failed (exit $status); its last lines:" >&2
+    tail -n 20 "$apt_log" >&2
+    exit "$status"
+  fi
+  rm -f "$apt_log"
+  for service in "${SERVICES_NOT_NEEDED[@]}"; do
+    for pkg in "${missing[@]}"; do
+      case "$pkg" in "$service"|"$service"-*) disable_service "$service"; break ;; esac
+    done
+  done
 fi
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -52,7 +109,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 stamp="$VENV/.trustmail-installed-$MODE"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "bootstrap: installing Python packages ($MODE)"
+  echo "bootstrap: installing Python packages ($MODE) into $VENV (pip; about a minute the first time)"
   "$VENV/bin/pip" install -q --upgrade pip >/dev/null
   if [ "$MODE" = "test" ]; then
     "$VENV/bin/pip" install -q -e '.[test,bench,native]'
