@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from daemon.config import LoadedConfig
-from daemon.promise_ledger import LedgerEntry, promise_statuses
+from daemon.promise_ledger import promise_statuses
+from daemon.reports.rows import PromiseRow, promise_rows
 from daemon.reports.sources import my_addresses, parties_for, store_inputs
 from daemon.store import Store
 from daemon.store_queries import save_promise_statuses
@@ -19,20 +20,23 @@ ALL = "all"
 
 
 def list_promises(config: LoadedConfig, store: Store, me: list[str] | None,
-                  now: datetime, status: str = ALL) -> list[LedgerEntry]:
-    """Every ledger entry as of ``now`` (``status`` keeps one status only); ``me``
-    overrides whose promises count (default: ``[report] me``, else the accounts)."""
+                  now: datetime, status: str = ALL) -> list[PromiseRow]:
+    """Every ledger entry as of ``now`` (``status`` keeps one status only) with the
+    customer it was made to and the subject; ``me`` overrides whose promises count
+    (default: ``[report] me``, else the accounts)."""
     parties = parties_for(config, my_addresses(config, me))
     messages, promises = store_inputs(store)
     ledger = promise_statuses(promises, messages, [m.row_id for m in messages], parties, now)
     save_promise_statuses(store, [(e.promise.promise_id, e.status) for e in ledger])
-    return [entry for entry in ledger if status in (ALL, entry.status)]
+    return promise_rows([entry for entry in ledger if status in (ALL, entry.status)],
+                        messages, parties)
 
 
-def entry_dict(entry: LedgerEntry) -> dict[str, object]:
+def entry_dict(row: PromiseRow) -> dict[str, object]:
     """One entry as ``trustmail promises --format json`` and the API show it."""
-    promise = entry.promise
+    entry, promise = row.entry, row.entry.promise
     return {"text": promise.text, "status": entry.status, "owner": promise.owner,
+            "customer": row.customer, "subject": row.subject,
             "hedged": promise.hedged, "thread": entry.thread,
             "made_at": promise.made_at.isoformat() if promise.made_at else None,
             "due": promise.due.isoformat() if promise.due else None,

@@ -17,6 +17,8 @@ from pathlib import Path
 from daemon.application.list_promises import entry_dict, list_promises
 from daemon.config import load_config
 from daemon.promise_ledger import STATUSES
+from daemon.reports.rows import PromiseRow
+from daemon.reports.wording import shorten
 from daemon.store import open_store
 
 
@@ -31,8 +33,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
+CUSTOMER_CHARS = 26
+SUBJECT_CHARS = 30
+
+
 def _day(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment else "-"
+
+
+def table(rows: list[PromiseRow]) -> list[str]:
+    """One line per promise: the text on one line (newlines flattened) in the last column,
+    customer and subject cut at a word so the columns stay aligned."""
+    lines = [f"{'status':<8} {'made':<10} {'due':<10} {'customer':<{CUSTOMER_CHARS}} "
+             f"{'subject':<{SUBJECT_CHARS}} promise"]
+    for row in rows:
+        promise = row.entry.promise
+        hedged = " (hedged)" if promise.hedged else ""
+        lines.append(f"{row.entry.status:<8} {_day(promise.made_at):<10} "
+                     f"{_day(promise.due):<10} "
+                     f"{shorten(row.customer or '-', CUSTOMER_CHARS):<{CUSTOMER_CHARS}} "
+                     f"{shorten(row.subject, SUBJECT_CHARS):<{SUBJECT_CHARS}} "
+                     f"{' '.join(promise.text.split())}{hedged}")
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,15 +67,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.format == "json":
-        print(json.dumps([entry_dict(e) for e in shown], indent=2, ensure_ascii=False))
+        print(json.dumps([entry_dict(row) for row in shown], indent=2, ensure_ascii=False))
         return 0
     if not shown:
         print("no promises" + (f" with status {args.status}" if args.status else ""))
         return 0
-    print(f"{'status':<8} {'made':<10} {'due':<10}  promise")
-    for entry in shown:
-        hedged = " (hedged)" if entry.promise.hedged else ""
-        print(f"{entry.status:<8} {_day(entry.promise.made_at):<10} "
-              f"{_day(entry.promise.due):<10}  {entry.promise.text}{hedged}")
+    print("\n".join(table(shown)))
     sys.stdout.flush()
     return 0

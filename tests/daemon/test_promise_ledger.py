@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,13 +57,38 @@ def test_kept_overdue_and_open_promises(tmp_path: Path) -> None:
 def test_promises_command_lists_the_ledger(capsys: pytest.CaptureFixture[str]) -> None:
     store = open_store()          # the default store in the test's own XDG data dir
     store.record_message(MessageRecord("smtp", "out", message_id="<b1>", from_addr=ME,
+                                       to_addrs=["carla@acme.example"], subject="Contract",
                                        date=T0),
                          promise_report("I will call you on Wednesday.", T0 + timedelta(days=2)))
     store.close()
     assert main(["promises", "--me", ME]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["status", "made", "due", "promise"]
-    assert lines[1].split()[:3] == ["overdue", "2026-11-23", "2026-11-25"]
+    assert lines[0].split() == ["status", "made", "due", "customer", "subject", "promise"]
+    assert lines[1].split()[:5] == ["overdue", "2026-11-23", "2026-11-25",
+                                    "carla@acme.example", "Contract"]
     assert lines[1].endswith("(text not stored; keep_bodies is off)")   # the default
     assert main(["promises", "--me", ME, "--status", "kept"]) == 0
     assert capsys.readouterr().out == "no promises with status kept\n"
+
+
+def test_a_promise_over_several_lines_stays_on_its_row(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "bodies.toml"
+    config.write_text("[store]\nkeep_bodies = true\n", encoding="utf-8")
+    store = open_store(keep_bodies=True)
+    store.record_message(MessageRecord("smtp", "out", message_id="<b1>", from_addr=ME,
+                                       to_addrs=["colleague@example.com", "dan@beta.example"],
+                                       subject="Quarterly invoice and the refund you asked "
+                                               "about", date=T0),
+                         promise_report("I will send the corrected\ninvoice\r\nby Friday.",
+                                        T0 + timedelta(days=4)))
+    store.close()
+    assert main(["promises", "--me", ME, "--config", str(config)]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert row.index("dan@beta.example") == header.index("customer")
+    assert row.index("Quarterly invoice and the\u2026") == header.index("subject")
+    assert row.endswith("I will send the corrected invoice by Friday.")
+    assert main(["promises", "--me", ME, "--config", str(config), "--format", "json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert (entry["customer"], entry["subject"]) == (
+        "dan@beta.example", "Quarterly invoice and the refund you asked about")
