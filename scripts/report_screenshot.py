@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))     # the e2e suite's Thunderbird profil
 from e2e.thunderbird import THUNDERBIRD, connect, stop, write_profile  # noqa: E402
 from support.ports import free_port  # noqa: E402
 
-WINDOW = (900, 2200)             # CSS pixels of the message window
+WINDOW = (900, 3200)             # CSS pixels of the message window
 PAINT_SECONDS = 2.0              # let the message (and its image part) paint
 OPEN_MESSAGE = """
 const [path, width, height] = arguments;

@@ -222,9 +222,10 @@ def _compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: 
         promises_kept=sum(1 for e in made if e.status == KEPT),
         promises_overdue=sum(1 for e in made if e.status == OVERDUE),
         promises_open=sum(1 for e in made if e.status == OPEN),
-        open_promises=promise_rows([e for e in ledger if e.status == OPEN], messages, parties),
+        open_promises=promise_rows([e for e in ledger if e.status == OPEN], messages, parties,
+                                   all_threads),
         overdue_promises=promise_rows([e for e in ledger if e.status == OVERDUE], messages,
-                                      parties),
+                                      parties, all_threads),
         average_score=(sum(m.score for m in scored if m.score is not None) / len(scored)
                        if scored else None),
         scored_messages=len(scored),

@@ -8,7 +8,7 @@ clients that hide inline SVG and data URIs still show.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 
 from daemon.reports.chart import WIDTH_PX, chart_alt_text, trend_png
@@ -30,6 +30,7 @@ STYLE = ("body{font-family:sans-serif;max-width:760px;margin:auto;color:#222;pad
          ".age{white-space:nowrap}td:first-child{white-space:nowrap}"
          ".note{background:#fff4d6;border-left:4px solid #e0a800;padding:6px 10px;"
          "margin:6px 0}.muted{color:#666}.late{color:#b03a2e;font-weight:bold}")
+TEXT_COLUMNS = (0, 1, 2, 3)
 STATS_HEAD = ["replies", "median bus.", "p90 bus.", "median wall", "p90 wall", "in SLA"]
 
 
@@ -40,14 +41,15 @@ def _stats_cells(stats: Stats) -> str:
         percent(stats.within_sla_percent)))
 
 
-def _table(head: Sequence[str], rows: Sequence[str], left: int = 1) -> str:
-    header = "".join(f"<th class='l'>{escape(h)}</th>" if i < left else f"<th>{escape(h)}</th>"
+def _table(head: Sequence[str], rows: Sequence[str], left: Collection[int] = (0,)) -> str:
+    """A table whose columns ``left`` (text) align left, the others (figures) right."""
+    header = "".join(f"<th class='l'>{escape(h)}</th>" if i in left else f"<th>{escape(h)}</th>"
                      for i, h in enumerate(head))
     return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
 
 
-def _cells(values: Sequence[str], left: int) -> str:
-    return "".join(f"<td class='l'>{v}</td>" if i < left else f"<td>{v}</td>"
+def _cells(values: Sequence[str], left: Collection[int]) -> str:
+    return "".join(f"<td class='l'>{v}</td>" if i in left else f"<td>{v}</td>"
                    for i, v in enumerate(values))
 
 
@@ -69,12 +71,12 @@ def _due(row: PromiseRow) -> str:
 def _promise_table(title: str, rows: Sequence[PromiseRow]) -> str:
     if not rows:
         return ""
-    body = [f"<tr>{_cells(cells, 4)}</tr>" for r in rows[:MAX_LISTED]
+    body = [f"<tr>{_cells(cells, TEXT_COLUMNS)}</tr>" for r in rows[:MAX_LISTED]
             for cells in [[_due(r), escape(r.customer),
                            escape(shorten(r.entry.promise.text, PROMISE_CHARS * 2)),
                            escape(shorten(r.subject, SUBJECT_CHARS))]]]
     return (f"<h3>{escape(title)} ({len(rows)})</h3>"
-            + _table(["due", "customer", "promise", "subject"], body, 4)
+            + _table(["due", "customer", "promise", "subject"], body, TEXT_COLUMNS)
             + _more(len(rows), MAX_LISTED))
 
 
@@ -87,8 +89,9 @@ def _waiting_table(rows: Sequence[Waiting]) -> str:
             f"<span class='age late'>{age}</span>" if row.over_sla else
             f"<span class='age'>{age}</span>",
             escape(row.item.customer), escape(shorten(row.subject, SUBJECT_CHARS * 2))],
-            4) + "</tr>")
-    return (_table(["since", "waiting", "customer", "subject"], body, 4)
+            TEXT_COLUMNS) + "</tr>")
+    return (_table(["since", "waiting", "customer", "subject"], body,
+                   TEXT_COLUMNS)
             + _more(len(rows), MAX_LISTED))
 
 
@@ -104,14 +107,14 @@ def render_html(report: Report, chart_src: str | None = None) -> str:
     parts += ["<h2>First responses</h2>",
               f"<p class='big'>median {escape(duration(report.stats.median_business))} "
               f"business, {escape(percent(report.stats.within_sla_percent))} within SLA</p>",
-              _table(STATS_HEAD, [f"<tr>{_stats_cells(report.stats)}</tr>"], 0),
+              _table(STATS_HEAD, [f"<tr>{_stats_cells(report.stats)}</tr>"], ()),
               "<h2>Trend, last 8 weeks</h2>",
               f"<img src='{escape(src)}' width='{WIDTH_PX}' style='max-width:100%;"
               f"height:auto' alt='{escape(chart_alt_text(report.trend, report.sla_hours))}'>",
               "<h2>Distribution (wall time)</h2>",
               _table([label for label, _ in report.buckets],
                      ["<tr>" + "".join(f"<td>{c}</td>" for _, c in report.buckets) + "</tr>"],
-                     0),
+                     ()),
               "<h2>Per customer</h2>",
               _table(["customer", *STATS_HEAD, "waiting"],
                      [f"<tr><td class='l'>{escape(r.customer)}</td>{_stats_cells(r.stats)}"
@@ -135,6 +138,6 @@ def render_html(report: Report, chart_src: str | None = None) -> str:
             f"<td class='l'>{escape(f.message)}</td><td class='l'>"
             + (f"\u201c{escape(f.example)}\u201d <span class='muted'>({escape(f.example_from)})"
                "</span>" if f.example else "")
-            + "</td></tr>" for f in report.top_findings]))
+            + "</td></tr>" for f in report.top_findings], (0, 2, 3)))
     parts.append("</body></html>")
     return "\n".join(part for part in parts if part)

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from daemon.promise_ledger import LedgerEntry
 from daemon.reports.wording import shorten
-from daemon.response_times import Parties, Unanswered
+from daemon.response_times import INBOUND, Parties, Unanswered
 from daemon.store_queries import StoredMessage
+from daemon.threading_model import assign_threads
 
 EXAMPLE_CHARS = 70
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)     # sorts undated messages first
 NO_SUBJECT = "(no subject)"
 
 
@@ -80,20 +83,25 @@ def waiting_rows(unanswered: Sequence[Unanswered], messages: Sequence[StoredMess
 
 
 def promise_rows(entries: Sequence[LedgerEntry], messages: Sequence[StoredMessage],
-                 parties: Parties) -> list[PromiseRow]:
-    """Each entry with the customer (first recipient who is neither me nor a colleague)
-    and the subject of the message that made it."""
+                 parties: Parties, threads: Sequence[str] | None = None) -> list[PromiseRow]:
+    """Each entry with the customer (the first recipient who is neither me nor a
+    colleague, else the first customer who wrote in the thread) and the subject of the
+    message that made it. ``threads`` (aligned with ``messages``) when already known."""
     by_row = {m.row_id: m for m in messages}
+    thread_customer: dict[str, str] = {}
+    if entries:
+        pairs = zip(messages, threads or assign_threads(messages), strict=True)
+        for message, thread in sorted(pairs, key=lambda pair: pair[0].date or EPOCH):
+            if parties.role(message) == INBOUND:
+                thread_customer.setdefault(thread, message.from_addr.lower())
     rows: list[PromiseRow] = []
     for entry in entries:
-        message = by_row.get(entry.promise.message_row)
-        if message is None:
-            rows.append(PromiseRow(entry, "", NO_SUBJECT))
-            continue
-        recipients = [*message.to_addrs, *message.cc_addrs]
-        outside = [a for a in recipients if _is_customer(a, parties)]
-        rows.append(PromiseRow(entry, (outside or recipients or [""])[0].lower(),
-                               message.subject or NO_SUBJECT))
+        made_in = by_row.get(entry.promise.message_row)
+        recipients = [*made_in.to_addrs, *made_in.cc_addrs] if made_in else []
+        outside = [a.lower() for a in recipients if _is_customer(a, parties)]
+        customer = (outside or [thread_customer.get(entry.thread, "")])[0]
+        rows.append(PromiseRow(entry, customer,
+                               (made_in.subject if made_in else "") or NO_SUBJECT))
     return rows
 
 

@@ -24,6 +24,7 @@ from daemon.reports.wording import age_words, business_hours_text, shorten
 from daemon.response_times import Parties
 from daemon.store import MessageRecord, open_store
 from daemon.store_queries import StoredMessage, StoredPromise
+from scoring import Scorer
 from scoring.business_time import BusinessClock
 from scoring.settings import BusinessHours
 
@@ -133,6 +134,18 @@ def test_open_and_overdue_promises_are_listed_with_customer_and_subject() -> Non
             "Wednesday.\u201d (Re: Contract)") in text
 
 
+def test_a_promise_in_mail_without_recipients_names_the_customer_of_its_thread() -> None:
+    # an mbox export that dropped the To: header (the eval mailboxes do)
+    mails = [message(1, "carla@acme.example", MON_10, subject="Upgrade"),
+             message(2, ME, MON_10 + timedelta(hours=1), to=(), subject="Re: Upgrade",
+                     parent="<m1@x>")]
+    promise = StoredPromise(1, 2, "We'll try and fix it.", "team", None, False, "open",
+                            MON_10 + timedelta(hours=1))
+    report = compute_report(mails, PARTIES, CLOCK, WEEK_48, AFTER_WEEK_48, [promise])
+    assert [(r.customer, r.subject) for r in report.open_promises] == [
+        ("carla@acme.example", "Re: Upgrade")]
+
+
 def test_findings_show_the_rule_name_its_meaning_and_a_readable_example() -> None:
     long_match = "we will probably be able to look into the matter at some point next week"
     scored = [message(1, ME, MON_10, score=70, findings=[("en.honesty.hedge", long_match)]),
@@ -153,14 +166,20 @@ def test_findings_show_the_rule_name_its_meaning_and_a_readable_example() -> Non
 
 
 def test_the_rule_infos_come_from_the_shipped_packs(isolated: Path) -> None:
+    config = load_config(None)
+    scorer = Scorer(config.scoring)
+    # an enabled rule's own example that finds something in a whole email
+    body = next(text for rule in scorer.rulebook.rules["en"] if rule.enabled
+                for example in rule.examples.hit[:1]
+                for text in [f"Hi Carla,\n\n{example}\n\nBest,\nAlice\n"]
+                if scorer.score_message(text.encode()).findings)
     box = write_mbox(isolated / "mail.mbox", [
         ("<q1@acme.example>", "carla@acme.example", MON_10, ""),
         ("<a1@example.com>", ME, MON_10 + timedelta(hours=1), "<q1@acme.example>")],
-        bodies={"<a1@example.com>": "Hi Carla,\n\nthe invoice is probably wrong, I think "
-                                    "we maybe charged twice.\n\nBest,\nAlice\n"})
-    report = build_report(load_config(None), ReportRequest(week="2026-W48", me=(ME,),
-                                                           mbox=box), AFTER_WEEK_48)
-    assert report.top_findings, "the hedgy reply has findings"
+        bodies={"<a1@example.com>": body})
+    report = build_report(config, ReportRequest(week="2026-W48", me=(ME,), mbox=box),
+                          AFTER_WEEK_48)
+    assert report.top_findings, "the rule's own example has findings"
     for row in report.top_findings:
         assert row.name and row.message and row.example, row
 
