@@ -29,9 +29,14 @@ class Notice:
 
 def data_notices(messages: Sequence[StoredMessage], parties: Parties, source: str,
                  settings_hint: str) -> list[Notice]:
-    """No mail from me at all, or none from customers: the report would be empty."""
+    """No mail at all, none from me, or none from customers: the report would be empty."""
     roles = Counter(parties.role(m) for m in messages)
     notices: list[Notice] = []
+    if not messages:
+        where = ("the store is filled by IMAP sync (configure an [[accounts]] entry in "
+                 f"{settings_hint} and run `trustmail sync`), the SMTP proxy and the add-on"
+                 if source == STORE else "the mbox file holds no message")
+        notices.append(Notice("no-mail", f"no mail at all to report on: {where}"))
     if messages and not roles[MINE]:
         senders = Counter(m.from_addr.lower() for m in messages if m.from_addr)
         top = ", ".join(f"{a} ({n})" for a, n in senders.most_common(TOP_SENDERS))

@@ -256,3 +256,10 @@ def test_the_chart_is_a_png_for_mail_clients() -> None:
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1360, 720)      # drawn at 2x the 680 px it is shown at
+
+
+def test_an_empty_store_says_where_mail_comes_from(isolated: Path) -> None:
+    report = build_report(load_config(None), ReportRequest(week="2026-W48", me=(ME,)),
+                          AFTER_WEEK_48)
+    [notice] = report.notices
+    assert notice.code == "no-mail" and "run `trustmail sync`" in notice.message
