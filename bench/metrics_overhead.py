@@ -12,22 +12,29 @@ The client alternates between the two, send by send (SMTP) or round by round (AP
 change in the machine's load hits both alike:
 
     .venv/bin/python bench/metrics_overhead.py [--count 300] [--clients 20] [--requests 30]
+        [--control]
 
-Tables: per-transaction latency through the proxy (5 KB text email, open session), and
-``POST /v1/score`` latency (3 KB distinct drafts, 1 and N keep-alive clients), p50/p90/p99
-for each daemon and the difference on - off.
+Tables: what one recorded event costs in this process (the exact figure the side-by-side
+runs cannot resolve on a shared machine); per-transaction latency through the proxy (5 KB
+text email, open session); ``POST /v1/score`` latency (3 KB distinct drafts: one client
+sending back to back, and N clients at the add-on's pace as bench/api_latency.py judges
+it). p50/p90/p99 for each daemon and the difference on - off. ``--control`` runs the
+same with metrics off in both daemons: the differences it shows are this machine's noise.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -51,6 +58,7 @@ from support.otlp_receiver import OtlpReceiver  # noqa: E402
 from support.prometheus_server import PROMETHEUS, PrometheusServer  # noqa: E402
 
 SMALL = 5 * 1024
+EVENT_REPEAT = 5000
 API_ROUNDS = 4
 ME = '[report]\nme = ["alice@example.com"]\n'
 
@@ -97,10 +105,11 @@ HEADERS = ["load", "n", "off p50", "on p50", "on-off p50", "off p90", "on p90", 
            "on p99", "on-off p99"]
 
 
-async def smtp_side_by_side(count: int, receiver: OtlpReceiver,
-                            stack: ExitStack) -> list[list[object]]:
+async def smtp_side_by_side(count: int, receiver: OtlpReceiver, stack: ExitStack,
+                            control: bool) -> list[list[object]]:
     upstream_process, direct = start_upstream()
     table, metrics_port = metrics_table(receiver.url)
+    table = "" if control else table
     off_process, off = start_daemon(direct, f"\n{ME}")
     on_process, on = start_daemon(direct, f"\n{ME}\n{table}")
     try:
@@ -119,8 +128,9 @@ async def smtp_side_by_side(count: int, receiver: OtlpReceiver,
 
 
 async def api_side_by_side(clients: int, requests: int, receiver: OtlpReceiver,
-                           stack: ExitStack) -> list[list[object]]:
+                           stack: ExitStack, control: bool) -> list[list[object]]:
     table, metrics_port = metrics_table(receiver.url)
+    table = "" if control else table
     daemons = {"off": api_daemon(ME), "on": api_daemon(f"{ME}\n{table}")}
     rows: list[list[object]] = []
     try:
@@ -130,16 +140,17 @@ async def api_side_by_side(clients: int, requests: int, receiver: OtlpReceiver,
                 await api_latency.run_load(port, token, 1, api_latency.WARM_UP_REQUESTS,
                                            "distinct", 10**6)
             seed = 1
-            for count in sorted({1, clients}):
+            interval = api_latency.addon_interval_ms()
+            for count, pace, interval_ms in ((1, "back to back", None),
+                                             (clients, "add-on pace", interval)):
                 times: dict[str, list[float]] = {"off": [], "on": []}
                 for _ in range(API_ROUNDS):
                     seed += 10**5
                     for name, (_, port, token) in daemons.items():   # same drafts for both
-                        latencies, _ = await api_latency.run_load(port, token, count,
-                                                                  requests, "distinct", seed)
+                        latencies, _ = await api_latency.run_load(
+                            port, token, count, requests, "distinct", seed, interval_ms)
                         times[name] += latencies
-                rows += rows_for(f"POST /v1/score, {count} client(s), flood", times["off"],
-                                 times["on"])
+                rows += rows_for(f"{count} client(s), {pace}", times["off"], times["on"])
     finally:
         for process, _, _ in daemons.values():
             process.terminate()
@@ -147,26 +158,85 @@ async def api_side_by_side(clients: int, requests: int, receiver: OtlpReceiver,
     return rows
 
 
+def timed_us(call: Callable[[], object], repeat: int = EVENT_REPEAT) -> float:
+    started = time.perf_counter()
+    for _ in range(repeat):
+        call()
+    return (time.perf_counter() - started) / repeat * 1e6
+
+
+def event_costs() -> list[list[object]]:
+    """Microseconds per recording call, both exporters attached, against scoring the draft."""
+    from datetime import UTC, datetime
+
+    from daemon import metrics
+    from daemon.config import load_config
+    from daemon.metrics.events import Recorder, activate, deactivate
+    from daemon.metrics.labels import LabelPolicy
+    from daemon.metrics.otlp import OtlpBackend
+    from daemon.metrics.prometheus import PrometheusBackend
+    from scoring import Scorer
+
+    scorer = Scorer(load_config().scoring)
+    now = datetime.now(UTC)
+    text = api_latency.draft(1)
+    scorer.score_text(text, now=now)
+    report = scorer.score_text(text, now=now).to_dict()
+    encoded = json.dumps(report).encode()
+    scoring_us = timed_us(lambda: scorer.score_text(api_latency.draft(2), now=now), 20)
+    off_us = timed_us(lambda: metrics.record_scored("smtp", report))
+    recorder = Recorder(LabelPolicy())
+    recorder.attach(PrometheusBackend(recorder))
+    otlp = OtlpBackend(recorder, "http://127.0.0.1:9/v1/metrics", 3600)   # never pushes
+    recorder.attach(otlp)
+    activate(recorder)
+    try:
+        findings = len(report["findings"])
+        rows: list[list[object]] = [
+            ["metrics off: any recording call", off_us, "-"],
+            ["a relay outcome (record_smtp)", timed_us(lambda: metrics.record_smtp(
+                "relayed", "ok")), "in the proxy's DATA reply path"],
+            [f"a proxy report, {findings} findings (record_scored)",
+             timed_us(lambda: metrics.record_scored("smtp", report)),
+             "when scoring completes"],
+            [f"an API report, {len(encoded)} bytes of JSON (parse + count)",
+             timed_us(lambda: metrics.record_scored_json("api", encoded)),
+             "after the answer is written (call_soon)"],
+            ["for scale: scoring one 3 KB draft", scoring_us, "in a worker process"],
+        ]
+    finally:
+        deactivate()
+        otlp.provider.shutdown(timeout_millis=100)
+    return rows
+
+
 async def run(args: argparse.Namespace) -> None:
+    print_table(f"Cost of one recorded event, µs (mean of {EVENT_REPEAT})",
+                ["event", "µs", "where it runs"], event_costs())
     with ExitStack() as stack:
         receiver = stack.enter_context(OtlpReceiver.start())
-        rows = await smtp_side_by_side(args.count, receiver, stack)
-        print_table("SMTP proxy, ms (MAIL FROM .. DATA reply), metrics off vs on",
+        versus = "off vs off (control)" if args.control else "off vs on"
+        rows = await smtp_side_by_side(args.count, receiver, stack, args.control)
+        print_table(f"SMTP proxy, ms (MAIL FROM .. DATA reply), metrics {versus}",
                     HEADERS, rows)
-        rows = await api_side_by_side(args.clients, args.requests, receiver, stack)
-        print_table(f"Scoring API, ms ({api_latency.DRAFT_BYTES}-byte distinct drafts, "
-                    "keep-alive), metrics off vs on", HEADERS, rows)
+        rows = await api_side_by_side(args.clients, args.requests, receiver, stack,
+                                      args.control)
+        print_table(f"POST /v1/score, ms ({api_latency.DRAFT_BYTES}-byte distinct drafts, "
+                    f"keep-alive), metrics {versus}", HEADERS, rows)
         print(f"\n{len(receiver.bodies)} OTLP pushes received; {os.cpu_count()} CPUs shared by "
               "both daemons, their scoring workers, Prometheus and this client.")
 
 
 def main() -> None:
+    logging.getLogger("opentelemetry").setLevel(logging.CRITICAL)  # the unused push target
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=300, help="5 KB sends per daemon")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=30,
                         help="API requests per client per round")
+    parser.add_argument("--control", action="store_true",
+                        help="metrics off in both daemons: the noise floor")
     asyncio.run(run(parser.parse_args()))
 
 

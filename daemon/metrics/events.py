@@ -17,10 +17,11 @@ import asyncio
 import json
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from daemon.metrics import labels as L
+from daemon.metrics.counts import Counts
 from daemon.metrics.instruments import (
     DRAFTS_SCORED,
     FINDINGS,
@@ -34,26 +35,33 @@ log = logging.getLogger("trustmail.metrics")
 
 
 class Backend(Protocol):
-    """One exporter's side of the instruments (Prometheus registry, OTLP meter)."""
+    """One exporter (Prometheus registry, OTLP meter). It reads the counters from the
+    recorder's :class:`Counts` when it collects; durations it gets as they are observed
+    (they are rare: one per answered customer message, off the request path)."""
 
-    def add(self, instrument: Instrument, labels: Mapping[str, str], amount: int) -> None: ...
     def observe(self, instrument: Instrument, labels: Mapping[str, str],
                 value: float) -> None: ...
+    def touch(self, instrument: Instrument, labels: Mapping[str, str]) -> None: ...
     def close(self) -> None: ...
 
 
 class Recorder:
-    """Turns events into data points on every backend, labelled by the policy."""
+    """Turns events into counts and observations, labelled by the policy."""
 
-    def __init__(self, policy: L.LabelPolicy, backends: Sequence[Backend]) -> None:
+    def __init__(self, policy: L.LabelPolicy) -> None:
         self.policy = policy
-        self.backends = tuple(backends)
-        self._zero_series()
+        self.counts = Counts()
+        self.backends: list[Backend] = []
+        self._zero_counters()
+
+    def attach(self, backend: Backend) -> None:
+        """Export to ``backend`` too (its histograms start at 0 where they can)."""
+        self.backends.append(backend)
+        if not self.policy.customer_domains:
+            backend.touch(FIRST_RESPONSE, self.policy.labels())
 
     def count(self, instrument: Instrument, amount: int = 1, **values: str) -> None:
-        labels = self.policy.labels(**values)
-        for backend in self.backends:
-            backend.add(instrument, labels, amount)
+        self.counts.add(instrument.name, self.policy.labels(**values), amount)
 
     def observe(self, instrument: Instrument, value: float, **values: str) -> None:
         labels = self.policy.labels(**values)
@@ -85,12 +93,16 @@ class Recorder:
         for backend in self.backends:
             backend.close()
 
-    def _zero_series(self) -> None:
-        """The fixed series exist from the start (a dashboard shows 0, not "no data")."""
+    def _zero_counters(self) -> None:
+        """Every counter with known labels exists from the start, at 0: a dashboard shows
+        0, not "no data", and Prometheus' ``increase()`` sees the first event (a series
+        that appears at 1 has increased by nothing as far as it knows)."""
         for source in L.SOURCES:
             for verdict in (*L.VERDICTS, L.SCORING_FAILED):
                 self.count(DRAFTS_SCORED, 0, source=source, verdict=verdict)
-        self.count(SMTP_MESSAGES, 0, outcome=L.RELAYED, reason="ok")
+        for outcome, reasons in L.REASONS.items():
+            for reason in reasons:
+                self.count(SMTP_MESSAGES, 0, outcome=outcome, reason=reason)
         for event in L.PROMISE_EVENTS:
             self.count(PROMISES, 0, event=event)
 
@@ -124,14 +136,27 @@ def record_scored(source: str, report: Mapping[str, Any] | None) -> None:
 
 
 def record_scored_json(source: str, encoded: bytes) -> bytes:
-    """A draft was scored into this JSON report; returns it unchanged (for a ``return``)."""
+    """A draft was scored into this JSON report; returns it unchanged (for a ``return``).
+
+    On an event loop the report is read after the current callback, so the answer that
+    carries it goes out first.
+    """
     if _active is not None:
         try:
-            report = json.loads(encoded)
-        except ValueError:
-            report = None
-        _active.draft_scored(source, report if isinstance(report, dict) else None)
+            asyncio.get_running_loop().call_soon(_record_json, source, encoded)
+        except RuntimeError:            # no loop: a plain thread
+            _record_json(source, encoded)
     return encoded
+
+
+def _record_json(source: str, encoded: bytes) -> None:
+    if _active is None:
+        return
+    try:
+        report = json.loads(encoded)
+    except ValueError:
+        report = None
+    _active.draft_scored(source, report if isinstance(report, dict) else None)
 
 
 def record_proxy_scored(scoring: asyncio.Future[Any]) -> None:

@@ -15,20 +15,29 @@ variables. Imported only when the push is turned on.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+from opentelemetry.metrics import CallbackOptions, Histogram, Observation
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import SERVICE_INSTANCE_ID, SERVICE_NAME, Resource
 
+from daemon.metrics.counts import Counts
+from daemon.metrics.events import Recorder
 from daemon.metrics.instruments import COUNTER, INSTRUMENTS, Instrument
 
 METER_NAME = "trustmail"
 EXPORT_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_TIMEOUT_MILLIS = 15_000    # the last push on stop, then give up
 MILLIS = 1000
+
+
+def observer(counts: Counts, name: str) -> Callable[[CallbackOptions], Iterable[Observation]]:
+    """The callback that reports one counter's cumulative values at a push."""
+    def observe(options: CallbackOptions) -> Iterable[Observation]:
+        return [Observation(value, labels) for labels, value in counts.snapshot(name)]
+    return observe
 
 
 def resource() -> Resource:
@@ -43,9 +52,11 @@ def resource() -> Resource:
 
 
 class OtlpBackend:
-    """A meter provider of its own (never the process-global one) pushing to one URL."""
+    """A meter provider of its own (never the process-global one) pushing to one URL: the
+    counters as observable counters read from the recorder at each push, the histograms
+    as OpenTelemetry histograms."""
 
-    def __init__(self, endpoint: str, interval_seconds: float) -> None:
+    def __init__(self, recorder: Recorder, endpoint: str, interval_seconds: float) -> None:
         self.endpoint = endpoint
         exporter = OTLPMetricExporter(endpoint=endpoint, timeout=EXPORT_TIMEOUT_SECONDS)
         reader = PeriodicExportingMetricReader(
@@ -53,22 +64,23 @@ class OtlpBackend:
             export_timeout_millis=EXPORT_TIMEOUT_SECONDS * MILLIS)
         self.provider = MeterProvider(metric_readers=[reader], resource=resource())
         meter = self.provider.get_meter(METER_NAME)
-        self._instruments: dict[str, Any] = {}
+        self._histograms: dict[str, Histogram] = {}
         for instrument in INSTRUMENTS:
             if instrument.kind == COUNTER:
-                made: Any = meter.create_counter(instrument.name, instrument.unit,
-                                                 instrument.description)
+                meter.create_observable_counter(
+                    instrument.name, [observer(recorder.counts, instrument.name)],
+                    instrument.unit, instrument.description)
             else:
-                made = meter.create_histogram(
+                self._histograms[instrument.name] = meter.create_histogram(
                     instrument.name, instrument.unit, instrument.description,
                     explicit_bucket_boundaries_advisory=instrument.buckets)
-            self._instruments[instrument.name] = made
-
-    def add(self, instrument: Instrument, labels: Mapping[str, str], amount: int) -> None:
-        self._instruments[instrument.name].add(amount, dict(labels))
 
     def observe(self, instrument: Instrument, labels: Mapping[str, str], value: float) -> None:
-        self._instruments[instrument.name].record(value, dict(labels))
+        self._histograms[instrument.name].record(value, dict(labels))
+
+    def touch(self, instrument: Instrument, labels: Mapping[str, str]) -> None:
+        """Nothing: an OTLP histogram appears with its first observation, and a collector
+        starts it from there."""
 
     def flush(self) -> bool:
         """Push now (tests, and the last figures on stop)."""

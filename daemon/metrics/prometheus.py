@@ -15,22 +15,23 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from prometheus_client import (
     CollectorRegistry,
-    Counter,
     Histogram,
+    Metric,
     disable_created_metrics,
     make_wsgi_app,
 )
+from prometheus_client.core import CounterMetricFamily
 from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import Collector
 
+from daemon.metrics.events import Recorder
 from daemon.metrics.instruments import COUNTER, INSTRUMENTS, Instrument
-from daemon.metrics.labels import LabelPolicy
 from daemon.settings import ListenAddress, is_loopback_host
 from scoring.errors import TrustmailError
 
@@ -43,33 +44,49 @@ class MetricsEndpointError(TrustmailError):
     """The scrape endpoint cannot start (not loopback, port in use)."""
 
 
-class PrometheusBackend:
-    """The instruments as prometheus_client metrics in a registry of their own."""
+class CounterCollector(Collector):
+    """The recorder's counters, read at each scrape."""
 
-    def __init__(self, policy: LabelPolicy) -> None:
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    def collect(self) -> Iterator[Metric]:
+        policy = self.recorder.policy
+        for instrument in INSTRUMENTS:
+            if instrument.kind != COUNTER:
+                continue
+            names = policy.label_names(instrument.labels)
+            family = CounterMetricFamily(instrument.name, instrument.description,
+                                         labels=names)
+            for labels, value in self.recorder.counts.snapshot(instrument.name):
+                family.add_metric([labels.get(name, "") for name in names], value)
+            yield family
+
+
+class PrometheusBackend:
+    """The instruments in a prometheus_client registry of their own: the counters read
+    from the recorder at each scrape, the histograms as prometheus_client histograms."""
+
+    def __init__(self, recorder: Recorder) -> None:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series
         self.registry = CollectorRegistry(auto_describe=True)
-        self._metrics: dict[str, Counter | Histogram] = {}
+        self.registry.register(CounterCollector(recorder))
+        self._histograms: dict[str, Histogram] = {}
         for instrument in INSTRUMENTS:
-            names = policy.label_names(instrument.labels)
-            metric: Counter | Histogram
-            if instrument.kind == COUNTER:
-                metric = Counter(instrument.name, instrument.description, names,
-                                 registry=self.registry)
-            else:
-                metric = Histogram(instrument.name, instrument.description, names,
-                                   registry=self.registry, buckets=instrument.buckets)
-            self._metrics[instrument.name] = metric
-
-    def add(self, instrument: Instrument, labels: Mapping[str, str], amount: int) -> None:
-        metric = self._metrics[instrument.name]
-        assert isinstance(metric, Counter)
-        (metric.labels(**labels) if labels else metric).inc(amount)
+            if instrument.kind != COUNTER:
+                self._histograms[instrument.name] = Histogram(
+                    instrument.name, instrument.description,
+                    recorder.policy.label_names(instrument.labels), registry=self.registry,
+                    buckets=instrument.buckets)
 
     def observe(self, instrument: Instrument, labels: Mapping[str, str], value: float) -> None:
-        metric = self._metrics[instrument.name]
-        assert isinstance(metric, Histogram)
-        (metric.labels(**labels) if labels else metric).observe(value)
+        histogram = self._histograms[instrument.name]
+        (histogram.labels(**labels) if labels else histogram).observe(value)
+
+    def touch(self, instrument: Instrument, labels: Mapping[str, str]) -> None:
+        """The series of these labels, at 0 (an unlabelled histogram exists already)."""
+        if labels:
+            self._histograms[instrument.name].labels(**labels)
 
     def close(self) -> None:
         """Nothing to flush: a scrape reads the registry."""

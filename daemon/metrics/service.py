@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from daemon.config import LoadedConfig
 from daemon.logging_setup import log_event
-from daemon.metrics.events import Backend, Recorder, activate, deactivate
+from daemon.metrics.events import Recorder, activate, deactivate
 from daemon.metrics.labels import LabelPolicy
 from daemon.settings import MetricsSettings
 from daemon.store import Store
@@ -60,17 +60,17 @@ class MetricsService:
 
     async def start(self) -> None:
         settings = self.settings
-        backends: list[Backend] = []
+        self.recorder = Recorder(LabelPolicy.of(settings))
         if settings.prometheus is not None:
             from daemon.metrics.prometheus import PrometheusBackend, ScrapeEndpoint
-            prometheus = PrometheusBackend(LabelPolicy.of(settings))
+            prometheus = PrometheusBackend(self.recorder)
             self.endpoint = ScrapeEndpoint(settings.prometheus, prometheus.registry)
             self.endpoint.start()
-            backends.append(prometheus)
+            self.recorder.attach(prometheus)
         if settings.otlp_endpoint is not None:
             from daemon.metrics.otlp import OtlpBackend
-            backends.append(OtlpBackend(settings.otlp_endpoint, settings.otlp_interval_seconds))
-        self.recorder = Recorder(LabelPolicy.of(settings), backends)
+            self.recorder.attach(OtlpBackend(self.recorder, settings.otlp_endpoint,
+                                             settings.otlp_interval_seconds))
         activate(self.recorder)
         from daemon.metrics.ledger import LedgerWatch
         self.ledger = LedgerWatch(self.config, self.store, self.recorder)

@@ -24,8 +24,10 @@ REPORT = {"verdict": "warn", "score": 62, "body": "Maybe it shipped, I think.",
 
 @pytest.fixture
 def backend() -> Iterator[PrometheusBackend]:
-    backend = PrometheusBackend(LabelPolicy())
-    activate(Recorder(LabelPolicy(), [backend]))
+    recorder = Recorder(LabelPolicy())
+    backend = PrometheusBackend(recorder)
+    recorder.attach(backend)
+    activate(recorder)
     yield backend
     deactivate()
 
@@ -56,6 +58,14 @@ def test_the_api_call_parses_the_json_it_returns_unchanged(backend: PrometheusBa
 class Outcome:
     report: dict[str, Any] | None
     failure: str
+
+
+async def test_on_a_loop_the_api_report_is_read_after_the_answer(
+        backend: PrometheusBackend) -> None:
+    metrics.record_scored_json("api", json.dumps(REPORT).encode())
+    assert value(backend, "trustmail_drafts_scored_total", source="api", verdict="warn") == 0
+    await asyncio.sleep(0)
+    assert value(backend, "trustmail_drafts_scored_total", source="api", verdict="warn") == 1
 
 
 async def test_the_proxys_scoring_future_counts_when_it_completes(

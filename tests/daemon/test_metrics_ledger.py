@@ -61,8 +61,10 @@ def watch(tmp_path: Path, store: Store, metrics: str = "") -> tuple[LedgerWatch,
                                                                     PrometheusBackend]:
     loaded = config(tmp_path, metrics)
     policy = LabelPolicy.of(loaded.daemon.metrics)
-    backend = PrometheusBackend(policy)
-    return LedgerWatch(loaded, store, Recorder(policy, [backend])), backend
+    recorder = Recorder(policy)
+    backend = PrometheusBackend(recorder)
+    recorder.attach(backend)
+    return LedgerWatch(loaded, store, recorder), backend
 
 
 def value(backend: PrometheusBackend, name: str, **labels: str) -> float:
@@ -159,7 +161,7 @@ def test_without_me_the_ledger_is_off_and_says_why(tmp_path: Path, store: Store,
     path.write_text('[metrics]\nprometheus = "127.0.0.1:0"\n', "utf-8")
     loaded = load_config(path)
     policy = LabelPolicy.of(loaded.daemon.metrics)
-    ledger = LedgerWatch(loaded, store, Recorder(policy, [PrometheusBackend(policy)]))
+    ledger = LedgerWatch(loaded, store, Recorder(policy))
     assert ledger.tick(WEDNESDAY_9) is None
     [record] = [r for r in caplog.records if r.getMessage() == "metrics-ledger-off"]
     assert "first-response times and promises are not exported" in str(vars(record))

@@ -31,8 +31,9 @@ def test_the_admin_may_set_the_instance_and_add_a_team(monkeypatch: pytest.Monke
 
 def test_the_push_carries_the_counters_and_the_histogram() -> None:
     with OtlpReceiver.start() as receiver:
-        backend = OtlpBackend(receiver.url, interval_seconds=3600)   # only explicit pushes
-        recorder = Recorder(LabelPolicy(account="anna"), [backend])
+        recorder = Recorder(LabelPolicy(account="anna"))
+        backend = OtlpBackend(recorder, receiver.url, interval_seconds=3600)  # pushes: flush
+        recorder.attach(backend)
         recorder.smtp_message("held", "refused_warn")
         recorder.first_response(5400.0, "maria@customer.example")
         assert backend.flush()

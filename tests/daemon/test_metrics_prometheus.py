@@ -5,6 +5,7 @@ promises, first-response time in business hours, with the account label the admi
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +15,12 @@ from support.metrics_traffic import drive_traffic, metrics_daemon
 from support.prometheus_server import PrometheusServer, require_prometheus
 from support.smtp_proxy import TRUSTMAIL
 from support.smtp_upstream import SmtpUpstream
+from test_metrics_docs import DASHBOARD, dashboard_expressions
 
 pytestmark = pytest.mark.real
 
 ACCOUNT = "anna-sales"
+GRAFANA_VARIABLES = {"$team": ".*", "$__range": "10m", "$__interval": "1m"}
 SELECTOR = f'{{job="trustmail",account="{ACCOUNT}"'
 
 
@@ -25,6 +28,23 @@ SELECTOR = f'{{job="trustmail",account="{ACCOUNT}"'
 def upstream() -> Iterator[SmtpUpstream]:
     with SmtpUpstream.start() as server:
         yield server
+
+
+def grafana(expression: str) -> str:
+    """A dashboard query as Grafana sends it, with its variables filled in."""
+    for variable, value in GRAFANA_VARIABLES.items():
+        expression = expression.replace(variable, value)
+    return expression
+
+
+def panel_query(title: str) -> str:
+    [expression] = [target["expr"] for panel in json.loads(DASHBOARD.read_text("utf-8"))["panels"]
+                    if panel["title"] == title for target in panel["targets"]]
+    return str(expression)
+
+
+MACHINES = panel_query("Machines reporting")
+HELD_SHARE = panel_query("Held by the send policy")
 
 
 def series(name: str, **labels: str) -> str:
@@ -66,6 +86,13 @@ def test_prometheus_scrapes_the_daemon_and_queries_the_team_figures(
         assert not any("customer_domain" in s["metric"] for s in labelled)
         status = daemon.trustmail("status").stdout
         assert f"Prometheus endpoint http://127.0.0.1:{port}/metrics" in status
+
+        # every query of docs/grafana-dashboard.json runs, and the figures add up
+        for expression in dashboard_expressions():
+            server.query(grafana(expression))
+        assert server.value(grafana(MACHINES)) == 1
+        held_share = server.value(grafana(HELD_SHARE))
+        assert held_share is not None and 0 < held_share < 1
 
 
 def test_a_non_loopback_endpoint_stops_run_with_a_clear_error(tmp_path: Path) -> None:

@@ -10,14 +10,19 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from prometheus_client.registry import Collector
 
 from daemon.config import LoadedConfig, load_config
-from daemon.metrics.events import active
+from daemon.metrics.events import Recorder, active
 from daemon.metrics.labels import LabelPolicy
 from daemon.metrics.prometheus import MetricsEndpointError, PrometheusBackend, ScrapeEndpoint
 from daemon.metrics.service import MetricsService, metrics_service, shown_endpoint
 from daemon.settings import ListenAddress
 from daemon.store import open_store
+
+
+def registry() -> Collector:
+    return PrometheusBackend(Recorder(LabelPolicy())).registry
 
 
 def config(tmp_path: Path, metrics: str) -> LoadedConfig:
@@ -38,14 +43,13 @@ def test_no_metrics_table_no_service_and_no_exporter_library_imported(tmp_path: 
 
 
 def test_the_endpoint_refuses_a_non_loopback_address() -> None:
-    registry = PrometheusBackend(LabelPolicy()).registry
     with pytest.raises(MetricsEndpointError, match="not a loopback address"):
-        ScrapeEndpoint(ListenAddress("192.0.2.10", 9464), registry)
+        ScrapeEndpoint(ListenAddress("192.0.2.10", 9464), registry())
 
 
 def test_only_a_loopback_host_header_may_read_the_metrics() -> None:
     endpoint = ScrapeEndpoint(ListenAddress("127.0.0.1", 0),
-                              PrometheusBackend(LabelPolicy()).registry)
+                              registry())
     endpoint.start()
     try:
         for host in (f"127.0.0.1:{endpoint.port}", f"localhost:{endpoint.port}"):
@@ -62,11 +66,11 @@ def test_only_a_loopback_host_header_may_read_the_metrics() -> None:
 
 
 def test_a_busy_port_is_a_clear_error() -> None:
-    first = ScrapeEndpoint(ListenAddress("127.0.0.1", 0), PrometheusBackend(LabelPolicy()).registry)
+    first = ScrapeEndpoint(ListenAddress("127.0.0.1", 0), registry())
     first.start()
     try:
         second = ScrapeEndpoint(ListenAddress("127.0.0.1", first.port),
-                                PrometheusBackend(LabelPolicy()).registry)
+                                registry())
         with pytest.raises(MetricsEndpointError, match="cannot listen on 127.0.0.1:"):
             second.start()
     finally:

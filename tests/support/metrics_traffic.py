@@ -49,9 +49,11 @@ PRIVATE = (
 
 
 def metrics_config(store_path: Path, metrics: str) -> str:
-    """Lines for the top of the daemon's ``--config`` file."""
-    return (f'[store]\npath = "{store_path}"\n\n[report]\nme = ["{ME}"]\n\n'
-            f"[metrics]\n{metrics}\n")
+    """Lines for the top of the daemon's ``--config`` file. Any finding at all makes a
+    draft "warn" (``warn = 100``), so the hedging message is held whatever the rule packs'
+    weights are, and the good reply (no finding) is relayed."""
+    return (f'[thresholds]\nwarn = 100\n\n[store]\npath = "{store_path}"\n\n'
+            f'[report]\nme = ["{ME}"]\n\n[metrics]\n{metrics}\n')
 
 
 def seed_inbound(store_path: Path) -> None:
