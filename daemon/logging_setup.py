@@ -2,7 +2,7 @@
 
 Every record has ``ts``, ``level``, ``logger`` and ``event``; extra fields are given
 as keyword arguments to :func:`log_event`. On a terminal a line reads
-``13:05:12 warning app placeholder-setting key=smtp.upstream.host ...``; when stderr is
+``13:05:12 warning daemon: placeholder-setting  key=smtp.upstream.host ...``; when stderr is
 not a terminal (a service, a pipe, a file), or ``TRUSTMAIL_LOG_FORMAT=json``, each line
 is one JSON object (``TRUSTMAIL_LOG_FORMAT=text`` forces the readable form). Message
 bodies and passwords are never passed to the logger, and aiosmtpd's own protocol log
@@ -50,7 +50,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         moment = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
-        name = record.name.removeprefix("daemon.")
+        name = record.name.removeprefix("trustmail.").removeprefix("daemon.")
         fields = " ".join(f"{key}={_text_value(value)}" for key, value in
                           getattr(record, FIELDS_ATTRIBUTE, {}).items())
         line = f"{moment} {record.levelname.lower():<7} {name}: {record.getMessage()}"

@@ -34,12 +34,12 @@ def test_a_terminal_gets_readable_lines(monkeypatch: pytest.MonkeyPatch) -> None
     leader, follower = os.openpty()          # a real terminal: isatty() is true
     with os.fdopen(follower, "w", encoding="utf-8") as terminal:
         setup_logging("info", terminal)
-        log_event(logging.getLogger("daemon.app"), logging.WARNING, "placeholder-setting",
+        log_event(logging.getLogger("trustmail.daemon"), logging.WARNING, "placeholder-setting",
                   key="smtp.upstream.host", value="smtp.example.com", fix="run trustmail init")
         terminal.flush()
         line = os.read(leader, 4096).decode().strip()
     os.close(leader)
-    assert re.fullmatch(r"\d\d:\d\d:\d\d warning app: placeholder-setting  "
+    assert re.fullmatch(r"\d\d:\d\d:\d\d warning daemon: placeholder-setting  "
                         r'key=smtp.upstream.host value=smtp.example.com fix="run trustmail init"',
                         line), line
 
