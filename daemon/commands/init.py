@@ -128,8 +128,8 @@ def next_steps(written: Path, setup: Setup, config_file: Path | None) -> str:
         "3. Pair the Thunderbird add-on:",
         f"     make xpi, then in Thunderbird: Tools > Add-ons and Themes > gear menu > "
         f"Install Add-on From File... > {ADDON_FILE}",
-        "     trustmail token   (paste it into the add-on's Options with the daemon URL "
-        f"http://{api.host}:{api.port}, then Save and pair)", "",
+        "     with the daemon running: trustmail pair   (a one-time code: type it into the "
+        f"add-on's Options, daemon URL http://{api.host}:{api.port}, then Save and pair)", "",
         "4. For response times and the weekly report, add your IMAP account as an "
         "[[accounts]] table to the file above (README: \"Accounts\"), then: trustmail sync",
     ])

@@ -68,7 +68,8 @@ def test_init_from_flags_writes_a_private_config_the_daemon_reads(
     # what to do next, with the ports really configured
     assert "server 127.0.0.1, port 1587, security STARTTLS" in result.stdout
     assert "those of smtp.acme.com (passed through, never stored)" in result.stdout
-    assert "trustmail token" in result.stdout and "Install Add-on From File" in result.stdout
+    assert "trustmail pair" in result.stdout and "Install Add-on From File" in result.stdout
+    assert "daemon URL http://127.0.0.1:8425" in result.stdout
 
 
 def test_init_reads_answers_from_stdin_and_proposes_what_it_detected(
