@@ -15,7 +15,7 @@ from pathlib import Path
 from daemon import paths
 from daemon.config import LoadedConfig
 from daemon.reports.compute import Report, ReportContext, compute_report
-from daemon.reports.notices import MBOX, STORE
+from daemon.reports.notices import MBOX, STORE, SettingsFile
 from daemon.reports.periods import Period, parse_range, parse_week, previous_week
 from daemon.reports.rows import RuleInfo, rule_name
 from daemon.reports.sources import (
@@ -62,15 +62,14 @@ def report_period(request: ReportRequest, clock: BusinessClock, now: datetime) -
     return previous_week(now, clock.zone)
 
 
-def settings_hint(config: LoadedConfig) -> str:
+def settings_hint(config: LoadedConfig) -> SettingsFile:
     """Where a person changes ``[business]``: the user layer that sets it, else the user
     config file (which ``trustmail init`` writes)."""
     origin = config.origins.get(BUSINESS_KEY, "")
     if any(origin.endswith(f"({layer})") for layer in USER_LAYERS):
-        return origin.rpartition(" (")[0]
+        return SettingsFile(origin.rpartition(" (")[0])
     user_file = paths.user_config_file()
-    created = "" if user_file.exists() else "; `trustmail init` creates it"
-    return f"{user_file}{created}"
+    return SettingsFile(str(user_file), user_file.exists())
 
 
 def rule_infos(config: LoadedConfig) -> dict[str, RuleInfo]:

@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from daemon.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
-from daemon.reports.notices import STORE, Notice, data_notices, hours_notices
+from daemon.reports.notices import (
+    STORE,
+    Notice,
+    SettingsFile,
+    data_notices,
+    hours_notices,
+)
 from daemon.reports.own_hours import OwnHours, own_hours
 from daemon.reports.periods import Period, weeks_before
 from daemon.reports.rows import (
@@ -95,7 +101,7 @@ class ReportContext:
     can be changed, and what the rules mean (names, messages, shipped examples)."""
 
     source: str = STORE                  # "store" or "mbox"
-    settings_hint: str = "your user config"
+    settings_hint: SettingsFile = field(default_factory=SettingsFile)
     rules: Mapping[str, RuleInfo] = field(default_factory=dict)
 
 
@@ -107,7 +113,7 @@ class Report:
     me: tuple[str, ...]
     cutoff: datetime
     business: BusinessHours
-    settings_hint: str
+    settings_hint: SettingsFile
     stats: Stats
     buckets: list[tuple[str, int]]
     customers: list[CustomerRow]

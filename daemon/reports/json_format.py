@@ -43,7 +43,8 @@ def business_dict(report: Report) -> dict[str, Any]:
             "days": [WEEKDAYS[d] for d in hours.days],
             "hours": [f"{hours.start:%H:%M}", f"{hours.end:%H:%M}"],
             "holidays": hours.holidays, "sla_hours": hours.sla_hours,
-            "change_in": report.settings_hint,
+            "change_in": report.settings_hint.path,
+            "change_in_exists": report.settings_hint.exists,
             "own_mail": {"sent": report.own_hours.sent, "outside": report.own_hours.outside,
                          "better_zone": report.own_hours.better_zone or None}}
 

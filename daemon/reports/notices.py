@@ -22,13 +22,24 @@ TOP_SENDERS = 3
 
 
 @dataclass(frozen=True)
+class SettingsFile:
+    """Where a person changes a setting: the file, and whether it exists yet."""
+
+    path: str = "your user config"
+    exists: bool = True
+
+    def __str__(self) -> str:
+        return self.path if self.exists else f"{self.path} (`trustmail init` creates it)"
+
+
+@dataclass(frozen=True)
 class Notice:
     code: str
     message: str
 
 
 def data_notices(messages: Sequence[StoredMessage], parties: Parties, source: str,
-                 settings_hint: str) -> list[Notice]:
+                 settings_hint: SettingsFile) -> list[Notice]:
     """No mail at all, none from me, or none from customers: the report would be empty."""
     roles = Counter(parties.role(m) for m in messages)
     notices: list[Notice] = []
@@ -55,7 +66,7 @@ def data_notices(messages: Sequence[StoredMessage], parties: Parties, source: st
 
 
 def hours_notices(hours: BusinessHours, own: OwnHours, median_business: float | None,
-                  median_wall: float | None, settings_hint: str) -> list[Notice]:
+                  median_wall: float | None, settings_hint: SettingsFile) -> list[Notice]:
     """The business hours do not fit when my mail is sent, or the median reads 0."""
     calendar = business_hours_text(hours)
     notices: list[Notice] = []

@@ -17,6 +17,7 @@ from daemon.config import load_config
 from daemon.reports.chart import trend_png
 from daemon.reports.compute import ReportContext, compute_report
 from daemon.reports.json_format import report_dict
+from daemon.reports.notices import SettingsFile
 from daemon.reports.periods import parse_range, parse_week
 from daemon.reports.rows import RuleInfo, rule_name
 from daemon.reports.text_format import render_text
@@ -55,7 +56,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_headline_says_which_hours_it_assumed_and_where_to_change_them() -> None:
     report = compute_report([], PARTIES, CLOCK, WEEK_48, AFTER_WEEK_48,
-                            context=ReportContext(settings_hint="~/.config/trustmail/x.toml"))
+                            context=ReportContext(
+                                settings_hint=SettingsFile("~/.config/trustmail/x.toml")))
     first_lines = render_text(report).splitlines()[:3]
     assert first_lines == [
         f"trustmail weekly report 2026-W48 for {ME}",
@@ -66,6 +68,7 @@ def test_the_headline_says_which_hours_it_assumed_and_where_to_change_them() -> 
     assert business["timezone"] == "Europe/Berlin" and business["hours"] == ["09:00", "17:00"]
     assert business["days"] == ["mon", "tue", "wed", "thu", "fri"]
     assert business["change_in"] == "~/.config/trustmail/x.toml"
+    assert business["change_in_exists"] is True
 
 
 def test_a_user_who_mails_at_night_is_told_the_hours_may_be_wrong() -> None:
