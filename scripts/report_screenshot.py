@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))     # the e2e suite's Thunderbird profil
 from e2e.thunderbird import THUNDERBIRD, connect, stop, write_profile  # noqa: E402
 from support.ports import free_port  # noqa: E402
 
-WINDOW = (900, 3200)             # CSS pixels of the message window
+WINDOW = (900, 2900)             # CSS pixels of the message window
 PAINT_SECONDS = 2.0              # let the message (and its image part) paint
 OPEN_MESSAGE = """
 const [path, width, height] = arguments;
@@ -61,7 +61,7 @@ def screenshot(eml: Path, target: Path) -> None:
         port = free_port()
         write_profile(profile, port, {"mailnews.message_display.disable_remote_image": True})
         log_file = Path(home) / "thunderbird.log"
-        env = dict(os.environ, MOZ_HEADLESS="1", MOZ_CRASHREPORTER_DISABLE="1",
+        env = dict(os.environ, HOME=home, MOZ_HEADLESS="1", MOZ_CRASHREPORTER_DISABLE="1",
                    MOZ_HEADLESS_WIDTH=str(WINDOW[0]), MOZ_HEADLESS_HEIGHT=str(WINDOW[1]))
         with log_file.open("wb") as log:
             process = subprocess.Popen(
