@@ -10,6 +10,7 @@ to be told, and why.
     .venv/bin/python bench/precision.py ../shared/eval             # the tables
     .venv/bin/python bench/precision.py ../shared/eval --unjudged 20 [--rule ID]
         # prints up to 20 unjudged findings per rule, in context, for judging
+        # (--seed S: a random sample of them, not the first)
 
 A judged sample only measures what it judged: after a change, judge the new findings.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import mailbox
+import random
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -85,6 +87,9 @@ def main() -> None:
     parser.add_argument("--unjudged", type=int, default=0,
                         help="print up to N unjudged findings per rule for judging")
     parser.add_argument("--rule", help="only this rule id (with --unjudged)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="with --unjudged: a random sample (this seed) instead of the "
+                             "first findings, so a judged sample stands for the rule")
     args = parser.parse_args()
 
     scorer = Scorer(load_config(args.config).scoring)
@@ -93,7 +98,7 @@ def main() -> None:
     flagged: Counter[str] = Counter()
     # (rule, corpus) -> [findings, judged, right]
     table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    shown: Counter[str] = Counter()
+    unjudged: dict[str, list[str]] = defaultdict(list)
     for email in real_emails(args.eval_dir):
         report = scorer.score_message(email.raw)
         emails[email.corpus] += 1
@@ -107,15 +112,20 @@ def main() -> None:
             if row is not None:
                 cell[1] += 1
                 cell[2] += bool(row["right"])
-            elif (args.unjudged and shown[finding.rule] < args.unjudged
-                  and (args.rule is None or args.rule == finding.rule)):
-                shown[finding.rule] += 1
+            elif args.unjudged and (args.rule is None or args.rule == finding.rule):
                 before = report.body[max(0, finding.start - CONTEXT_CHARS):finding.start]
                 after = report.body[finding.end:finding.end + CONTEXT_CHARS]
-                print(json.dumps({"corpus": email.corpus, "email": email.key,
-                                  "rule": finding.rule, "start": finding.start,
-                                  "end": finding.end, "match": finding.match}))
-                print(f"    ...{before}[[{finding.match}]]{after}...".replace("\n", " / "))
+                unjudged[finding.rule].append(
+                    json.dumps({"corpus": email.corpus, "email": email.key,
+                                "rule": finding.rule, "start": finding.start,
+                                "end": finding.end, "match": finding.match})
+                    + "\n" + f"    ...{before}[[{finding.match}]]{after}...".replace("\n", " / "))
+    if args.unjudged:
+        for rule in sorted(unjudged):
+            found = unjudged[rule]
+            picked = (random.Random(args.seed).sample(found, min(args.unjudged, len(found)))
+                      if args.seed is not None else found[:args.unjudged])
+            print("\n".join(picked))
     if args.unjudged:
         return
     print_tables(table, emails, flagged)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from daemon.config_locks import render_key
 from daemon.config_rules import effective_rules, example_hint, rules_table
 from scoring import Scorer
 from scoring.rules import Examples, Rule
+from scoring.settings import RuleOverride, ScoringSettings
 
 
 def register(subparsers: Any) -> None:
@@ -57,6 +59,18 @@ def failing_examples(scorer: Scorer, rule: Rule,
     return problems
 
 
+def every_rule_on(settings: ScoringSettings, rules: dict[str, Rule]) -> Scorer:
+    """A scorer with the config's rules, the disabled ones switched on (their phrase and
+    weight changes kept)."""
+    overrides = dict(settings.overrides)
+    for rule_id, rule in rules.items():
+        if not rule.enabled:
+            current = overrides.get(rule_id)
+            overrides[rule_id] = (replace(current, enabled=True) if current else
+                                  RuleOverride(rule_id, "config check", enabled=True))
+    return Scorer(replace(settings, overrides=overrides))
+
+
 def print_layers(loaded: LoadedConfig, prefix: str = "") -> None:
     """Every file read, in merge order (site snippets named one by one), and the locks."""
     for layer in loaded.layers:
@@ -68,12 +82,11 @@ def print_layers(loaded: LoadedConfig, prefix: str = "") -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     loaded = load_config(args.config)
-    scorer = Scorer(loaded.scoring)
-    rules = scorer.rulebook.by_id()
+    rules = Scorer(loaded.scoring).rulebook.by_id()
+    # every rule's examples, the ones off in this config too: an admin may switch one on
+    scorer = every_rule_on(loaded.scoring, rules)
     problems = []
-    for rule in rules.values():
-        if not rule.enabled:
-            continue
+    for rule in scorer.rulebook.by_id().values():
         override = loaded.example_overrides.get(rule.rule_id)
         examples = override.apply(rule.examples) if override else None
         for problem, text, should_flag in failing_examples(scorer, rule, examples):

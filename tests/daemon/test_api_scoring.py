@@ -18,9 +18,10 @@ ORIGINAL = (b"From: Anna Berger <anna@customer.example>\r\n"
             b"To: Me <me@example.com>\r\nSubject: Invoice wrong\r\n"
             b"Date: Mon, 02 Mar 2026 09:30:00 +0100\r\nMessage-ID: <q1@customer.example>\r\n"
             b"\r\nHello, our invoice shows the wrong amount. Can you correct it this week?\r\n")
-HEDGY_REPLY = ("Hi Anna,\n\nI think your invoice was maybe wrong, hopefully not by much. "
-               "It should probably be fine, I guess, but the refund may take a while."
-               "\n\nBest,\nMe\n")
+# weak under the shipped rules: blame on a partner (honesty), a vague promise, talking down
+HEDGY_REPLY = ("Hi Anna,\n\nThe wrong amount was caused by our carrier, not us. As I "
+               "already explained, you should have read the manual. Someone will fix it "
+               "soon.\n\nBest,\nMe\n")
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-DRAFT = ("Hi Bo,\n\nTo be honest, the delay was caused by another department. It will "
-         "probably ship soon, I think. I don't know if it is insured.\n\nBest,\nAnn\n")
+DRAFT = ("Hi Bo,\n\nTo be honest, the delay was caused by another department. As I already "
+         "explained, you should have read the manual. It will probably ship soon, I think. "
+         "I don't know if it is insured.\n\nBest,\nAnn\n")
+COACH = Path(__file__).resolve().parents[2] / "config" / "profiles" / "coach.toml"
 CLEAN = "Hi Bo,\n\nI will send the contract by Friday, November 13, 3 pm.\n\nBest,\nAnn\n"
 
 
@@ -35,7 +37,15 @@ def test_score_text_output_highlights_and_suggests(tmp_path: Path) -> None:
     path = tmp_path / "d.txt"
     path.write_text(DRAFT)
     out = trustmail("score", str(path)).stdout
-    assert "[To be honest]" in out and "->" in out and "promises:" in out
+    assert "[As I already explained]" in out and "->" in out and "promises:" in out
+    assert "[To be honest]" not in out      # off by default: a coaching point
+
+
+def test_the_coach_profile_adds_the_rules_that_are_off_by_default(tmp_path: Path) -> None:
+    path = tmp_path / "d.txt"
+    path.write_text(DRAFT)
+    out = trustmail("score", "--config", str(COACH), str(path)).stdout
+    assert "[To be honest]" in out
 
 
 def test_batch_echoes_ids_and_reports_bad_lines() -> None:

@@ -49,6 +49,7 @@ def test_bad_values_are_errors(tmp_path: Path) -> None:
 def test_rule_overrides_by_id(tmp_path: Path) -> None:
     extra = write(tmp_path / "rules.toml", """
 [rules."en.honesty.hedge"]
+enabled = true
 weight = 2
 remove = ["probably"]
 add = ["if memory serves"]

@@ -66,6 +66,8 @@ def test_rule_weight_and_enabled_can_be_locked() -> None:
     write(site_file(), """
 [rules."en.honesty.hedge"]
 weight = 9
+[rules."en.honesty.candour-marker"]
+enabled = true
 [lock]
 rules."en.honesty.hedge".weight = true
 rules."en.honesty.candour-marker" = true

@@ -68,7 +68,8 @@ def test_config_rules_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     hedge = next(r for r in rules if r["id"] == "en.honesty.hedge")
     assert set(hedge) == {"id", "dimension", "kind", "weight", "enabled", "layer", "origins",
                           "locked_by"}
-    assert hedge["enabled"] is True and hedge["layer"].endswith("(shipped)")
+    # off by default (its pack says why), and the shipped layer says so
+    assert hedge["enabled"] is False and hedge["layer"].endswith("(shipped)")
 
 
 def test_removing_a_phrase_an_example_uses_fails_with_a_hint(

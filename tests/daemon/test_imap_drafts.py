@@ -19,8 +19,9 @@ from daemon.store import open_store
 from scoring import Scorer
 
 KEYWORD = "$TrustmailWarn"
-HEDGED_DRAFT = ("Maybe we could probably refund your invoice, I think. Your order might "
-                "possibly have shipped, perhaps. The delivery is kind of delayed.\n")
+# weak under the shipped rules: blame, talking down, a vague promise with no owner
+HEDGED_DRAFT = ("The delay was caused by our carrier, not us. As I already explained, you "
+                "should have read the manual. Someone will get back to you soon.\n")
 CLEAR_DRAFT = "Thank you for your order. I will send the invoice by Friday.\n"
 
 

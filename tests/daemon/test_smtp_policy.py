@@ -115,7 +115,7 @@ async def test_warn_policy_refuses_with_a_summary_then_passes_the_resend(
         code, text = await asyncio.to_thread(send, proxy.port, upstream, hedging)
         assert code == 550, text
         assert text.startswith(b"5.7.0 trustmail: this email scored ")
-        assert b"hedges a fact" in text                       # the top finding's message
+        assert b"talks down to the customer" in text          # the top finding's message
         assert b"send the same message again within 30 minutes" in text
         assert upstream.messages == []
         code, _ = await asyncio.to_thread(send, proxy.port, upstream, resend)

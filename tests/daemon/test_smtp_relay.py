@@ -62,7 +62,7 @@ async def test_swaks_starttls_auth_plain_relays_and_records(
     assert row["verdict"] in ("warn", "hold") and row["score"] < 70
     assert row["body"] is None                       # bodies are not stored by default
     rules = {r["rule"] for r in proxy.store.query("SELECT rule FROM findings")}
-    assert "en.honesty.hedge" in rules
+    assert "en.tone.condescending" in rules
 
 
 async def test_wrong_password_gets_the_upstreams_refusal(

@@ -12,7 +12,7 @@ def test_refusal_names_score_top_findings_and_the_way_out() -> None:
     lines = summary_lines(report, resend_minutes=30)
     assert lines[0] == (f"trustmail: this email scored {report['score']}/100 "
                         f"({report['verdict']}) and was not sent.")
-    assert lines[1].startswith('1. "maybe", ')          # grouped by rule, heaviest first
+    assert lines[1].startswith('1. "As I already explained": ')   # heaviest first
     assert "Try: " in lines[1]
     assert lines[-1] == "To send it anyway, send the same message again within 30 minutes."
     reply = refusal_reply(report, 30).decode("ascii")

@@ -23,8 +23,8 @@ def test_clean_draft_passes(scorer: Scorer) -> None:
     assert promise.due == datetime(2026, 11, 13, 15, 0, tzinfo=CET)
 
 
-def test_spans_point_into_the_new_text(scorer: Scorer) -> None:
-    report = scorer.score_text("Honestly, it will probably ship Friday.", now=NOW)
+def test_spans_point_into_the_new_text(coach: Scorer) -> None:
+    report = coach.score_text("Honestly, it will probably ship Friday.", now=NOW)
     for finding in report.findings:
         assert report.body[finding.start:finding.end] == finding.match
     # "it will probably ship": a hedged commitment (promises), not a hedged fact
@@ -43,8 +43,8 @@ def test_quoted_customer_text_is_not_judged(scorer: Scorer) -> None:
     assert not [f for f in report.findings if f.dimension == "honesty"]
 
 
-def test_vague_and_hedged_promises(scorer: Scorer) -> None:
-    report = scorer.score_text("I'll try to get the paperwork over to you soon.", now=NOW)
+def test_vague_and_hedged_promises(coach: Scorer) -> None:
+    report = coach.score_text("I'll try to get the paperwork over to you soon.", now=NOW)
     assert {"en.promises.vague-commitment", "en.promises.hedged-commitment"} <= rules_of(report)
     assert report.promises[0].hedged and report.promises[0].due is None
 
@@ -124,16 +124,16 @@ def test_german_is_detected_and_scored(scorer: Scorer) -> None:
     assert "de.promises.vague-commitment" in rules_of(report)
 
 
-def test_disclosure_terms_only_in_footer(scorer: Scorer) -> None:
+def test_disclosure_terms_only_in_footer(coach: Scorer) -> None:
     text = ("Hi Bo,\n\nInvestment: $3,000 per month.\n\nBest,\nAnn\n\n"
             "P.S. 12-month minimum, auto-renews, $1,500 onboarding fee.")
-    [finding] = [f for f in scorer.score_text(text, now=NOW).findings
+    [finding] = [f for f in coach.score_text(text, now=NOW).findings
                  if f.rule == "en.disclosure.price-without-terms"]
     assert "below the signature" in finding.message
 
 
-def test_report_json_schema(scorer: Scorer) -> None:
-    data = scorer.score_text("It might ship soon, I think.", now=NOW).to_dict()
+def test_report_json_schema(coach: Scorer) -> None:
+    data = coach.score_text("It might ship soon, I think.", now=NOW).to_dict()
     assert set(data["dimensions"]) == {"honesty", "disclosure", "responsiveness",
                                        "promises", "tone"}
     for key in ("score", "verdict", "language", "findings", "promises", "questions",
@@ -150,10 +150,10 @@ def test_broken_message_gives_error_report(scorer: Scorer) -> None:
     assert report.error and "no text" in report.error
 
 
-def test_huge_body_is_judged_on_its_first_part(scorer: Scorer) -> None:
+def test_huge_body_is_judged_on_its_first_part(coach: Scorer) -> None:
     sentence = b"We might ship it soon, I think. "
     raw = b"From: a@x.test\r\nSubject: big\r\n\r\n" + sentence * 1_000_000   # 32 MB
-    report = scorer.score_message(raw)
+    report = coach.score_message(raw)
     assert report.meta["truncated_at"] <= 50_000
     per_rule: dict[str, int] = {}
     for finding in report.findings:

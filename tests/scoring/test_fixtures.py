@@ -37,22 +37,22 @@ def test_clean_reply_passes(scorer: Scorer) -> None:
     assert report.questions[0].answered
 
 
-def test_german_latin1_slow_reply(scorer: Scorer) -> None:
-    report = score(scorer, "slow_reply_de_latin1.eml")
+def test_german_latin1_slow_reply(coach: Scorer) -> None:
+    report = score(coach, "slow_reply_de_latin1.eml")
     rules = {f.rule for f in report.findings}
     assert report.language == "de"
     assert {"de.responsiveness.slow-reply", "de.promises.vague-commitment",
             "de.tone.upset-without-apology", "de.responsiveness.unanswered-question"} <= rules
 
 
-def test_html_fine_print_is_a_disclosure_finding(scorer: Scorer) -> None:
-    report = score(scorer, "html_only_fine_print.eml")
+def test_html_fine_print_is_a_disclosure_finding(coach: Scorer) -> None:
+    report = score(coach, "html_only_fine_print.eml")
     [finding] = [f for f in report.findings if f.dimension == "disclosure"]
     assert "fine print" in finding.message
 
 
-def test_outlook_quote_and_blame(scorer: Scorer) -> None:
-    rules = {f.rule for f in score(scorer, "outlook_blame.eml").findings}
+def test_outlook_quote_and_blame(coach: Scorer) -> None:
+    rules = {f.rule for f in score(coach, "outlook_blame.eml").findings}
     assert {"en.honesty.blame-shifting", "en.honesty.minimising",
             "en.tone.upset-without-apology"} <= rules
 

@@ -44,16 +44,16 @@ def test_a_commitment_is_read_as_one_before_any_cue(scorer: Scorer) -> None:
 
 
 def test_a_hedge_warns_in_an_accountable_statement_and_says_how_it_read_it(
-        scorer: Scorer) -> None:
-    [finding] = scorer.score_text("Your refund was probably processed yesterday.").findings
+        coach: Scorer) -> None:
+    [finding] = coach.score_text("Your refund was probably processed yesterday.").findings
     assert finding.rule == "en.honesty.hedge"
     assert finding.why == ("Read as a statement about the customer's matter "
                            "(\u201cYour refund\u201d).")
-    assert scorer.score_text("It probably returns a list.").findings == []
+    assert coach.score_text("It probably returns a list.").findings == []
 
 
-def test_the_detector_alone_judges_every_kind(scorer: Scorer) -> None:
-    detector = Scorer(scorer.settings, judge_sentence_kinds=False)
+def test_the_detector_alone_judges_every_kind(coach: Scorer) -> None:
+    detector = Scorer(coach.settings, judge_sentence_kinds=False)
     [finding] = detector.score_text("It probably returns a list.").findings
     assert finding.rule == "en.honesty.hedge" and finding.why == ""
 
@@ -71,10 +71,10 @@ def test_an_unknown_kind_is_a_config_error() -> None:
 
 
 def test_an_offer_finding_points_at_the_price_and_explains_in_the_packs_language(
-        scorer: Scorer) -> None:
-    [en] = scorer.score_text("I would like to offer you a free pilot at $3,000 per month.").findings
+        coach: Scorer) -> None:
+    [en] = coach.score_text("I would like to offer you a free pilot at $3,000 per month.").findings
     assert (en.rule, en.match) == ("en.disclosure.price-without-terms", "$3,000 per month")
-    [de] = scorer.score_text("Ich biete Ihnen den Tarif für 30 € pro Monat an.",
+    [de] = coach.score_text("Ich biete Ihnen den Tarif für 30 € pro Monat an.",
                              lang="de").findings
     assert de.match == "30 € pro Monat" and de.why.startswith("Gelesen als Angebot")
 

@@ -48,9 +48,11 @@ ATTACHMENT_CHUNK = 57 * 1024       # base64 turns 57 bytes into one 76-char line
 GOOD_BODY = ("Hello Maria,\n\nthanks for your question about the renewal. The price stays at "
              "EUR 40 per seat and there is no setup fee. I will send you the signed contract "
              "by Friday 3 pm.\n\nBest regards,\nAlice\n")
-HEDGING_BODY = ("Hi,\n\nmaybe we can probably refund the fee, I think. Supposedly your order "
-                "has shipped, perhaps. I guess your invoice might possibly be paid, hopefully, "
-                "maybe. The delivery is kind of delayed.\n\nAlice\n")
+# a weak reply under the shipped rules: blame, a vague promise with no owner, talking down
+HEDGING_BODY = ("Hi,\n\nThe delay was caused by our carrier, not us. Delivery is guaranteed "
+                "tomorrow, no matter what. Someone will get back to you soon. As I already "
+                "explained, you should have read the manual. What would you like us to do?"
+                "\n\nAlice\n")
 
 
 @functools.lru_cache(maxsize=1)
