@@ -10,6 +10,7 @@ on a new profile. The steps below are what a user does; the test and
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import sqlite3
 import tempfile
@@ -25,7 +26,7 @@ from typing import Any
 from e2e.thunderbird import TAB_BROWSER, Thunderbird
 from support.dovecot import make_test_ca
 from support.polling import wait_for
-from support.smtp_proxy import DaemonProcess, daemon_process
+from support.smtp_proxy import REPO, DaemonProcess, daemon_process
 from support.smtp_upstream import SmtpUpstream
 
 from daemon.addon_build import build_xpi, gecko_id
@@ -131,6 +132,11 @@ class World:
         certs.mkdir(parents=True, exist_ok=True)
         make_test_ca(certs)
         extra = f'tls_cert = "{certs / "cert.pem"}"\ntls_key = "{certs / "key.pem"}"\n'
+        # the team's coaching profile as a site snippet, the way docs/deploy-config.md rolls
+        # it out: the hedges this scenario types are off by default (bench/precision.py)
+        snippets = home / "site" / "trustmail" / "conf.d"
+        snippets.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "config" / "profiles" / "coach.toml", snippets / "50-coach.toml")
         # Debug logs show each API request (the add-on's POST /v1/sent among them).
         with SmtpUpstream.start() as upstream, \
                 daemon_process(upstream, home, extra, top='log_level = "debug"') as daemon:
