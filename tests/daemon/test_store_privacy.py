@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from daemon.cli import main
-from daemon.reports.compute import _top_findings
+from daemon.reports.rows import finding_rows
 from daemon.store import MIGRATIONS, MessageRecord, Store, open_store, text_hash
 from daemon.store_queries import TEXT_NOT_STORED, load_messages, load_promises
 
@@ -77,7 +77,7 @@ def test_callers_show_that_the_text_was_not_stored(tmp_path: Path) -> None:
     assert promise.text == TEXT_NOT_STORED and not promise.text_stored
     assert promise.due == T0 + timedelta(days=4)
     [message] = load_messages(store, with_findings=True)
-    rows = _top_findings([message])
+    rows = finding_rows([message], {}, limit=5)
     assert [(r.rule, r.count, r.example) for r in rows] == [("hedging.maybe", 1, "")]
 
 
