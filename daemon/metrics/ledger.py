@@ -10,11 +10,15 @@ weekly report does (daemon/response_times.py, daemon/promise_ledger.py) and turn
 - a promise newly in the store: ``made``; a promise newly kept or newly overdue: ``kept``
   or ``overdue``.
 
-The first pass after the daemon starts takes the store as it is as the baseline and counts
-nothing (counters count what happens while the daemon runs, as Prometheus expects after a
-restart). A pass runs only when the store changed or a promise's due date passed, and at
-most once per ``PASS_BUDGET`` times the last pass's duration, so a large mailbox costs at
-most a twentieth of one core.
+What was in the store when the daemon started is the baseline (its highest message and
+promise row ids, a :class:`StartMark`): counters count what happens while the daemon runs,
+as Prometheus expects after a restart, and a reply stored after the start counts even if
+the first pass comes later. A pass runs only when the store changed or a promise's due
+date passed, and at most once per ``PASS_BUDGET`` times the last pass's duration, so a
+large mailbox costs at most a twentieth of one core. In the daemon the watch runs in a
+process of its own (daemon/metrics/ledger_process.py): a pass over 10,000 messages takes
+about a second of CPU, which must not hold the GIL that the SMTP proxy and the API answer
+with.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from daemon.config import LoadedConfig
 from daemon.logging_setup import log_event
-from daemon.metrics.events import Recorder
 from daemon.promise_ledger import KEPT, OVERDUE, promise_statuses
 from daemon.reports.sources import my_addresses, parties_for
 from daemon.response_times import Parties, Response, compute_response_times
@@ -45,10 +49,30 @@ ResponseKey = tuple[str, str, str, str]
 StoreMark = tuple[object, ...]
 
 
+@dataclass(frozen=True)
+class StartMark:
+    """The store's last message and promise row ids when the daemon started."""
+
+    message_row: int
+    promise_row: int
+
+
+def start_mark(store: Store) -> StartMark:
+    row = store.query("SELECT (SELECT max(id) FROM messages), (SELECT max(id) FROM promises)")[0]
+    return StartMark(int(row[0] or 0), int(row[1] or 0))
+
+
 def response_key(response: Response) -> ResponseKey:
     """What identifies one answered block across passes (thread ids may be renumbered)."""
     return (response.inbound_message_id, response.inbound_at.isoformat(),
             response.reply_message_id, response.replied_at.isoformat())
+
+
+class LedgerSink(Protocol):
+    """Where the watch reports what it found (the recorder, or a buffer across processes)."""
+
+    def first_response(self, business_seconds: float, customer_address: str) -> None: ...
+    def promise(self, event: str, amount: int = 1) -> None: ...
 
 
 @dataclass
@@ -64,9 +88,12 @@ class LedgerCounts:
 class LedgerWatch:
     """Watches the store and records response times and promise events once each."""
 
-    def __init__(self, config: LoadedConfig, store: Store, recorder: Recorder) -> None:
+    def __init__(self, config: LoadedConfig, store: Store, recorder: LedgerSink,
+                 since: StartMark | None = None) -> None:
+        """``since``: the baseline (default: the store as it is now)."""
         self.store = store
         self.recorder = recorder
+        self.since = since if since is not None else start_mark(store)
         self.configure(config)
         self._responses: set[ResponseKey] | None = None     # None: no baseline yet
         self._statuses: dict[int, str] = {}
@@ -118,15 +145,16 @@ class LedgerWatch:
                                            threads).responses
         ledger = promise_statuses(promises, messages, [m.row_id for m in messages],
                                   self.parties, now, threads)
-        baseline = self._responses is None
+        first = self._responses is None
         seen = self._responses if self._responses is not None else set()
+        row_of = {m.message_id: m.row_id for m in messages if m.message_id}
         counts = LedgerCounts()
         for response in responses:
             key = response_key(response)
             if key in seen:
                 continue
             seen.add(key)
-            if not baseline:
+            if not first or row_of.get(response.reply_message_id, 0) > self.since.message_row:
                 self.recorder.first_response(response.business_seconds, response.customer)
                 counts.responses += 1
         statuses: dict[int, str] = {}
@@ -134,8 +162,8 @@ class LedgerWatch:
             promise_id = entry.promise.promise_id
             before = self._statuses.get(promise_id)
             statuses[promise_id] = entry.status
-            if baseline:
-                continue
+            if first and promise_id <= self.since.promise_row:
+                continue                       # in the store at start: the baseline
             if before is None:
                 counts.made += 1
             if entry.status == KEPT and before != KEPT:

@@ -4,15 +4,15 @@
 ``otlp_endpoint`` (the default): then no exporter library is imported, no port is opened
 and every recording call (daemon/metrics/events.py) returns at once. Started, it builds
 the exporters the admin chose, activates the recorder, and watches the store's ledger for
-first-response times and promise events (daemon/metrics/ledger.py). It starts before the
-other services and stops after them, so nothing they record is lost.
+first-response times and promise events (daemon/metrics/ledger.py, in a worker process of
+its own: daemon/metrics/ledger_process.py). It starts before the other services and stops
+after them, so nothing they record is lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -25,7 +25,7 @@ from daemon.settings import MetricsSettings
 from daemon.store import Store
 
 if TYPE_CHECKING:
-    from daemon.metrics.ledger import LedgerWatch
+    from daemon.metrics.ledger_process import LedgerProcess
     from daemon.metrics.prometheus import ScrapeEndpoint
 
 log = logging.getLogger("trustmail.metrics")
@@ -54,8 +54,7 @@ class MetricsService:
         self.store = store
         self.endpoint: ScrapeEndpoint | None = None
         self.recorder: Recorder | None = None
-        self.ledger: LedgerWatch | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self.ledger: LedgerProcess | None = None
         self._watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -72,19 +71,18 @@ class MetricsService:
             self.recorder.attach(OtlpBackend(self.recorder, settings.otlp_endpoint,
                                              settings.otlp_interval_seconds))
         activate(self.recorder)
-        from daemon.metrics.ledger import LedgerWatch
-        self.ledger = LedgerWatch(self.config, self.store, self.recorder)
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="metrics-ledger")
+        from daemon.metrics.ledger import start_mark
+        from daemon.metrics.ledger_process import LedgerProcess
+        self.ledger = LedgerProcess(self.config, self.recorder, start_mark(self.store))
         self._watch = asyncio.ensure_future(self._watch_ledger())
         log_event(log, logging.INFO, "metrics-exporting", describe=self.describe())
 
     async def _watch_ledger(self) -> None:
-        loop = asyncio.get_running_loop()
         failed_before = False
         while True:
             try:
                 assert self.ledger is not None
-                await loop.run_in_executor(self._executor, self.ledger.tick, datetime.now(UTC))
+                await self.ledger.tick(datetime.now(UTC))
                 failed_before = False
             except asyncio.CancelledError:
                 raise
@@ -108,9 +106,9 @@ class MetricsService:
         if self.endpoint is not None:
             await loop.run_in_executor(None, self.endpoint.stop)
             self.endpoint = None
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        if self.ledger is not None:
+            await loop.run_in_executor(None, self.ledger.close)
+            self.ledger = None
         log_event(log, logging.INFO, "metrics-stopped")
 
     async def reload(self, config: LoadedConfig, store: Store, scorer: Any) -> bool:
@@ -119,9 +117,8 @@ class MetricsService:
         if config.daemon.metrics != self.settings or store is not self.store:
             return False
         self.config = config
-        if self.ledger is not None and self._executor is not None:
-            await asyncio.get_running_loop().run_in_executor(self._executor,
-                                                             self.ledger.configure, config)
+        if self.ledger is not None:
+            await self.ledger.configure(config)
         return True
 
     def describe(self) -> str:

@@ -17,7 +17,7 @@ from daemon.config import LoadedConfig, load_config
 from daemon.metrics import ledger as ledger_module
 from daemon.metrics.events import Recorder
 from daemon.metrics.labels import LabelPolicy
-from daemon.metrics.ledger import LedgerWatch
+from daemon.metrics.ledger import LedgerWatch, start_mark
 from daemon.metrics.prometheus import PrometheusBackend
 from daemon.store import MessageRecord, Store, open_store
 
@@ -79,6 +79,19 @@ def test_what_was_in_the_store_at_start_is_the_baseline(tmp_path: Path, store: S
     assert (counts.responses, counts.made) == (0, 0)
     assert value(backend, "trustmail_first_response_business_seconds_count") == 0
     assert value(backend, "trustmail_promises_total", event="made") == 0
+
+
+def test_a_reply_stored_after_the_start_counts_even_before_the_first_pass(
+        tmp_path: Path, store: Store) -> None:
+    inbound(store, "<q6@customer.example>", WEDNESDAY_9)
+    at_start = start_mark(store)           # the daemon starts; its ledger worker is slower
+    reply(store, "<r6@example.com>", "<q6@customer.example>", WEDNESDAY_9 + timedelta(hours=1))
+    loaded = config(tmp_path)
+    policy = LabelPolicy.of(loaded.daemon.metrics)
+    recorder = Recorder(policy)
+    counts = LedgerWatch(loaded, store, recorder, since=at_start).run_pass(
+        WEDNESDAY_9 + timedelta(hours=2))
+    assert (counts.responses, counts.made) == (1, 1)
 
 
 def test_a_reply_is_one_response_time_in_business_seconds_and_its_promise_is_made(
