@@ -145,9 +145,10 @@ async def api_side_by_side(clients: int, requests: int, receiver: OtlpReceiver,
             for count, pace, interval_ms in ((1, "back to back", None),
                                              (clients, "add-on pace", interval)):
                 times: dict[str, list[float]] = {"off": [], "on": []}
-                for _ in range(API_ROUNDS):
+                for round_number in range(API_ROUNDS):
                     seed += 10**5
-                    for name, (_, port, token) in daemons.items():   # same drafts for both
+                    order = list(daemons.items())          # who goes first alternates
+                    for name, (_, port, token) in order[::1 - 2 * (round_number % 2)]:
                         latencies, _ = await api_latency.run_load(
                             port, token, count, requests, "distinct", seed, interval_ms)
                         times[name] += latencies
