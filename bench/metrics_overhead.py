@@ -86,8 +86,12 @@ def api_daemon(extra: str) -> tuple[subprocess.Popen[bytes], int, str]:
 
 
 @contextmanager
-def scraped(ports: list[int], stack: ExitStack) -> Iterator[str]:
-    """A real Prometheus scraping ``ports`` every second, if installed."""
+def scraped(ports: list[int], stack: ExitStack, control: bool) -> Iterator[str]:
+    """A real Prometheus scraping ``ports`` every second, if installed (not for --control:
+    nothing serves metrics there)."""
+    if control:
+        yield "control run: metrics off in both daemons"
+        return
     if not os.path.exists(PROMETHEUS):
         yield "no Prometheus installed: the endpoint was not scraped"
         return
@@ -114,7 +118,7 @@ async def smtp_side_by_side(count: int, receiver: OtlpReceiver, stack: ExitStack
     off_process, off = start_daemon(direct, f"\n{ME}")
     on_process, on = start_daemon(direct, f"\n{ME}\n{table}")
     try:
-        with scraped([metrics_port], stack) as note:
+        with scraped([metrics_port], stack, control) as note:
             print(f"SMTP: {note}; load average {os.getloadavg()[0]:.2f} at start")
             endpoints = [replace(off, name="off"), replace(on, name="on")]
             times = await smtp_latency.transaction_latencies(
@@ -135,7 +139,7 @@ async def api_side_by_side(clients: int, requests: int, receiver: OtlpReceiver,
     daemons = {"off": api_daemon(ME), "on": api_daemon(f"{ME}\n{table}")}
     rows: list[list[object]] = []
     try:
-        with scraped([metrics_port], stack) as note:
+        with scraped([metrics_port], stack, control) as note:
             print(f"API: {note}; load average {os.getloadavg()[0]:.2f} at start")
             for _, port, token in daemons.values():
                 await api_latency.run_load(port, token, 1, api_latency.WARM_UP_REQUESTS,
