@@ -8,6 +8,7 @@ and an "I don't know" without how or when the answer will come does not answer.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from scoring.context import Context
 from scoring.findings import Question
@@ -18,10 +19,6 @@ STEM_CHARS = 5
 MIN_CONTENT_WORD = 3
 ANSWER_OVERLAP_RATIO = 0.3
 ANSWER_OVERLAP_MIN = 2
-# [ \t], not \s: "\s*" after "^" would run over the following blank lines from every line
-# start, quadratic on a quote of many empty lines
-NESTED_QUOTE = re.compile(r"^[ \t]*(?:>|On[ \t].+wrote:|Am[ \t].+schrieb|-{2,}[ \t]*Original|"
-                          r"From:[ \t])", re.IGNORECASE | re.MULTILINE)
 STOPWORDS = frozenset("""
 a an the and or but if then so to of in on at by for with from about as is are was were be
 been being do does did done have has had having can could will would shall should may might
@@ -82,7 +79,9 @@ ASKS = {
         r"\b(?:what|when|where|which|who|whom|whose|why|how|any(?:one|body)?|some(?:one|body))\b|"
         + CLAUSE_START + r"(?:is|are|am|was|were|do|does|did|can|could|will|would|shall|should|"
         r"may|might|must|have|has|had|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|can't|"
-        r"couldn't|won't|wouldn't|shouldn't|haven't|hasn't)\b|\b(?:right|correct|ok|okay|no)\?$",
+        r"couldn't|won't|wouldn't|shouldn't|haven't|hasn't)\b|\b(?:right|correct|ok|okay|no)\?$|"
+        # "You mean a data frame?", "Same goes for your other box?": asked of the reader
+        r"\b(?:you|your)\b",
         re.IGNORECASE),
     "de": re.compile(
         r"\b(?:was|wann|wo|wie|warum|weshalb|wieso|wer|wen|wem|welche[rsnm]?|woher|wohin|womit|"
@@ -104,12 +103,29 @@ LEADING_HEADERS = re.compile(
     r"Betreff)\s*:.*)\s*\n)+", re.IGNORECASE)
 
 
+# An older message inside the quote that is not ">"-quoted: Outlook's header block or marker
+OLDER_MESSAGE = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*(?:Original|Ursprüngliche)|\*?(?:From|Von):[ \t])",
+    re.IGNORECASE | re.MULTILINE)
+# ... and what the customer's message itself quoted: ">" lines and their "wrote:" lines
+OWN_QUOTE_LINE = re.compile(r"^[ \t]*(?:>|(?:On|Am|Le)[ \t].+(?:wrote|schrieb|écrit)[ \t]*:)",
+                            re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)
 def latest_quoted_message(quoted: str) -> str:
-    """The most recent message in the quote: its own header block (Outlook) skipped,
-    cut at the next nested quote or older header."""
+    """The most recent message in the quote, as its author wrote it: its own header block
+    (Outlook) skipped, cut at an older message's header block, and without what it quoted
+    itself. A customer who answered between the lines of an earlier mail keeps their
+    lines (and the questions in them); the ">"-quoted lines between are the earlier mail."""
     quoted = LEADING_HEADERS.sub("", quoted, count=1)
-    match = NESTED_QUOTE.search(quoted)
-    return quoted[:match.start()] if match else quoted
+    older = OLDER_MESSAGE.search(quoted)
+    if older:
+        quoted = quoted[:older.start()]
+    if ">" not in quoted and "wrote" not in quoted and "schrieb" not in quoted:
+        return quoted
+    return "".join(line for line in quoted.splitlines(keepends=True)
+                   if not OWN_QUOTE_LINE.match(line))
 
 
 # "2. What is the API rate limit?" / "2) ..." : a numbered item, and its continuation lines
