@@ -98,7 +98,8 @@ def main() -> int:
             counts["replies"] += 1
             raw = message.as_bytes()
             report = scorer.score_message(raw)
-            quoted = report.meta.get("quote_date")
+            # a wait is reported when the report says how long the customer waited
+            quoted = report.meta.get("quote_date") if report.meta.get("waited") else None
             parent_date = date_of(parent)
             if quoted and parent_date is not None:
                 counts["wait reported"] += 1

@@ -336,6 +336,15 @@ def zone_in_text(text: str) -> tzinfo | None:
     return None
 
 
+def attribution_time_known(text: str) -> bool:
+    """Does the "On ... wrote:" line give the time of day ("On Thu, 2 Jul 2015, Bert wrote:"
+    gives the day only: a wait in hours cannot be known from it)?"""
+    match = ATTRIBUTION_DATE.search(text)
+    if match is None:
+        return bool(re.search(r"\d:\d\d", text))
+    return _clock(match.groupdict()) is not None
+
+
 def parse_attribution_date(text: str, zone: tzinfo | None,
                            reference: datetime | None = None) -> datetime | None:
     """The date in an "On ... wrote:" / "Am ... schrieb" / "Sent:" line. ``reference``

@@ -14,7 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from scoring.dates import parse_attribution_date
+from scoring.dates import attribution_time_known, parse_attribution_date
 from scoring.html_text import html_to_text
 from scoring.quoting import split_body
 
@@ -32,6 +32,7 @@ class Draft:
     quoted: str = ""
     attribution: str = ""
     quote_date: datetime | None = None
+    quote_time_known: bool = False      # the attribution gives the time of day, not the day only
     date: datetime | None = None
     subject: str = ""
     message_id: str = ""
@@ -74,6 +75,7 @@ def parse_text(text: str, *, original: str | None = None,
         draft.quoted = original
     if original_date is not None:
         draft.quote_date = original_date
+        draft.quote_time_known = original_date is not None
     return draft
 
 
@@ -195,3 +197,4 @@ def _split_into(draft: Draft, text: str, fine_print: list[tuple[int, int]]) -> N
     zone = draft.date.tzinfo if draft.date else None
     if split.attribution:
         draft.quote_date = parse_attribution_date(split.attribution, zone, draft.date)
+        draft.quote_time_known = attribution_time_known(split.attribution)

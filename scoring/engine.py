@@ -67,6 +67,7 @@ class Scorer:
             replied = parse_bytes(original)
             draft.quoted = replied.body or replied.quoted
             draft.quote_date = replied.date
+            draft.quote_time_known = replied.date is not None
         return self.score_draft(draft, now=now, lang=lang)
 
     def score_text(self, text: str, now: datetime | None = None, lang: str = "auto",
@@ -125,8 +126,11 @@ class Scorer:
                             "quote_date": quote_date.isoformat() if quote_date else None,
                             "date": anchor.isoformat() if anchor else None,
                             **({"truncated_at": truncated_at} if truncated_at else {}),
+                            # a wait to the hour only when the quote gives the time of
+                            # day, and never a negative one (a misread date)
                             **({"waited": self.waited(quote_date, anchor)}
-                               if quote_date and anchor else {})})
+                               if quote_date and anchor and draft.quote_time_known
+                               and quote_date <= anchor else {})})
 
     def _unsupported(self, draft: Draft, language: str) -> Report:
         """A draft in a language without a rule pack: no findings, and it says so."""

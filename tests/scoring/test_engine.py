@@ -170,3 +170,16 @@ def test_a_sender_who_asks_for_help_himself_owes_no_answer(scorer: Scorer) -> No
     assert "en.responsiveness.slow-reply" in rules_of(owed)
     assert not {"en.responsiveness.slow-reply",
                 "en.responsiveness.unanswered-question"} & rules_of(asker)
+
+
+def test_a_quote_with_the_day_only_gives_no_wait_in_hours(scorer: Scorer) -> None:
+    # "On Thu, 2 Jul 2015, Bert wrote:" says nothing of the hour: no `waited`, and the
+    # business-day count of slow-reply still works from the day
+    text = ("Hi Bert,\n\nHere are the figures.\n\n"
+            "On Mon, 2 Nov 2026, Bert wrote:\n> Can you send the figures?")
+    report = scorer.score_text(text, now=datetime(2026, 11, 12, 10, 0, tzinfo=CET))
+    assert report.meta["quote_date"] and "waited" not in report.meta
+    assert "en.responsiveness.slow-reply" in rules_of(report)
+    timed = scorer.score_text(text.replace("2 Nov 2026,", "2 Nov 2026 at 9:00 AM,"),
+                              now=datetime(2026, 11, 12, 10, 0, tzinfo=CET))
+    assert timed.meta["waited"]["business_days"] == 8
