@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
@@ -22,6 +25,7 @@ from daemon.metrics.events import Recorder
 from daemon.metrics.ledger import LedgerWatch, StartMark
 from daemon.store import open_store
 
+PARENT_CHECK_SECONDS = 1.0
 FIRST_RESPONSE = "first_response"
 PROMISE = "promise"
 Event = tuple[str, float | str, str | int]
@@ -50,15 +54,24 @@ _buffer = EventBuffer()
 _watch: LedgerWatch | None = None
 
 
-def _start(config: LoadedConfig, since: StartMark) -> None:
+def _start(config: LoadedConfig, since: StartMark, parent_pid: int) -> None:
     """The worker's initializer: its own logging and store connection."""
     global _watch
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C stops the daemon, which stops us
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     setup_logging(config.daemon.log_level)
     settings = config.daemon.store
     store = open_store(settings.path, keep_bodies=settings.keep_bodies,
                        hash_subjects=settings.hash_subjects)
     _watch = LedgerWatch(config, store, _buffer, since)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A ``kill -9`` of the daemon must leave no orphan (the pool would not notice while
+    idle)."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _tick(now: datetime) -> list[Event]:
@@ -90,7 +103,8 @@ class LedgerProcess:
         """``since``: the store at the daemon's start (the worker starts a little later)."""
         self.recorder = recorder
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start, initargs=(config, since))
+                                         initializer=_start,
+                                         initargs=(config, since, os.getpid()))
 
     async def tick(self, now: datetime) -> None:
         events = await asyncio.wrap_future(self._pool.submit(_tick, now))

@@ -3,6 +3,7 @@ rebinding, no credentials in its status line, and a reload that keeps the counte
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.registry import Collector
+from support.polling import wait_for
+from support.smtp_proxy import daemon_process
+from support.smtp_upstream import SmtpUpstream
 
 from daemon.config import LoadedConfig, load_config
 from daemon.metrics.events import Recorder, active
@@ -99,3 +103,39 @@ async def test_start_stop_and_a_reload_that_keeps_or_restarts(tmp_path: Path) ->
     finally:
         await service.stop()
     assert active() is None
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting for its reaper counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            ppid = next(line.split()[1] for line in status.read_text().splitlines()
+                        if line.startswith("PPid:"))
+        except (OSError, StopIteration):
+            continue
+        if ppid == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+@pytest.mark.real
+def test_a_killed_daemon_leaves_no_ledger_worker_behind(tmp_path: Path) -> None:
+    top = '[report]\nme = ["alice@example.com"]\n[metrics]\nprometheus = "127.0.0.1:0"\n'
+    with SmtpUpstream.start() as upstream, daemon_process(upstream, tmp_path, top=top) as daemon:
+        wait_for(lambda: "metrics-exporting" in daemon.log(), "the metrics service", 20.0)
+        # the ledger worker, the scoring workers and multiprocessing's resource tracker
+        workers = wait_for(lambda: (lambda found: found if len(found) >= 3 else [])(
+            descendants(daemon.process.pid)), "the daemon's worker processes", 20.0)
+        daemon.signal(signal.SIGKILL)
+        daemon.wait()
+        wait_for(lambda: not any(alive(pid) for pid in workers),
+                 f"the workers {workers} to exit with the daemon", 20.0)
