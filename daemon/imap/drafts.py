@@ -77,11 +77,16 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
     uidvalidity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
     state = get_sync_state(store, account.name, folder)
     start = state.uidnext if state is not None and state.uidvalidity == uidvalidity else 1
+    # The search, not the status, decides what is new: Dovecot's STATUS of the selected
+    # folder shows the session's older view, and a draft saved meanwhile is announced in
+    # the reply to a later command (imapclient keeps that EXISTS to itself). The search
+    # result includes it, so a pass that finds nothing has missed nothing.
     present = set(client.search(["ALL"]))
     forget_vanished_drafts(store, account.name, folder, present)
-    if start >= uidnext:
-        return []
     uids = sorted(u for u in present if u >= start)
+    if not uids:
+        return []
+    uidnext = max(uidnext, uids[-1] + 1)
     scored: list[int] = []
     for uid, data in client.fetch(uids, ["BODY.PEEK[]"]).items():
         raw = data.get(FETCH_ITEM, b"")

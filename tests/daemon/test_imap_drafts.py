@@ -127,3 +127,47 @@ def test_a_replaced_draft_leaves_the_store(dovecot: Dovecot, tmp_path: Path,
     assert [(r["uid"], r["message_id"]) for r in store.query(
         "SELECT uid, message_id FROM messages WHERE direction='draft'")] == [
         (2, "<v2@example.com>")]
+
+
+class SavesADraftWhileScoring:
+    """The real scorer; while it scores the first draft, the user saves another one, so
+    the server announces it in its reply to the worker's STORE of the keyword (the
+    first draft is weak), before IDLE."""
+
+    def __init__(self, dovecot: Dovecot, scorer: Scorer) -> None:
+        self.dovecot, self.scorer, self.saved = dovecot, scorer, False
+
+    def score_message(self, raw: bytes, **kwargs: object) -> object:
+        if not self.saved:
+            self.saved = True
+            writer = self.dovecot.client()
+            writer.login(self.dovecot.user, self.dovecot.password)
+            writer.append("Drafts", mail("alice@example.com", "c@x.example", "Re: x",
+                                         datetime.now(UTC), "<during@example.com>",
+                                         body=CLEAR_DRAFT), flags=[b"\\Draft"])
+            writer.logout()
+        return self.scorer.score_message(raw, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_draft_saved_while_another_is_scored_is_not_left_for_later(
+        dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store_path = tmp_path / "store.sqlite3"
+    account = account_for(dovecot, monkeypatch, draft_keyword=KEYWORD)
+    scorer = SavesADraftWhileScoring(dovecot, Scorer(load_config(None).scoring))
+    worker = AccountWorker(account, open_store(str(store_path)), scorer,  # type: ignore[arg-type]
+                           notify=lambda *_: None)
+    worker.start()
+    try:
+        wait_for(lambda: worker.connections == 1 and not worker.last_error, "the login")
+        writer = dovecot.client()
+        writer.login(dovecot.user, dovecot.password)
+        writer.append("Drafts", mail("alice@example.com", "c@x.example", "Re: x",
+                                     datetime.now(UTC), "<first@example.com>",
+                                     body=HEDGED_DRAFT), flags=[b"\\Draft"])
+        writer.logout()
+        # well under the 10-minute IDLE renewal that would otherwise pick it up
+        rows = wait_for(lambda: len(draft_rows(store_path)) == 2 and draft_rows(store_path),
+                        "both drafts", timeout=10.0)
+    finally:
+        worker.stop()
+    assert [row[0] for row in rows] == [1, 2]
