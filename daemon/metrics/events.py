@@ -1,10 +1,11 @@
 """Recording what happens, as counts and durations: the calls the daemon's parts make.
 
-The SMTP proxy, the HTTP API and IMAP sync call these functions where an event happens
-(one line each). While metrics are off (the default) no recorder is active and each call
-returns at once: nothing is counted, nothing is parsed, no exporter library is imported.
-The metrics service (daemon/metrics/service.py) activates a :class:`Recorder` that
-writes to the exporters the admin turned on.
+The SMTP proxy and the HTTP API call these functions where an event happens (one line
+each); first-response times and promises come from the store's ledger
+(daemon/metrics/ledger.py). While metrics are off (the default) no recorder is active and
+each call returns at once: nothing is counted, nothing is parsed, no exporter library is
+imported. The metrics service (daemon/metrics/service.py) activates a :class:`Recorder`
+whose counts the exporters the admin turned on read.
 
 A report is read for its verdict and its findings' rule ids only; its text, subject and
 addresses are never looked at (the label policy, daemon/metrics/labels.py, makes every
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -30,8 +30,6 @@ from daemon.metrics.instruments import (
     SMTP_MESSAGES,
     Instrument,
 )
-
-log = logging.getLogger("trustmail.metrics")
 
 
 class Backend(Protocol):

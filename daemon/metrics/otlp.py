@@ -14,6 +14,7 @@ variables. Imported only when the push is turned on.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 
@@ -28,6 +29,7 @@ from daemon.metrics.events import Recorder
 from daemon.metrics.instruments import COUNTER, INSTRUMENTS, Instrument
 
 METER_NAME = "trustmail"
+SDK_LOGGER = "opentelemetry"      # its retries are warnings: a laptop offline is no news
 EXPORT_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_TIMEOUT_MILLIS = 15_000    # the last push on stop, then give up
 MILLIS = 1000
@@ -58,6 +60,7 @@ class OtlpBackend:
 
     def __init__(self, recorder: Recorder, endpoint: str, interval_seconds: float) -> None:
         self.endpoint = endpoint
+        logging.getLogger(SDK_LOGGER).setLevel(logging.ERROR)   # a push given up: an error
         exporter = OTLPMetricExporter(endpoint=endpoint, timeout=EXPORT_TIMEOUT_SECONDS)
         reader = PeriodicExportingMetricReader(
             exporter, export_interval_millis=interval_seconds * MILLIS,

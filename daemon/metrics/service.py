@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import BrokenExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -86,12 +87,26 @@ class MetricsService:
                 failed_before = False
             except asyncio.CancelledError:
                 raise
+            except BrokenExecutor:
+                # the worker died (killed, out of memory): a new one, from the store as it
+                # is now (what happened in between is not counted)
+                log_event(log, logging.WARNING, "metrics-ledger-restarted")
+                await self._restart_ledger()
             except Exception as error:  # noqa: BLE001 - the ledger must not stop the daemon
                 if not failed_before:
                     log_event(log, logging.ERROR, "metrics-ledger-failed",
                               problem=type(error).__name__)
                 failed_before = True
             await asyncio.sleep(LEDGER_POLL_SECONDS)
+
+    async def _restart_ledger(self) -> None:
+        from daemon.metrics.ledger import start_mark
+        from daemon.metrics.ledger_process import LedgerProcess
+        assert self.recorder is not None
+        old, self.ledger = self.ledger, LedgerProcess(self.config, self.recorder,
+                                                      start_mark(self.store))
+        if old is not None:
+            await asyncio.get_running_loop().run_in_executor(None, old.close)
 
     async def stop(self) -> None:
         """Stop the ledger watch, push the last figures (OTLP), close the endpoint."""

@@ -3,6 +3,8 @@ rebinding, no credentials in its status line, and a reload that keeps the counte
 
 from __future__ import annotations
 
+import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -139,3 +141,27 @@ def test_a_killed_daemon_leaves_no_ledger_worker_behind(tmp_path: Path) -> None:
         daemon.wait()
         wait_for(lambda: not any(alive(pid) for pid in workers),
                  f"the workers {workers} to exit with the daemon", 20.0)
+
+
+async def test_a_dead_ledger_worker_is_replaced(tmp_path: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    loaded = config(tmp_path, 'prometheus = "127.0.0.1:0"\n')
+    store = open_store(str(tmp_path / "store.sqlite3"))
+    service = MetricsService(loaded, store)
+    before = set(descendants(os.getpid()))
+    await service.start()
+    try:
+        first = service.ledger
+        deadline = asyncio.get_running_loop().time() + 30
+        while not set(descendants(os.getpid())) - before:
+            assert asyncio.get_running_loop().time() < deadline, "no ledger worker started"
+            await asyncio.sleep(0.2)
+        for pid in set(descendants(os.getpid())) - before:
+            if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+                os.kill(pid, signal.SIGKILL)
+        while service.ledger is first:
+            assert asyncio.get_running_loop().time() < deadline, "the worker was not replaced"
+            await asyncio.sleep(0.2)
+        assert any(r.getMessage() == "metrics-ledger-restarted" for r in caplog.records)
+    finally:
+        await service.stop()
