@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from daemon.api import api_service
+from daemon.api.server import api_service
 from daemon.application.check_setup import log_setup_problems
 from daemon.config import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service

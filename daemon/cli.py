@@ -17,35 +17,41 @@ EXIT_OK = 0
 EXIT_FLAGGED = 1
 EXIT_USAGE = 2
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "daemon.commands.init",
-    "daemon.commands.score",
-    "daemon.commands.config_cmd",
-    "daemon.commands.token",
-    "daemon.commands.pair",
-    "daemon.commands.run",
-    "daemon.commands.status",
-    "daemon.commands.sync",
-    "daemon.commands.promises",
-    "daemon.commands.report",
-)
+# Command name -> the module that registers it. Only the module of the command given is
+# imported (``trustmail score`` needs neither the servers nor IMAP); all for --help.
+COMMANDS: dict[str, str] = {
+    "init": "daemon.commands.init",
+    "score": "daemon.commands.score",
+    "config": "daemon.commands.config_cmd",
+    "token": "daemon.commands.token",
+    "pair": "daemon.commands.pair",
+    "run": "daemon.commands.run",
+    "status": "daemon.commands.status",
+    "sync": "daemon.commands.sync",
+    "promises": "daemon.commands.promises",
+    "report": "daemon.commands.report",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS.values())
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``command`` alone (a known command name)."""
     parser = argparse.ArgumentParser(
         prog="trustmail",
         description="Score outgoing email for honesty, disclosure, responsiveness, "
                     "promises and tone; run the local trustmail daemon.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for module_name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    parser = build_parser(given[0] if given else None)
+    args = parser.parse_args(given)
     try:
         code: int = args.handler(args)
     except TrustmailError as error:

@@ -1,8 +1,7 @@
 """The local HTTP API used by the Thunderbird add-on (loopback only, bearer token).
 
-``server.ApiService`` is the daemon service; ``openapi.DOCUMENT`` describes every route.
+``server.ApiService`` is the daemon service (``server.api_service`` its factory);
+``openapi.DOCUMENT`` describes every route. The package imports none of its modules
+itself, so a command that needs only ``security`` (``trustmail token``) does not load
+the server.
 """
-
-from daemon.api.server import ApiService, api_service
-
-__all__ = ["ApiService", "api_service"]
