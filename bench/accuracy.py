@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from daemon.config import load_config  # noqa: E402
+from daemon.config.load import load_config  # noqa: E402
 from scoring import Scorer  # noqa: E402
 from scoring.settings import DIMENSIONS, RuleOverride, ScoringSettings  # noqa: E402
 

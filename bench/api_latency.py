@@ -218,7 +218,7 @@ async def main_async(args: argparse.Namespace, port: int, token: str) -> None:
 
 def scoring_core_alone(requests: int) -> list[list[object]]:
     """The same distinct drafts scored in this process, no HTTP: what the API adds."""
-    from daemon.config import load_config
+    from daemon.config.load import load_config
     from scoring import Scorer
 
     scorer = Scorer(load_config().scoring)

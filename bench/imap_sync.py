@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from support.dovecot import Dovecot  # noqa: E402
 
-from daemon.config import load_config  # noqa: E402
+from daemon.config.load import load_config  # noqa: E402
+from daemon.config.sections import AccountSettings  # noqa: E402
 from daemon.imap.account_worker import sync_headers  # noqa: E402
 from daemon.imap.connection import connect  # noqa: E402
 from daemon.imap.folders import discover_folders  # noqa: E402
@@ -37,7 +38,6 @@ from daemon.imap.header_sync import enable_condstore, sync_folder  # noqa: E402
 from daemon.reports.compute import compute_report  # noqa: E402
 from daemon.reports.periods import previous_week  # noqa: E402
 from daemon.reports.sources import parties_for, store_inputs  # noqa: E402
-from daemon.settings import AccountSettings  # noqa: E402
 from daemon.store import open_store  # noqa: E402
 from scoring.business_time import BusinessClock  # noqa: E402
 

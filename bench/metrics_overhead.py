@@ -176,7 +176,7 @@ def event_costs() -> list[list[object]]:
     from datetime import UTC, datetime
 
     from daemon import metrics
-    from daemon.config import load_config
+    from daemon.config.load import load_config
     from daemon.metrics.events import Recorder, activate, deactivate
     from daemon.metrics.labels import LabelPolicy
     from daemon.metrics.otlp import OtlpBackend

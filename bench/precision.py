@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.speed import enron_emails  # noqa: E402
-from daemon.config import load_config  # noqa: E402
+from daemon.config.load import load_config  # noqa: E402
 from scoring import Scorer  # noqa: E402
 
 JUDGMENTS = Path(__file__).with_name("precision_judgments.jsonl")

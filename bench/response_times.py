@@ -30,7 +30,7 @@ import holidays
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from daemon.config import load_config  # noqa: E402
+from daemon.config.load import load_config  # noqa: E402
 from daemon.reports.compute import compute_report  # noqa: E402
 from daemon.reports.periods import parse_range  # noqa: E402
 from daemon.reports.sources import load_mbox  # noqa: E402

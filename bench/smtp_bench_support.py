@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from daemon.settings import UpstreamSettings
+from daemon.config.sections import UpstreamSettings
 from daemon.smtp_proxy.upstream import Reply, UpstreamConnection, client_tls_context
 
 REPO = Path(__file__).resolve().parents[1]

@@ -28,7 +28,7 @@ from typing import Protocol, runtime_checkable
 
 from daemon.api.server import api_service
 from daemon.application.check_setup import log_setup_problems
-from daemon.config import LoadedConfig, load_config
+from daemon.config.load import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service
 from daemon.logging_setup import log_event, setup_logging
 from daemon.metrics.service import metrics_service

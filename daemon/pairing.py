@@ -32,7 +32,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from daemon import paths
+from daemon.config import paths
 
 PAIRING_FILE_NAME = "pairing.json"
 PAIRING_FILE_MODE = 0o600

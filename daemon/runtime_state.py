@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from daemon import paths
+from daemon.config import paths
 
 STATE_FILE_NAME = "daemon.json"
 PROC = Path("/proc")

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from daemon import paths
+from daemon.config import paths
 
 STORE_FILE_NAME = "trustmail.sqlite3"
 

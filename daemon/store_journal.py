@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from daemon import paths
+from daemon.config import paths
 from daemon.store import MessageRecord, Store, prepare_directory, storable_report
 from daemon.store_queries import parse_iso
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from daemon import paths
+from daemon.config import paths
 
 TLS_DIR_NAME = "tls"
 CERT_FILE_NAME = "localhost.pem"

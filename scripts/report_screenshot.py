@@ -45,7 +45,7 @@ return true;
 
 def build_eml(args: argparse.Namespace) -> None:
     from daemon.application.build_report import ReportRequest, build_report
-    from daemon.config import load_config
+    from daemon.config.load import load_config
     from daemon.reports.email_message import build_report_email
 
     now = datetime.now(UTC)

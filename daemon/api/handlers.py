@@ -22,7 +22,7 @@ from daemon.api.http import JSON_CONTENT_TYPE, HttpError, Request, Response
 from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
 from daemon.application.record_send import record_send, sent_record
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
 from daemon.scoring_workers import WorkerError
 from daemon.store import Store
 from scoring.errors import InputError

@@ -18,8 +18,8 @@ import secrets
 import stat
 from pathlib import Path
 
-from daemon import paths
 from daemon.api.http import HttpError, Request
+from daemon.config import paths
 
 TOKEN_FILE_NAME = "api-token"
 TOKEN_BYTES = 32

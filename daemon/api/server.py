@@ -30,11 +30,11 @@ from daemon.api.http import (
 from daemon.api.pairing import PairEndpoint
 from daemon.api.schema import SchemaError, validate
 from daemon.api.scoring_pool import DraftScoring, Runner
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
+from daemon.config.sections import ApiSettings
 from daemon.logging_setup import log_event
 from daemon.scorer import Scorer
 from daemon.scoring_service import ScoringService
-from daemon.settings import ApiSettings
 from daemon.store import Store
 
 log = logging.getLogger("trustmail.api")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from daemon import paths
-from daemon.config import LoadedConfig
+from daemon.config import paths
+from daemon.config.load import LoadedConfig
 from daemon.reports.compute import Report, ReportContext, compute_report
 from daemon.reports.notices import MBOX, STORE, SettingsFile
 from daemon.reports.periods import Period, parse_range, parse_week, previous_week

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from daemon import paths
-from daemon.config import LoadedConfig
+from daemon.config import paths
+from daemon.config.load import LoadedConfig
 from daemon.logging_setup import log_event
 
 # RFC 2606 names that can never be a real server or company.

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
+from daemon.config.sections import AccountSettings
 from daemon.reports.compute import Report
 from daemon.reports.delivery import deliver_report as append_to_inbox
 from daemon.reports.email_message import build_report_email
-from daemon.settings import AccountSettings
 from scoring.errors import InputError
 
 

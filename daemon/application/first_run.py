@@ -17,7 +17,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from daemon import paths
+from daemon.config import paths
 from scoring.errors import InputError
 from scoring.settings import WEEKDAYS
 

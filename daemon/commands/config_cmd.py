@@ -10,9 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from daemon.config import LoadedConfig, load_config
-from daemon.config_locks import render_key
-from daemon.config_rules import effective_rules, example_hint, rules_table
+from daemon.config.load import LoadedConfig, load_config
+from daemon.config.locks import render_key
+from daemon.config.rules import effective_rules, example_hint, rules_table
 from scoring import Scorer
 from scoring.rules import Examples, Rule
 from scoring.settings import RuleOverride, ScoringSettings

@@ -29,7 +29,7 @@ from daemon.application.first_run import (
     parse_server,
     write_user_config,
 )
-from daemon.config import load_config
+from daemon.config.load import load_config
 from scoring.errors import InputError
 
 T = TypeVar("T")

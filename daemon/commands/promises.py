@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from daemon.application.list_promises import entry_dict, list_promises
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.promise_ledger import STATUSES
 from daemon.reports.rows import PromiseRow
 from daemon.reports.wording import shorten

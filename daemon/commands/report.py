@@ -16,7 +16,7 @@ from pathlib import Path
 
 from daemon.application.build_report import ReportRequest, build_report
 from daemon.application.deliver_report import deliver_report
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.reports.html_format import render_html
 from daemon.reports.json_format import render_json
 from daemon.reports.text_format import render_text

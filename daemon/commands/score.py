@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from daemon.bounded_mail import bound_message
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.render_text import render_report
 from scoring import Report, Scorer
 from scoring.errors import InputError

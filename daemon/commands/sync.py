@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.imap.account_worker import sync_headers
 from daemon.imap.connection import connect
 from daemon.imap.folders import discover_folders

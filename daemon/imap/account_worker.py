@@ -24,13 +24,13 @@ from collections import deque
 
 from imapclient import IMAPClient
 
+from daemon.config.sections import AccountSettings
 from daemon.imap import ImapError
 from daemon.imap.connection import connect
 from daemon.imap.drafts import MessageScorer, Notifier, desktop_notify, score_new_drafts
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import Progress, enable_condstore, sync_folder
 from daemon.imap.sent_promises import score_sent
-from daemon.settings import AccountSettings
 from daemon.store import Store
 
 IDLE_RENEW_SECONDS = 10 * 60

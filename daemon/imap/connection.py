@@ -11,9 +11,9 @@ import ssl
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
+from daemon.config.sections import AccountSettings
 from daemon.imap import ImapError
 from daemon.imap.passwords import resolve_password
-from daemon.settings import AccountSettings
 
 CONNECT_TIMEOUT_SECONDS = 30.0
 

@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from imapclient import IMAPClient
 
 from daemon.bounded_mail import bound_message
+from daemon.config.sections import AccountSettings
 from daemon.mail_headers import parse_headers
 from daemon.scorer import Scorer
-from daemon.settings import AccountSettings
 from daemon.store import Store
 from daemon.store_queries import (
     SyncState,

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from imapclient import IMAPClient
 
+from daemon.config.sections import AccountSettings
 from daemon.imap import ImapError
-from daemon.settings import AccountSettings
 
 DRAFTS_FLAG = b"\\Drafts"
 SENT_FLAG = b"\\Sent"

@@ -9,8 +9,8 @@ import os
 import shlex
 import subprocess
 
+from daemon.config.sections import AccountSettings
 from daemon.imap import ImapError
-from daemon.settings import AccountSettings
 
 PASSWORD_COMMAND_TIMEOUT_SECONDS = 30
 KEYRING_SERVICE = "trustmail"

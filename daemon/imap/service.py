@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
 from daemon.imap.account_worker import AccountWorker
 from daemon.imap.drafts import MessageScorer
 from daemon.store import Store

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from daemon.settings import MetricsSettings
+from daemon.config.sections import MetricsSettings
 
 OTHER = "other"
 ACCOUNT = "account"

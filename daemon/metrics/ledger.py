@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
 from daemon.logging_setup import log_event
 from daemon.promise_ledger import KEPT, OVERDUE, promise_statuses
 from daemon.reports.sources import my_addresses, parties_for

@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
 from daemon.logging_setup import setup_logging
 from daemon.metrics.events import Recorder
 from daemon.metrics.ledger import LedgerWatch, StartMark

@@ -30,9 +30,9 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import Collector
 
+from daemon.config.sections import ListenAddress, is_loopback_host
 from daemon.metrics.events import Recorder
 from daemon.metrics.instruments import COUNTER, INSTRUMENTS, Instrument
-from daemon.settings import ListenAddress, is_loopback_host
 from scoring.errors import TrustmailError
 
 StartResponse = Callable[..., Any]

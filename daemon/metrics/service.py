@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
+from daemon.config.sections import MetricsSettings
 from daemon.logging_setup import log_event
 from daemon.metrics.events import Recorder, activate, deactivate
 from daemon.metrics.labels import LabelPolicy
-from daemon.settings import MetricsSettings
 from daemon.store import Store
 
 if TYPE_CHECKING:

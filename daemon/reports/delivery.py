@@ -6,8 +6,8 @@ from datetime import datetime
 
 from imapclient import IMAPClient
 
+from daemon.config.sections import AccountSettings
 from daemon.imap.connection import connect
-from daemon.settings import AccountSettings
 
 
 def append_report(client: IMAPClient, folder: str, raw: bytes, when: datetime) -> None:

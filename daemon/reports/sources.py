@@ -6,7 +6,7 @@ import mailbox
 from collections.abc import Sequence
 from pathlib import Path
 
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
 from daemon.imap.drafts import MessageScorer
 from daemon.mail_headers import parse_header_message
 from daemon.reports.periods import Period

@@ -15,12 +15,12 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from daemon import paths
 from daemon.application.build_report import ReportRequest, build_report
 from daemon.application.deliver_report import deliver_report
-from daemon.config import LoadedConfig
+from daemon.config import paths
+from daemon.config.load import LoadedConfig
+from daemon.config.sections import ReportSettings
 from daemon.reports.periods import previous_week
-from daemon.settings import ReportSettings
 from daemon.store import Store
 from scoring.business_time import BusinessClock
 from scoring.settings import WEEKDAYS

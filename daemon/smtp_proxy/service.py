@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from daemon.config import LoadedConfig
+from daemon.config.load import LoadedConfig
+from daemon.config.sections import SmtpSettings
 from daemon.logging_setup import log_event
 from daemon.scorer import Scorer
 from daemon.scoring_service import ScoringService
-from daemon.settings import SmtpSettings
 from daemon.smtp_proxy.handler import ProxyContext, RelayHandler
 from daemon.smtp_proxy.policy import ResendMemory
 from daemon.smtp_proxy.replies import SHUTTING_DOWN

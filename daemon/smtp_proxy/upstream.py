@@ -23,7 +23,7 @@ import struct
 import termios
 from dataclasses import dataclass, field
 
-from daemon.settings import UpstreamSettings
+from daemon.config.sections import UpstreamSettings
 
 CRLF = b"\r\n"
 MAX_REPLY_LINE = 4096          # a reply line longer than this is a broken server

@@ -11,7 +11,7 @@ import pytest
 from support import polling
 from support.dovecot import Dovecot
 
-from daemon.settings import AccountSettings
+from daemon.config.sections import AccountSettings
 
 PASSWORD_ENV = "TRUSTMAIL_TEST_IMAP_PASSWORD"
 WAIT_SECONDS = 15.0

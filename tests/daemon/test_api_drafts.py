@@ -12,7 +12,7 @@ from daemon.api.drafts import parse_draft
 from daemon.api.http import HttpError
 from daemon.application import score_draft as scoring_job
 from daemon.application.score_draft import prepared, score_draft
-from daemon.config import load_config
+from daemon.config.load import load_config
 from scoring import Scorer
 
 

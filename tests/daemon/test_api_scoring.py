@@ -11,7 +11,7 @@ import pytest
 from support.api_client import RunningApi, running_api
 
 from daemon.api import openapi
-from daemon.config import load_config
+from daemon.config.load import load_config
 from scoring import Scorer
 
 ORIGINAL = (b"From: Anna Berger <anna@customer.example>\r\n"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from daemon import paths
+from daemon.config import paths
 
 
 def write(path: Path, text: str) -> Path:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from daemon import paths
-from daemon.config import load_config
-from daemon.config_errors import ConfigErrors
+from daemon.config import paths
+from daemon.config.errors import ConfigErrors
+from daemon.config.load import load_config
 from scoring.errors import ConfigError
 
 
@@ -119,7 +119,7 @@ def test_account_errors_name_the_file(tmp_path: Path) -> None:
 
 
 def test_a_key_path_resolves_through_dotted_rule_ids_and_array_items() -> None:
-    from daemon.config_errors import resolve
+    from daemon.config.errors import resolve
 
     data = {"rules": {"en.honesty.hedge": {"weight": 1}, "en.honesty": {"x": 1}},
             "accounts": [{"name": "a"}, {"name": "b"}]}

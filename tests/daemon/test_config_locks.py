@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon import paths
-from daemon.config import load_config
+from daemon.config import paths
+from daemon.config.load import load_config
 from scoring import Scorer
 from scoring.errors import ConfigError
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon.config import load_config
-from daemon.settings import ListenAddress, MetricsSettings
+from daemon.config.load import load_config
+from daemon.config.sections import ListenAddress, MetricsSettings
 from scoring.errors import ConfigError
 
 

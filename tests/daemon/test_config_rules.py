@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from daemon import paths
 from daemon.commands.config_cmd import run_check, run_rules, run_show
-from daemon.config import load_config
-from daemon.config_rules import effective_rules
+from daemon.config import paths
+from daemon.config.load import load_config
+from daemon.config.rules import effective_rules
 from scoring import Scorer
 from scoring.errors import ConfigError
 

@@ -16,7 +16,7 @@ from support.smtp_upstream import SmtpUpstream
 
 from daemon.application.check_setup import is_placeholder, setup_problems
 from daemon.application.first_run import Setup, parse_days, parse_hours, parse_server
-from daemon.config import LoadedConfig, load_config
+from daemon.config.load import LoadedConfig, load_config
 from scoring.errors import InputError
 
 FLAGS = ["--email", "Anna@Acme.com", "--upstream", "smtp.acme.com:465",

@@ -11,7 +11,7 @@ from imap_helpers import account_for, mail, wait_for
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 from support.flaky_tcp import FlakyRelay
 
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.imap.account_worker import AccountWorker, is_mailbox_change
 from daemon.imap.connection import connect
 from daemon.imap.drafts import score_new_drafts

@@ -11,7 +11,7 @@ from imap_helpers import PASSWORD_ENV, account_toml, mail, wait_for
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
 from daemon.cli import main
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.imap.service import imap_sync_service
 from daemon.store import open_store
 

@@ -10,12 +10,12 @@ from imap_helpers import account_for, mail, wait_for
 from imapclient import IMAPClient
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
-from daemon.config import load_config
+from daemon.config.load import load_config
+from daemon.config.sections import AccountSettings
 from daemon.imap.account_worker import AccountWorker, sync_headers
 from daemon.imap.connection import connect
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import enable_condstore, sync_folder
-from daemon.settings import AccountSettings
 from daemon.store import Store, open_store
 from daemon.store_queries import get_sync_state
 from scoring import Scorer

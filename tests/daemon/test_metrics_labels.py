@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from daemon.config.sections import ListenAddress, MetricsSettings
 from daemon.metrics.labels import (
     OTHER,
     LabelPolicy,
@@ -15,7 +16,6 @@ from daemon.metrics.labels import (
     upstream_reply_reason,
     verdict_label,
 )
-from daemon.settings import ListenAddress, MetricsSettings
 
 
 def test_by_default_no_account_and_no_customer_domain_label() -> None:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from support.smtp_proxy import real_scorer
 
-from daemon.config import LoadedConfig, load_config
+from daemon.config.load import LoadedConfig, load_config
 from daemon.metrics import ledger as ledger_module
 from daemon.metrics.events import Recorder
 from daemon.metrics.labels import LabelPolicy

@@ -18,12 +18,12 @@ from support.polling import wait_for
 from support.smtp_proxy import daemon_process
 from support.smtp_upstream import SmtpUpstream
 
-from daemon.config import LoadedConfig, load_config
+from daemon.config.load import LoadedConfig, load_config
+from daemon.config.sections import ListenAddress
 from daemon.metrics.events import Recorder, active
 from daemon.metrics.labels import LabelPolicy
 from daemon.metrics.prometheus import MetricsEndpointError, PrometheusBackend, ScrapeEndpoint
 from daemon.metrics.service import MetricsService, metrics_service, shown_endpoint
-from daemon.settings import ListenAddress
 from daemon.store import open_store
 
 

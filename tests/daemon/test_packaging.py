@@ -17,7 +17,7 @@ def test_wheel_carries_the_shipped_config(tmp_path: Path) -> None:
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(tmp_path / "site"), str(wheel)], check=True, timeout=300)
     probe = ("import sys; sys.path.insert(0, sys.argv[1]); from daemon import paths; "
-             "from daemon.config import load_config; d = paths.shipped_config_dir(); "
+             "from daemon.config.load import load_config; d = paths.shipped_config_dir(); "
              "print(d); load_config(); assert str(d).startswith(sys.argv[1])")
     result = subprocess.run([str(python), "-c", probe, str(tmp_path / "site")], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from daemon.cli import main
+from daemon.config.sections import ReportSettings
 from daemon.reports.compute import bucket_counts, compute_report, customer_of, nearest_rank
 from daemon.reports.html_format import render_html
 from daemon.reports.json_format import report_dict
@@ -21,7 +22,6 @@ from daemon.reports.sources import load_mbox
 from daemon.reports.text_format import render_text
 from daemon.response_times import Parties, Response
 from daemon.scheduler.weekly_report import is_due, scheduled_slot, seconds_until_next
-from daemon.settings import ReportSettings
 from daemon.store_queries import StoredMessage
 from scoring.business_time import BusinessClock
 from scoring.errors import InputError

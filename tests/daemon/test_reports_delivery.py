@@ -11,7 +11,7 @@ import pytest
 from imap_helpers import PASSWORD_ENV, account_for, account_toml, mail
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.imap.account_worker import sync_headers
 from daemon.imap.connection import connect
 from daemon.imap.folders import discover_folders

@@ -13,7 +13,7 @@ from test_reports import ME, MON_10, write_mbox
 
 from daemon.application.build_report import ReportRequest, build_report
 from daemon.cli import main
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.reports.chart import trend_png
 from daemon.reports.compute import ReportContext, compute_report
 from daemon.reports.json_format import report_dict

@@ -18,7 +18,7 @@ import pytest
 from support import worker_jobs
 from support.polling import wait_for
 
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.scoring_workers import (
     PIPELINE_DEPTH,
     STOP_SECONDS,
@@ -186,7 +186,7 @@ async def test_workers_import_the_jobs_modules_before_they_are_ready(pools: Pool
 ORPHAN_SCRIPT = """
 import asyncio, sys
 sys.path.insert(0, sys.argv[1])
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.scoring_workers import ScoringWorkers
 from support import worker_jobs
 

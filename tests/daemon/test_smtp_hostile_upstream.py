@@ -19,7 +19,7 @@ import pytest
 from support.hostile_smtp import Behaviour, HostileUpstream
 from support.smtp_proxy import real_scorer, unverified_context
 
-from daemon.settings import ListenAddress, SmtpSettings
+from daemon.config.sections import ListenAddress, SmtpSettings
 from daemon.smtp_proxy import service as service_module
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store import open_store

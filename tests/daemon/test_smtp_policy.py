@@ -23,7 +23,7 @@ from support.smtp_proxy import (
 )
 from support.smtp_upstream import SmtpUpstream
 
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.smtp_proxy.policy import Decision, ResendMemory, decide, fingerprint
 
 RECIPIENT = "maria@customer.example"

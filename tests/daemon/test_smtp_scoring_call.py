@@ -10,7 +10,7 @@ from support.smtp_proxy import HEDGING_BODY, message, real_scorer
 
 from daemon.api.scoring_pool import DraftScoring
 from daemon.application.score_draft import Draft
-from daemon.config import load_config
+from daemon.config.load import load_config
 from daemon.scoring_service import ScoringService
 from daemon.smtp_proxy.scoring_call import ProxyScoring
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from support.hostile_smtp import Behaviour, HostileUpstream
 from support.smtp_proxy import real_scorer
 
-from daemon.settings import ListenAddress, SmtpSettings
+from daemon.config.sections import ListenAddress, SmtpSettings
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store import open_store
 

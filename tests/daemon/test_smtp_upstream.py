@@ -12,7 +12,7 @@ import pytest
 from support.hostile_smtp import Behaviour, HostileUpstream
 from support.smtp_upstream import SmtpUpstream
 
-from daemon.settings import UpstreamSettings
+from daemon.config.sections import UpstreamSettings
 from daemon.smtp_proxy.upstream import (
     Capabilities,
     Reply,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon.config import load_config
+from daemon.config.load import load_config
 from scoring import Scorer
 
 

@@ -73,7 +73,7 @@ def test_the_build_in_use_scores_like_the_pure_sources(scorer: Scorer) -> None:
     script = (
         "import json, sys\n"
         "from datetime import datetime, UTC\n"
-        "from daemon.config import load_config\n"
+        "from daemon.config.load import load_config\n"
         "from scoring import Scorer, native\n"
         "assert native.describe() == 'pure Python'\n"
         "scorer = Scorer(load_config().scoring)\n"

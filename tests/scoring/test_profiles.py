@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from daemon.config import load_config
+from daemon.config.load import load_config
 from scoring import Scorer
 
 COACH_PROFILE = Path(__file__).resolve().parents[2] / "config" / "profiles" / "coach.toml"

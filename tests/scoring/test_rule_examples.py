@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from daemon.commands.config_cmd import example_failures
-from daemon.config import load_config
+from daemon.config.load import load_config
 from scoring import Scorer
 from scoring.settings import RuleOverride
 

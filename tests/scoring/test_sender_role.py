@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.config import load_config
+from daemon.config.load import load_config
 from scoring import Scorer
 from scoring.sender_role import quoted_author, quotes_own_message
 

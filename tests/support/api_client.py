@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from daemon.api.server import ApiService
-from daemon.config import load_config
-from daemon.settings import ApiSettings, ListenAddress
+from daemon.config.load import load_config
+from daemon.config.sections import ApiSettings, ListenAddress
 from daemon.store import Store, open_store
 
 HEDGE = "maybe"

@@ -24,7 +24,7 @@ from types import TracebackType
 
 from support.dovecot import make_test_ca
 
-from daemon.settings import UpstreamSettings
+from daemon.config.sections import UpstreamSettings
 
 CRLF = b"\r\n"
 THROTTLE_BYTES = 64 * 1024

@@ -33,9 +33,9 @@ from typing import Any
 from support.ports import free_port
 from support.smtp_upstream import SmtpUpstream
 
-from daemon.config import load_config
+from daemon.config.load import load_config
+from daemon.config.sections import ListenAddress, SmtpSettings, UpstreamSettings
 from daemon.scorer import Scorer
-from daemon.settings import ListenAddress, SmtpSettings, UpstreamSettings
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store import Store, open_store
 

@@ -1,8 +1,8 @@
 """Config layers: shipped < site (+ conf.d snippets) < user < --config, merged with the
 origin of each value, validated strictly with every error reported at once.
 
-Reading and merging files is daemon/config_layers.py, site locks daemon/config_locks.py,
-collecting every error daemon/config_errors.py, rule examples daemon/config_rules.py;
+Reading and merging files is daemon/config/layers.py, site locks daemon/config/locks.py,
+collecting every error daemon/config/errors.py, rule examples daemon/config/rules.py;
 this module puts them together (``load_config``).
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from daemon import paths
-from daemon.config_errors import collect_errors, raise_all
-from daemon.config_layers import (
+from daemon.config import paths
+from daemon.config.errors import collect_errors, raise_all
+from daemon.config.layers import (
     SITE,
     USER_LAYERS,
     Layer,
@@ -22,7 +22,7 @@ from daemon.config_layers import (
     merge_into,
     read_toml,
 )
-from daemon.config_locks import (
+from daemon.config.locks import (
     LOCK_TABLE,
     Lock,
     LockSet,
@@ -30,8 +30,8 @@ from daemon.config_locks import (
     parse_lock_table,
     unknown_locks,
 )
-from daemon.config_rules import ExampleOverride, split_example_overrides
-from daemon.settings import (
+from daemon.config.rules import ExampleOverride, split_example_overrides
+from daemon.config.sections import (
     DaemonSettings,
     parse_account,
     parse_api,

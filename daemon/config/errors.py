@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from daemon.config_layers import deep_copy
+from daemon.config.layers import deep_copy
 from scoring.errors import ConfigError
 
 T = TypeVar("T")

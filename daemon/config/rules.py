@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from daemon.config_locks import LockSet
+from daemon.config.locks import LockSet
 from scoring.rules import Examples, Rule, expand_phrase, phrase_regex
 from scoring.settings import RuleOverride
 from scoring.validation import Table

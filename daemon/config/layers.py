@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from daemon import paths
+from daemon.config import paths
 from scoring.errors import ConfigError
 
 SHIPPED, SITE, USER, EXTRA = "shipped", "site", "user", "--config"
