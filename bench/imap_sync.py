@@ -38,7 +38,7 @@ from daemon.imap.header_sync import enable_condstore, sync_folder  # noqa: E402
 from daemon.reports.compute import compute_report  # noqa: E402
 from daemon.reports.periods import previous_week  # noqa: E402
 from daemon.reports.sources import parties_for, store_inputs  # noqa: E402
-from daemon.store import open_store  # noqa: E402
+from daemon.store.database import open_store  # noqa: E402
 from scoring.business_time import BusinessClock  # noqa: E402
 
 ME = "alice@example.com"

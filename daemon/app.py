@@ -37,7 +37,7 @@ from daemon.scheduler.weekly_report import report_scheduler_service
 from daemon.scorer import Scorer
 from daemon.scoring_service import ScoringService
 from daemon.smtp_proxy.service import SmtpProxyService
-from daemon.store import Store, open_store
+from daemon.store.database import Store, open_store
 from scoring.errors import TrustmailError
 
 log = logging.getLogger("trustmail.daemon")

@@ -1,4 +1,4 @@
-"""The one header reader: message headers -> :class:`daemon.store.MessageRecord`.
+"""The one header reader: message headers -> :class:`daemon.store.database.MessageRecord`.
 
 Every path into the store reads headers here, by one rule set, so the same message
 gives the same record whether it came through the SMTP proxy, the IMAP sync (INBOX,
@@ -35,7 +35,7 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from daemon.bounded_mail import bound_headers, bound_text, header_message
-from daemon.store import MessageRecord
+from daemon.store.database import MessageRecord
 
 # The header fields the IMAP sync fetches: everything this module reads, nothing more.
 SYNC_HEADER_FIELDS: tuple[str, ...] = (

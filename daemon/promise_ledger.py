@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from daemon.response_times import MINE, Parties, TimedMessage
-from daemon.store_queries import StoredPromise
+from daemon.store.queries import StoredPromise
 from daemon.threading_model import assign_threads
 
 OPEN = "open"

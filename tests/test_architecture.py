@@ -7,7 +7,7 @@ mypy counts as much as one at the top:
 - ``scoring`` (the pure core) imports nothing of ``daemon``;
 - nothing but the CLI (``daemon/commands/`` and ``daemon/cli.py``) imports
   ``daemon.commands``: use-cases live in ``daemon/application/``;
-- no cycle among the daemon's packages (a top-level module such as ``daemon.store``
+- no cycle among the daemon's packages (a top-level module such as ``daemon.app``
   counts as a package of its own).
 """
 
@@ -61,7 +61,7 @@ def within(name: str, package: str) -> bool:
 
 
 def package_of(module: str) -> str:
-    """``daemon.api.server`` -> ``daemon.api``; ``daemon.store`` stays itself."""
+    """``daemon.api.server`` -> ``daemon.api``; ``daemon.app`` stays itself."""
     return ".".join(module.split(".")[:2])
 
 

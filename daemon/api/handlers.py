@@ -24,7 +24,7 @@ from daemon.api.security import token_matches
 from daemon.application.record_send import record_send, sent_record
 from daemon.config.load import LoadedConfig
 from daemon.scoring_workers import WorkerError
-from daemon.store import Store
+from daemon.store.database import Store
 from scoring.errors import InputError
 
 STORE_THREADS = 2

@@ -16,7 +16,7 @@ from daemon.application.list_promises import entry_dict, list_promises
 from daemon.config.load import LoadedConfig
 from daemon.promise_ledger import STATUSES
 from daemon.reports.json_format import report_dict
-from daemon.store import Store
+from daemon.store.database import Store
 
 __all__ = ["STATUSES", "promise_ledger", "utc_now", "weekly_report"]
 

@@ -35,7 +35,7 @@ from daemon.config.sections import ApiSettings
 from daemon.logging_setup import log_event
 from daemon.scorer import Scorer
 from daemon.scoring_service import ScoringService
-from daemon.store import Store
+from daemon.store.database import Store
 
 log = logging.getLogger("trustmail.api")
 

@@ -25,8 +25,8 @@ from daemon.reports.sources import (
     score_my_mbox_mail,
     store_inputs,
 )
-from daemon.store import Store, open_store
-from daemon.store_queries import StoredMessage, StoredPromise
+from daemon.store.database import Store, open_store
+from daemon.store.queries import StoredMessage, StoredPromise
 from scoring import Scorer
 from scoring.business_time import BusinessClock
 from scoring.errors import InputError

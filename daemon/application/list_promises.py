@@ -13,8 +13,8 @@ from daemon.config.load import LoadedConfig
 from daemon.promise_ledger import promise_statuses
 from daemon.reports.rows import PromiseRow, promise_rows
 from daemon.reports.sources import my_addresses, parties_for, store_inputs
-from daemon.store import Store
-from daemon.store_queries import save_promise_statuses
+from daemon.store.database import Store
+from daemon.store.queries import save_promise_statuses
 
 ALL = "all"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from daemon.mail_headers import record_of
-from daemon.store import MessageRecord, Store
+from daemon.store.database import MessageRecord, Store
 
 ADDON_SOURCE = "addon"
 

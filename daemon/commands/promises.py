@@ -19,7 +19,7 @@ from daemon.config.load import load_config
 from daemon.promise_ledger import STATUSES
 from daemon.reports.rows import PromiseRow
 from daemon.reports.wording import shorten
-from daemon.store import open_store
+from daemon.store.database import open_store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -16,7 +16,7 @@ from daemon.imap.account_worker import sync_headers
 from daemon.imap.connection import connect
 from daemon.imap.folders import discover_folders
 from daemon.imap.header_sync import enable_condstore
-from daemon.store import open_store
+from daemon.store.database import open_store
 from scoring import Scorer
 from scoring.errors import InputError
 

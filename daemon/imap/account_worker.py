@@ -31,7 +31,7 @@ from daemon.imap.drafts import MessageScorer, Notifier, desktop_notify, score_ne
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import Progress, enable_condstore, sync_folder
 from daemon.imap.sent_promises import score_sent
-from daemon.store import Store
+from daemon.store.database import Store
 
 IDLE_RENEW_SECONDS = 10 * 60
 IDLE_CHECK_SECONDS = 1.0          # how often the thread looks at its stop flag

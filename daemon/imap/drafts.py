@@ -26,8 +26,8 @@ from daemon.bounded_mail import bound_message
 from daemon.config.sections import AccountSettings
 from daemon.mail_headers import parse_headers
 from daemon.scorer import Scorer
-from daemon.store import Store
-from daemon.store_queries import (
+from daemon.store.database import Store
+from daemon.store.queries import (
     SyncState,
     forget_vanished_drafts,
     get_sync_state,

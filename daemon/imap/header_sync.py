@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from imapclient import IMAPClient
 
 from daemon.mail_headers import SYNC_HEADER_FIELDS, parse_headers
-from daemon.store import Store
-from daemon.store_queries import (
+from daemon.store.database import Store
+from daemon.store.queries import (
     SyncState,
     forget_folder,
     get_sync_state,

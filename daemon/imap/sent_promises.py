@@ -19,7 +19,7 @@ from imapclient import IMAPClient
 
 from daemon.imap.drafts import FETCH_ITEM, MessageScorer, bounded_for_scoring
 from daemon.mail_headers import parse_headers
-from daemon.store import Store
+from daemon.store.database import Store
 
 SENT_SCORE_DAYS = 14
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import Any
 from daemon.config.load import LoadedConfig
 from daemon.imap.account_worker import AccountWorker
 from daemon.imap.drafts import MessageScorer
-from daemon.store import Store
+from daemon.store.database import Store
 
 
 class ImapSyncService:

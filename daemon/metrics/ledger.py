@@ -34,8 +34,8 @@ from daemon.logging_setup import log_event
 from daemon.promise_ledger import KEPT, OVERDUE, promise_statuses
 from daemon.reports.sources import my_addresses, parties_for
 from daemon.response_times import Parties, Response, compute_response_times
-from daemon.store import Store
-from daemon.store_queries import load_messages, load_promises
+from daemon.store.database import Store
+from daemon.store.queries import load_messages, load_promises
 from daemon.threading_model import assign_threads
 from scoring.business_time import BusinessClock
 from scoring.errors import InputError

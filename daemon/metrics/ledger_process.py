@@ -23,7 +23,7 @@ from daemon.config.load import LoadedConfig
 from daemon.logging_setup import setup_logging
 from daemon.metrics.events import Recorder
 from daemon.metrics.ledger import LedgerWatch, StartMark
-from daemon.store import open_store
+from daemon.store.database import open_store
 
 PARENT_CHECK_SECONDS = 1.0
 FIRST_RESPONSE = "first_response"

@@ -23,7 +23,7 @@ from daemon.config.sections import MetricsSettings
 from daemon.logging_setup import log_event
 from daemon.metrics.events import Recorder, activate, deactivate
 from daemon.metrics.labels import LabelPolicy
-from daemon.store import Store
+from daemon.store.database import Store
 
 if TYPE_CHECKING:
     from daemon.metrics.ledger_process import LedgerProcess

@@ -49,7 +49,7 @@ from daemon.response_times import (
     Unanswered,
     compute_response_times,
 )
-from daemon.store_queries import StoredMessage, StoredPromise, gc_paused
+from daemon.store.queries import StoredMessage, StoredPromise, gc_paused
 from daemon.threading_model import assign_threads
 from scoring.business_time import BusinessClock
 from scoring.settings import BusinessHours

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from daemon.reports.own_hours import OwnHours
 from daemon.reports.wording import business_hours_text, duration
 from daemon.response_times import INBOUND, MINE, Parties
-from daemon.store_queries import StoredMessage
+from daemon.store.queries import StoredMessage
 from scoring.settings import BusinessHours
 
 STORE = "store"

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from daemon.promise_ledger import LedgerEntry
 from daemon.reports.wording import shorten
 from daemon.response_times import INBOUND, Parties, Unanswered
-from daemon.store_queries import StoredMessage
+from daemon.store.queries import StoredMessage
 from daemon.threading_model import assign_threads
 
 EXAMPLE_CHARS = 70

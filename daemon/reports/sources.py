@@ -11,8 +11,8 @@ from daemon.imap.drafts import MessageScorer
 from daemon.mail_headers import parse_header_message
 from daemon.reports.periods import Period
 from daemon.response_times import MINE, Parties
-from daemon.store import Store
-from daemon.store_queries import (
+from daemon.store.database import Store
+from daemon.store.queries import (
     StoredMessage,
     StoredPromise,
     load_messages,

@@ -21,7 +21,7 @@ from daemon.config import paths
 from daemon.config.load import LoadedConfig
 from daemon.config.sections import ReportSettings
 from daemon.reports.periods import previous_week
-from daemon.store import Store
+from daemon.store.database import Store
 from scoring.business_time import BusinessClock
 from scoring.settings import WEEKDAYS
 

@@ -31,8 +31,8 @@ from daemon.smtp_proxy.scoring_call import ScoreOutcome, Scoring
 from daemon.smtp_proxy.session import ProxySMTP, RelayState
 from daemon.smtp_proxy.summary import refusal_reply
 from daemon.smtp_proxy.upstream import Capabilities, Reply, UpstreamConnection, UpstreamError
-from daemon.store import Store
-from daemon.store_journal import RecordJournal
+from daemon.store.database import Store
+from daemon.store.journal import RecordJournal
 
 log = logging.getLogger("trustmail.smtp")
 
@@ -52,7 +52,7 @@ class ProxyContext:
     upstream_tls: ssl.SSLContext | None    # None for a loopback upstream with tls = "none"
     resend_memory: ResendMemory
     # the record is journalled (fsynced) before the client's 250, so a kill -9 between
-    # the 250 and the store write loses nothing (daemon/store_journal.py); None: no journal
+    # the 250 and the store write loses nothing (daemon/store/journal.py); None: no journal
     journal: RecordJournal | None = None
     journal_executor: Executor | None = None
     last_capabilities: Capabilities | None = None

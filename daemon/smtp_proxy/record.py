@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from daemon.mail_headers import parse_headers
-from daemon.store import MessageRecord
+from daemon.store.database import MessageRecord
 
 SOURCE_SMTP = "smtp"
 DIRECTION_OUT = "out"

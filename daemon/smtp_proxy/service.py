@@ -24,8 +24,8 @@ from daemon.smtp_proxy.replies import SHUTTING_DOWN
 from daemon.smtp_proxy.scoring_call import ProxyScoring, Scoring
 from daemon.smtp_proxy.session import ProxySMTP
 from daemon.smtp_proxy.upstream import client_tls_context
-from daemon.store import Store
-from daemon.store_journal import JournalBusy, RecordJournal
+from daemon.store.database import Store
+from daemon.store.journal import JournalBusy, RecordJournal
 from daemon.tls_certs import server_context
 from scoring.errors import TrustmailError
 

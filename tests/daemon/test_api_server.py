@@ -11,7 +11,7 @@ import pytest
 from support.api_client import RunningApi, running_api
 
 from daemon.api import security
-from daemon.store import MessageRecord
+from daemon.store.database import MessageRecord
 
 DRAFT = {"text": "Hello Anna, maybe we can fix it by Friday."}
 

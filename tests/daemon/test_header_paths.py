@@ -25,7 +25,7 @@ from daemon.imap.connection import connect
 from daemon.imap.header_sync import sync_folder
 from daemon.mail_headers import parse_headers
 from daemon.smtp_proxy.record import build_record
-from daemon.store import MessageRecord, Store, open_store
+from daemon.store.database import MessageRecord, Store, open_store
 
 RAW = (b"From: Alice Sender <Alice@Example.com>\r\n"
        b"To: Maria <MARIA@customer.example>, maria@customer.example\r\n"

@@ -15,7 +15,7 @@ from daemon.config.load import load_config
 from daemon.imap.account_worker import AccountWorker, is_mailbox_change
 from daemon.imap.connection import connect
 from daemon.imap.drafts import score_new_drafts
-from daemon.store import open_store
+from daemon.store.database import open_store
 from scoring import Scorer
 
 KEYWORD = "$TrustmailWarn"

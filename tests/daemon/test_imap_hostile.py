@@ -17,7 +17,7 @@ from daemon.config.sections import AccountSettings
 from daemon.imap.drafts import FETCH_ITEM, score_new_drafts
 from daemon.imap.sent_promises import score_sent
 from daemon.mail_headers import parse_headers
-from daemon.store import Store, open_store
+from daemon.store.database import Store, open_store
 
 HOSTILE = (b"From: " + b"(" * 50_000 + b"\r\nDate: Thu, 03 Dec 2026 09:00:00 +0000\r\n"
            b"Message-ID: <h1@example.com>\r\nSubject: "

@@ -13,7 +13,7 @@ from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "do
 from daemon.cli import main
 from daemon.config.load import load_config
 from daemon.imap.service import imap_sync_service
-from daemon.store import open_store
+from daemon.store.database import open_store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

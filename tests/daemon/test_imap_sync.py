@@ -16,8 +16,8 @@ from daemon.imap.account_worker import AccountWorker, sync_headers
 from daemon.imap.connection import connect
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import enable_condstore, sync_folder
-from daemon.store import Store, open_store
-from daemon.store_queries import get_sync_state
+from daemon.store.database import Store, open_store
+from daemon.store.queries import get_sync_state
 from scoring import Scorer
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from daemon.metrics.events import Recorder
 from daemon.metrics.labels import LabelPolicy
 from daemon.metrics.ledger import LedgerWatch, start_mark
 from daemon.metrics.prometheus import PrometheusBackend
-from daemon.store import MessageRecord, Store, open_store
+from daemon.store.database import MessageRecord, Store, open_store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEDNESDAY_9 = datetime(2026, 11, 25, 9, 0, tzinfo=BERLIN)

@@ -24,7 +24,7 @@ from daemon.metrics.events import Recorder, active
 from daemon.metrics.labels import LabelPolicy
 from daemon.metrics.prometheus import MetricsEndpointError, PrometheusBackend, ScrapeEndpoint
 from daemon.metrics.service import MetricsService, metrics_service, shown_endpoint
-from daemon.store import open_store
+from daemon.store.database import open_store
 
 
 def registry() -> Collector:

@@ -16,7 +16,7 @@ def test_wheel_carries_the_shipped_config(tmp_path: Path) -> None:
     python = sys.executable   # the target folder goes first on sys.path, so it shadows the checkout
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(tmp_path / "site"), str(wheel)], check=True, timeout=300)
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from daemon import paths; "
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from daemon.config import paths; "
              "from daemon.config.load import load_config; d = paths.shipped_config_dir(); "
              "print(d); load_config(); assert str(d).startswith(sys.argv[1])")
     result = subprocess.run([str(python), "-c", probe, str(tmp_path / "site")], cwd=tmp_path,

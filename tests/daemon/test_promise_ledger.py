@@ -11,8 +11,8 @@ import pytest
 from daemon.cli import main
 from daemon.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
 from daemon.response_times import Parties
-from daemon.store import MessageRecord, open_store
-from daemon.store_queries import load_messages, load_promises, save_promise_statuses
+from daemon.store.database import MessageRecord, open_store
+from daemon.store.queries import load_messages, load_promises, save_promise_statuses
 
 ME = "alice@example.com"
 PARTIES = Parties.of([ME], [])

@@ -22,7 +22,7 @@ from daemon.reports.sources import load_mbox
 from daemon.reports.text_format import render_text
 from daemon.response_times import Parties, Response
 from daemon.scheduler.weekly_report import is_due, scheduled_slot, seconds_until_next
-from daemon.store_queries import StoredMessage
+from daemon.store.queries import StoredMessage
 from scoring.business_time import BusinessClock
 from scoring.errors import InputError
 from scoring.settings import BusinessHours

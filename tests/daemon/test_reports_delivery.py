@@ -21,7 +21,7 @@ from daemon.reports.email_message import build_report_email
 from daemon.reports.periods import parse_week
 from daemon.reports.sources import parties_for, store_inputs
 from daemon.scheduler.weekly_report import report_scheduler_service
-from daemon.store import open_store
+from daemon.store.database import open_store
 from scoring.business_time import BusinessClock
 
 ME = "alice@example.com"

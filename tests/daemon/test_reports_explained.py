@@ -23,8 +23,8 @@ from daemon.reports.rows import RuleInfo, rule_name
 from daemon.reports.text_format import render_text
 from daemon.reports.wording import age_words, business_hours_text, shorten
 from daemon.response_times import Parties
-from daemon.store import MessageRecord, open_store
-from daemon.store_queries import StoredMessage, StoredPromise
+from daemon.store.database import MessageRecord, open_store
+from daemon.store.queries import StoredMessage, StoredPromise
 from scoring import Scorer
 from scoring.business_time import BusinessClock
 from scoring.settings import BusinessHours

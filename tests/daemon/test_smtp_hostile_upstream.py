@@ -22,7 +22,7 @@ from support.smtp_proxy import real_scorer, unverified_context
 from daemon.config.sections import ListenAddress, SmtpSettings
 from daemon.smtp_proxy import service as service_module
 from daemon.smtp_proxy.service import SmtpProxyService
-from daemon.store import open_store
+from daemon.store.database import open_store
 
 MESSAGE = b"Subject: fine\r\n\r\nAn honest message.\r\n"
 

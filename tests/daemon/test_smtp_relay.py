@@ -275,8 +275,8 @@ async def test_auth_before_starttls_only_when_configured(smtp_upstream: SmtpUpst
 
 async def test_a_relayed_record_goes_through_the_journal_and_a_killed_ones_is_replayed(
         open_upstream: SmtpUpstream, tmp_path: Path) -> None:
-    from daemon.store import MessageRecord, open_store
-    from daemon.store_journal import RecordJournal
+    from daemon.store.database import MessageRecord, open_store
+    from daemon.store.journal import RecordJournal
 
     # a daemon killed after the client's 250, before its store write: the record is
     # only in the journal

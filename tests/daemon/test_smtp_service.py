@@ -11,7 +11,7 @@ from support.smtp_proxy import real_scorer
 
 from daemon.config.sections import ListenAddress, SmtpSettings
 from daemon.smtp_proxy.service import SmtpProxyService
-from daemon.store import open_store
+from daemon.store.database import open_store
 
 BURST = 400
 SYN_RETRY_SECONDS = 1.0        # a connect dropped from a full accept queue waits this long

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from daemon.store import MessageRecord, open_store
-from daemon.store_journal import JournalBusy, RecordJournal
-from daemon.store_queries import load_promises
+from daemon.store.database import MessageRecord, open_store
+from daemon.store.journal import JournalBusy, RecordJournal
+from daemon.store.queries import load_promises
 
 PROMISE = "I will send the signed contract by Friday."
 REPORT = {"score": 80, "verdict": "pass", "language": "en", "findings": [],
@@ -24,8 +24,8 @@ def test_a_killed_writer_loses_no_record_and_the_journal_keeps_no_text(
     path = tmp_path / "store.sqlite3"
     script = textwrap.dedent(f"""
         import os, signal
-        from daemon.store import MessageRecord, open_store
-        from daemon.store_journal import RecordJournal
+        from daemon.store.database import MessageRecord, open_store
+        from daemon.store.journal import RecordJournal
         journal = RecordJournal(open_store({str(path)!r}))
         for n in range(20):
             journal.append(MessageRecord("smtp", "out", message_id=f"<m{{n}}@x>"),

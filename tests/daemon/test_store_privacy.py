@@ -11,8 +11,8 @@ import pytest
 
 from daemon.cli import main
 from daemon.reports.rows import finding_rows
-from daemon.store import MIGRATIONS, MessageRecord, Store, open_store, text_hash
-from daemon.store_queries import TEXT_NOT_STORED, load_messages, load_promises
+from daemon.store.database import MIGRATIONS, MessageRecord, Store, open_store, text_hash
+from daemon.store.queries import TEXT_NOT_STORED, load_messages, load_promises
 
 ME = "alice@example.com"
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

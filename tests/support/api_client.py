@@ -24,7 +24,7 @@ from typing import Any
 from daemon.api.server import ApiService
 from daemon.config.load import load_config
 from daemon.config.sections import ApiSettings, ListenAddress
-from daemon.store import Store, open_store
+from daemon.store.database import Store, open_store
 
 HEDGE = "maybe"
 PENALTY = 10

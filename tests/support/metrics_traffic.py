@@ -27,7 +27,7 @@ from support.smtp_proxy import (
 )
 from support.smtp_upstream import SmtpUpstream
 
-from daemon.store import MessageRecord, open_store
+from daemon.store.database import MessageRecord, open_store
 
 ME = "alice@example.com"
 CUSTOMER = "maria@customer.example"

@@ -37,7 +37,7 @@ from daemon.config.load import load_config
 from daemon.config.sections import ListenAddress, SmtpSettings, UpstreamSettings
 from daemon.scorer import Scorer
 from daemon.smtp_proxy.service import SmtpProxyService
-from daemon.store import Store, open_store
+from daemon.store.database import Store, open_store
 
 REPO = Path(__file__).resolve().parents[2]
 TRUSTMAIL = Path(sys.executable).parent / "trustmail"

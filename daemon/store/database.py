@@ -94,7 +94,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_from_date ON messages(from_addr, date_utc);
     """,
     # 3 (privacy): text metadata kept when the text itself is not; the journal id
-    # that makes a replayed record (daemon.store_journal) idempotent
+    # that makes a replayed record (daemon.store.journal) idempotent
     """
     ALTER TABLE promises ADD COLUMN text_hash TEXT;
     ALTER TABLE promises ADD COLUMN start INTEGER;
@@ -252,7 +252,7 @@ class Store:
 
         Returns the row id. With a ``uid``, a message already stored for the same
         account/folder/uid is replaced (a changed draft). With a ``journal_id`` (see
-        :mod:`daemon.store_journal`) a record already stored under it is not stored
+        :mod:`daemon.store.journal`) a record already stored under it is not stored
         twice: the existing row id is returned.
         """
         now = iso_utc(datetime.now(UTC))

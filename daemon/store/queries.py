@@ -1,6 +1,6 @@
 """Store reads and writes for IMAP sync, response times, promises and reports.
 
-Kept apart from :mod:`daemon.store` (the schema and the generic writer) so each caller
+Kept apart from :mod:`daemon.store.database` (the schema and the generic writer) so each caller
 finds its queries in one place. Batch writes run in one transaction: a first sync of
 50,000 headers must not pay 50,000 commits.
 """
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from daemon.store import NOT_STORED, MessageRecord, Store, iso_utc
+from daemon.store.database import NOT_STORED, MessageRecord, Store, iso_utc
 
 # Shown instead of a promise sentence that the store did not keep.
 TEXT_NOT_STORED = "(text not stored; keep_bodies is off)"

@@ -7,7 +7,7 @@ the store afterwards. A journal entry the store never got is replayed when the j
 is next opened. Each entry carries an id that the store keeps with the row, so a
 replay never stores a record twice.
 
-The journal holds what the store would hold (:func:`daemon.store.storable_report`):
+The journal holds what the store would hold (:func:`daemon.store.database.storable_report`):
 with keep_bodies off, no message text. Only one process may own it (an exclusive
 flock); the daemon opens it at start.
 """
@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from daemon.config import paths
-from daemon.store import MessageRecord, Store, prepare_directory, storable_report
-from daemon.store_queries import parse_iso
+from daemon.store.database import MessageRecord, Store, prepare_directory, storable_report
+from daemon.store.queries import parse_iso
 
 
 class JournalBusy(RuntimeError):
