@@ -32,6 +32,15 @@ The last row scores the distinct drafts in this process without HTTP (``Scorer``
 called directly): the cost of the scoring core itself.
 
 Target (issue 5): p99 <= 20 ms for a 3 KB draft at 20 concurrent clients.
+
+``--load`` measures something else: the API under a burst (issue 14). It opens
+LOAD_IDLE connections that never send a byte (any local process can), then LOAD_BURST
+connections at once, each sending one token-bearing request and ``Connection: close``.
+Every answer is counted by kind (200, 503 with Retry-After, another status, no answer:
+the connection was closed or reset, or nothing came within LOAD_WAIT_SECONDS).
+
+Target (issue 14): every token-bearing request answered (200, or 503 with Retry-After)
+within 2 s.
 """
 
 from __future__ import annotations
@@ -58,6 +67,10 @@ DRAFT_BYTES = 3000
 TARGET_P99_MS = 20.0
 WARM_UP_REQUESTS = 5
 LOAD_KINDS = ("distinct", "typing", "repeated")
+LOAD_IDLE = 200
+LOAD_BURST = 1000
+LOAD_TARGET_SECONDS = 2.0
+LOAD_WAIT_SECONDS = 10.0
 # Sentences of a realistic reply; every one carries the draft's number, so two distinct
 # drafts share no sentence (nothing the scoring core caches per sentence can help).
 SENTENCES = (
@@ -216,6 +229,77 @@ async def main_async(args: argparse.Namespace, port: int, token: str) -> None:
                  "max ms", "req/s", "target"], rows)
 
 
+async def one_burst_request(port: int, token: str, method: str, path: str,
+                            payload: object | None) -> tuple[str, float]:
+    """One request on its own connection: (outcome, seconds until the answer)."""
+    body = b"" if payload is None else json.dumps(payload).encode()
+    started = time.perf_counter()
+    writer = None
+    try:
+        async with asyncio.timeout(LOAD_WAIT_SECONDS):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(
+                f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+            head = await reader.readuntil(b"\r\n\r\n")
+    except (OSError, asyncio.IncompleteReadError, TimeoutError):
+        return "no answer", time.perf_counter() - started
+    finally:
+        if writer is not None:
+            writer.close()
+    elapsed = time.perf_counter() - started
+    status = int(head.split(b" ", 2)[1])
+    if status == 503:
+        return ("503 Retry-After" if b"\r\nretry-after:" in head.lower() else "503 bare"), elapsed
+    return str(status), elapsed
+
+
+async def burst_load(port: int, token: str) -> None:
+    """LOAD_IDLE silent connections, then LOAD_BURST token-bearing requests at once."""
+    await run_load(port, token, 1, 1, "repeated", 7)      # the cached draft
+    idle = []
+    for _ in range(LOAD_IDLE):
+        try:
+            idle.append(await asyncio.open_connection("127.0.0.1", port))
+        except OSError:
+            break
+    cases = (("POST /v1/score, a draft scored before", "POST", "/v1/score",
+              {"text": draft(7)}),
+             ("POST /v1/score, distinct drafts", "POST", "/v1/score", None),
+             ("GET /v1/health with the token", "GET", "/v1/health", None))
+    rows = []
+    for number, (label, method, path, payload) in enumerate(cases):
+        payloads = [payload if payload is not None or method == "GET"
+                    else {"text": draft(10**7 + number * LOAD_BURST + i)}
+                    for i in range(LOAD_BURST)]
+        results = await asyncio.gather(*(one_burst_request(port, token, method, path, p)
+                                         for p in payloads))
+        outcomes: dict[str, int] = {}
+        for outcome, _ in results:
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        answered = [s * 1000 for outcome, s in results
+                    if outcome in ("200", "503 Retry-After")]
+        in_time = sum(1 for ms in answered if ms <= LOAD_TARGET_SECONDS * 1000)
+        stats = summary(answered) if answered else {"p50": 0.0, "p99": 0.0}
+        rows.append([label, LOAD_BURST, outcomes.get("200", 0),
+                     outcomes.get("503 Retry-After", 0),
+                     sum(n for o, n in outcomes.items() if o not in ("200", "503 Retry-After",
+                                                                    "no answer")),
+                     outcomes.get("no answer", 0), stats["p50"], stats["p99"],
+                     max(answered, default=0.0), in_time,
+                     "yes" if in_time == LOAD_BURST else "NO"])
+    idle_open = sum(1 for reader, _ in idle if not reader.at_eof())
+    for _, writer in idle:
+        writer.close()
+    print_table(f"{LOAD_BURST} concurrent requests (one connection each) beside "
+                f"{len(idle)} idle connections ({idle_open} still open after the bursts); "
+                f"target: all answered 200 or 503+Retry-After within {LOAD_TARGET_SECONDS:.0f} s",
+                ["requests", "sent", "200", "503+Retry-After", "other status", "no answer",
+                 "p50 ms", "p99 ms", "max ms", f"<= {LOAD_TARGET_SECONDS:.0f} s", "target"],
+                rows)
+
+
 def scoring_core_alone(requests: int) -> list[list[object]]:
     """The same distinct drafts scored in this process, no HTTP: what the API adds."""
     from daemon.config.load import load_config
@@ -238,10 +322,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="per client")
+    parser.add_argument("--load", action="store_true",
+                        help=f"the burst instead: {LOAD_BURST} requests beside {LOAD_IDLE} "
+                             "idle connections (issue 14)")
     args = parser.parse_args()
     process, port, token, home = start_daemon()
     try:
-        asyncio.run(main_async(args, port, token))
+        asyncio.run(burst_load(port, token) if args.load else main_async(args, port, token))
     finally:
         process.terminate()
         process.wait(30)

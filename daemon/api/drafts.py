@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from daemon.api.http import HttpError
+from daemon.api.errors import HttpError
 from daemon.application.score_draft import Draft, Original
 from daemon.bounded_mail import bound_header_value, bound_headers
 

@@ -14,11 +14,14 @@ from dataclasses import replace
 from importlib import metadata
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from daemon import metrics
 from daemon.api import ledger
 from daemon.api.cache import ReportCache, request_key
 from daemon.api.drafts import Draft, parse_draft
-from daemon.api.http import JSON_CONTENT_TYPE, HttpError, Request, Response
+from daemon.api.errors import JSON_CONTENT_TYPE, HttpError
 from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
 from daemon.application.record_send import record_send, sent_record
@@ -29,6 +32,10 @@ from scoring.errors import InputError
 
 STORE_THREADS = 2
 RETIRE_SECONDS = 60.0     # a replaced runner is closed by then, answered or not
+# Drafts being scored at once, beyond which a new one gets 503 + Retry-After: a burst of
+# distinct drafts would otherwise queue for seconds (a cached or identical draft skips
+# the queue, see ReportCache).
+MAX_SCORING_IN_FLIGHT = 64
 
 
 def trustmail_version() -> str:
@@ -75,6 +82,9 @@ class Handlers:
             runner.close()
 
     async def run_scoring(self, draft: Draft) -> bytes:
+        if sum(self.in_flight.values()) >= MAX_SCORING_IN_FLIGHT:
+            raise HttpError(503, "busy", f"{MAX_SCORING_IN_FLIGHT} drafts are being scored; "
+                            "try again", {"Retry-After": "1"})
         runner = self.runner
         self.in_flight[runner] = self.in_flight.get(runner, 0) + 1
         try:
@@ -100,7 +110,7 @@ class Handlers:
         draft = replace(draft, now=draft.now or now)   # the scoring core never reads the clock
         encoded = await self.cache.get_or_compute(request_key(body, now),
                                                   lambda: self.run_scoring(draft))
-        return Response(200, encoded, {"Content-Type": JSON_CONTENT_TYPE})
+        return Response(encoded, 200, media_type=JSON_CONTENT_TYPE)
 
     async def sent(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /v1/sent``: store a send from the add-on (once per Message-ID)."""
@@ -111,24 +121,25 @@ class Handlers:
 
     async def health(self, request: Request, body: None) -> dict[str, Any]:
         """``GET /v1/health``: up, and whether the token sent (if any) is right."""
-        token_valid = (token_matches(request, self.token)
+        token_valid = (token_matches(request.headers, self.token)
                        if "authorization" in request.headers else None)
         return {"status": "ok", "version": trustmail_version(), "token_valid": token_valid}
 
     async def report(self, request: Request, body: None) -> dict[str, Any]:
         """``GET /v1/report?week=|since=&until=&me=``: the weekly report's JSON."""
         return await self.run_blocking(  # type: ignore[no-any-return]
-            self.guarded, ledger.weekly_report, self.config, self.store, request.query,
-            ledger.utc_now())
+            self.guarded, ledger.weekly_report, self.config, self.store,
+            dict(request.query_params), ledger.utc_now())
 
     async def promises(self, request: Request, body: None) -> dict[str, Any]:
         """``GET /v1/promises?status=open|overdue|kept|all&me=``: the promise ledger."""
-        status = request.query.get("status", "all")
+        status = request.query_params.get("status", "all")
         if status not in ("all", *ledger.STATUSES):
             raise HttpError(400, "invalid_request",
                             "query.status: must be one of open, overdue, kept, all")
         entries = await self.run_blocking(self.guarded, ledger.promise_ledger, self.config,
-                                          self.store, request.query, ledger.utc_now(), status)
+                                          self.store, dict(request.query_params),
+                                          ledger.utc_now(), status)
         return {"promises": entries}
 
     @staticmethod

@@ -265,8 +265,9 @@ DOCUMENT: dict[str, Any] = {
         "/v1/score": {"post": operation(
             "Score a draft (text or raw message), optionally with the original it answers",
             {"200": json_body(ref("Report"), "The report"),
-             "503": json_body(ref("Error"), "A scoring worker stopped and is being "
-                              "restarted; try again (Retry-After)")},
+             "503": json_body(ref("Error"), "Too many drafts are being scored, or a "
+                              "scoring worker stopped and is being restarted; try again "
+                              "(Retry-After)")},
             body="ScoreRequest")},
         "/v1/sent": {"post": operation(
             "Record a sent message and its final report for the store and promise ledger",

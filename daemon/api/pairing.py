@@ -12,9 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from starlette.requests import Request
+
 from daemon import pairing
 from daemon.api import peer
-from daemon.api.http import HttpError, Request
+from daemon.api.errors import HttpError
 from daemon.logging_setup import log_event
 
 log = logging.getLogger("trustmail.api")

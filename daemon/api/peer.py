@@ -6,8 +6,8 @@ socket is the row whose local address is the peer address we see and whose remot
 address is our listening address. Used by pairing (``daemon.pairing``) so that the
 token is handed only to the daemon's own user. ``None`` means "cannot tell" (no /proc).
 
-The connection's peer address is kept in a context variable set when the connection
-is accepted (``remember``): every request of that connection runs in its task.
+The connection's addresses are kept in context variables set as each request starts
+(``remember_addresses``, from the ASGI scope): the endpoint runs in the same task.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import os
+from collections.abc import Sequence
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 Address = tuple[str, int]
 PEER: ContextVar[Address | None] = ContextVar("trustmail_api_peer", default=None)
@@ -26,8 +28,12 @@ PROC_TABLES = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))
 
 def remember(writer: asyncio.StreamWriter) -> None:
     """Record the peer and local address of a freshly accepted connection."""
-    peer = writer.get_extra_info("peername")
-    local = writer.get_extra_info("sockname")
+    remember_addresses(writer.get_extra_info("peername"), writer.get_extra_info("sockname"))
+
+
+def remember_addresses(peer: Sequence[Any] | None, local: Sequence[Any] | None) -> None:
+    """Record the peer and local address of the current request (ASGI's ``client`` and
+    ``server``, or a socket's peername and sockname)."""
     PEER.set((str(peer[0]), int(peer[1])) if peer else None)
     LOCAL.set((str(local[0]), int(local[1])) if local else None)
 

@@ -16,9 +16,10 @@ import ipaddress
 import os
 import secrets
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
-from daemon.api.http import HttpError, Request
+from daemon.api.errors import HttpError
 from daemon.config import paths
 
 TOKEN_FILE_NAME = "api-token"
@@ -63,9 +64,12 @@ def load_or_create_token(path: Path | None = None, *, rotate: bool = False) -> s
     return token
 
 
-def check_host(request: Request, port: int) -> None:
+Headers = Mapping[str, str]     # lower-case names, as ASGI (and starlette) give them
+
+
+def check_host(headers: Headers, port: int) -> None:
     """Refuse a Host header that is not a loopback name on our port (DNS rebinding)."""
-    host = request.headers.get("host")
+    host = headers.get("host")
     if not host:
         raise HttpError(400, "missing_host", "the Host header is required")
     name, port_text = split_host(host)
@@ -98,13 +102,13 @@ def is_loopback_name(name: str) -> bool:
         return False
 
 
-def check_origin(request: Request) -> str | None:
+def check_origin(headers: Headers) -> str | None:
     """The allowed browser origin of the request (None for non-browser clients).
 
     Requests without ``Origin`` come from curl, scripts or the add-on's privileged
     background; they still need the token. Any web origin is refused.
     """
-    origin = request.headers.get("origin")
+    origin = headers.get("origin")
     if origin is None:
         return None
     if origin.startswith(EXTENSION_ORIGIN_SCHEME) and len(origin) > len(EXTENSION_ORIGIN_SCHEME):
@@ -128,28 +132,28 @@ def cors_headers(origin: str | None, *, preflight: bool = False) -> dict[str, st
     return headers
 
 
-def bearer_token(request: Request) -> str | None:
+def bearer_token(headers: Headers) -> str | None:
     """The token of an ``Authorization: Bearer ...`` header, if any."""
-    value = request.headers.get("authorization", "")
+    value = headers.get("authorization", "")
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
 
 
-def token_matches(request: Request, token: str) -> bool:
+def token_matches(headers: Headers, token: str) -> bool:
     """Constant-time comparison of the request's bearer token with ours."""
-    given = bearer_token(request)
+    given = bearer_token(headers)
     return given is not None and hmac.compare_digest(given.encode(), token.encode())
 
 
-def check_token(request: Request, token: str) -> None:
+def check_token(headers: Headers, token: str) -> None:
     """HttpError 401 unless the request carries our bearer token."""
-    if bearer_token(request) is None:
+    if bearer_token(headers) is None:
         raise HttpError(401, "missing_token",
                         "send 'Authorization: Bearer <token>'; `trustmail token` prints it",
                         {"WWW-Authenticate": 'Bearer realm="trustmail"'})
-    if not token_matches(request, token):
+    if not token_matches(headers, token):
         raise HttpError(401, "invalid_token",
                         "the bearer token is wrong; pair again with `trustmail token`",
                         {"WWW-Authenticate": 'Bearer realm="trustmail", error="invalid_token"'})

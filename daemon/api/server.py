@@ -1,33 +1,42 @@
-"""The API service: routes, the checks every request passes, and the daemon hook.
+"""The API service: starlette routes served by uvicorn on the daemon's asyncio loop.
 
 Order of checks for each request (first failure answers):
-Host is loopback -> Origin is absent or moz-extension -> CORS preflight answered ->
-the route exists -> bearer token -> JSON body fits the OpenAPI schema -> handler.
+HTTP framing (uvicorn's h11, ``daemon/api/protocol.py``) -> the head's limits (header
+count, repeated headers, the target, no chunked body, Content-Length within
+``max_body_bytes``) -> Host is loopback -> Origin is absent or moz-extension -> CORS
+preflight answered -> the route exists -> bearer token -> JSON body fits the OpenAPI
+schema -> handler. Every refusal is a JSON error (``daemon/api/errors.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from daemon.api import openapi, peer, security
 from daemon.api.cache import ReportCache
+from daemon.api.errors import HttpError, error_response, json_response
 from daemon.api.handlers import Handlers
-from daemon.api.http import (
-    MAX_HEADER_BYTES,
-    HttpError,
-    Request,
-    Response,
-    error_response,
-    json_response,
-    serve_connection,
-)
+from daemon.api.json_body import decode_json
 from daemon.api.pairing import PairEndpoint
+from daemon.api.protocol import MAX_HEADER_BYTES, protocol_options, raise_file_limit
 from daemon.api.schema import SchemaError, validate
 from daemon.api.scoring_pool import DraftScoring, Runner
 from daemon.config.load import LoadedConfig
@@ -39,7 +48,13 @@ from daemon.store.database import Store
 
 log = logging.getLogger("trustmail.api")
 
-MAX_CONNECTIONS = 64      # loopback clients: the add-on uses a handful at most
+MAX_HEADER_COUNT = 64
+ONCE_HEADERS = ("host", "content-length", "authorization", "origin")
+BODY_TIMEOUT_SECONDS = 30.0         # a client must send its whole body within this
+BACKLOG = 2048                      # a burst of connects waits in the kernel, not refused
+STOP_GRACE_SECONDS = 1.0            # requests in flight get this long when the daemon stops
+RESPONSE_HEADERS = [("server", "trustmail"), ("cache-control", "no-store"),
+                    ("x-content-type-options", "nosniff")]
 
 Endpoint = Callable[[Request, Any], Awaitable[Any]]
 
@@ -49,6 +64,15 @@ class Route:
     endpoint: Endpoint
     secured: bool
     body_schema: str | None = None
+
+
+class DaemonServer(uvicorn.Server):
+    """uvicorn's server, minus its signal handlers: the daemon owns SIGINT, SIGTERM and
+    SIGHUP (``daemon/app.py``), and this server is only one of its services."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class ApiService:
@@ -72,8 +96,10 @@ class ApiService:
         self.token = security.load_or_create_token(self.token_file)
         self.handlers = Handlers(config, self.make_runner(config, scorer), store, self.token)
         self.routes = self.build_routes()
-        self.server: asyncio.Server | None = None
-        self.connections: set[asyncio.Task[None]] = set()
+        self.app = self.build_app()
+        self.server: DaemonServer | None = None
+        self.serving: asyncio.Task[None] | None = None
+        self.socket: socket.socket | None = None
 
     def build_routes(self) -> dict[tuple[str, str], Route]:
         h = self.handlers
@@ -97,12 +123,27 @@ class ApiService:
             service = ScoringService.in_threads(scorer)
         return DraftScoring(service)
 
+    def build_app(self) -> Starlette:
+        """One starlette route per path, answering its methods; the :class:`Guard`
+        middleware runs the checks that come before routing."""
+        paths: dict[str, dict[str, Route]] = {}
+        for (method, path), route in self.routes.items():
+            paths.setdefault(path, {})[method] = route
+        routes = []
+        for path, by_method in paths.items():
+            starlette_route = StarletteRoute(path, self.endpoint(by_method),
+                                             methods=list(by_method))
+            starlette_route.methods = set(by_method)   # no implicit HEAD for GET routes
+            routes.append(starlette_route)
+        return Starlette(routes=routes, middleware=[Middleware(Guard, service=self)],
+                         exception_handlers={HTTPException: not_routed})
+
     @property
     def port(self) -> int:
         """The bound port (differs from the setting when it asked for port 0)."""
-        if self.server is None or not self.server.sockets:
+        if self.socket is None:
             return self.settings.listen.port
-        return int(self.server.sockets[0].getsockname()[1])
+        return int(self.socket.getsockname()[1])
 
     @property
     def url(self) -> str:
@@ -112,25 +153,39 @@ class ApiService:
     async def start(self) -> None:
         """Start the scoring runner, then listen on the configured loopback address."""
         await self.handlers.runner.start()
-        self.server = await asyncio.start_server(
-            self.on_connection, self.settings.listen.host, self.settings.listen.port,
-            limit=MAX_HEADER_BYTES)
+        raise_file_limit()
+        host, port = self.settings.listen.host, self.settings.listen.port
+        self.socket = socket.create_server(
+            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+            backlog=BACKLOG)
+        self.socket.setblocking(False)
+        config = uvicorn.Config(
+            self.app, lifespan="off", log_config=None, log_level="warning",
+            access_log=False, server_header=False, date_header=False,
+            headers=RESPONSE_HEADERS, backlog=BACKLOG,
+            timeout_graceful_shutdown=int(STOP_GRACE_SECONDS), **protocol_options())
+        self.server = DaemonServer(config)
+        self.serving = asyncio.create_task(self.server.serve(sockets=[self.socket]))
+        while not self.server.started and not self.serving.done():
+            await asyncio.sleep(0.005)
+        if self.serving.done():
+            self.serving.result()       # raises what stopped it
         runner = self.handlers.runner
         in_processes = isinstance(runner, DraftScoring) and runner.service.uses_processes
         log_event(log, logging.INFO, "api-listening", url=self.url,
                   scoring="processes" if in_processes else "threads")
 
     async def stop(self) -> None:
-        """Stop listening, end open connections and the worker threads."""
-        if self.server is not None:
-            self.server.close()
-        for task in list(self.connections):
-            task.cancel()
-        if self.connections:
-            await asyncio.gather(*self.connections, return_exceptions=True)
-        if self.server is not None:
-            await self.server.wait_closed()
-            self.server = None
+        """Stop listening, end open connections (requests in flight get
+        STOP_GRACE_SECONDS) and the worker threads."""
+        if self.server is not None and self.serving is not None:
+            self.server.should_exit = True
+            await asyncio.gather(self.serving, return_exceptions=True)
+            for connection in list(self.server.server_state.connections):
+                connection.transport.close()    # left over after the grace period
+            self.server = self.serving = None
+        if self.socket is not None:
+            self.socket.close()
         self.handlers.close()
         log_event(log, logging.INFO, "api-stopped")
 
@@ -153,69 +208,136 @@ class ApiService:
         self.handlers.cache = ReportCache()      # reports of the old config are stale
         return True
 
-    async def on_connection(self, reader: asyncio.StreamReader,
-                            writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        if len(self.connections) >= MAX_CONNECTIONS:
-            writer.close()
-            return
-        self.connections.add(task)
-        peer.remember(writer)         # who connected: pairing checks the socket's OS user
-        try:
-            await serve_connection(reader, writer, self.handle, self.settings.max_body_bytes)
-        finally:
-            self.connections.discard(task)
-
-    async def handle(self, request: Request) -> Response:
-        """Run every check, then the endpoint; any refusal becomes a JSON error."""
-        started = time.perf_counter()
-        origin: str | None = None
-        try:
-            security.check_host(request, self.port)
-            origin = security.check_origin(request)
-            response = await self.dispatch(request, origin)
-        except HttpError as error:
-            response = error_response(error)
-        except Exception:
-            log.exception("api-failed: %s %s", request.method, request.path)
-            response = error_response(HttpError(500, "internal_error",
-                                                "the daemon failed; see its log"))
-        response.headers.update(security.cors_headers(origin))
-        log_event(log, logging.DEBUG, "api-request", method=request.method, path=request.path,
-                  status=response.status, ms=round((time.perf_counter() - started) * 1000, 1))
-        return response
-
-    async def dispatch(self, request: Request, origin: str | None) -> Response:
-        if request.method == "OPTIONS":
-            if not any(path == request.path for _, path in self.routes):
-                raise HttpError(404, "not_found", f"no endpoint {request.path}")
-            return Response(204, b"", security.cors_headers(origin, preflight=True))
-        route = self.routes.get((request.method, request.path))
-        if route is None:
-            allowed = [m for m, path in self.routes if path == request.path]
-            if allowed:
-                raise HttpError(405, "method_not_allowed",
-                                f"{request.path} accepts {', '.join(allowed)}",
-                                {"Allow": ", ".join(allowed)})
-            raise HttpError(404, "not_found", f"no endpoint {request.path}; see "
-                            "/v1/openapi.json")
-        if route.secured:
-            security.check_token(request, self.token)
-        body = None
-        if route.body_schema is not None:
-            body = request.json()
+    def endpoint(self, by_method: dict[str, Route]) -> Callable[[Request], Awaitable[Response]]:
+        """The starlette endpoint of one path: token, body, then the handler; a refusal
+        or a failure becomes a JSON error."""
+        async def respond(request: Request) -> Response:
+            route = by_method[request.method]
             try:
-                validate(body, openapi.schema(route.body_schema), openapi.DOCUMENT)
-            except SchemaError as error:
-                raise HttpError(400, "invalid_request", str(error)) from None
-        result = await route.endpoint(request, body)
-        return result if isinstance(result, Response) else json_response(200, result)
+                if route.secured:
+                    security.check_token(request.headers, self.token)
+                body = None
+                if route.body_schema is not None:
+                    body = await read_json(request, route.body_schema)
+                result = await route.endpoint(request, body)
+            except HttpError as error:
+                return error_response(error)
+            except Exception:
+                log.exception("api-failed: %s %s", request.method, request.url.path)
+                return error_response(HttpError(500, "internal_error",
+                                                "the daemon failed; see its log"))
+            return result if isinstance(result, Response) else json_response(200, result)
+        return respond
 
     async def openapi_document(self, request: Request, body: None) -> dict[str, Any]:
         document = dict(openapi.DOCUMENT)
         document["servers"] = [{"url": self.url}]
         return document
+
+
+async def read_json(request: Request, schema_name: str) -> Any:
+    """The request's body, decoded and checked against a schema of the OpenAPI document."""
+    try:
+        raw = await asyncio.wait_for(request.body(), BODY_TIMEOUT_SECONDS)
+    except (TimeoutError, ClientDisconnect):
+        raise HttpError(400, "bad_request", "the body is shorter than its Content-Length",
+                        {"Connection": "close"}) from None
+    body = decode_json(request.headers.get("content-type", ""), raw)
+    try:
+        validate(body, openapi.schema(schema_name), openapi.DOCUMENT)
+    except SchemaError as error:
+        raise HttpError(400, "invalid_request", str(error)) from None
+    return body
+
+
+async def not_routed(request: Request, error: Exception) -> Response:
+    """starlette's routing refusals (no such path, another method) as our JSON errors."""
+    assert isinstance(error, HTTPException)
+    path = request.url.path
+    if error.status_code == 405:
+        allowed = (error.headers or {}).get("Allow", "")
+        return error_response(HttpError(405, "method_not_allowed",
+                                        f"{path} accepts {allowed}", {"Allow": allowed}))
+    return error_response(HttpError(404, "not_found",
+                                    f"no endpoint {path}; see /v1/openapi.json"))
+
+
+def check_head(scope: Scope, headers: Headers, max_body_bytes: int) -> None:
+    """What the old parser refused and h11 lets through; each answer closes the
+    connection, as the body (if any) is not read."""
+    close = {"Connection": "close"}
+    if not str(scope["path"]).startswith("/"):
+        raise HttpError(400, "bad_request", "the request target must be a path like "
+                        "/v1/score", close)
+    size = len(scope["raw_path"]) + len(scope["query_string"]) + sum(
+        len(name) + len(value) + 4 for name, value in scope["headers"])
+    if size > MAX_HEADER_BYTES:      # h11's own bound only holds for a head still arriving
+        raise HttpError(431, "headers_too_large",
+                        f"request headers are limited to {MAX_HEADER_BYTES} bytes", close)
+    if len(scope["headers"]) > MAX_HEADER_COUNT:
+        raise HttpError(431, "headers_too_large",
+                        f"at most {MAX_HEADER_COUNT} request headers are accepted", close)
+    for name in ONCE_HEADERS:
+        if len(headers.getlist(name)) > 1:
+            raise HttpError(400, "bad_request", f"the {name} header appears twice", close)
+    if "transfer-encoding" in headers:
+        raise HttpError(411, "length_required",
+                        "chunked request bodies are not accepted; send Content-Length", close)
+    length = int(headers.get("content-length", "0"))     # h11 checked it is digits
+    if length > max_body_bytes:
+        raise HttpError(413, "body_too_large",
+                        f"the request body is {length} bytes; the limit is {max_body_bytes} "
+                        "bytes ([api] max_body_bytes)", close)
+
+
+class Guard:
+    """ASGI middleware: the checks before routing, the CORS headers of the answer, the
+    peer's addresses for pairing, and one debug line per request."""
+
+    def __init__(self, app: ASGIApp, service: ApiService) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        peer.remember_addresses(scope.get("client"), scope.get("server"))
+        headers = Headers(scope=scope)
+        origin: str | None = None
+        refusal: Response | None = None
+        try:
+            check_head(scope, headers, self.service.settings.max_body_bytes)
+            security.check_host(headers, self.service.port)
+            origin = security.check_origin(headers)
+            if scope["method"] == "OPTIONS":
+                refusal = self.preflight(str(scope["path"]), origin)
+        except HttpError as error:
+            refusal = error_response(error)
+        status = 0
+
+        async def send_with_cors(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_headers = MutableHeaders(scope=message)
+                for name, value in security.cors_headers(origin).items():
+                    response_headers[name] = value
+            await send(message)
+
+        if refusal is not None:
+            await refusal(scope, receive, send_with_cors)
+        else:
+            await self.app(scope, receive, send_with_cors)
+        log_event(log, logging.DEBUG, "api-request", method=scope["method"],
+                  path=scope["path"], status=status,
+                  ms=round((time.perf_counter() - started) * 1000, 1))
+
+    def preflight(self, path: str, origin: str | None) -> Response:
+        if not any(path == known for _, known in self.service.routes):
+            raise HttpError(404, "not_found", f"no endpoint {path}")
+        return Response(b"", 204, security.cors_headers(origin, preflight=True))
 
 
 def api_service(config: LoadedConfig, store: Store, scorer: Scorer) -> ApiService:

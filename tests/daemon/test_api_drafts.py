@@ -9,7 +9,7 @@ import pytest
 
 from daemon.api import drafts
 from daemon.api.drafts import parse_draft
-from daemon.api.http import HttpError
+from daemon.api.errors import HttpError
 from daemon.application import score_draft as scoring_job
 from daemon.application.score_draft import prepared, score_draft
 from daemon.config.load import load_config

@@ -1,62 +1,47 @@
-"""The HTTP/1.1 layer on its own: request heads, JSON bodies, responses."""
+"""The HTTP layer on its own: JSON bodies, framing refusals, head deadline, connection cap.
+
+The framing is uvicorn's (h11); these tests speak raw bytes to a running API to check
+that every refusal is still a JSON error and that slow or idle clients cannot hold it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
+from support.api_client import RunningApi, running_api
 
-from daemon.api.http import (
-    HttpError,
-    Request,
-    Response,
-    encode_response,
-    parse_head,
-    read_body,
-)
+from daemon.api import protocol
+from daemon.api.errors import HttpError
+from daemon.api.json_body import decode_json
 
 
-def test_a_request_head_is_split_into_method_target_and_lower_case_headers() -> None:
-    method, target, headers = parse_head(
-        b"post /v1/promises?status=open HTTP/1.1\r\nHost: 127.0.0.1:8425\r\n"
-        b"Content-Type: application/json\r\n\r\n")
-    assert (method, target) == ("POST", "/v1/promises?status=open")
-    assert headers == {"host": "127.0.0.1:8425", "content-type": "application/json"}
-    request = Request(method, target, headers)
-    assert (request.path, request.query) == ("/v1/promises", {"status": "open"})
+@pytest.fixture
+async def api(tmp_path: Path):  # type: ignore[no-untyped-def]
+    async with running_api(tmp_path) as running:
+        yield running
 
 
-@pytest.mark.parametrize("head", [
-    b"GET /v1/health\r\n\r\n",                                     # no version
-    b"GET http://evil.example/v1/health HTTP/1.1\r\n\r\n",          # absolute form
-    b"GET /v1/health HTTP/1.1\r\nno colon here\r\n\r\n",
-    b"GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",       # two Hosts
-])
-def test_malformed_heads_are_400(head: bytes) -> None:
-    with pytest.raises(HttpError) as caught:
-        parse_head(head)
-    assert caught.value.status == 400
+async def exchange(api: RunningApi, raw: bytes) -> bytes:
+    """Send ``raw`` on a fresh connection; everything the server answers until it closes."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    writer.write(raw)
+    try:
+        return await asyncio.wait_for(reader.read(), 5)
+    finally:
+        writer.close()
 
 
 def test_json_bodies_must_be_declared_and_valid() -> None:
-    good = Request("POST", "/", {"content-type": "application/json; charset=utf-8"},
-                   b'{"text": "Gr\xc3\xbc\xc3\x9fe"}')
-    assert good.json() == {"text": "Grüße"}
+    assert decode_json("application/json; charset=utf-8",
+                       b'{"text": "Gr\xc3\xbc\xc3\x9fe"}') == {"text": "Grüße"}
     with pytest.raises(HttpError) as caught:
-        Request("POST", "/", {"content-type": "application/json"}, b"\xff").json()
+        decode_json("application/json", b"\xff")
     assert caught.value.code == "invalid_json"
     with pytest.raises(HttpError) as caught:
-        Request("POST", "/", {}, b"{}").json()
+        decode_json("", b"{}")
     assert caught.value.status == 415
-
-
-def test_responses_carry_length_connection_and_no_store() -> None:
-    raw = encode_response(Response(200, b"{}", {"Content-Type": "application/json"}),
-                          keep_alive=False)
-    head, _, body = raw.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
-    assert b"Content-Length: 2" in head and b"Connection: close" in head
-    assert b"Cache-Control: no-store" in head and body == b"{}"
 
 
 @pytest.mark.parametrize("body", [
@@ -66,12 +51,86 @@ def test_responses_carry_length_connection_and_no_store() -> None:
 ])
 def test_hostile_json_bodies_are_400_invalid_json(body: bytes) -> None:
     with pytest.raises(HttpError) as caught:
-        Request("POST", "/", {"content-type": "application/json"}, body).json()
+        decode_json("application/json", body)
     assert (caught.value.status, caught.value.code) == (400, "invalid_json")
 
 
-async def test_a_unicode_digit_content_length_is_400() -> None:
-    reader = asyncio.StreamReader()
-    with pytest.raises(HttpError) as caught:
-        await read_body(reader, None, {"content-length": "\u00b2"}, 1024)  # type: ignore[arg-type]
-    assert caught.value.status == 400
+@pytest.mark.parametrize("head", [
+    b"HELLO\r\n\r\n",                                              # no method, no path
+    b"GET /v1/health\r\n\r\n",                                     # no version
+    b"GET http://evil.example/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",  # absolute
+    b"GET /v1/health HTTP/1.1\r\nno colon here\r\n\r\n",
+    b"GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",       # two Hosts
+    b"POST /v1/score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \xc2\xb2\r\n\r\n",
+])
+async def test_malformed_heads_get_a_json_400_and_a_close(api: RunningApi, head: bytes) -> None:
+    response = await exchange(api, head)
+    assert response.startswith(b"HTTP/1.1 400"), response[:80]
+    assert b'"code":"bad_request"' in response
+    assert b"connection: close" in response.lower()
+
+
+async def test_responses_carry_length_and_no_store(api: RunningApi) -> None:
+    response = await exchange(api, f"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1:{api.port}"
+                                   "\r\nConnection: close\r\n\r\n".encode())
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    lowered = head.lower()
+    assert b"content-length: %d" % len(body) in lowered and b"connection: close" in lowered
+    assert b"cache-control: no-store" in lowered and b"server: trustmail" in lowered
+
+
+async def test_a_head_larger_than_the_limit_arriving_slowly_is_431(api: RunningApi) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    writer.write(b"GET /v1/health HTTP/1.1\r\nX-Padding: ")
+    for _ in range(5):                               # never a whole head: h11's bound
+        writer.write(b"p" * 4096)
+        await writer.drain()
+        await asyncio.sleep(0.01)
+    response = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    assert response.startswith(b"HTTP/1.1 431")
+    assert b'"code":"headers_too_large"' in response
+
+
+async def test_a_connection_that_sends_no_head_in_time_is_closed(
+        api: RunningApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(protocol, "HEAD_TIMEOUT_SECONDS", 0.3)
+    silent = asyncio.open_connection("127.0.0.1", api.port)
+    silent_reader, silent_writer = await silent
+    trickle_reader, trickle_writer = await asyncio.open_connection("127.0.0.1", api.port)
+    for byte in b"GET /v1/health HTTP/1.1\r\n":      # a byte now and then is not enough
+        if trickle_reader.at_eof():
+            break
+        trickle_writer.write(bytes([byte]))
+        await asyncio.sleep(0.05)
+    assert await asyncio.wait_for(silent_reader.read(), 3) == b""
+    assert await asyncio.wait_for(trickle_reader.read(), 3) == b""
+    silent_writer.close()
+    trickle_writer.close()
+
+
+async def test_a_kept_alive_connection_gets_a_fresh_deadline_per_request(
+        api: RunningApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(protocol, "HEAD_TIMEOUT_SECONDS", 0.5)
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    request = f"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1:{api.port}\r\n\r\n".encode()
+    for _ in range(3):                               # 3 x 0.3 s outlives one deadline
+        await asyncio.sleep(0.3)
+        writer.write(request)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 3)
+        assert head.startswith(b"HTTP/1.1 200")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        await reader.readexactly(length)
+    writer.close()
+
+
+async def test_past_the_connection_cap_a_client_gets_503_with_retry_after(
+        api: RunningApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(protocol, "MAX_CONNECTIONS", 2)
+    held = [await asyncio.open_connection("127.0.0.1", api.port) for _ in range(2)]
+    response = await exchange(api, b"")
+    for _, writer in held:
+        writer.close()
+    assert response.startswith(b"HTTP/1.1 503")
+    assert b"retry-after: 1" in response.lower() and b'"code":"busy"' in response

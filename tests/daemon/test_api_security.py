@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from daemon.api import security
-from daemon.api.http import HttpError, Request
+from daemon.api.errors import HttpError
 from daemon.cli import COMMAND_MODULES
 from daemon.commands import token as token_command
 
 
-def request(**headers: str) -> Request:
-    return Request("GET", "/v1/health", {k.lower(): v for k, v in headers.items()})
+def request(**headers: str) -> dict[str, str]:
+    """A request's headers, lower-case as ASGI gives them."""
+    return {k.lower(): v for k, v in headers.items()}
 
 
 def test_the_token_file_is_created_once_with_mode_0600(tmp_path: Path) -> None:

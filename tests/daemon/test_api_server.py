@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support.api_client import RunningApi, running_api
 
-from daemon.api import security
+from daemon.api import handlers, security
 from daemon.store.database import MessageRecord
 
 DRAFT = {"text": "Hello Anna, maybe we can fix it by Friday."}
@@ -133,7 +133,7 @@ async def test_keep_alive_serves_several_requests_on_one_connection(api: Running
         writer.write(request)
         assert (await reader.readline()).startswith(b"HTTP/1.1 200")
         head = await reader.readuntil(b"\r\n\r\n")
-        length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
         await reader.readexactly(length)
     writer.close()
 
@@ -386,3 +386,19 @@ async def test_a_crashed_scoring_worker_is_a_503_to_retry(api: RunningApi) -> No
     assert reply.status == 503
     assert reply.json()["error"]["code"] == "scoring_unavailable"
     assert reply.headers["retry-after"] == "1"
+
+
+async def test_past_the_scoring_limit_a_draft_gets_503_with_retry_after(
+        api: RunningApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handlers, "MAX_SCORING_IN_FLIGHT", 1)
+    held = HeldRunner()
+    api.service.handlers.runner = held
+    in_flight = asyncio.create_task(api.call("POST", "/v1/score", DRAFT))
+    while not api.service.handlers.in_flight:
+        await asyncio.sleep(0.01)
+    refused = await api.call("POST", "/v1/score", {"text": "Another draft."})
+    repeated = asyncio.create_task(api.call("POST", "/v1/score", DRAFT))  # joins the first
+    held.release.set()
+    assert (refused.status, refused.json()["error"]["code"]) == (503, "busy")
+    assert refused.headers["retry-after"] == "1"
+    assert (await in_flight).status == (await repeated).status == 200
