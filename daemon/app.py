@@ -83,7 +83,8 @@ def build_scorer(config: LoadedConfig) -> ScoringService:
     start or the reload) and one worker pool that the API and the SMTP proxy share."""
     from scoring import Scorer as CoreScorer  # late: the scoring core compiles its rules here
     return ScoringService.in_processes(config.scoring, CoreScorer(config.scoring),
-                                       workers=config.daemon.smtp.score_workers)
+                                       workers=config.daemon.smtp.score_workers,
+                                       memory_mb=config.daemon.smtp.score_worker_memory_mb)
 
 
 def build_store(config: LoadedConfig) -> Store:

@@ -34,13 +34,14 @@ class ScoringService:
     """One scorer and one pool (processes or threads) for the whole daemon."""
 
     def __init__(self, settings: ScoringSettings | None, scorer: Scorer | None = None, *,
-                 workers: int = 0, in_processes: bool = True) -> None:
+                 workers: int = 0, in_processes: bool = True, memory_mb: int = 0) -> None:
         """Use :meth:`in_processes` or :meth:`in_threads`."""
         if scorer is None and settings is None:
             raise ValueError("a ScoringService needs scoring settings or a scorer")
         self.settings = settings
         self._scorer = scorer
         self.workers = workers
+        self.memory_mb = memory_mb
         self.uses_processes = in_processes and settings is not None
         self._users = 0
         self._processes: ScoringWorkers | None = None
@@ -49,10 +50,11 @@ class ScoringService:
 
     @classmethod
     def in_processes(cls, settings: ScoringSettings, scorer: Scorer | None = None, *,
-                     workers: int = 0) -> ScoringService:
+                     workers: int = 0, memory_mb: int = 0) -> ScoringService:
         """Score in worker processes built from ``settings`` (``workers`` 0: one per CPU,
-        at most 4); ``scorer`` (built lazily when absent) serves the synchronous calls."""
-        return cls(settings, scorer, workers=workers, in_processes=True)
+        at most 4; ``memory_mb``: each one's memory cap, 0 none); ``scorer`` (built
+        lazily when absent) serves the synchronous calls."""
+        return cls(settings, scorer, workers=workers, in_processes=True, memory_mb=memory_mb)
 
     @classmethod
     def in_threads(cls, scorer: Scorer, threads: int = THREADS) -> ScoringService:
@@ -90,7 +92,8 @@ class ScoringService:
             return
         if self.uses_processes:
             assert self.settings is not None
-            self._processes = ScoringWorkers(self.settings, self.workers, imports=JOB_MODULES)
+            self._processes = ScoringWorkers(self.settings, self.workers, imports=JOB_MODULES,
+                                             memory_mb=self.memory_mb)
             self._ready = self._processes.start()
         else:
             self._threads = ThreadPoolExecutor(self.workers or THREADS,
@@ -119,13 +122,14 @@ class ScoringService:
         self._ready = None
 
     async def run(self, job: Callable[..., Result], *args: Any,
-                  affinity: Hashable | None = None) -> Result:
+                  affinity: Hashable | None = None, budget: float | None = None) -> Result:
         """``job(scorer, *args)`` in the pool. ``job`` is a module-level function (it is
         pickled to a worker by name); ``affinity`` sends jobs with the same key to the
-        same worker (see daemon/worker_dispatch.py). Raises what the job raised, or a
-        :class:`daemon.scoring_workers.WorkerError`."""
+        same worker (see daemon/worker_dispatch.py); ``budget``: the seconds a job may
+        run before its worker is killed (in processes only: a thread cannot be stopped).
+        Raises what the job raised, or a :class:`daemon.scoring_workers.WorkerError`."""
         if self._processes is not None:
-            return await self._processes.run(job, *args, affinity=affinity)
+            return await self._processes.run(job, *args, affinity=affinity, budget=budget)
         if self._threads is not None:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._threads, job, self.scorer, *args)

@@ -16,11 +16,20 @@ a job still queued can be withdrawn or moved, and a crash fails only the job tha
 running (a worker runs the jobs it was sent in order, one at a time).
 Jobs go to the least loaded worker, or with an affinity key to the worker that key
 used before (daemon/worker_dispatch.py: its per-sentence caches are warm).
+
+Hostile mail must not hold a worker (issue 13). A job has a time budget from the moment
+it runs (``budget``, DEFAULT_JOB_SECONDS): past it the worker is killed and respawned
+and the job fails with :class:`JobTimedOut`, even when its caller has stopped waiting.
+A job whose caller went away before it started never runs (withdrawn from the queue,
+or cancelled in the worker if it was sent ahead). Each worker's data segment is capped
+(``memory_mb``): a job that needs more fails with :class:`WorkerOutOfMemory` and the
+worker is replaced.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import multiprocessing
 import os
@@ -46,6 +55,9 @@ MAX_AUTO_WORKERS = 4
 # daemon, its workers and the clients share the CPUs): bench/api_latency.py measured
 # +7-9% throughput at 20 clients over 1. More would only pin jobs to a worker early.
 PIPELINE_DEPTH = 2
+# A running job's budget unless the caller gives one. Scoring any message takes well
+# under 2 s (bench/worker_limits.py); this is the bound on what a pathological one costs.
+DEFAULT_JOB_SECONDS = 5.0
 
 Result = TypeVar("Result")
 
@@ -66,6 +78,14 @@ class WorkersClosed(WorkerError):
     """The pool was closed before the job finished."""
 
 
+class JobTimedOut(WorkerError):
+    """The job ran past its budget: its worker was killed (and is respawned)."""
+
+
+class WorkerOutOfMemory(WorkerError):
+    """The job needed more memory than a worker may use; the worker is replaced."""
+
+
 def auto_workers() -> int:
     """One worker per CPU, at most MAX_AUTO_WORKERS."""
     return max(1, min(MAX_AUTO_WORKERS, os.cpu_count() or 1))
@@ -73,11 +93,19 @@ def auto_workers() -> int:
 
 @dataclass(eq=False)
 class _Job:
+    id: int
     function: Callable[..., Any]
     args: tuple[Any, ...]
     future: asyncio.Future[Any]
     affinity: Hashable | None
+    budget: float
     worker: _Worker | None = None
+    timer: asyncio.TimerHandle | None = None      # the budget, armed once it runs
+
+    def disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 @dataclass(eq=False)
@@ -90,6 +118,7 @@ class _Worker:
     queue: deque[_Job] = field(default_factory=deque)  # not sent yet
     sent: deque[_Job] = field(default_factory=deque)   # not answered: the first runs
     ready: bool = False
+    exiting: bool = False      # answered out of memory: it exits, nothing of it runs
     writer: asyncio.StreamWriter | None = None
     task: asyncio.Task[None] | None = None
 
@@ -103,12 +132,17 @@ class ScoringWorkers:
     function ``job(scorer, *args)`` in a worker and returns its (picklable) result."""
 
     def __init__(self, settings: ScoringSettings, workers: int = 0, *,
-                 imports: tuple[str, ...] = ()) -> None:
+                 imports: tuple[str, ...] = (), memory_mb: int = 0,
+                 job_seconds: float = DEFAULT_JOB_SECONDS) -> None:
         """``imports``: modules the jobs live in, for the workers to import while they
-        warm up rather than on their first job."""
+        warm up rather than on their first job; ``memory_mb``: each worker's data
+        segment cap (0: none); ``job_seconds``: a running job's default budget."""
         self.settings = settings
         self.workers = workers or auto_workers()
         self.imports = imports
+        self.memory_mb = memory_mb
+        self.job_seconds = job_seconds
+        self._job_ids = itertools.count(1)
         self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: list[_Worker | None] = []     # None: failed to start, not respawned
@@ -129,21 +163,23 @@ class ScoringWorkers:
         return self._ready
 
     async def run(self, job: Callable[..., Result], *args: Any,
-                  affinity: Hashable | None = None) -> Result:
+                  affinity: Hashable | None = None, budget: float | None = None) -> Result:
         """``job(scorer, *args)`` in a worker. Jobs with the same ``affinity`` key go to
         the same worker unless it is clearly busier than another (see worker_dispatch).
-        Raises what the job raised, or a :class:`WorkerError`."""
+        ``budget``: seconds the job may run (``job_seconds`` if None). Raises what the
+        job raised, or a :class:`WorkerError` (:class:`JobTimedOut`,
+        :class:`WorkerOutOfMemory`, :class:`WorkerCrashed`, ...)."""
         if self._closed:
             raise WorkersClosed("the scoring workers are closed")
         if self._loop is None:
             raise RuntimeError("ScoringWorkers.start() first")
-        queued = _Job(job, args, self._loop.create_future(), affinity)
+        queued = _Job(next(self._job_ids), job, args, self._loop.create_future(), affinity,
+                      self.job_seconds if budget is None else budget)
         self._dispatch(queued)
         try:
             result: Result = await queued.future
-        except asyncio.CancelledError:      # e.g. the SMTP proxy's time budget ran out
-            if queued.worker is not None and queued in queued.worker.queue:
-                queued.worker.queue.remove(queued)
+        except asyncio.CancelledError:      # the caller went away (a timeout, a client gone)
+            self._withdraw(queued)
             raise
         return result
 
@@ -177,6 +213,18 @@ class ScoringWorkers:
             return []
         return [w.process.pid for w in self._slots if w is not None and w.process.pid]
 
+    def _withdraw(self, job: _Job) -> None:
+        """The caller stopped waiting: a job not started yet never runs. One running
+        keeps its budget (stopping it now would cost a respawn for a job that is
+        usually about to finish)."""
+        worker = job.worker
+        if worker is None:
+            return
+        if job in worker.queue:
+            worker.queue.remove(job)
+        elif job in worker.sent and worker.sent[0] is not job and worker.writer is not None:
+            worker.writer.write(worker_channel.encode(("cancel", job.id)))
+
     # -- worker lives ------------------------------------------------------------------
 
     def _spawn(self, slot: int) -> _Worker:
@@ -184,7 +232,7 @@ class ScoringWorkers:
         ours, theirs = socket.socketpair()
         process = self._context.Process(
             target=scoring_worker.main,
-            args=(theirs, self.settings, os.getpid(), self.imports),
+            args=(theirs, self.settings, os.getpid(), self.imports, self.memory_mb),
             name=f"trustmail-scoring-{slot}", daemon=True)
         try:
             process.start()
@@ -218,12 +266,16 @@ class ScoringWorkers:
         respawn it if it had started (one that cannot start would only fail again)."""
         if self._closed:
             return
-        was_ready, worker.ready = worker.ready, False
+        was_ready = worker.ready or worker.exiting
+        worker.ready = False
         if worker.writer is not None:
             worker.writer.close()
         worker.process.kill()       # usually exited already; a no-op then
         self._reap_later(worker)
-        running = worker.sent.popleft() if worker.sent else None
+        for job in worker.sent:
+            job.disarm()
+        # after an out-of-memory answer nothing was running: every job left can move
+        running = worker.sent.popleft() if worker.sent and not worker.exiting else None
         queued = [*worker.sent, *worker.queue]      # not started: they can go elsewhere
         worker.sent.clear()
         worker.queue.clear()
@@ -275,6 +327,7 @@ class ScoringWorkers:
         worker.sent.clear()
         worker.queue.clear()
         for job in jobs:
+            job.disarm()
             if not job.future.done():
                 job.future.set_exception(WorkersClosed(
                     "the scoring workers were closed before this job finished"))
@@ -310,23 +363,55 @@ class ScoringWorkers:
             if job.future.done():
                 continue
             try:
-                frame = worker_channel.encode((job.function, job.args))
+                frame = worker_channel.encode(("job", job.id, job.function, job.args))
             except Exception as error:  # noqa: BLE001 - unpicklable job or arguments
                 job.future.set_exception(error)
                 continue
             worker.sent.append(job)
             worker.writer.write(frame)
+        self._arm(worker)
+
+    def _arm(self, worker: _Worker) -> None:
+        """Start the budget of the job the worker runs now (the first one sent)."""
+        if worker.sent and worker.sent[0].timer is None:
+            assert self._loop is not None
+            job = worker.sent[0]
+            job.timer = self._loop.call_later(job.budget, self._overran, worker, job)
+
+    def _overran(self, worker: _Worker, job: _Job) -> None:
+        """The running job is past its budget: kill its worker (``_lost`` respawns it
+        and moves the jobs behind this one)."""
+        job.timer = None
+        if not worker.sent or worker.sent[0] is not job or self._closed:
+            return
+        pid = worker.process.pid
+        log_event(log, logging.WARNING, "scoring-job-over-budget", pid=pid,
+                  budget_ms=round(job.budget * 1000), caller_waiting=not job.future.done())
+        if not job.future.done():
+            job.future.set_exception(JobTimedOut(
+                f"the scoring job ran past its budget of {job.budget:g} s; "
+                f"scoring worker {pid} was stopped"))
+        worker.process.kill()       # its channel ends: _lost follows
 
     def _answered(self, worker: _Worker, payload: bytes) -> None:
         job = worker.sent.popleft() if worker.sent else None
+        if job is not None:
+            job.disarm()
         try:
             kind, value = worker_channel.decode(payload)
         except Exception as error:  # noqa: BLE001 - e.g. an exception that won't unpickle
             kind, value = "error", WorkerError(f"unreadable answer from the worker: {error!r}")
+        if kind == "memory":        # the worker exits: no more jobs for it
+            worker.ready, worker.exiting = False, True
+            value = WorkerOutOfMemory(
+                f"scoring this needed more than the {value} MB a scoring worker may use "
+                f"([smtp] score_worker_memory_mb); worker {worker.process.pid} is replaced")
+            log_event(log, logging.WARNING, "scoring-worker-out-of-memory",
+                      pid=worker.process.pid, limit_mb=self.memory_mb)
         if job is not None and not job.future.done():
             if kind == "ok":
                 job.future.set_result(value)
-            else:
+            elif kind != "skipped":
                 job.future.set_exception(value)
         self._pump(worker)
 

@@ -73,6 +73,7 @@ class SmtpSettings:
     auth_require_tls: bool = True      # AUTH only after STARTTLS (the listener is loopback anyway)
     hold_override: bool = False        # policy "hold": the identical resend passes, as with "warn"
     score_workers: int = 0             # scoring processes; 0: one per CPU core (at most 4)
+    score_worker_memory_mb: int = 1024  # each scoring process's memory cap (issue 13)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def parse_smtp(table: Table) -> SmtpSettings:
         auth_require_tls=table.get_bool("auth_require_tls", True),
         hold_override=table.get_bool("hold_override", False),
         score_workers=table.get_int("score_workers", 0, minimum=0, maximum=64),
+        score_worker_memory_mb=table.get_int("score_worker_memory_mb", 1024, minimum=128),
     )
     table.finish()
     return smtp

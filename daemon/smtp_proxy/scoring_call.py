@@ -57,8 +57,10 @@ class ProxyScoring:
     async def score(self, raw: bytes, budget_ms: int) -> ScoreOutcome:
         started = time.perf_counter()
         try:
+            # the same budget stops the job in its worker (killed and respawned past it)
             report = await asyncio.wait_for(
-                self.service.run(score_relayed, raw, datetime.now(UTC)), budget_ms / 1000)
+                self.service.run(score_relayed, raw, datetime.now(UTC), budget=budget_ms / 1000),
+                budget_ms / 1000)
         except TimeoutError:
             return ScoreOutcome(None, "timeout", _ms_since(started))
         except Exception as error:  # noqa: BLE001 - any scorer bug must fail open

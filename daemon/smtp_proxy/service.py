@@ -174,7 +174,8 @@ class SmtpProxyService:
             service = ScoringService.in_threads(scorer, SCORING_THREADS)
         else:
             service = ScoringService.in_processes(scoring_settings,
-                                                  workers=settings.score_workers)
+                                                  workers=settings.score_workers,
+                                                  memory_mb=settings.score_worker_memory_mb)
         scoring = ProxyScoring(service)
         try:
             await scoring.start()

@@ -1,6 +1,8 @@
 """The scoring worker processes: jobs run with the worker's scorer; dispatch by load and
-affinity; a crash fails only the running job and the worker comes back; close() stops
-busy workers at once; workers never outlive the daemon."""
+affinity; a crash fails only the running job and the worker comes back; a job past its
+budget or its worker's memory cap gets a clear error and the worker is replaced; jobs
+whose caller went away never run; close() stops busy workers at once; workers never
+outlive the daemon."""
 
 from __future__ import annotations
 
@@ -22,8 +24,10 @@ from daemon.config.load import load_config
 from daemon.scoring_workers import (
     PIPELINE_DEPTH,
     STOP_SECONDS,
+    JobTimedOut,
     ScoringWorkers,
     WorkerCrashed,
+    WorkerOutOfMemory,
     WorkersClosed,
     WorkerStartFailed,
 )
@@ -163,6 +167,68 @@ async def test_a_job_cancelled_while_queued_never_runs(pools: Pools, tmp_path: P
     await asyncio.gather(*slow)
     await pool.run(worker_jobs.touch, str(tmp_path / "after"))
     assert (tmp_path / "after").exists() and not (tmp_path / "cancelled").exists()
+
+
+async def test_a_job_sent_ahead_whose_caller_went_away_is_skipped_by_the_worker(
+        pools: Pools, tmp_path: Path) -> None:
+    pool = pools(workers=1)
+    await pool.start()
+    running = asyncio.ensure_future(pool.run(worker_jobs.sleep_then_pid, SLOW))
+    await asyncio.sleep(0.05)
+    # the worker was sent this one ahead (PIPELINE_DEPTH 2): withdrawn inside the worker
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(pool.run(worker_jobs.touch, str(tmp_path / "abandoned")), 0.05)
+    pid = await running
+    assert await pool.run(worker_jobs.touch, str(tmp_path / "after")) == pid
+    assert (tmp_path / "after").exists() and not (tmp_path / "abandoned").exists()
+
+
+async def test_a_job_past_its_budget_is_stopped_and_the_worker_respawned(
+        pools: Pools, tmp_path: Path) -> None:
+    pool = pools(workers=1, job_seconds=0.3)
+    [pid] = await pool.start()
+    stuck = asyncio.ensure_future(pool.run(worker_jobs.spin_forever))
+    behind = asyncio.ensure_future(pool.run(worker_jobs.touch, str(tmp_path / "behind")))
+    started = time.monotonic()
+    with pytest.raises(JobTimedOut, match=f"budget of 0.3 s; scoring worker {pid} was stopped"):
+        await stuck
+    assert time.monotonic() - started < 0.3 + 0.5
+    # the job sent behind it had not started: the respawned worker runs it
+    new_pid = await asyncio.wait_for(behind, 30)
+    assert new_pid != pid and (tmp_path / "behind").exists()
+    await asyncio.to_thread(wait_for, lambda: gone(pid), "the stopped worker reaped", 5)
+
+
+async def test_a_running_job_whose_caller_gave_up_is_still_stopped_at_its_budget(
+        pools: Pools) -> None:
+    pool = pools(workers=1)
+    [pid] = await pool.start()
+    with pytest.raises(TimeoutError):       # as the SMTP proxy's score_timeout_ms does
+        await asyncio.wait_for(pool.run(worker_jobs.spin_forever, budget=0.4), 0.1)
+    await asyncio.to_thread(wait_for, lambda: gone(pid), "the busy worker stopped", 5)
+    assert await asyncio.wait_for(pool.run(worker_jobs.worker_pid), 30) != pid
+
+
+async def test_a_job_past_the_memory_cap_fails_clearly_and_the_worker_is_replaced(
+        pools: Pools) -> None:
+    pool = pools(workers=1, memory_mb=300)
+    [pid] = await pool.start()
+    assert await pool.run(worker_jobs.allocate_mb, 100) == 100
+    with pytest.raises(WorkerOutOfMemory, match="more than the 300 MB"):
+        await pool.run(worker_jobs.allocate_mb, 400)
+    await asyncio.to_thread(wait_for, lambda: gone(pid), "the worker out of memory exited", 5)
+    assert await asyncio.wait_for(pool.run(worker_jobs.worker_pid), 30) != pid
+
+
+async def test_a_job_queued_behind_one_out_of_memory_runs_in_the_new_worker(
+        pools: Pools) -> None:
+    pool = pools(workers=1, memory_mb=300)
+    [pid] = await pool.start()
+    hungry = asyncio.ensure_future(pool.run(worker_jobs.allocate_mb, 400))
+    behind = asyncio.ensure_future(pool.run(worker_jobs.worker_pid))
+    with pytest.raises(WorkerOutOfMemory):
+        await hungry
+    assert await asyncio.wait_for(behind, 30) != pid
 
 
 async def test_workers_that_cannot_build_a_scorer_fail_start_and_jobs(pools: Pools) -> None:

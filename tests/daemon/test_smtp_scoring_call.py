@@ -4,8 +4,10 @@ the proxy and the API alike."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from support.polling import wait_for
 from support.smtp_proxy import HEDGING_BODY, message, real_scorer
 
 from daemon.api.scoring_pool import DraftScoring
@@ -44,6 +46,22 @@ async def test_a_budget_overrun_is_reported_as_timeout() -> None:
     scoring.close()
     assert outcome.report is None and outcome.failure == "timeout"
     assert outcome.elapsed_ms < 1000
+
+
+async def test_a_job_past_the_proxys_budget_is_stopped_in_its_worker() -> None:
+    """The relay does not wait, and the job does not go on holding a worker."""
+    scoring = ProxyScoring(ScoringService.in_processes(load_config(None).scoring, workers=1))
+    await scoring.start()
+    try:
+        [pid] = scoring.pids()
+        outcome = await scoring.score(message(body=HEDGING_BODY * 200), 1)
+        assert outcome.report is None and outcome.failure == "timeout"
+        await asyncio.to_thread(wait_for, lambda: _is_zombie(pid) or scoring.pids() != [pid],
+                                "the worker stopped", 5)
+        assert (await scoring.score(message(body=HEDGING_BODY), BUDGET_MS)).failure == ""
+        assert scoring.pids() != [pid]
+    finally:
+        scoring.close()
 
 
 async def test_the_proxy_and_the_api_share_one_pool_that_stops_with_its_last_user() -> None:

@@ -46,3 +46,15 @@ def echo_size(scorer: Any, data: bytes) -> tuple[int, bytes]:
 def imported(scorer: Any, module: str) -> bool:
     import sys
     return module in sys.modules
+
+
+def allocate_mb(scorer: Any, megabytes: int) -> int:
+    """Hold ``megabytes`` of memory at once (past a worker's cap: MemoryError)."""
+    held = bytearray(megabytes * 1024 * 1024)
+    return len(held) // (1024 * 1024)
+
+
+def spin_forever(scorer: Any) -> None:
+    """CPU work that never ends, as a pathological regex would."""
+    while True:
+        pass
