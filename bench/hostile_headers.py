@@ -6,7 +6,7 @@ Two reproducers: a 100 KB ``Content-Type: text/plain; a=b; a=b; ...`` and a Subj
 20,000 adjacent ``=?utf-8?b?...?=`` words (420 KB); and a From of nested comments (the
 stdlib's RecursionError, which made recording fail). Each is run through the paths
 as the code did before (the stdlib on the raw message) and as it does now (bounded
-first, daemon/bounded_mail.py):
+first, daemon/mail/bounded.py):
 
 - scoring core: ``scoring.draft.parse_message``, which the API worker, the SMTP
   scoring and the IMAP watchers call on the message;
@@ -52,7 +52,7 @@ def core_before(raw: bytes) -> None:
 
 
 def core_after(raw: bytes) -> None:
-    from daemon.bounded_mail import bound_message
+    from daemon.mail.bounded import bound_message
     from scoring.draft import parse_message
     parse_message(bound_message(raw).raw)
 

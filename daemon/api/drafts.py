@@ -7,7 +7,7 @@ both forms of the original are converted to both.
 
 Untrusted mail is never parsed by the stdlib on the event loop: :func:`parse_draft`
 (on the loop) reads only the bounded top header block of a raw original, with
-byte-level scanning (daemon/bounded_mail.py); ``prepared`` (daemon/application/
+byte-level scanning (daemon/mail/bounded.py); ``prepared`` (daemon/application/
 score_draft.py) bounds every message and reads the original's text where the draft is
 scored, in a worker process.
 """
@@ -25,7 +25,7 @@ from typing import Any
 
 from daemon.api.errors import HttpError
 from daemon.application.score_draft import Draft, Original
-from daemon.bounded_mail import bound_header_value, bound_headers
+from daemon.mail.bounded import bound_header_value, bound_headers
 
 __all__ = ["Draft", "Original", "parse_draft", "parse_original"]
 

@@ -1,7 +1,7 @@
 """Record a send: the add-on's ``POST /v1/sent`` into the store, once per Message-ID.
 
 The message's fields (as Thunderbird's API gives them) are read by the daemon's one
-header reader (daemon/mail_headers.py), so a send gets the same record here as through
+header reader (daemon/mail/headers.py), so a send gets the same record here as through
 the SMTP proxy or the Sent folder's IMAP sync.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from daemon.mail_headers import record_of
+from daemon.mail.headers import record_of
 from daemon.store.database import MessageRecord, Store
 
 ADDON_SOURCE = "addon"

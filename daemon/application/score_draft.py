@@ -3,7 +3,7 @@
 A :class:`Draft` is what a caller asks to score (plain text or an RFC 5322 message,
 with the original it answers). The jobs here run where the scoring core runs, in a
 worker of daemon/scoring_service.py, because the stdlib's parse of untrusted mail must
-not hold the event loop: :func:`prepared` bounds every message (daemon/bounded_mail.py)
+not hold the event loop: :func:`prepared` bounds every message (daemon/mail/bounded.py)
 and reads a raw original's text there.
 """
 
@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
-from daemon.bounded_mail import bound_message
+from daemon.mail.bounded import bound_message
 from daemon.scorer import Scorer
 from scoring.html_text import html_to_text
 
@@ -118,5 +118,5 @@ def score_draft(scorer: Scorer, draft: Draft) -> bytes:
 
 def score_relayed(scorer: Scorer, raw: bytes, now: datetime) -> dict[str, Any]:
     """Score a message the SMTP proxy relays, cut to the parser's caps
-    (daemon/bounded_mail.py): the relay itself still sends the bytes as received."""
+    (daemon/mail/bounded.py): the relay itself still sends the bytes as received."""
     return scorer.score_message(bound_message(raw).raw, now=now).to_dict()

@@ -1,6 +1,6 @@
 """``trustmail score``: score drafts from files, stdin, or JSON lines (--batch).
 
-Messages are bounded before the scoring core parses them (daemon/bounded_mail.py): a
+Messages are bounded before the scoring core parses them (daemon/mail/bounded.py): a
 hostile header must cost neither minutes nor gigabytes. In a batch, one bad item (not
 JSON, not UTF-8, a lone surrogate, or a scoring failure) gets an error line of its own
 and the rest are scored.
@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from daemon.bounded_mail import bound_message
 from daemon.config.load import load_config
+from daemon.mail.bounded import bound_message
 from daemon.render_text import render_report
 from scoring import Report, Scorer
 from scoring.errors import InputError

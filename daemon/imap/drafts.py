@@ -8,7 +8,7 @@ Each draft is scored with ``Scorer.score_message(raw, now=...)`` and stored (bod
 when ``[store] keep_bodies``). A draft whose verdict is not "pass" optionally gets an
 IMAP keyword (``draft_keyword``, e.g. ``$TrustmailWarn``) that clients show as a tag,
 and optionally a desktop notification (``notify``; uses ``notify-send`` when present).
-A draft is bounded before it is scored (daemon/bounded_mail.py): anyone can put a
+A draft is bounded before it is scored (daemon/mail/bounded.py): anyone can put a
 hostile message in a mailbox, and the scoring thread shares the daemon's GIL.
 """
 
@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 
 from imapclient import IMAPClient
 
-from daemon.bounded_mail import bound_message
 from daemon.config.sections import AccountSettings
-from daemon.mail_headers import parse_headers
+from daemon.mail.bounded import bound_message
+from daemon.mail.headers import parse_headers
 from daemon.scorer import Scorer
 from daemon.store.database import Store
 from daemon.store.queries import (

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from imapclient import IMAPClient
 
-from daemon.mail_headers import SYNC_HEADER_FIELDS, parse_headers
+from daemon.mail.headers import SYNC_HEADER_FIELDS, parse_headers
 from daemon.store.database import Store
 from daemon.store.queries import (
     SyncState,

@@ -6,7 +6,7 @@ sync, dated within :data:`SENT_SCORE_DAYS`, and without a scored copy of the sam
 Message-ID in the store) the body is fetched once, scored (promise due dates resolve
 against the message's own Date) and the header row is replaced by the scored one.
 Older mail is left as headers: its promises are long due and would only be noise.
-Sent mail is bounded before it is scored, like drafts (daemon/bounded_mail.py).
+Sent mail is bounded before it is scored, like drafts (daemon/mail/bounded.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from imapclient import IMAPClient
 
 from daemon.imap.drafts import FETCH_ITEM, MessageScorer, bounded_for_scoring
-from daemon.mail_headers import parse_headers
+from daemon.mail.headers import parse_headers
 from daemon.store.database import Store
 
 SENT_SCORE_DAYS = 14

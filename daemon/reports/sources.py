@@ -8,7 +8,7 @@ from pathlib import Path
 
 from daemon.config.load import LoadedConfig
 from daemon.imap.drafts import MessageScorer
-from daemon.mail_headers import parse_header_message
+from daemon.mail.headers import parse_header_message
 from daemon.reports.periods import Period
 from daemon.response_times import MINE, Parties
 from daemon.store.database import Store

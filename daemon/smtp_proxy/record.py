@@ -1,6 +1,6 @@
 """Turn a relayed message into the store's :class:`MessageRecord` (metadata only).
 
-The headers are read by the daemon's one header reader (daemon/mail_headers.py), as
+The headers are read by the daemon's one header reader (daemon/mail/headers.py), as
 for every other path into the store; what the proxy adds is the envelope: it fills in
 a From or To that the headers lack or that cannot be parsed (a message that was relayed
 must also be recorded), and the envelope recipients are kept.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from daemon.mail_headers import parse_headers
+from daemon.mail.headers import parse_headers
 from daemon.store.database import MessageRecord
 
 SOURCE_SMTP = "smtp"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon import bounded_mail
-from daemon.bounded_mail import bound_header_value, bound_message
+from daemon.mail import bounded as bounded_mail
+from daemon.mail.bounded import bound_header_value, bound_message
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # Issue 13: 100 KB of MIME parameters (quadratic in the stdlib's header parser) ...

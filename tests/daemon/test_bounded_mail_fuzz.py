@@ -14,9 +14,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from daemon import bounded_mail
-from daemon.bounded_mail import ENCODED_WORD, bound_message
-from daemon.mail_headers import parse_headers
+from daemon.mail import bounded as bounded_mail
+from daemon.mail.bounded import ENCODED_WORD, bound_message
+from daemon.mail.headers import parse_headers
 from daemon.smtp_proxy.record import build_record
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -23,7 +23,7 @@ from support.smtp_upstream import SmtpUpstream
 from daemon.application.record_send import sent_record
 from daemon.imap.connection import connect
 from daemon.imap.header_sync import sync_folder
-from daemon.mail_headers import parse_headers
+from daemon.mail.headers import parse_headers
 from daemon.smtp_proxy.record import build_record
 from daemon.store.database import MessageRecord, Store, open_store
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from daemon.bounded_mail import MAX_ENCODED_WORDS
 from daemon.config.sections import AccountSettings
 from daemon.imap.drafts import FETCH_ITEM, score_new_drafts
 from daemon.imap.sent_promises import score_sent
-from daemon.mail_headers import parse_headers
+from daemon.mail.bounded import MAX_ENCODED_WORDS
+from daemon.mail.headers import parse_headers
 from daemon.store.database import Store, open_store
 
 HOSTILE = (b"From: " + b"(" * 50_000 + b"\r\nDate: Thu, 03 Dec 2026 09:00:00 +0000\r\n"

@@ -7,8 +7,8 @@ from email.parser import BytesHeaderParser
 
 import pytest
 
-from daemon.bounded_mail import MAX_ENCODED_WORDS
-from daemon.mail_headers import address_of, is_automated, parse_header_message, parse_headers
+from daemon.mail.bounded import MAX_ENCODED_WORDS
+from daemon.mail.headers import address_of, is_automated, parse_header_message, parse_headers
 
 PLAIN = (b"From: Carla Customer <Carla@Customer.Example>\r\n"
          b"To: alice@example.com, Bob <bob@example.com>\r\n"

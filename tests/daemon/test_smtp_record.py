@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from daemon.bounded_mail import MAX_ENCODED_WORDS
-from daemon.mail_headers import (
+from daemon.mail.bounded import MAX_ENCODED_WORDS
+from daemon.mail.headers import (
     addresses_of,
     bounded_header_message,
     header_text,

@@ -20,7 +20,7 @@ Sent, Drafts), an mbox, or the add-on's ``POST /v1/sent``:
 Works on the header block alone (what the IMAP header sync fetches with
 ``BODY.PEEK[HEADER.FIELDS (...)]``), on a whole message, or on header values given as
 text (:func:`record_of`). Never raises on bad input. The header block is bounded first
-(daemon/bounded_mail.py): hostile headers must not make the stdlib take seconds or
+(daemon/mail/bounded.py): hostile headers must not make the stdlib take seconds or
 gigabytes.
 """
 
@@ -34,7 +34,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-from daemon.bounded_mail import bound_headers, bound_text, header_message
+from daemon.mail.bounded import bound_headers, bound_text, header_message
 from daemon.store.database import MessageRecord
 
 # The header fields the IMAP sync fetches: everything this module reads, nothing more.
