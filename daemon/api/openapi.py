@@ -1,20 +1,25 @@
 """The OpenAPI 3.1 description of the trustmail HTTP API, served at ``/v1/openapi.json``.
 
-Request bodies are validated against these schemas (``daemon/api/schema.py``) and the
-tests check every route and every response against them, so this document stays true.
+Its schemas are generated from the models that validate request bodies
+(``daemon/api/models.py``), and the tests check every route and every response against
+them, so this document stays true.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
+
+from pydantic.json_schema import models_json_schema
+
+from daemon.api.models import REQUEST_BODIES, RESPONSE_BODIES
 
 API_VERSION = "1.0.0"
-DIMENSIONS = ["honesty", "disclosure", "responsiveness", "promises", "tone"]
-MAX_ADDRESSES = 500
+REF_TEMPLATE = "#/components/schemas/{model}"
+VALIDATION: Literal["validation"] = "validation"   # the schema of what is accepted
 
 
 def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+    return {"$ref": REF_TEMPLATE.format(model=name)}
 
 
 def json_body(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -31,186 +36,28 @@ BODY_ERROR_RESPONSES: dict[str, Any] = {
     "415": json_body(ref("Error"), "The body is not application/json"),
 }
 
-SCHEMAS: dict[str, Any] = {
-    # daemon/pairing.py: a code from `trustmail pair`, or no code for `--auto`
-    "PairRequest": {"type": "object", "additionalProperties": False, "properties": {
-        "code": {"type": "string", "maxLength": 32}}},
-    "PairResponse": {"type": "object", "required": ["token"],
-                     "properties": {"token": {"type": "string"}}},
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {"error": {
-            "type": "object", "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-        }},
-    },
-    "ScoreRequest": {
-        "type": "object",
-        "description": "Exactly one of text, raw or raw_base64: the draft to score.",
-        "additionalProperties": False,
-        "properties": {
-            "text": {"type": "string", "description": "The draft's plain text (new text "
-                     "and any quoted original, as the compose window shows it)."},
-            "raw": {"type": "string", "description": "The draft as an RFC 5322 message."},
-            "raw_base64": {"type": "string", "description": "The RFC 5322 message, base64."},
-            "original": ref("Original"),
-            "lang": {"type": "string", "enum": ["auto", "en", "de"]},
-            "now": {"type": "string", "format": "date-time",
-                    "description": "Score as of this moment (default: the daemon's clock)."},
-        },
-    },
-    "Original": {
-        "type": "object",
-        "description": "The customer message being answered: the whole message (raw or "
-                       "raw_base64), or its headers and optionally its text.",
-        "additionalProperties": False,
-        "properties": {
-            "raw": {"type": "string"},
-            "raw_base64": {"type": "string"},
-            "headers": {"type": "object", "additionalProperties": {"type": "string"},
-                        "description": "Header name -> value, e.g. Date, From, Subject."},
-            "text": {"type": "string"},
-        },
-    },
-    "Finding": {
-        "type": "object",
-        "required": ["rule", "dimension", "start", "end", "match", "message", "suggestion",
-                     "penalty"],
-        "properties": {
-            "rule": {"type": "string"}, "dimension": {"type": "string", "enum": DIMENSIONS},
-            "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
-            "match": {"type": "string"}, "message": {"type": "string"},
-            "suggestion": {"type": "string"}, "penalty": {"type": "number", "minimum": 0},
-            "why": {"type": "string",
-                    "description": "how the sentence was read, for rules that judge its kind"},
-        },
-    },
-    "Promise": {
-        "type": "object",
-        "required": ["text", "owner", "due", "hedged"],
-        "properties": {
-            "text": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},
-            "owner": {"type": "string", "enum": ["sender", "team", "unclear"]},
-            "due": {"type": ["string", "null"], "format": "date-time"},
-            "hedged": {"type": "boolean"},
-        },
-    },
-    "Question": {
-        "type": "object",
-        "required": ["text", "answered"],
-        "properties": {"text": {"type": "string"}, "answered": {"type": "boolean"}},
-    },
-    "DimensionScore": {
-        "type": "object",
-        "required": ["score", "verdict"],
-        "properties": {"score": {"type": "integer", "minimum": 0, "maximum": 100},
-                       "verdict": {"type": "string", "enum": ["pass", "warn", "hold"]}},
-    },
-    "Report": {
-        "type": "object",
-        "description": "The report of the scoring core, as `trustmail score --json` prints it.",
-        "required": ["score", "verdict", "findings", "promises"],
-        "properties": {
-            "score": {"type": "integer", "minimum": 0, "maximum": 100},
-            "verdict": {"type": "string", "enum": ["pass", "warn", "hold"]},
-            "verdict_reason": {"type": "string",
-                               "description": "One sentence from the verdict to the "
-                                              "dimensions behind it."},
-            "language": {"type": "string",
-                         "description": "en or de; another code (es, pt, fr, it, nl) "
-                                        "means not supported: no findings"},
-            "dimensions": {"type": "object", "additionalProperties": ref("DimensionScore")},
-            "findings": {"type": "array", "items": ref("Finding")},
-            "promises": {"type": "array", "items": ref("Promise")},
-            "questions": {"type": "array", "items": ref("Question")},
-            "body": {"type": "string"},
-            "error": {"type": ["string", "null"]},
-        },
-    },
-    "SentRequest": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["message"],
-        "properties": {
-            "message": ref("SentMessage"),
-            "report": ref("Report"),
-            "body": {"type": "string", "description": "Kept only with [store] keep_bodies."},
-            "account": {"type": "string", "maxLength": 200},
-        },
-    },
-    "SentMessage": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["message_id"],
-        "properties": {
-            "message_id": {"type": "string", "minLength": 1, "maxLength": 998},
-            "in_reply_to": {"type": "string", "maxLength": 998},
-            "references": {"type": "array", "items": {"type": "string"}, "maxItems": 1000},
-            "date": {"type": "string", "format": "date-time"},
-            "from": {"type": "string", "maxLength": 998},
-            "to": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_ADDRESSES},
-            "cc": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_ADDRESSES},
-            "subject": {"type": "string", "maxLength": 998},
-        },
-    },
-    "SentResponse": {
-        "type": "object",
-        "required": ["id", "duplicate"],
-        "properties": {"id": {"type": "integer"}, "duplicate": {"type": "boolean"}},
-    },
-    "Health": {
-        "type": "object",
-        "required": ["status", "version", "token_valid"],
-        "properties": {
-            "status": {"type": "string", "enum": ["ok"]},
-            "version": {"type": "string"},
-            "token_valid": {"type": ["boolean", "null"],
-                            "description": "Whether the bearer token sent is right; null "
-                                           "when none was sent (used by the pairing page)."},
-        },
-    },
-    "LedgerPromise": {
-        "type": "object",
-        "description": "One entry of `trustmail promises --format json`.",
-        "required": ["text", "status", "owner", "hedged", "thread", "made_at", "due",
-                     "kept_at"],
-        "properties": {
-            "text": {"type": "string"},
-            "status": {"type": "string", "enum": ["open", "kept", "overdue"]},
-            "owner": {"type": "string"}, "hedged": {"type": "boolean"},
-            "thread": {"type": "string"},
-            "made_at": {"type": ["string", "null"]}, "due": {"type": ["string", "null"]},
-            "kept_at": {"type": ["string", "null"]},
-        },
-    },
-    "PromiseList": {
-        "type": "object",
-        "required": ["promises"],
-        "properties": {"promises": {"type": "array", "items": ref("LedgerPromise")}},
-    },
-    "WeeklyReport": {
-        "type": "object",
-        "description": "The JSON of `trustmail report --format json`: response times, "
-                       "SLA, customers, trend, promises and trust scores of one period.",
-        "required": ["format", "period", "me", "summary", "promises", "trust"],
-        "properties": {
-            "format": {"type": "integer"},
-            "period": {"type": "object", "required": ["label", "start", "end"],
-                       "properties": {"label": {"type": "string"},
-                                      "start": {"type": "string"},
-                                      "end": {"type": "string"}}},
-            "me": {"type": "array", "items": {"type": "string"}},
-            "summary": {"type": "object"},
-            "promises": {"type": "object", "required": ["made", "kept", "overdue", "open"],
-                         "properties": {name: {"type": "integer"} for name in
-                                        ("made", "kept", "overdue", "open")}},
-            "trust": {"type": "object", "required": ["average_score", "scored_messages"],
-                      "properties": {"average_score": {"type": ["number", "null"]},
-                                     "scored_messages": {"type": "integer"}}},
-        },
-    },
-}
+
+
+def generated_schemas() -> dict[str, Any]:
+    """The component schemas, generated from the models (pydantic's JSON Schema,
+    without the titles and null defaults it adds: the names say it, and an absent
+    field has no value)."""
+    models = [(model, VALIDATION) for model in (*REQUEST_BODIES.values(), *RESPONSE_BODIES)]
+    _, definitions = models_json_schema(models, ref_template=REF_TEMPLATE)
+    return cast(dict[str, Any], tidy(definitions["$defs"]))
+
+
+def tidy(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: tidy(value) for key, value in node.items()
+                if not (key == "title" and isinstance(value, str))
+                and not (key == "default" and value is None)}
+    if isinstance(node, list):
+        return [tidy(item) for item in node]
+    return node
+
+
+SCHEMAS: dict[str, Any] = generated_schemas()
 
 SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 

@@ -37,8 +37,8 @@ from daemon.api.handlers import Handlers
 from daemon.api.json_body import decode_json
 from daemon.api.pairing import PairEndpoint
 from daemon.api.protocol import MAX_HEADER_BYTES, protocol_options, raise_file_limit
-from daemon.api.schema import SchemaError, validate
 from daemon.api.scoring_pool import DraftScoring, Runner
+from daemon.api.validation import SchemaError, validate
 from daemon.config.load import LoadedConfig
 from daemon.config.sections import ApiSettings
 from daemon.logging_setup import log_event
@@ -236,7 +236,8 @@ class ApiService:
 
 
 async def read_json(request: Request, schema_name: str) -> Any:
-    """The request's body, decoded and checked against a schema of the OpenAPI document."""
+    """The request's body, decoded and checked against its model (which also gives the
+    OpenAPI document its schema)."""
     try:
         raw = await asyncio.wait_for(request.body(), BODY_TIMEOUT_SECONDS)
     except (TimeoutError, ClientDisconnect):
@@ -244,7 +245,7 @@ async def read_json(request: Request, schema_name: str) -> Any:
                         {"Connection": "close"}) from None
     body = decode_json(request.headers.get("content-type", ""), raw)
     try:
-        validate(body, openapi.schema(schema_name), openapi.DOCUMENT)
+        validate(schema_name, body)
     except SchemaError as error:
         raise HttpError(400, "invalid_request", str(error)) from None
     return body

@@ -1,0 +1,229 @@
+"""Every JSON body of the API as one typed definition (pydantic models).
+
+The models validate request bodies (``daemon/api/validation.py``) and generate the
+component schemas of the served OpenAPI document (``daemon/api/openapi.py``), so the
+document is what the server checks. Validation is strict (no "5" for 5, no true for 1)
+and the handlers go on with the JSON as sent.
+
+A field that may be left out but not sent as null has a default of None and a type
+without None: pydantic does not validate defaults, and the schema shows no null.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+MAX_ADDRESSES = 500
+MAX_HEADER_LINE = 998      # RFC 5322's line limit, for one header value
+
+Dimension = Literal["honesty", "disclosure", "responsiveness", "promises", "tone"]
+Verdict = Literal["pass", "warn", "hold"]
+
+
+def aware_datetime(value: str) -> str:
+    """An ISO-8601 date-time with a time zone offset, kept as the text sent."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO-8601 date-time like 2026-03-02T09:30:00+01:00") \
+            from None
+    if moment.tzinfo is None:
+        raise ValueError("must include a time zone offset, e.g. +01:00 or Z")
+    return value
+
+
+DateTime = Annotated[str, AfterValidator(aware_datetime), Field(json_schema_extra={
+    "format": "date-time"})]
+
+
+def optional(description: str | None = None, **limits: Any) -> Any:
+    """A field that may be absent (but not null)."""
+    return Field(default=None, description=description, **limits)
+
+
+class Body(BaseModel):
+    """A request body: strict, unknown fields refused."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class Document(BaseModel):
+    """A response body (or a part of one sent back, like a report): strict, and open to
+    fields added later."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class PairRequest(Body):
+    """A code from `trustmail pair`, or no code for `--auto` (daemon/pairing.py)."""
+
+    code: str = optional(max_length=32)
+
+
+class PairResponse(Document):
+    token: str
+
+
+class ErrorDetail(Document):
+    code: str
+    message: str
+
+
+class Error(Document):
+    error: ErrorDetail
+
+
+class Original(Body):
+    """The customer message being answered: the whole message (raw or raw_base64), or
+    its headers and optionally its text."""
+
+    raw: str = optional()
+    raw_base64: str = optional()
+    headers: dict[str, str] = optional("Header name -> value, e.g. Date, From, Subject.")
+    text: str = optional()
+
+
+class ScoreRequest(Body):
+    """Exactly one of text, raw or raw_base64: the draft to score."""
+
+    text: str = optional("The draft's plain text (new text and any quoted original, as "
+                         "the compose window shows it).")
+    raw: str = optional("The draft as an RFC 5322 message.")
+    raw_base64: str = optional("The RFC 5322 message, base64.")
+    original: Original = optional()
+    lang: Literal["auto", "en", "de"] = optional()
+    now: DateTime = optional("Score as of this moment (default: the daemon's clock).")
+
+
+class Finding(Document):
+    rule: str
+    dimension: Dimension
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    match: str
+    message: str
+    suggestion: str
+    penalty: float = Field(ge=0)
+    why: str = optional("how the sentence was read, for rules that judge its kind")
+
+
+class Promise(Document):
+    text: str
+    start: int = optional()
+    end: int = optional()
+    owner: Literal["sender", "team", "unclear"]
+    due: DateTime | None
+    hedged: bool
+
+
+class Question(Document):
+    text: str
+    answered: bool
+
+
+class DimensionScore(Document):
+    score: int = Field(ge=0, le=100)
+    verdict: Verdict
+
+
+class Report(Document):
+    """The report of the scoring core, as `trustmail score --json` prints it."""
+
+    score: int = Field(ge=0, le=100)
+    verdict: Verdict
+    verdict_reason: str = optional("One sentence from the verdict to the dimensions "
+                                   "behind it.")
+    language: str = optional("en or de; another code (es, pt, fr, it, nl) means not "
+                             "supported: no findings")
+    dimensions: dict[str, DimensionScore] = optional()
+    findings: list[Finding]
+    promises: list[Promise]
+    questions: list[Question] = optional()
+    body: str = optional()
+    error: str | None = optional()
+
+
+class SentMessage(Body):
+    message_id: str = Field(min_length=1, max_length=MAX_HEADER_LINE)
+    in_reply_to: str = optional(max_length=MAX_HEADER_LINE)
+    references: list[str] = optional(max_length=1000)
+    date: DateTime = optional()
+    from_: str = optional(max_length=MAX_HEADER_LINE, alias="from")
+    to: list[str] = optional(max_length=MAX_ADDRESSES)
+    cc: list[str] = optional(max_length=MAX_ADDRESSES)
+    subject: str = optional(max_length=MAX_HEADER_LINE)
+
+
+class SentRequest(Body):
+    message: SentMessage
+    report: Report = optional()
+    body: str = optional("Kept only with [store] keep_bodies.")
+    account: str = optional(max_length=200)
+
+
+class SentResponse(Document):
+    id: int
+    duplicate: bool
+
+
+class Health(Document):
+    status: Literal["ok"]
+    version: str
+    token_valid: bool | None = Field(description="Whether the bearer token sent is right; "
+                                     "null when none was sent (used by the pairing page).")
+
+
+class LedgerPromise(Document):
+    """One entry of `trustmail promises --format json`."""
+
+    text: str
+    status: Literal["open", "kept", "overdue"]
+    owner: str
+    hedged: bool
+    thread: str
+    made_at: str | None
+    due: str | None
+    kept_at: str | None
+
+
+class PromiseList(Document):
+    promises: list[LedgerPromise]
+
+
+class Period(Document):
+    label: str
+    start: str
+    end: str
+
+
+class PromiseCounts(Document):
+    made: int
+    kept: int
+    overdue: int
+    open: int
+
+
+class Trust(Document):
+    average_score: float | None
+    scored_messages: int
+
+
+class WeeklyReport(Document):
+    """The JSON of `trustmail report --format json`: response times, SLA, customers,
+    trend, promises and trust scores of one period."""
+
+    format: int
+    period: Period
+    me: list[str]
+    summary: dict[str, Any]
+    promises: PromiseCounts
+    trust: Trust
+
+
+REQUEST_BODIES: dict[str, type[Body]] = {
+    "ScoreRequest": ScoreRequest, "SentRequest": SentRequest, "PairRequest": PairRequest}
+RESPONSE_BODIES: tuple[type[BaseModel], ...] = (
+    PairResponse, Error, Report, SentResponse, Health, PromiseList, WeeklyReport)

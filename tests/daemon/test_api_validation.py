@@ -1,0 +1,68 @@
+"""Request bodies are checked by their models, which also write the OpenAPI schemas;
+the first problem is named as a person reads the body."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+from daemon.api import openapi
+from daemon.api.validation import SchemaError, validate
+
+
+def check(value: object, name: str) -> None:
+    validate(name, value)
+
+
+def test_a_valid_sent_request_passes() -> None:
+    check({"message": {"message_id": "a@b", "to": ["x@y"], "date": "2026-03-02T09:00:00Z"},
+           "report": {"score": 50, "verdict": "warn", "findings": [], "promises": []}},
+          "SentRequest")
+
+
+@pytest.mark.parametrize(("value", "where", "problem"), [
+    ({"message": {"message_id": ""}}, "body.message.message_id", "at least 1"),
+    ({"message": {"message_id": "a", "to": "x@y"}}, "body.message.to", "must be array"),
+    ({"message": {"message_id": "a"}, "report": {"score": 101, "verdict": "pass",
+                                                 "findings": [], "promises": []}},
+     "body.report.score", "at most 100"),
+    ({"message": {"message_id": "a"}, "report": {"score": True, "verdict": "pass",
+                                                 "findings": [], "promises": []}},
+     "body.report.score", "must be integer, not boolean"),
+])
+def test_problems_are_located(value: object, where: str, problem: str) -> None:
+    with pytest.raises(SchemaError) as caught:
+        check(value, "SentRequest")
+    assert caught.value.where == where
+    assert problem in caught.value.problem
+
+
+# Bodies the model and the served schema must judge alike: (model, body, valid?).
+SAMPLES: list[tuple[str, object, bool]] = [
+    ("ScoreRequest", {"text": "hi", "lang": "de", "now": "2026-03-02T09:00:00+01:00"}, True),
+    ("ScoreRequest", {"text": "hi", "lang": "fr"}, False),
+    ("ScoreRequest", {"text": None}, False),             # may be absent, never null
+    ("ScoreRequest", {"text": "hi", "tone": "x"}, False),
+    ("ScoreRequest", {"text": "hi", "original": {"headers": {"To": 5}}}, False),
+    ("SentRequest", {"message": {"message_id": "a", "from": "me@example.com",
+                                 "to": ["x@y"]}}, True),
+    ("SentRequest", {"message": {"message_id": "a", "cc": ["x"] * 501}}, False),
+    ("SentRequest", {"message": {"message_id": "a"},
+                     "report": {"score": 70, "verdict": "pass", "findings": [],
+                                "promises": [], "extra": "later fields pass"}}, True),
+    ("PairRequest", {"code": "K" * 33}, False),
+    ("PairRequest", {}, True),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "valid"), SAMPLES)
+def test_the_served_schema_says_what_the_model_checks(name: str, body: object,
+                                                      valid: bool) -> None:
+    schema = {"components": openapi.DOCUMENT["components"], **openapi.schema(name)}
+    schema_valid = jsonschema.Draft202012Validator(schema).is_valid(body)
+    try:
+        validate(name, body)
+        model_valid = True
+    except SchemaError:
+        model_valid = False
+    assert (model_valid, schema_valid) == (valid, valid)
