@@ -31,10 +31,10 @@ import holidays
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from daemon.config.load import load_config  # noqa: E402
+from daemon.conversations.response_times import Parties, compute_response_times, unique_messages  # noqa: E402
 from daemon.reports.compute import compute_report  # noqa: E402
 from daemon.reports.periods import parse_range  # noqa: E402
 from daemon.reports.sources import load_mbox  # noqa: E402
-from daemon.response_times import Parties, compute_response_times, unique_messages  # noqa: E402
 from scoring.business_time import BusinessClock  # noqa: E402
 
 DEFAULT_MBOX = Path("mailboxes/grase-support.mbox")

@@ -3,7 +3,8 @@
 Response times and promise statuses are not events the daemon sees at one place: they
 follow from the whole store (a customer's message synced from INBOX, my reply relayed by
 the proxy or synced from Sent, a due date passing). So the metrics read them the way the
-weekly report does (daemon/response_times.py, daemon/promise_ledger.py) and turn each
+weekly report does (daemon/conversations/response_times.py and promise_ledger.py) and
+turn each
 *change* into an event, exactly once:
 
 - a newly answered block of customer mail: one observation of its business seconds;
@@ -30,13 +31,13 @@ from datetime import datetime
 from typing import Protocol
 
 from daemon.config.load import LoadedConfig
+from daemon.conversations.promise_ledger import KEPT, OVERDUE, promise_statuses
+from daemon.conversations.response_times import Parties, Response, compute_response_times
+from daemon.conversations.threads import assign_threads
 from daemon.logging_setup import log_event
-from daemon.promise_ledger import KEPT, OVERDUE, promise_statuses
 from daemon.reports.sources import my_addresses, parties_for
-from daemon.response_times import Parties, Response, compute_response_times
 from daemon.store.database import Store
 from daemon.store.queries import load_messages, load_promises
-from daemon.threading_model import assign_threads
 from scoring.business_time import BusinessClock
 from scoring.errors import InputError
 

@@ -23,7 +23,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from daemon.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
+from daemon.conversations.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
+from daemon.conversations.response_times import (
+    MINE,
+    Parties,
+    Response,
+    Unanswered,
+    compute_response_times,
+)
+from daemon.conversations.threads import assign_threads
 from daemon.reports.notices import (
     STORE,
     Notice,
@@ -42,15 +50,7 @@ from daemon.reports.rows import (
     promise_rows,
     waiting_rows,
 )
-from daemon.response_times import (
-    MINE,
-    Parties,
-    Response,
-    Unanswered,
-    compute_response_times,
-)
 from daemon.store.queries import StoredMessage, StoredPromise, gc_paused
-from daemon.threading_model import assign_threads
 from scoring.business_time import BusinessClock
 from scoring.settings import BusinessHours
 

@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from daemon.conversations.response_times import INBOUND, MINE, Parties
 from daemon.reports.own_hours import OwnHours
 from daemon.reports.wording import business_hours_text, duration
-from daemon.response_times import INBOUND, MINE, Parties
 from daemon.store.queries import StoredMessage
 from scoring.settings import BusinessHours
 

@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from daemon.promise_ledger import LedgerEntry
+from daemon.conversations.promise_ledger import LedgerEntry
+from daemon.conversations.response_times import INBOUND, Parties, Unanswered
+from daemon.conversations.threads import assign_threads
 from daemon.reports.wording import shorten
-from daemon.response_times import INBOUND, Parties, Unanswered
 from daemon.store.queries import StoredMessage
-from daemon.threading_model import assign_threads
 
 EXAMPLE_CHARS = 70
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)     # sorts undated messages first

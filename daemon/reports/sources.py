@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from daemon.config.load import LoadedConfig
+from daemon.conversations.response_times import MINE, Parties
 from daemon.imap.drafts import MessageScorer
 from daemon.mail.headers import parse_header_message
 from daemon.reports.periods import Period
-from daemon.response_times import MINE, Parties
 from daemon.store.database import Store
 from daemon.store.queries import (
     StoredMessage,

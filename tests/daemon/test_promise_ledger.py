@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from daemon.cli import main
-from daemon.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
-from daemon.response_times import Parties
+from daemon.conversations.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
+from daemon.conversations.response_times import Parties
 from daemon.store.database import MessageRecord, open_store
 from daemon.store.queries import load_messages, load_promises, save_promise_statuses
 

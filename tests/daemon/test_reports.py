@@ -14,13 +14,13 @@ import pytest
 
 from daemon.cli import main
 from daemon.config.sections import ReportSettings
+from daemon.conversations.response_times import Parties, Response
 from daemon.reports.compute import bucket_counts, compute_report, customer_of, nearest_rank
 from daemon.reports.html_format import render_html
 from daemon.reports.json_format import report_dict
 from daemon.reports.periods import parse_range, parse_week, previous_week, weeks_before
 from daemon.reports.sources import load_mbox
 from daemon.reports.text_format import render_text
-from daemon.response_times import Parties, Response
 from daemon.scheduler.weekly_report import is_due, scheduled_slot, seconds_until_next
 from daemon.store.queries import StoredMessage
 from scoring.business_time import BusinessClock

@@ -14,6 +14,7 @@ from test_reports import ME, MON_10, write_mbox
 from daemon.application.build_report import ReportRequest, build_report
 from daemon.cli import main
 from daemon.config.load import load_config
+from daemon.conversations.response_times import Parties
 from daemon.reports.chart import trend_png
 from daemon.reports.compute import ReportContext, compute_report
 from daemon.reports.json_format import report_dict
@@ -22,7 +23,6 @@ from daemon.reports.periods import parse_range, parse_week
 from daemon.reports.rows import RuleInfo, rule_name
 from daemon.reports.text_format import render_text
 from daemon.reports.wording import age_words, business_hours_text, shorten
-from daemon.response_times import Parties
 from daemon.store.database import MessageRecord, open_store
 from daemon.store.queries import StoredMessage, StoredPromise
 from scoring import Scorer

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from daemon.response_times import Parties, compute_response_times
+from daemon.conversations.response_times import Parties, compute_response_times
 from daemon.store.database import MessageRecord
 from scoring.business_time import BusinessClock
 from scoring.settings import BusinessHours

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from daemon.conversations.threads import assign_threads, normalise_subject
 from daemon.store.database import MessageRecord
-from daemon.threading_model import assign_threads, normalise_subject
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

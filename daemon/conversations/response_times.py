@@ -1,6 +1,6 @@
 """First-response times exactly as DESIGN.md defines them.
 
-- Messages are grouped into threads (:mod:`daemon.threading_model`).
+- Messages are grouped into threads (:mod:`daemon.conversations.threads`).
 - A message is **mine** when its sender is one of my addresses, **inbound** when the
   sender is outside the internal domains, and automated mail (Auto-Submitted,
   Precedence bulk/list, List-Id, no-reply senders) is neither: it never starts or
@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
-from daemon.threading_model import Threadable, assign_threads
+from daemon.conversations.threads import Threadable, assign_threads
 from scoring.business_time import BusinessClock
 
 MINE = "mine"

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from daemon.response_times import MINE, Parties, TimedMessage
+from daemon.conversations.response_times import MINE, Parties, TimedMessage
+from daemon.conversations.threads import assign_threads
 from daemon.store.queries import StoredPromise
-from daemon.threading_model import assign_threads
 
 OPEN = "open"
 KEPT = "kept"
