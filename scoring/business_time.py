@@ -11,8 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
-
 from scoring.settings import BusinessHours
 
 ONE_DAY = timedelta(days=1)
@@ -23,6 +21,8 @@ DAYS_PER_WEEK = 7
 @lru_cache(maxsize=512)
 def holiday_dates(country: str, subdivision: str, year: int) -> tuple[date, ...]:
     """The public holidays of one year (several names on one day count once)."""
+    import holidays as holidays_lib  # ~40 ms, and most drafts count no business days
+
     calendar = holidays_lib.country_holidays(country, subdiv=subdivision or None, years=year)
     return tuple(sorted(set(calendar.keys())))
 

@@ -7,7 +7,6 @@ name used in the packs to the function; it is a plain constant, not a registry.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from scoring.context import Context
 from scoring.dates import MAX_PLAUSIBLE_WAIT, VAGUE_TIMING
 from scoring.errors import ConfigError
 from scoring.findings import Finding, Promise
+from scoring.lazy_regex import LazyRegex
 from scoring.lowered import lower_keeping_offsets
 from scoring.matcher import make_finding
 from scoring.questions import find_questions, latest_quoted_message
@@ -23,7 +23,7 @@ from scoring.rules import Rule
 Check = Callable[[Context, Rule], list[Finding]]
 
 
-def option_regex(rule: Rule, key: str) -> re.Pattern[str] | None:
+def option_regex(rule: Rule, key: str) -> LazyRegex | None:
     """A phrase-list option of a code rule, compiled once with the rule."""
     return rule.option_regexes.get(key)
 

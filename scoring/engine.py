@@ -35,11 +35,15 @@ LANGUAGE_SAMPLE_CHARS = 4000
 class Scorer:
     """Compile once, score many. Thread-safe: its only state is bounded caches."""
 
-    def __init__(self, settings: ScoringSettings, judge_sentence_kinds: bool = True) -> None:
+    def __init__(self, settings: ScoringSettings, judge_sentence_kinds: bool = True,
+                 rulebook: RuleBook | None = None) -> None:
         """``judge_sentence_kinds=False`` lets every rule fire in every kind of sentence:
-        the detector alone, as the corpus benchmarks measure it (bench/accuracy.py)."""
+        the detector alone, as the corpus benchmarks measure it (bench/accuracy.py).
+        ``rulebook`` is the one ``settings`` compile to, when the caller has it at hand
+        (the daemon caches it: see daemon/rulebook_cache.py)."""
         self.settings = settings
-        self.rulebook: RuleBook = build_rulebook(settings.rule_packs, settings.overrides)
+        self.rulebook: RuleBook = (build_rulebook(settings.rule_packs, settings.overrides)
+                                   if rulebook is None else rulebook)
         self.judge_sentence_kinds = judge_sentence_kinds
         self.clock = BusinessClock(settings.business)
         self.sentences = SentenceAnalyser(self.rulebook, settings.business, self.clock,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scoring.errors import ConfigError
+from scoring.lazy_regex import LazyRegex
 from scoring.lowered import compile_for_lowered
 from scoring.phrase_index import PhraseIndex, phrase_words
 from scoring.sentence_kinds import CUE_KINDS, KINDS, KindCue
@@ -52,10 +53,10 @@ class Guard:
 
     name: str
     kind: str
-    regex: re.Pattern[str]                   # everything (word-window kinds use it)
+    regex: LazyRegex                         # everything (word-window kinds use it)
     window: int = 3        # words, for kind "before"/"after"
     phrase_words: tuple[tuple[str, ...], ...] = ()      # plain phrases: the PhraseIndex
-    pattern_regex: re.Pattern[str] | None = None        # patterns and other phrases
+    pattern_regex: LazyRegex | None = None              # patterns and other phrases
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,14 @@ class Rule:
     # (patterns, phrases with punctuation) to regexes
     requires: tuple[str, ...] = ()     # the patterns run only if one of these occurs
     phrase_words: tuple[tuple[str, ...], ...] = ()
-    irregular_regex: re.Pattern[str] | None = None        # phrases with punctuation
+    irregular_regex: LazyRegex | None = None              # phrases with punctuation
     # a word of every irregular phrase: the irregular regex can match only if one occurs
     irregular_needles: tuple[str, ...] = ()   # one of these occurs where irregulars match
-    pattern_regex: re.Pattern[str] | None = None          # patterns, gated by `requires`
+    pattern_regex: LazyRegex | None = None                # patterns, gated by `requires`
     companion_words: tuple[tuple[str, ...], ...] = ()
-    companion_regex: re.Pattern[str] | None = None        # companions not in the index
-    companion_any_regex: re.Pattern[str] | None = None    # all companions (footer check)
-    option_regexes: dict[str, re.Pattern[str]] = field(default_factory=dict)  # list options
+    companion_regex: LazyRegex | None = None              # companions not in the index
+    companion_any_regex: LazyRegex | None = None          # all companions (footer check)
+    option_regexes: dict[str, LazyRegex] = field(default_factory=dict)  # list options
 
 
 def phrase_regex(phrase: str) -> str:
@@ -113,7 +114,7 @@ def phrase_regex(phrase: str) -> str:
 
 
 def compile_alternatives(phrases: tuple[str, ...], patterns: tuple[str, ...],
-                         table: Table, key: str) -> re.Pattern[str] | None:
+                         table: Table, key: str) -> LazyRegex | None:
     try:
         expanded = [e for phrase in phrases for e in expand_phrase(phrase) if e.strip()]
     except ValueError as error:
@@ -130,7 +131,7 @@ def compile_alternatives(phrases: tuple[str, ...], patterns: tuple[str, ...],
     # longest alternatives first so "may or may not" wins over "may"
     pieces.sort(key=len, reverse=True)
     try:   # matching ignores case: the regex runs over lower-cased text (scoring/lowered.py)
-        return compile_for_lowered(re.compile("|".join(pieces), re.IGNORECASE))
+        return LazyRegex.of(compile_for_lowered(re.compile("|".join(pieces), re.IGNORECASE)))
     except ValueError as error:
         raise table.error(key, str(error)) from None
 
@@ -344,10 +345,10 @@ def compile_rule(rule: Rule, table: Table) -> Rule:
     )
 
 
-def compile_option_lists(options: dict[str, Any], table: Table) -> dict[str, re.Pattern[str]]:
+def compile_option_lists(options: dict[str, Any], table: Table) -> dict[str, LazyRegex]:
     """Options that are phrase or pattern lists (e.g. a code rule's "upset" words) as
     regexes."""
-    compiled: dict[str, re.Pattern[str]] = {}
+    compiled: dict[str, LazyRegex] = {}
     for key, value in options.items():
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             # "..._patterns" lists are regular expressions, the others phrases

@@ -15,8 +15,9 @@ is tried; a sentence no cue matches is a ``remark``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from scoring.lazy_regex import LazyRegex
 
 COMMITMENT, REMARK = "commitment", "remark"
 CUE_KINDS = ("offer", "question", "request", "formula", "opinion", "forecast", "accountable")
@@ -30,7 +31,7 @@ class KindCue:
     kind: str
     description: str          # the finding's explanation, in the pack's language:
     #                           "Read as a question"
-    regex: re.Pattern[str]    # runs over the lower-cased sentence
+    regex: LazyRegex          # runs over the lower-cased sentence
 
 
 @dataclass(frozen=True)

@@ -145,9 +145,10 @@ def parse_business(table: Table) -> BusinessHours:
     holidays = table.get_str("holidays", "")
     subdivision = table.get_str("holiday_subdivision", "")
     if holidays:
-        import holidays as holidays_lib
+        # the registry's codes: list_supported_countries() imports all 500 countries
+        from holidays.registry import EntityLoader
 
-        if holidays.upper() not in holidays_lib.list_supported_countries():
+        if holidays.upper() not in EntityLoader.get_country_codes(include_aliases=True):
             raise table.error("holidays", f"{holidays!r} is not a country code the holidays "
                               "package knows (e.g. \"DE\", \"US\"); use \"\" for none")
     business = BusinessHours(
