@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from typing import Any
 
 from scoring.errors import TrustmailError
 
@@ -40,12 +42,46 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="trustmail",
         description="Score outgoing email for honesty, disclosure, responsiveness, "
                     "promises and tone; run the local trustmail daemon.")
+    parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    modules = ([COMMANDS[command]] if command in COMMANDS
+               else [] if command == "--version" else COMMAND_MODULES)
     for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
     return parser
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the version, and which build of the scoring core runs from where
+    (worked out only when asked: it loads the core)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0,
+                         help="print the version and which build of the scoring core "
+                              "runs (compiled with mypyc or pure Python), then exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(version_report())
+        parser.exit()
+
+
+def version_report() -> str:
+    """``trustmail 0.1.0 (scoring core: compiled with mypyc, /.../engine.cpython-311-...so)``"""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import scoring.engine
+    from scoring import native
+
+    try:
+        number = version("trustmail")
+    except PackageNotFoundError:
+        number = "(not installed)"
+    where = native.compiled_engine() or str(scoring.engine.__file__)
+    forced = f"; {native.PURE_PYTHON_ENV}=1" if os.environ.get(native.PURE_PYTHON_ENV) == "1" \
+        else ""
+    return f"trustmail {number} (scoring core: {native.describe()}{forced}, {where})"
 
 
 def main(argv: list[str] | None = None) -> int:
