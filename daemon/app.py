@@ -30,9 +30,9 @@ from daemon.api.server import api_service
 from daemon.application.check_setup import log_setup_problems
 from daemon.config.load import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service
-from daemon.logging_setup import log_event, setup_logging
 from daemon.metrics.service import metrics_service
-from daemon.runtime_state import daemon_running, read_state, state_file, write_state
+from daemon.runtime.logs import log_event, setup_logging
+from daemon.runtime.state import daemon_running, read_state, state_file, write_state
 from daemon.scheduler.weekly_report import report_scheduler_service
 from daemon.scorer import Scorer
 from daemon.scoring_service import ScoringService

@@ -42,7 +42,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from daemon import scoring_worker, worker_channel, worker_dispatch
-from daemon.logging_setup import log_event
+from daemon.runtime.logs import log_event
 from scoring.settings import ScoringSettings
 
 log = logging.getLogger("trustmail.scoring")

@@ -58,7 +58,7 @@ class Document(BaseModel):
 
 
 class PairRequest(Body):
-    """A code from `trustmail pair`, or no code for `--auto` (daemon/pairing.py)."""
+    """A code from `trustmail pair`, or no code for `--auto` (daemon/runtime/pairing.py)."""
 
     code: str = optional(max_length=32)
 

@@ -1,4 +1,4 @@
-"""``POST /v1/pair``: the add-on redeems a pairing window (see ``daemon.pairing``).
+"""``POST /v1/pair``: the add-on redeems a pairing window (see ``daemon.runtime.pairing``).
 
 Unsecured route (the add-on has no token yet); everything else the API checks still
 applies first (loopback Host, extension-or-no Origin). The answer is the token, to be
@@ -14,10 +14,10 @@ from typing import Any
 
 from starlette.requests import Request
 
-from daemon import pairing
 from daemon.api import peer
 from daemon.api.errors import HttpError
-from daemon.logging_setup import log_event
+from daemon.runtime import pairing
+from daemon.runtime.logs import log_event
 
 log = logging.getLogger("trustmail.api")
 

@@ -3,7 +3,7 @@
 Any local user can connect to 127.0.0.1. On Linux the kernel lists every TCP socket
 with its owner's uid in ``/proc/net/tcp`` (``/proc/net/tcp6`` for IPv6): the client's
 socket is the row whose local address is the peer address we see and whose remote
-address is our listening address. Used by pairing (``daemon.pairing``) so that the
+address is our listening address. Used by pairing (``daemon.runtime.pairing``) so that the
 token is handed only to the daemon's own user. ``None`` means "cannot tell" (no /proc).
 
 The connection's addresses are kept in context variables set as each request starts

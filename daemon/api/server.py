@@ -41,7 +41,7 @@ from daemon.api.scoring_pool import DraftScoring, Runner
 from daemon.api.validation import SchemaError, validate
 from daemon.config.load import LoadedConfig
 from daemon.config.sections import ApiSettings
-from daemon.logging_setup import log_event
+from daemon.runtime.logs import log_event
 from daemon.scorer import Scorer
 from daemon.scoring_service import ScoringService
 from daemon.store.database import Store

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from daemon.config import paths
 from daemon.config.load import LoadedConfig
-from daemon.logging_setup import log_event
+from daemon.runtime.logs import log_event
 
 # RFC 2606 names that can never be a real server or company.
 PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net")

@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from daemon.commands.render_text import render_report
 from daemon.config.load import load_config
 from daemon.mail.bounded import bound_message
-from daemon.render_text import render_report
 from scoring import Report, Scorer
 from scoring.errors import InputError
 

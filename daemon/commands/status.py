@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from daemon.runtime_state import daemon_running, read_state, state_file
+from daemon.runtime.state import daemon_running, read_state, state_file
 
 EXIT_RUNNING = 0
 EXIT_NOT_RUNNING = 3

@@ -34,8 +34,8 @@ from daemon.config.load import LoadedConfig
 from daemon.conversations.promise_ledger import KEPT, OVERDUE, promise_statuses
 from daemon.conversations.response_times import Parties, Response, compute_response_times
 from daemon.conversations.threads import assign_threads
-from daemon.logging_setup import log_event
 from daemon.reports.sources import my_addresses, parties_for
+from daemon.runtime.logs import log_event
 from daemon.store.database import Store
 from daemon.store.queries import load_messages, load_promises
 from scoring.business_time import BusinessClock

@@ -20,9 +20,9 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
 from daemon.config.load import LoadedConfig
-from daemon.logging_setup import setup_logging
 from daemon.metrics.events import Recorder
 from daemon.metrics.ledger import LedgerWatch, StartMark
+from daemon.runtime.logs import setup_logging
 from daemon.store.database import open_store
 
 PARENT_CHECK_SECONDS = 1.0

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 from daemon.config.load import LoadedConfig
 from daemon.config.sections import MetricsSettings
-from daemon.logging_setup import log_event
 from daemon.metrics.events import Recorder, activate, deactivate
 from daemon.metrics.labels import LabelPolicy
+from daemon.runtime.logs import log_event
 from daemon.store.database import Store
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ from aiosmtpd.smtp import MISSING, Envelope, Session
 
 from daemon import metrics
 from daemon.config.sections import SmtpSettings
-from daemon.logging_setup import log_event
 from daemon.mail.headers import bounded_header_message, header_text
+from daemon.runtime.logs import log_event
 from daemon.smtp_proxy import replies
 from daemon.smtp_proxy.policy import POLICY_OBSERVE, ResendMemory, decide, fingerprint
 from daemon.smtp_proxy.record import build_record

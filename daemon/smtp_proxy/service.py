@@ -15,7 +15,8 @@ from typing import Any
 
 from daemon.config.load import LoadedConfig
 from daemon.config.sections import SmtpSettings
-from daemon.logging_setup import log_event
+from daemon.runtime.logs import log_event
+from daemon.runtime.tls import server_context
 from daemon.scorer import Scorer
 from daemon.scoring_service import ScoringService
 from daemon.smtp_proxy.handler import ProxyContext, RelayHandler
@@ -26,7 +27,6 @@ from daemon.smtp_proxy.session import ProxySMTP
 from daemon.smtp_proxy.upstream import client_tls_context
 from daemon.store.database import Store
 from daemon.store.journal import JournalBusy, RecordJournal
-from daemon.tls_certs import server_context
 from scoring.errors import TrustmailError
 
 log = logging.getLogger("trustmail.smtp")

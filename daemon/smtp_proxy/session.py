@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiosmtpd.smtp import SMTP, syntax
 
 from daemon import metrics
-from daemon.logging_setup import log_event
+from daemon.runtime.logs import log_event
 from daemon.smtp_proxy.data_reader import read_data, unstuff
 from daemon.smtp_proxy.replies import BARE_LINE_END, SHUTTING_DOWN, TOO_MUCH_DATA
 from daemon.smtp_proxy.upstream import UpstreamConnection, has_bare_line_end

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from support.api_client import running_api
 
-from daemon import cli, pairing
+from daemon import cli
 from daemon.api import peer
+from daemon.runtime import pairing
 
 EXTENSION = {"Origin": "moz-extension://5b1c-test"}
 

@@ -12,9 +12,9 @@ import pytest
 from daemon.api.security import load_or_create_token
 from daemon.cli import main
 from daemon.config import paths
-from daemon.runtime_state import state_file, write_state
+from daemon.runtime.state import state_file, write_state
+from daemon.runtime.tls import ensure_self_signed
 from daemon.store.database import MessageRecord, open_store
-from daemon.tls_certs import ensure_self_signed
 
 
 def mode(path: Path) -> int:

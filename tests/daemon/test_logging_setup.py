@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from daemon.logging_setup import FORMAT_ENV, choose_format, log_event, setup_logging
+from daemon.runtime.logs import FORMAT_ENV, choose_format, log_event, setup_logging
 
 
 def test_events_are_json_lines_with_fields(monkeypatch: pytest.MonkeyPatch) -> None:

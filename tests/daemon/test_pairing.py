@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon import pairing
-from daemon.pairing import PairingError
+from daemon.runtime import pairing
+from daemon.runtime.pairing import PairingError
 
 NOW = 1_800_000_000.0
 

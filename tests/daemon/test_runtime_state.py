@@ -13,7 +13,7 @@ import pytest
 
 from daemon.app import Daemon, DaemonError
 from daemon.cli import main
-from daemon.runtime_state import (
+from daemon.runtime.state import (
     PROCESS_START_KEY,
     daemon_running,
     process_start,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from daemon.tls_certs import ensure_self_signed, needs_renewal, server_context
+from daemon.runtime.tls import ensure_self_signed, needs_renewal, server_context
 
 
 def test_first_run_generates_a_localhost_certificate_and_reuses_it(tmp_path: Path) -> None:
