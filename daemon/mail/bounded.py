@@ -13,7 +13,10 @@ a field longer than :data:`MAX_FIELD_BYTES` is truncated, a field with more than
 :data:`MAX_ENCODED_WORDS` encoded words, :data:`MAX_ADDRESSES` addresses or
 :data:`MAX_PARAMETERS` MIME parameters is truncated after the last one kept, and a
 structured field with comments nested deeper than :data:`MAX_COMMENT_DEPTH` is dropped
-(its address is unparseable).
+(its address is unparseable). Bodies that are not MIME structure (text, attachments,
+preambles) keep :data:`MAX_BODY_BYTES` in all, cut at a line end if there is one: the
+scoring core judges 50,000 characters, and the stdlib's parse of a 50 MiB body costs
+~600 MB in a scoring worker (bench/worker_limits.py).
 Each cut leaves a note (field name and the cap, never the content) for the log.
 """
 
@@ -35,6 +38,7 @@ MAX_PARAMETERS = 20             # per MIME field (Content-Type, Content-Disposit
 MAX_COMMENT_DEPTH = 20          # "(a (b (c)))" nesting in structured fields
 MAX_MIME_DEPTH = 10             # multipart / message nesting; deeper bodies are dropped
 MAX_PARTS = 1000                # MIME parts whose headers are bounded, in all
+MAX_BODY_BYTES = 4 * 1024 * 1024  # leaf bodies, preambles and epilogues, in all
 
 ADDRESS_FIELDS = frozenset({
     "from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-sender",
@@ -55,6 +59,7 @@ FOLD = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?=[ \t])")
 ENCODED_WORD = re.compile(rb"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
 STRUCTURE = re.compile(rb'[\\"(),;]')
 PARTS_NOTE = f"MIME parts beyond {MAX_PARTS} dropped"
+BODY_NOTE = f"bodies cut at {MAX_BODY_BYTES} bytes in all"
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,8 @@ def bound_message(raw: bytes) -> BoundedMail:
     """``raw`` with all its header blocks bounded (see the module docstring)."""
     notes: list[str] = []
     fields, block, body_start = _bound_block(raw, notes)
-    body = _bound_body(fields, raw[body_start:], notes, depth=1, budget=[MAX_PARTS])
+    body = _bound_body(fields, raw[body_start:], notes, depth=1,
+                       budget=[MAX_PARTS, MAX_BODY_BYTES])
     bounded = block + body if notes else raw
     return BoundedMail(fields, block, notes, bounded)
 
@@ -288,7 +294,8 @@ def _scan_structure(raw: bytes, separator: bytes | None, most: int) -> tuple[str
 def _bound_body(fields: list[Field], body: bytes, notes: list[str], *, depth: int,
                 budget: list[int], default_type: str = "text/plain") -> bytes:
     """The body with the header blocks the stdlib would parse in it (MIME parts, an
-    attached message, delivery-status blocks) bounded too."""
+    attached message, delivery-status blocks) bounded too. ``budget``: the parts and
+    the leaf body bytes still to keep."""
     kind, boundary = _content_type(fields, default_type)
     nested = kind.startswith(("multipart/", "message/"))
     if nested and depth > MAX_MIME_DEPTH:
@@ -299,7 +306,7 @@ def _bound_body(fields: list[Field], body: bytes, notes: list[str], *, depth: in
     if kind.startswith("message/"):
         return _bound_part(body, notes, depth=depth, budget=budget)
     if not kind.startswith("multipart/") or boundary is None:
-        return body
+        return _bound_leaf(body, notes, budget)
     delimiter = b"--" + boundary.encode("ascii", "surrogateescape")
     return _bound_multipart(body, delimiter, notes, depth=depth, budget=budget,
                             default_type="message/rfc822" if kind == "multipart/digest"
@@ -356,27 +363,45 @@ def _bound_multipart(body: bytes, delimiter: bytes, notes: list[str], *, depth: 
         start = match.start()
         if start and body[start - 1] not in b"\r\n":
             continue
-        if part_start is None:
-            out.append(body[pos:match.end()])          # preamble and first delimiter
+        if part_start is None:                          # preamble and first delimiter
+            out.append(_bound_leaf(body[pos:start], notes, budget) + match.group())
         elif budget[0] <= 0:
             return _closed(out, delimiter, notes)
         else:
             # The part keeps the line end before the delimiter; only headers change.
-            out.append(_bound_part(body[part_start:start], notes, depth=depth,
-                                   budget=budget, default_type=default_type))
+            out.append(_bound_part(_part(body, part_start, start, budget), notes,
+                                   depth=depth, budget=budget, default_type=default_type))
             out.append(match.group())
         pos = match.end()
         if match.group(1):                               # the closing delimiter
-            out.append(body[pos:])
+            out.append(_bound_leaf(body[pos:], notes, budget))
             return b"".join(out)
         part_start = pos
     if part_start is None:
-        return body
+        return _bound_leaf(body, notes, budget)
     if budget[0] <= 0:
         return _closed(out, delimiter, notes)
-    out.append(_bound_part(body[part_start:], notes, depth=depth, budget=budget,
-                           default_type=default_type))
+    out.append(_bound_part(_part(body, part_start, len(body), budget), notes, depth=depth,
+                           budget=budget, default_type=default_type))
     return b"".join(out)
+
+
+def _part(body: bytes, start: int, end: int, budget: list[int]) -> bytes:
+    """``body[start:end]``, but no more of a huge part than its header blocks and the
+    body budget left can keep (the copy of a 50 MiB attachment is 50 MB)."""
+    return body[start:min(end, start + 2 * MAX_HEADER_BYTES + budget[1])]
+
+
+def _bound_leaf(body: bytes, notes: list[str], budget: list[int]) -> bytes:
+    """A body that is no MIME structure, within what is left of the body budget."""
+    if len(body) <= budget[1]:
+        budget[1] -= len(body)
+        return body
+    cut = body.rfind(b"\n", 0, budget[1]) + 1 or budget[1]    # whole lines if any
+    budget[1] = 0
+    if BODY_NOTE not in notes:
+        notes.append(BODY_NOTE)
+    return body[:cut]
 
 
 def _closed(out: list[bytes], delimiter: bytes, notes: list[str]) -> bytes:

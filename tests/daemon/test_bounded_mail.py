@@ -154,6 +154,30 @@ def test_parts_beyond_the_budget_are_dropped() -> None:
     assert len(list(parse(bounded.raw).iter_parts())) == bounded_mail.MAX_PARTS
 
 
+def test_a_text_body_beyond_the_body_budget_is_cut_at_a_line_end() -> None:
+    line = b"We will send the contract by Friday.\r\n"
+    raw = b"From: a@customer.example\r\n\r\n" + line * (bounded_mail.MAX_BODY_BYTES // 10)
+    bounded = bound_message(raw)
+    body = bounded.raw.split(b"\r\n\r\n", 1)[1]
+    assert len(body) <= bounded_mail.MAX_BODY_BYTES and body.endswith(line)
+    assert raw.startswith(bounded.raw) and bounded_mail.BODY_NOTE in bounded.notes
+
+
+def test_the_body_budget_is_shared_by_the_parts_in_order() -> None:
+    """The text first keeps all of it; a huge attachment after it is cut, and the
+    multipart still closes (the scoring core reads the text part as before)."""
+    attachment = b"QUJD" * 19 + b"\r\n"
+    raw = (b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+           b"--B\r\nContent-Type: text/plain\r\n\r\nThe contract is attached.\r\n"
+           b"--B\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64"
+           b"\r\n\r\n" + attachment * (bounded_mail.MAX_BODY_BYTES // 40) + b"--B--\r\n")
+    bounded = bound_message(raw)
+    assert len(bounded.raw) < bounded_mail.MAX_BODY_BYTES + 1000
+    text, pdf = parse(bounded.raw).iter_parts()
+    assert text.get_content() == "The contract is attached."
+    assert bounded.raw.endswith(b"--B--\r\n") and pdf.get_content_type() == "application/pdf"
+
+
 def test_header_only_bounding_does_not_look_for_the_body() -> None:
     raw = b"X-A: b\r\n" * 5000 + b"\r\nbody"
     headers = bounded_mail.bound_headers(raw)
