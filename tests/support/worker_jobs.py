@@ -58,3 +58,20 @@ def spin_forever(scorer: Any) -> None:
     """CPU work that never ends, as a pathological regex would."""
     while True:
         pass
+
+
+def measured(scorer: Any, job_name: str, *args: Any) -> tuple[float, float, Any]:
+    """One of the daemon's scoring jobs (daemon/application/score_draft.py) by name:
+    its seconds, the worker's peak RSS in MB while it ran, and its result."""
+    from daemon.application import score_draft as jobs
+    try:
+        Path("/proc/self/clear_refs").write_text("5")     # the peak starts again from now
+    except OSError:
+        pass                                              # then: the peak since start
+    started = time.perf_counter()
+    result = getattr(jobs, job_name)(scorer, *args)
+    seconds = time.perf_counter() - started
+    peak_kb = next(int(line.split()[1]) for line in
+                   Path("/proc/self/status").read_text().splitlines()
+                   if line.startswith("VmHWM:"))
+    return seconds, peak_kb / 1024, result
