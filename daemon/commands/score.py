@@ -18,6 +18,7 @@ from typing import Any
 from daemon.commands.render_text import render_report
 from daemon.config.load import load_config
 from daemon.mail.bounded import bound_message
+from daemon.rulebook_cache import cached_rulebook
 from scoring import Report, Scorer
 from scoring.errors import InputError
 
@@ -61,7 +62,8 @@ def read_input(path: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    scorer = Scorer(load_config(args.config).scoring)
+    settings = load_config(args.config).scoring
+    scorer = Scorer(settings, rulebook=cached_rulebook(settings))
     if args.batch:
         return run_batch(scorer, args)
     worst = EXIT_PASS
