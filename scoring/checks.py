@@ -56,17 +56,21 @@ def promise_case(ctx: Context, rule: Rule, promise: Promise) -> tuple[str, str]:
     the vague word it uses instead of a date."""
     if promise.deadline_text:
         return ("no_owner" if promise.owner == "unclear" else ""), ""
+    sentence = ctx.sentence_of(promise.start)
+    s_start, s_end = (sentence.start, sentence.end) if sentence else (0, len(ctx.body))
+    # an event sets the time ("as soon as I hear", "after finishing the install"), or the
+    # sentence is no undertaking at all ("maybe someone will", "next time I'll")
+    for excusing in ("events", "conditions_patterns", "not_commitments"):
+        regex = option_regex(rule, excusing)
+        if regex is not None and regex.search(ctx.lowered, s_start, s_end):
+            return "", ""
     if promise.owner == "unclear":
         return "no_owner_no_date", ""
     vague = VAGUE_TIMING.search(ctx.lowered, promise.start, promise.end)
     if vague:
         return "vague_word", ctx.body[vague.start():vague.end()]
-    follow_ups, events = option_regex(rule, "follow_ups"), option_regex(rule, "events")
+    follow_ups = option_regex(rule, "follow_ups")
     if follow_ups is not None and follow_ups.search(ctx.lowered, promise.start, promise.end):
-        sentence = ctx.sentence_of(promise.start)
-        s_start, s_end = (sentence.start, sentence.end) if sentence else (0, len(ctx.body))
-        if events is not None and events.search(ctx.lowered, s_start, s_end):
-            return "", ""
         return "no_date_follow_up", ""
     return "no_date", ""
 
@@ -123,6 +127,8 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
     """The customer waited more business days than allowed before this reply."""
     if ctx.quote_date is None or ctx.anchor is None or ctx.quotes_sender:
         return []
+    if to_a_list(ctx, rule) and not ctx.sender_named:
+        return []   # a list member answering a question put to the list: not their wait
     if not customer_asked(ctx, rule):
         return []   # a message that asked nothing leaves nobody waiting
     if not timedelta(0) <= ctx.anchor - ctx.quote_date <= MAX_PLAUSIBLE_WAIT:
@@ -141,6 +147,16 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
         message += " " + option_text(rule, "owned")
         factor /= 2
     return [make_finding(rule, ctx, start, end, message, factor=factor)]
+
+
+def to_a_list(ctx: Context, rule: Rule) -> bool:
+    """Does the reply go to a list rather than to the customer? A recipient the rule's
+    ``list_address_patterns`` match ("r-help@...", "...@googlegroups.com"), or a message
+    with a sender and no recipient at all (an archived list copy). A bare text: no."""
+    if not ctx.recipients:
+        return ctx.from_known
+    lists = option_regex(rule, "list_address_patterns")
+    return lists is not None and any(lists.search(a.lower()) for a in ctx.recipients)
 
 
 def customer_asked(ctx: Context, rule: Rule) -> bool:

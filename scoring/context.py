@@ -45,6 +45,11 @@ class Context:
         self.promises: list[Promise] = []
         # the reply quotes the sender's own message (scoring/sender_role.py): nobody waits
         self.quotes_sender = False
+        # the customer named the sender or the draft answers its author directly
+        # (scoring/sender_role.py); the draft's To and Cc; whether it has a From at all
+        self.sender_named = False
+        self.recipients: list[str] = []
+        self.from_known = False
         self.questions: list[Question] | None = None     # scoring/questions.py, once
         self.phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = {}
         # rule id -> trigger spans after guards, when already known (see Scorer); None: compute

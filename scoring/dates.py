@@ -98,7 +98,9 @@ ATTRIBUTION_DATE = re.compile(
 VAGUE_TIMING = compile_for_lowered(re.compile(
     # "soon", but not "as soon as I hear" (an event, see the promises pack's `events`)
     r"\b(?:soon(?!\s+as\s+(?!possible\b))|shortly|asap|as soon as possible|at some point|"
-    r"sometime|in due course|in the (?:coming|next few) days|later|eventually|"
+    r"sometime|in due course|in the (?:coming|next few) days|"
+    r"later(?!\s+(?:today|tonight|this|in the (?:day|week|weekend|morning|afternoon|evening)))|"
+    r"eventually|"
     r"in the near future|when we hear|"
     r"bald|in kürze|zeitnah|demnächst|in den nächsten tagen|baldmöglichst|später|"
     r"irgendwann|so schnell wie möglich|sobald wie möglich)\b", re.IGNORECASE))

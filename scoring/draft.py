@@ -41,6 +41,7 @@ class Draft:
     from_addr: str = ""
     from_name: str = ""
     to_addrs: list[str] = field(default_factory=list)
+    to_names: list[str] = field(default_factory=list)    # display names of To and Cc
     is_html: bool = False
     error: str | None = None
 
@@ -114,8 +115,9 @@ def read_headers(message: Message, draft: Draft) -> None:
     draft.references = _header(message, "References").split()
     sender = next(((n, a) for n, a in getaddresses([_header(message, "From")]) if a), ("", ""))
     draft.from_name, draft.from_addr = sender
-    draft.to_addrs = [a for _, a in getaddresses([_header(message, "To"),
-                                                   _header(message, "Cc")]) if a]
+    recipients = getaddresses([_header(message, "To"), _header(message, "Cc")])
+    draft.to_addrs = [a for _, a in recipients if a]
+    draft.to_names = [n for n, _ in recipients if n]
     date_text = _header(message, "Date")
     if date_text:
         try:

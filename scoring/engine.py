@@ -15,11 +15,16 @@ from scoring.language import detect_language, detect_language_of_words
 from scoring.matcher import excused_in_body, run_absence, run_phrases, run_together
 from scoring.phrase_index import Tokens, tokenize
 from scoring.promises import extract_promises
-from scoring.questions import find_questions
+from scoring.questions import find_questions, latest_quoted_message
 from scoring.readability import readability
 from scoring.report import Report, aggregate, error_report
 from scoring.rules import Rule, RuleBook, build_rulebook
-from scoring.sender_role import quoted_author, quotes_own_message
+from scoring.sender_role import (
+    names_sender,
+    quoted_author,
+    quotes_own_message,
+    replies_to_author,
+)
 from scoring.sentence_analysis import SentenceAnalyser
 from scoring.settings import LANGUAGES, ScoringSettings
 
@@ -108,8 +113,12 @@ class Scorer:
                       guards=self.rulebook.guards.get(language, {}),
                       kind_cues=self.rulebook.kind_cues.get(language, ())
                       if self.judge_sentence_kinds else None)
-        ctx.quotes_sender = quotes_own_message(quoted_author(draft.attribution, draft.quoted),
-                                               draft.from_addr, draft.from_name)
+        author = quoted_author(draft.attribution, draft.quoted)
+        ctx.quotes_sender = quotes_own_message(author, draft.from_addr, draft.from_name)
+        ctx.sender_named = (replies_to_author(author, draft.to_addrs, draft.to_names)
+                            or names_sender(latest_quoted_message(draft.quoted),
+                                            draft.from_name, draft.from_addr))
+        ctx.recipients, ctx.from_known = draft.to_addrs, bool(draft.from_addr)
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx, tokens)
         findings = self.run_rules(ctx, self._active_rules.get(language, ()))

@@ -214,22 +214,30 @@ def extract_promises(ctx: Context,
     for index, sentence in enumerate(sentences):
         found = of_sentence(sentence.text, ctx.language, anchor, ctx.clock)
         for promise in found:
-            if not promise.deadline_text and len(found) == 1 and index + 1 < len(sentences):
-                promise = _with_next_sentence_deadline(promise, sentences[index + 1].text,
+            # the date often stands in the next sentence, or was just given before it
+            # ("I won't know until mid January. I will let you know."); a commitment that
+            # says "soon" has its own (vague) time, not the date of the sentence before
+            for neighbour in (index + 1, index - 1):
+                if promise.deadline_text or len(found) != 1:
+                    break
+                if neighbour == index - 1 and VAGUE_TIMING.search(promise.text.lower()):
+                    break
+                if 0 <= neighbour < len(sentences):
+                    promise = _with_neighbour_deadline(promise, sentences[neighbour].text,
                                                        ctx, anchor, of_sentence)
             promises.append(promise.shifted(sentence.start))
     return promises
 
 
-def _with_next_sentence_deadline(promise: Promise, following: str, ctx: Context,
-                                 anchor: datetime | None,
-                                 of_sentence: SentencePromises) -> Promise:
+def _with_neighbour_deadline(promise: Promise, neighbour: str, ctx: Context,
+                             anchor: datetime | None,
+                             of_sentence: SentencePromises) -> Promise:
     """The deadline of a commitment often stands in the next sentence: "We will bring all
-    directors together. The first meeting is on Monday, October 1." A next sentence that
-    makes its own commitment keeps its deadline for itself."""
-    if of_sentence(following, ctx.language, anchor, ctx.clock):
+    directors together. The first meeting is on Monday, October 1.", or in the one before.
+    A neighbour that makes its own commitment keeps its deadline for itself."""
+    if of_sentence(neighbour, ctx.language, anchor, ctx.clock):
         return promise
-    deadline = find_deadline(following, anchor, ctx.clock)
+    deadline = find_deadline(neighbour, anchor, ctx.clock)
     if deadline is None:
         return promise
     return Promise(promise.text, promise.start, promise.end,

@@ -4,6 +4,10 @@ A user who follows up on their own question ("any news on this?"), or adds to wh
 wrote, quotes themselves: the quoted questions are theirs, the wait since then is theirs,
 and the upset words are theirs. Judged from the attribution line ("On ..., Sam Jones
 <sam@example.com> wrote:") against the draft's From.
+
+And whether the customer turned to the sender at all: a question put to a list waits on
+the one who owns it, not on every member who answers (:func:`names_sender`,
+:func:`replies_to_author`; the slow-reply check judges a list reply by them).
 """
 
 from __future__ import annotations
@@ -37,3 +41,39 @@ def quotes_own_message(attribution: str, from_addr: str, from_name: str) -> bool
     name = " ".join(from_name.replace('"', " ").lower().split())
     return len(name) >= MIN_NAME_CHARS and re.search(
         rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+
+
+# the customer's opening words: a greeting that names the sender sits here ("Hi Tim,")
+OPENING_WORDS = 15
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def names_sender(message: str, from_name: str, from_addr: str) -> bool:
+    """Does the customer's message name the sender in its opening words? A short form
+    counts ("Tim" for "Timothy White"), so does the address's name ("tim" of tim@...)."""
+    names = {w.lower() for w in NAME_WORD.findall(from_name)[:1]}
+    local = from_addr.split("@", 1)[0].lower()
+    names |= {w.lower() for w in NAME_WORD.findall(local)[:1]}
+    if not names:
+        return False
+    for word in NAME_WORD.findall(" ".join(message.split()[:OPENING_WORDS])):
+        if word[0].isupper() and any(name.startswith(word.lower()) for name in names):
+            return True
+    return False
+
+
+def replies_to_author(author: str, to_addrs: list[str], to_names: list[str]) -> bool:
+    """Is the draft addressed to the quoted message's author (a direct reply), not to a
+    list or a group the author wrote to? By address, or by name where the attribution
+    gives only a name ("On Monday, Carla Jones wrote:")."""
+    text = " ".join(SPELLED_AT.sub("@", author.lower()).split())
+    recipients = {SPELLED_AT.sub("@", a.lower()).strip() for a in to_addrs}
+    if any(address in recipients for address in ADDRESS.findall(text)):
+        return True
+    for name in to_names:
+        name = " ".join(name.replace('"', " ").lower().split())
+        if len(name) >= MIN_NAME_CHARS and re.search(
+                rf"(?<![\w]){re.escape(name)}(?![\w])", text):
+            return True
+    return False

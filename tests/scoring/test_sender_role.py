@@ -1,4 +1,5 @@
-"""Whose message a reply quotes: the sender's own is nobody's wait."""
+"""Whose message a reply quotes: the sender's own is nobody's wait; a list question
+waits on the member it names."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import pytest
 
 from daemon.config.load import load_config
 from scoring import Scorer
-from scoring.sender_role import quoted_author, quotes_own_message
+from scoring.sender_role import (
+    names_sender,
+    quoted_author,
+    quotes_own_message,
+    replies_to_author,
+)
 
 SCORER = Scorer(load_config().scoring)
 
@@ -49,4 +55,40 @@ def test_a_follow_up_on_ones_own_message_waits_for_nobody() -> None:
 def test_the_same_reply_to_someone_else_is_late() -> None:
     report = SCORER.score_message(FOLLOW_UP.replace(b"From: Sam Jones <sam@example.com>",
                                                     b"From: Ann Lee <ann@example.org>"))
+    assert "en.responsiveness.slow-reply" in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize(("message", "name", "address", "named"), [
+    ("Hi Tim, the login page hangs.", "Timothy White", "tw@example.org", True),  # short form
+    ("hello all, any ideas? Thanks Tim!", "Timothy White", "tw@example.org", True),
+    ("Hi all, the login page hangs.", "Timothy White", "tw@example.org", False),
+    ("Hi, Karotu here.", "", "karotu@example.org", True),     # the address's name
+    ("Hi Ti, short.", "Timothy White", "tw@example.org", False),  # under three letters
+])
+def test_names_sender(message: str, name: str, address: str, named: bool) -> None:
+    assert names_sender(message, name, address) is named
+
+
+def test_replies_to_author_by_address_or_by_name() -> None:
+    assert replies_to_author("On Mon, Carla <carla@customer.example> wrote:",
+                             ["carla@customer.example"], [])
+    assert replies_to_author("On Mon, Carla Jones wrote:", ["cj@customer.example"],
+                             ["Carla Jones"])
+    assert not replies_to_author("On Mon, Carla <carla@customer.example> wrote:",
+                                 ["r-help@r-project.org"], [])
+
+
+LIST_REPLY = FOLLOW_UP.replace(b"From: Sam Jones <sam@example.com>",
+                               b"From: Ann Lee <ann@example.org>").replace(
+    b"To: support@example.org", b"To: r-help at r-project.org")
+
+
+def test_a_list_members_late_answer_is_not_their_wait() -> None:
+    report = SCORER.score_message(LIST_REPLY)
+    assert "en.responsiveness.slow-reply" not in {f.rule for f in report.findings}
+
+
+def test_a_list_question_that_names_the_sender_waits_on_them() -> None:
+    named = LIST_REPLY.replace(b"> Can you send", b"> Hi Ann, can you send")
+    report = SCORER.score_message(named)
     assert "en.responsiveness.slow-reply" in {f.rule for f in report.findings}
