@@ -27,10 +27,11 @@ from imapclient import IMAPClient
 from daemon.config.sections import AccountSettings
 from daemon.imap import ImapError
 from daemon.imap.connection import connect
-from daemon.imap.drafts import MessageScorer, Notifier, desktop_notify, score_new_drafts
+from daemon.imap.drafts import Notifier, desktop_notify, score_new_drafts
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import Progress, enable_condstore, sync_folder
 from daemon.imap.sent_promises import score_sent
+from daemon.scorer import Scorer
 from daemon.store.database import Store
 
 IDLE_RENEW_SECONDS = 10 * 60
@@ -53,7 +54,7 @@ def is_mailbox_change(response: object) -> bool:
 
 
 def sync_headers(client: IMAPClient, store: Store, account: AccountSettings, folders: Folders,
-                 progress: Progress | None = None, scorer: MessageScorer | None = None) -> int:
+                 progress: Progress | None = None, scorer: Scorer | None = None) -> int:
     """Incremental header sync of INBOX ("in") and Sent ("out"); returns messages fetched.
 
     With a scorer, recent sent mail that nobody scored yet is scored for its promises.
@@ -68,7 +69,7 @@ def sync_headers(client: IMAPClient, store: Store, account: AccountSettings, fol
 class AccountWorker(threading.Thread):
     """Keeps one account in sync until :meth:`stop`; safe to stop at any moment."""
 
-    def __init__(self, account: AccountSettings, store: Store, scorer: MessageScorer | None,
+    def __init__(self, account: AccountSettings, store: Store, scorer: Scorer | None,
                  *, renew_seconds: float = IDLE_RENEW_SECONDS,
                  backoff_start: float = BACKOFF_START_SECONDS,
                  notify: Notifier = desktop_notify) -> None:

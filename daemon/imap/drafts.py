@@ -40,9 +40,6 @@ NOTIFY_TIMEOUT_SECONDS = 5
 log = logging.getLogger(__name__)
 
 
-MessageScorer = Scorer     # the daemon's one scorer protocol (daemon/scorer.py)
-
-
 Notifier = Callable[[str, str], None]   # (title, text)
 
 
@@ -67,7 +64,7 @@ def bounded_for_scoring(raw: bytes, where: str) -> bytes:
 
 
 def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
-                     scorer: MessageScorer, notify: Notifier | None = None) -> list[int]:
+                     scorer: Scorer, notify: Notifier | None = None) -> list[int]:
     """Score drafts not seen yet in the (selected, read-write) Drafts folder.
 
     Returns the UIDs scored. The caller must have selected ``folder``. Drafts gone
@@ -98,7 +95,7 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
 
 
 def _score_one(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
-               scorer: MessageScorer, uid: int, raw: bytes, notify: Notifier | None) -> None:
+               scorer: Scorer, uid: int, raw: bytes, notify: Notifier | None) -> None:
     now = datetime.now(UTC)
     report = scorer.score_message(
         bounded_for_scoring(raw, f"{account.name}: draft uid {uid}"), now=now).to_dict()

@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from imapclient import IMAPClient
 
-from daemon.imap.drafts import FETCH_ITEM, MessageScorer, bounded_for_scoring
+from daemon.imap.drafts import FETCH_ITEM, bounded_for_scoring
 from daemon.mail.headers import parse_headers
+from daemon.scorer import Scorer
 from daemon.store.database import Store
 
 SENT_SCORE_DAYS = 14
@@ -43,7 +44,7 @@ def _unscored(store: Store, account: str, folder: str, uids: Sequence[int],
 
 
 def score_sent(client: IMAPClient, store: Store, account: str, folder: str,
-               uids: Sequence[int], scorer: MessageScorer, now: datetime | None = None) -> int:
+               uids: Sequence[int], scorer: Scorer, now: datetime | None = None) -> int:
     """Score the recent, unscored messages among ``uids`` (``folder`` must be selected)."""
     since = (now or datetime.now(UTC)) - timedelta(days=SENT_SCORE_DAYS)
     wanted = _unscored(store, account, folder, uids, since)

@@ -11,14 +11,14 @@ from typing import Any
 
 from daemon.config.load import LoadedConfig
 from daemon.imap.account_worker import AccountWorker
-from daemon.imap.drafts import MessageScorer
+from daemon.scorer import Scorer
 from daemon.store.database import Store
 
 
 class ImapSyncService:
     name = "imap-sync"
 
-    def __init__(self, config: LoadedConfig, store: Store, scorer: MessageScorer | None) -> None:
+    def __init__(self, config: LoadedConfig, store: Store, scorer: Scorer | None) -> None:
         self.workers = [AccountWorker(account, store, scorer)
                         for account in config.daemon.accounts]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from daemon.config.load import LoadedConfig
 from daemon.conversations.response_times import MINE, Parties
-from daemon.imap.drafts import MessageScorer
 from daemon.mail.headers import parse_header_message
 from daemon.reports.periods import Period
+from daemon.scorer import Scorer
 from daemon.store.database import Store
 from daemon.store.queries import (
     StoredMessage,
@@ -72,7 +72,7 @@ def load_mbox(path: Path) -> list[StoredMessage]:
 
 
 def score_my_mbox_mail(path: Path, messages: Sequence[StoredMessage], parties: Parties,
-                       period: Period, scorer: MessageScorer) -> list[StoredPromise]:
+                       period: Period, scorer: Scorer) -> list[StoredPromise]:
     """Score my mail of the period in an mbox (``load_mbox`` order): sets each message's
     score and findings and returns its promises, as the store would have them."""
     wanted = {m.row_id: m for m in messages
