@@ -8,14 +8,19 @@ mypy counts as much as one at the top:
 - nothing but the CLI (``daemon/commands/`` and ``daemon/cli.py``) imports
   ``daemon.commands``: use-cases live in ``daemon/application/``;
 - no cycle among the daemon's packages (a top-level module such as ``daemon.app``
-  counts as a package of its own).
+  counts as a package of its own);
+- every import between the daemon's rooms is one the room map in ``daemon/__init__.py``
+  allows, and the map lists every room (a new package must say what it may import).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI_PACKAGE = "daemon.commands"
@@ -134,3 +139,47 @@ def test_no_import_cycle_among_the_daemon_packages() -> None:
                     and (module, ".".join(name.split(".")[:3])) not in KNOWN_CLI_IMPORTS):
                 graph.setdefault(package_of(module), set()).add(package_of(name))
     assert cycles(graph) == []
+
+
+def room_map(doc: str) -> dict[str, frozenset[str]]:
+    """The room map of ``daemon/__init__.py``: room -> the rooms it may import.
+
+    Each entry is a ``- ``room``: what it is for. May import: a, b.`` item; "nothing" and
+    "every room above" are spelled out; rooms named in one entry may import each other.
+    """
+    entries = re.split(r"\n- (?=``)", doc.split("\n- ", 1)[1])
+    rooms: dict[str, frozenset[str]] = {}
+    for entry in entries:
+        head, _, allowed = " ".join(entry.split()).partition("May import:")
+        names = re.findall(r"``(\w+)``", head.split(":", 1)[0])
+        allowed = allowed.strip().rstrip(".")
+        above = frozenset(rooms)
+        may = (frozenset() if allowed == "nothing" else above if allowed == "every room above"
+               else frozenset(name.strip() for name in allowed.split(",")))
+        assert may <= above | set(names), f"{names} may import a room below it: {may - above}"
+        rooms.update({name: may | set(names) for name in names})
+    return rooms
+
+
+def test_every_import_between_rooms_is_allowed_by_the_room_map() -> None:
+    import daemon
+
+    rooms = room_map(daemon.__doc__ or "")
+    present = {package_of(module).removeprefix("daemon.")
+               for module in product_imports() if within(module, "daemon") and module != "daemon"}
+    assert sorted(present - set(rooms)) == [], "a room missing from daemon/__init__.py's map"
+    assert sorted(set(rooms) - present) == [], "the map names a room that is gone"
+    wrong = sorted({(module, name) for module, names in product_imports().items()
+                    if within(module, "daemon") and module != "daemon" for name in names
+                    if within(name, "daemon") and name != "daemon"
+                    and package_of(name) != package_of(module)
+                    and package_of(name).removeprefix("daemon.")
+                    not in rooms[package_of(module).removeprefix("daemon.")]})
+    assert wrong == []
+
+
+def test_the_room_map_reader_refuses_an_arrow_up() -> None:
+    doc = ("Rooms.\n\n- ``store``: rows. May import: config.\n"
+           "- ``config``: files. May import: nothing.\n")
+    with pytest.raises(AssertionError, match="config"):
+        room_map(doc)
