@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from daemon.application.score_draft import score_relayed
+from daemon.mail.bounded import MAX_SCORED_BYTES
 from daemon.scoring_service import ScoringService
 
 MAX_ERROR_CHARS = 200
@@ -57,9 +58,11 @@ class ProxyScoring:
     async def score(self, raw: bytes, budget_ms: int) -> ScoreOutcome:
         started = time.perf_counter()
         try:
-            # the same budget stops the job in its worker (killed and respawned past it)
+            # Only what scoring can use goes to the worker (the copy is the loop's cost);
+            # the same budget stops the job in its worker (killed and respawned past it).
             report = await asyncio.wait_for(
-                self.service.run(score_relayed, raw, datetime.now(UTC), budget=budget_ms / 1000),
+                self.service.run(score_relayed, raw[:MAX_SCORED_BYTES], datetime.now(UTC),
+                                 budget=budget_ms / 1000),
                 budget_ms / 1000)
         except TimeoutError:
             return ScoreOutcome(None, "timeout", _ms_since(started))
