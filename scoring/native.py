@@ -78,6 +78,8 @@ def activate(package_path: list[str] | None = None, build_dir: Path = BUILD_DIR)
     compiled_dir = str(build_dir / "scoring")
     if compiled_dir in path:
         return True
+    if package_path is None and loaded_from_source():
+        return False     # too late: compiled and pure modules of the core must not mix
     if not fresh_build(build_dir):
         return False
     path.insert(0, compiled_dir)
@@ -86,6 +88,12 @@ def activate(package_path: list[str] | None = None, build_dir: Path = BUILD_DIR)
     if str(build_dir) not in sys.path:
         sys.path.append(str(build_dir))
     return True
+
+
+def loaded_from_source() -> bool:
+    """Has a module the build compiles already been imported from its source?"""
+    return any(name.startswith("scoring.") and f"{name[8:]}.py" not in NOT_COMPILED
+               for name in sys.modules)
 
 
 class SourcesFirst:

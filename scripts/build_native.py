@@ -4,7 +4,8 @@ scoring/native.py). Skips the work when the build there is fresh.
     .venv/bin/python scripts/build_native.py [--force]
 
 Needs mypy (which ships mypyc) and a C compiler. Without them, or if compiling fails,
-it says so and exits 0: trustmail then runs the same code as pure Python.
+it says so and exits 0: trustmail then runs the same code as pure Python. The wheel's
+build hook (scripts/hatch_build.py) compiles with :func:`build` too.
 """
 
 from __future__ import annotations

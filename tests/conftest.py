@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+# Importing the daemon package chooses the scoring core's build (scoring/native.py) before
+# any test module imports a module of it: the suite runs against the build it finds.
+import daemon  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
