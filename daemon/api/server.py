@@ -155,10 +155,7 @@ class ApiService:
         await self.handlers.runner.start()
         raise_file_limit()
         host, port = self.settings.listen.host, self.settings.listen.port
-        self.socket = socket.create_server(
-            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
-            backlog=BACKLOG)
-        self.socket.setblocking(False)
+        self.socket = listening_socket(host, port)
         config = uvicorn.Config(
             self.app, lifespan="off", log_config=None, log_level="warning",
             access_log=False, server_header=False, date_header=False,
@@ -233,6 +230,24 @@ class ApiService:
         document = dict(openapi.DOCUMENT)
         document["servers"] = [{"url": self.url}]
         return document
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port``, made here so that a failure to bind is an
+    OSError at start (uvicorn would exit the process). Its protocol is named: asyncio
+    sets TCP_NODELAY only on sockets that say IPPROTO_TCP, and without it an answer
+    written as head then body waits for the client's delayed ACK (40 ms)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 async def read_json(request: Request, schema_name: str) -> Any:

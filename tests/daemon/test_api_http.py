@@ -7,6 +7,7 @@ that every refusal is still a JSON error and that slow or idle clients cannot ho
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,16 @@ async def test_past_the_connection_cap_a_client_gets_503_with_retry_after(
         writer.close()
     assert response.startswith(b"HTTP/1.1 503")
     assert b"retry-after: 1" in response.lower() and b'"code":"busy"' in response
+
+
+async def test_answers_are_sent_without_waiting_for_the_clients_ack(api: RunningApi) -> None:
+    """TCP_NODELAY on every connection: uvicorn writes the head and the body apart, and
+    without it a keep-alive client waits ~40 ms per answer (Nagle, delayed ACK)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    writer.write(f"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1:{api.port}\r\n\r\n".encode())
+    await reader.readuntil(b"\r\n\r\n")
+    assert api.service.server is not None
+    [connection] = api.service.server.server_state.connections
+    server_side = connection.transport.get_extra_info("socket")
+    writer.close()
+    assert server_side.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
