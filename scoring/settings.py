@@ -1,7 +1,8 @@
 """Typed scoring settings decoded strictly from the merged config.
 
 The daemon reads files and merges layers; this module only turns plain data into
-typed, validated values (no I/O), so the scoring core stays pure.
+typed, validated values (no I/O), so the scoring core stays pure. A default is written
+once, as the dataclass field; the parsers read it from there.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class Thresholds:
 class DimensionSettings:
     """How one dimension's findings become its score."""
 
-    weight: float          # share in the overall score
-    cap: int               # most penalty points the dimension can lose (0-100)
-    thresholds: Thresholds
+    weight: float = 1.0    # share in the overall score
+    cap: int = 70          # most penalty points the dimension can lose (0-100)
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,11 @@ def parse_thresholds(table: Table, default: Thresholds | None = None) -> Thresho
 
 def parse_dimensions(table: Table, overall: Thresholds) -> dict[str, DimensionSettings]:
     result: dict[str, DimensionSettings] = {}
+    d = DimensionSettings()
     for name in DIMENSIONS:
         sub = table.table(name)
-        weight = sub.get_float("weight", 1.0, minimum=0.0)
-        cap = sub.get_int("cap", 60, minimum=0, maximum=MAX_SCORE)
+        weight = sub.get_float("weight", d.weight, minimum=0.0)
+        cap = sub.get_int("cap", d.cap, minimum=0, maximum=MAX_SCORE)
         thresholds = parse_thresholds(sub.table("thresholds"), overall)
         sub.finish()
         result[name] = DimensionSettings(weight=weight, cap=cap, thresholds=thresholds)
@@ -124,26 +126,27 @@ def parse_clock(table: Table, key: str, value: str) -> time:
 def parse_business(table: Table) -> BusinessHours:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    timezone = table.get_str("timezone", "UTC")
+    d = BusinessHours()
+    timezone = table.get_str("timezone", d.timezone)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise table.error("timezone", f"unknown time zone {timezone!r} "
                           "(use an IANA name such as \"Europe/Berlin\")") from None
-    day_names = table.get_str_list("days", ["mon", "tue", "wed", "thu", "fri"])
+    day_names = table.get_str_list("days", [WEEKDAYS[day] for day in d.days])
     days: list[int] = []
     for name in day_names:
         if name.lower() not in WEEKDAYS:
             raise table.error("days", f"{name!r} is not one of {', '.join(WEEKDAYS)}")
         days.append(WEEKDAYS.index(name.lower()))
-    hours = table.get_str_list("hours", ["09:00", "17:00"])
+    hours = table.get_str_list("hours", [f"{d.start:%H:%M}", f"{d.end:%H:%M}"])
     if len(hours) != 2:
         raise table.error("hours", "expected [\"start\", \"end\"], e.g. [\"09:00\", \"17:00\"]")
     start, end = parse_clock(table, "hours", hours[0]), parse_clock(table, "hours", hours[1])
     if end <= start:
         raise table.error("hours", "the end of the working day must be after its start")
-    holidays = table.get_str("holidays", "")
-    subdivision = table.get_str("holiday_subdivision", "")
+    holidays = table.get_str("holidays", d.holidays)
+    subdivision = table.get_str("holiday_subdivision", d.holiday_subdivision)
     if holidays:
         # the registry's codes: list_supported_countries() imports all 500 countries
         from holidays.registry import EntityLoader
@@ -158,9 +161,11 @@ def parse_business(table: Table) -> BusinessHours:
         end=end,
         holidays=holidays.upper(),
         holiday_subdivision=subdivision,
-        sla_hours=table.get_float("sla_hours", 24.0, minimum=0.0),
-        slow_reply_business_days=table.get_int("slow_reply_business_days", 2, minimum=0),
-        internal_domains=tuple(d.lower() for d in table.get_str_list("internal_domains", [])),
+        sla_hours=table.get_float("sla_hours", d.sla_hours, minimum=0.0),
+        slow_reply_business_days=table.get_int("slow_reply_business_days",
+                                               d.slow_reply_business_days, minimum=0),
+        internal_domains=tuple(domain.lower() for domain in
+                               table.get_str_list("internal_domains", list(d.internal_domains))),
     )
     table.finish()
     return business

@@ -107,7 +107,8 @@ def build_settings(merged: dict[str, Any], origins: dict[str, str],
         business=parse_business(root.table("business")),
         rule_packs=packs,
         overrides=parse_overrides(root.table("rules")),
-        default_language=root.get_str("default_language", "en", choices=LANGUAGES),
+        default_language=root.get_str("default_language", ScoringSettings.default_language,
+                                      choices=LANGUAGES),
     )
     daemon_settings = DaemonSettings(
         smtp=parse_smtp(root.table("smtp")),
@@ -115,7 +116,7 @@ def build_settings(merged: dict[str, Any], origins: dict[str, str],
         accounts=tuple(parse_account(t) for t in root.tables("accounts")),
         store=parse_store(root.table("store")),
         report=parse_report(root.table("report")),
-        log_level=root.get_str("log_level", "info", choices=LOG_LEVELS),
+        log_level=root.get_str("log_level", DaemonSettings.log_level, choices=LOG_LEVELS),
         metrics=parse_metrics(root.table("metrics")),
     )
     names = [a.name for a in daemon_settings.accounts]

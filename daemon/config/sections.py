@@ -1,7 +1,9 @@
 """Typed settings of the daemon's own sections, decoded strictly from the merged config.
 
 Each section is one dataclass with a ``parse`` function; an unknown key or a bad
-value raises ConfigError naming the file, the key and the fix.
+value raises ConfigError naming the file, the key and the fix. A default is written
+once, as the dataclass field: the parsers read it from there, and the shipped
+config/trustmail.toml (which documents every key) must agree with it (a test checks).
 """
 
 from __future__ import annotations
@@ -86,9 +88,9 @@ class ApiSettings:
 class AccountSettings:
     name: str
     host: str
-    port: int
-    tls: str
     username: str
+    port: int = 993
+    tls: str = "implicit"
     password_env: str = ""
     password_command: str = ""
     password_keyring: bool = False
@@ -148,61 +150,68 @@ class DaemonSettings:
 
 def parse_smtp(table: Table) -> SmtpSettings:
     upstream_table = table.table("upstream")
+    up = UpstreamSettings()
     upstream = UpstreamSettings(
-        host=upstream_table.get_str("host", UpstreamSettings.host),
-        port=upstream_table.get_int("port", UpstreamSettings.port, minimum=1, maximum=65535),
-        tls=upstream_table.get_str("tls", UpstreamSettings.tls, choices=UPSTREAM_TLS_MODES),
-        ca_file=upstream_table.get_str("ca_file", ""),
-        timeout_seconds=upstream_table.get_float("timeout_seconds", 60.0, minimum=1.0),
+        host=upstream_table.get_str("host", up.host),
+        port=upstream_table.get_int("port", up.port, minimum=1, maximum=65535),
+        tls=upstream_table.get_str("tls", up.tls, choices=UPSTREAM_TLS_MODES),
+        ca_file=upstream_table.get_str("ca_file", up.ca_file),
+        timeout_seconds=upstream_table.get_float("timeout_seconds", up.timeout_seconds,
+                                                 minimum=1.0),
     )
     if upstream.tls == "none" and not is_loopback_host(upstream.host):
         raise upstream_table.error("tls", "\"none\" is allowed only for a loopback upstream; "
                                    "use \"starttls\" or \"implicit\"")
     upstream_table.finish()
+    d = SmtpSettings()
     smtp = SmtpSettings(
-        listen=parse_loopback_listen(table, "listen", "127.0.0.1:1587"),
-        policy=table.get_str("policy", "observe", choices=SMTP_POLICIES),
+        listen=parse_loopback_listen(table, "listen", str(d.listen)),
+        policy=table.get_str("policy", d.policy, choices=SMTP_POLICIES),
         upstream=upstream,
-        max_message_bytes=table.get_int("max_message_bytes", 50 * MIB, minimum=1024),
-        score_timeout_ms=table.get_int("score_timeout_ms", 2000, minimum=1),
-        warn_resend_minutes=table.get_int("warn_resend_minutes", 30, minimum=1),
-        tls_cert=table.get_str("tls_cert", ""),
-        tls_key=table.get_str("tls_key", ""),
-        add_header=table.get_bool("add_header", False),
-        auth_require_tls=table.get_bool("auth_require_tls", True),
-        hold_override=table.get_bool("hold_override", False),
-        score_workers=table.get_int("score_workers", 0, minimum=0, maximum=64),
-        score_worker_memory_mb=table.get_int("score_worker_memory_mb", 1024, minimum=128),
+        max_message_bytes=table.get_int("max_message_bytes", d.max_message_bytes, minimum=1024),
+        score_timeout_ms=table.get_int("score_timeout_ms", d.score_timeout_ms, minimum=1),
+        warn_resend_minutes=table.get_int("warn_resend_minutes", d.warn_resend_minutes,
+                                          minimum=1),
+        tls_cert=table.get_str("tls_cert", d.tls_cert),
+        tls_key=table.get_str("tls_key", d.tls_key),
+        add_header=table.get_bool("add_header", d.add_header),
+        auth_require_tls=table.get_bool("auth_require_tls", d.auth_require_tls),
+        hold_override=table.get_bool("hold_override", d.hold_override),
+        score_workers=table.get_int("score_workers", d.score_workers, minimum=0, maximum=64),
+        score_worker_memory_mb=table.get_int("score_worker_memory_mb",
+                                             d.score_worker_memory_mb, minimum=128),
     )
     table.finish()
     return smtp
 
 
 def parse_api(table: Table) -> ApiSettings:
+    d = ApiSettings()
     api = ApiSettings(
-        listen=parse_loopback_listen(table, "listen", "127.0.0.1:8425"),
-        max_body_bytes=table.get_int("max_body_bytes", 5 * MIB, minimum=1024),
+        listen=parse_loopback_listen(table, "listen", str(d.listen)),
+        max_body_bytes=table.get_int("max_body_bytes", d.max_body_bytes, minimum=1024),
     )
     table.finish()
     return api
 
 
 def parse_account(table: Table) -> AccountSettings:
+    d = AccountSettings(name="", host="", username="")   # the optional keys' defaults
     account = AccountSettings(
         name=table.get_str("name"),
         host=table.get_str("host"),
-        port=table.get_int("port", 993, minimum=1, maximum=65535),
-        tls=table.get_str("tls", "implicit", choices=IMAP_TLS_MODES),
+        port=table.get_int("port", d.port, minimum=1, maximum=65535),
+        tls=table.get_str("tls", d.tls, choices=IMAP_TLS_MODES),
         username=table.get_str("username"),
-        password_env=table.get_str("password_env", ""),
-        password_command=table.get_str("password_command", ""),
-        password_keyring=table.get_bool("password_keyring", False),
-        drafts_folder=table.get_str("drafts_folder", ""),
-        sent_folder=table.get_str("sent_folder", ""),
-        inbox_folder=table.get_str("inbox_folder", "INBOX"),
-        ca_file=table.get_str("ca_file", ""),
-        draft_keyword=table.get_str("draft_keyword", ""),
-        notify=table.get_bool("notify", False),
+        password_env=table.get_str("password_env", d.password_env),
+        password_command=table.get_str("password_command", d.password_command),
+        password_keyring=table.get_bool("password_keyring", d.password_keyring),
+        drafts_folder=table.get_str("drafts_folder", d.drafts_folder),
+        sent_folder=table.get_str("sent_folder", d.sent_folder),
+        inbox_folder=table.get_str("inbox_folder", d.inbox_folder),
+        ca_file=table.get_str("ca_file", d.ca_file),
+        draft_keyword=table.get_str("draft_keyword", d.draft_keyword),
+        notify=table.get_bool("notify", d.notify),
     )
     if table.has("password"):
         raise table.error("password", "passwords are never stored in config files; use "
@@ -217,23 +226,25 @@ def parse_account(table: Table) -> AccountSettings:
 
 
 def parse_store(table: Table) -> StoreSettings:
+    d = StoreSettings()
     store = StoreSettings(
-        path=table.get_str("path", ""),
-        keep_bodies=table.get_bool("keep_bodies", False),
-        hash_subjects=table.get_bool("hash_subjects", False),
+        path=table.get_str("path", d.path),
+        keep_bodies=table.get_bool("keep_bodies", d.keep_bodies),
+        hash_subjects=table.get_bool("hash_subjects", d.hash_subjects),
     )
     table.finish()
     return store
 
 
 def parse_report(table: Table) -> ReportSettings:
+    d = ReportSettings()
     report = ReportSettings(
-        weekday=table.get_str("weekday", "mon",
+        weekday=table.get_str("weekday", d.weekday,
                               choices=("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
-        time=table.get_str("time", "08:00"),
-        deliver=table.get_bool("deliver", False),
-        account=table.get_str("account", ""),
-        me=tuple(a.lower() for a in table.get_str_list("me", [])),
+        time=table.get_str("time", d.time),
+        deliver=table.get_bool("deliver", d.deliver),
+        account=table.get_str("account", d.account),
+        me=tuple(a.lower() for a in table.get_str_list("me", list(d.me))),
     )
     parse_clock(table, "time", report.time)   # "08:00"; raises ConfigError naming the key
     table.finish()
