@@ -23,11 +23,14 @@ log = logging.getLogger("trustmail.api")
 
 
 class PairEndpoint:
-    """Hands out the current token (``token()``) to a request that redeems the window."""
+    """Hands out the current token (``token()``) to a request that redeems the window,
+    and tells ``paired`` the add-on's origin (the only one answered from then on)."""
 
-    def __init__(self, token: Callable[[], str], path: Path | None = None) -> None:
+    def __init__(self, token: Callable[[], str], path: Path | None = None,
+                 paired: Callable[[str], None] | None = None) -> None:
         self.token = token
         self.path = path or pairing.pairing_path()
+        self.paired = paired
 
     async def __call__(self, request: Request, body: Any) -> dict[str, Any]:
         code = body.get("code") if isinstance(body, dict) else None
@@ -40,5 +43,8 @@ class PairEndpoint:
             log_event(log, logging.WARNING, "pairing-refused", reason=error.code,
                       same_user=same_user)
             raise HttpError(403, error.code, error.message) from None
+        origin = request.headers.get("origin")
+        if origin is not None and self.paired is not None:
+            self.paired(origin)
         log_event(log, logging.INFO, "paired", mode="code" if code else "auto")
         return {"token": self.token()}

@@ -7,6 +7,9 @@
   in ``Host``, so only loopback names are accepted.
 - **Origin / CORS**: browser requests carry ``Origin``. Only ``moz-extension://`` origins
   (the Thunderbird add-on) get CORS headers; any other web origin is refused outright.
+  Once an add-on has paired (``POST /v1/pair``), its origin is kept in
+  ``<data dir>/api-origin`` and only that one is answered (pairing again, from a
+  reinstalled add-on, replaces it; ``trustmail token --rotate`` forgets it).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from daemon.api.errors import HttpError
 from daemon.config import paths
 
 TOKEN_FILE_NAME = "api-token"
+ORIGIN_FILE_NAME = "api-origin"
 TOKEN_BYTES = 32
 TOKEN_FILE_MODE = 0o600
 EXTENSION_ORIGIN_SCHEME = "moz-extension://"
@@ -47,6 +51,7 @@ def load_or_create_token(path: Path | None = None, *, rotate: bool = False) -> s
     paths.ensure_private_dir(path.parent)
     if rotate and path.exists():
         path.unlink()
+        origin_path(path).unlink(missing_ok=True)    # a new token: pair again
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, TOKEN_FILE_MODE)
     except FileExistsError:
@@ -102,20 +107,53 @@ def is_loopback_name(name: str) -> bool:
         return False
 
 
-def check_origin(headers: Headers) -> str | None:
+def origin_path(token_file: Path) -> Path:
+    """The paired add-on's origin lives beside the token."""
+    return token_file.with_name(ORIGIN_FILE_NAME)
+
+
+def load_paired_origin(token_file: Path) -> str | None:
+    """The origin of the add-on that paired last (None before any pairing)."""
+    try:
+        origin = origin_path(token_file).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return origin if is_extension_origin(origin) else None
+
+
+def save_paired_origin(token_file: Path, origin: str) -> None:
+    """Keep ``origin`` (0600) as the one add-on the API answers from now on."""
+    path = origin_path(token_file)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, TOKEN_FILE_MODE)
+    os.fchmod(fd, TOKEN_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(origin + "\n")
+
+
+def is_extension_origin(origin: str) -> bool:
+    return origin.startswith(EXTENSION_ORIGIN_SCHEME) and len(origin) > len(
+        EXTENSION_ORIGIN_SCHEME) and origin.isascii()
+
+
+def check_origin(headers: Headers, paired: str | None = None) -> str | None:
     """The allowed browser origin of the request (None for non-browser clients).
 
     Requests without ``Origin`` come from curl, scripts or the add-on's privileged
-    background; they still need the token. Any web origin is refused.
+    background; they still need the token. Any web origin is refused, and so is
+    another add-on than the ``paired`` one.
     """
     origin = headers.get("origin")
     if origin is None:
         return None
-    if origin.startswith(EXTENSION_ORIGIN_SCHEME) and len(origin) > len(EXTENSION_ORIGIN_SCHEME):
-        return origin
-    raise HttpError(403, "forbidden_origin",
-                    f"Origin {origin!r} may not call the trustmail API; only the Thunderbird "
-                    "add-on (moz-extension://) can")
+    if not is_extension_origin(origin):
+        raise HttpError(403, "forbidden_origin",
+                        f"Origin {origin!r} may not call the trustmail API; only the "
+                        "Thunderbird add-on (moz-extension://) can")
+    if paired is not None and origin != paired:
+        raise HttpError(403, "forbidden_origin",
+                        f"Origin {origin!r} is not the add-on that paired; pair this one "
+                        "(`trustmail pair`) to use it")
+    return origin
 
 
 def cors_headers(origin: str | None, *, preflight: bool = False) -> dict[str, str]:

@@ -3,7 +3,7 @@
 Order of checks for each request (first failure answers):
 HTTP framing (uvicorn's h11, ``daemon/api/protocol.py``) -> the head's limits (header
 count, repeated headers, the target, no chunked body, Content-Length within
-``max_body_bytes``) -> Host is loopback -> Origin is absent or moz-extension -> CORS
+``max_body_bytes``) -> Host is loopback -> Origin is absent or the paired add-on's -> CORS
 preflight answered -> the route exists -> bearer token -> JSON body fits the OpenAPI
 schema -> handler. Every refusal is a JSON error (``daemon/api/errors.py``).
 """
@@ -49,6 +49,7 @@ from daemon.store.database import Store
 log = logging.getLogger("trustmail.api")
 
 MAX_HEADER_COUNT = 64
+PAIR_PATH = "/v1/pair"
 ONCE_HEADERS = ("host", "content-length", "authorization", "origin")
 BODY_TIMEOUT_SECONDS = 30.0         # a client must send its whole body within this
 BACKLOG = 2048                      # a burst of connects waits in the kernel, not refused
@@ -94,6 +95,7 @@ class ApiService:
         self.in_processes = in_processes
         self.token_file = token_file or security.token_path()
         self.token = security.load_or_create_token(self.token_file)
+        self.paired_origin = security.load_paired_origin(self.token_file)
         self.handlers = Handlers(config, self.make_runner(config, scorer), store, self.token)
         self.routes = self.build_routes()
         self.app = self.build_app()
@@ -110,8 +112,14 @@ class ApiService:
             ("GET", "/v1/report"): Route(h.report, True),
             ("GET", "/v1/promises"): Route(h.promises, True),
             ("GET", "/v1/openapi.json"): Route(self.openapi_document, False),
-            ("POST", "/v1/pair"): Route(PairEndpoint(lambda: self.token), False, "PairRequest"),
+            ("POST", PAIR_PATH): Route(PairEndpoint(lambda: self.token, paired=self.pair),
+                                        False, "PairRequest"),
         }
+
+    def pair(self, origin: str) -> None:
+        """An add-on paired: from now on only its origin is answered."""
+        security.save_paired_origin(self.token_file, origin)
+        self.paired_origin = origin
 
     def make_runner(self, config: LoadedConfig, scorer: Scorer) -> Runner:
         if isinstance(scorer, ScoringService):
@@ -195,6 +203,7 @@ class ApiService:
         if config.daemon.api != self.settings:
             return False
         self.token = security.load_or_create_token(self.token_file)
+        self.paired_origin = security.load_paired_origin(self.token_file)
         runner = self.make_runner(config, scorer)
         await runner.start()
         old_runner, self.handlers.runner = self.handlers.runner, runner
@@ -326,7 +335,9 @@ class Guard:
         try:
             check_head(scope, headers, self.service.settings.max_body_bytes)
             security.check_host(headers, self.service.port)
-            origin = security.check_origin(headers)
+            # Pairing is open to any add-on: a reinstalled one (a new origin) pairs again.
+            paired = None if scope["path"] == PAIR_PATH else self.service.paired_origin
+            origin = security.check_origin(headers, paired)
             if scope["method"] == "OPTIONS":
                 refusal = self.preflight(str(scope["path"]), origin)
         except HttpError as error:

@@ -4,13 +4,14 @@ read from the real /proc/net/tcp), and ``trustmail pair``."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from support.api_client import running_api
 
 from daemon import cli
-from daemon.api import peer
+from daemon.api import peer, security
 from daemon.runtime import pairing
 
 EXTENSION = {"Origin": "moz-extension://5b1c-test"}
@@ -85,3 +86,30 @@ def test_a_bad_window_length_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     assert cli.main(["pair", "--minutes", "0"]) == 2
     assert "--minutes" in capsys.readouterr().err
     assert not pairing.pairing_path().exists()
+
+
+async def test_once_paired_only_that_add_on_gets_answers_until_the_token_rotates(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = {"Origin": "moz-extension://another-add-on"}
+    async with running_api(tmp_path) as api:
+        before = await api.call("GET", "/v1/health", headers=other)
+        assert before.status == 200          # nobody paired yet: any add-on
+        assert cli.main(["pair"]) == 0
+        code = capsys.readouterr().out.splitlines()[0]
+        paired = await api.call("POST", "/v1/pair", {"code": code}, authorized=False,
+                                headers=EXTENSION)
+        assert paired.status == 200
+        mine = await api.call("POST", "/v1/score", {"text": "Hi."}, headers=EXTENSION)
+        theirs = await api.call("POST", "/v1/score", {"text": "Hi."}, headers=other)
+        assert mine.headers["access-control-allow-origin"] == EXTENSION["Origin"]
+        assert (theirs.status, theirs.json()["error"]["code"]) == (403, "forbidden_origin")
+        assert "access-control-allow-origin" not in theirs.headers
+        repair = await api.call("POST", "/v1/pair", {"code": "AAAA-AAAA"}, authorized=False,
+                                headers=other)
+        assert repair.json()["error"]["code"].startswith("pairing_")  # may try to pair
+        security.load_or_create_token(api.service.token_file, rotate=True)
+        config = api.service.handlers.config
+        same_api = replace(config, daemon=replace(config.daemon, api=api.service.settings))
+        assert await api.service.reload(same_api, api.store, api.scorer)   # as on SIGHUP
+        after = await api.call("GET", "/v1/health", headers=other)
+        assert after.status == 200           # a new token: the pairing is forgotten
