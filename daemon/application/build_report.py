@@ -2,7 +2,7 @@
 
 The one use-case behind ``trustmail report``, ``GET /v1/report`` and the weekly
 delivery: a :class:`ReportRequest` (typed, no command-line parsing) and the merged
-config in, a :class:`~daemon.reports.compute.Report` out, with the context the report
+config in, a :class:`~daemon.reports.compute.PeriodReport` out, with the context the report
 needs to explain itself (which file sets ``[business]``, what each rule means).
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from daemon.config import paths
 from daemon.config.load import LoadedConfig
-from daemon.reports.compute import Report, ReportContext, compute_report
+from daemon.reports.compute import PeriodReport, ReportContext, compute_report
 from daemon.reports.notices import MBOX, STORE, SettingsFile
 from daemon.reports.periods import Period, parse_range, parse_week, previous_week
 from daemon.reports.rows import RuleInfo, rule_name
@@ -81,7 +81,7 @@ def rule_infos(config: LoadedConfig) -> dict[str, RuleInfo]:
 
 
 def build_report(config: LoadedConfig, request: ReportRequest, now: datetime,
-                 store: Store | None = None) -> Report:
+                 store: Store | None = None) -> PeriodReport:
     """The report ``request`` asks for, as known at ``now``. Reads ``store`` when given
     (the daemon's), else opens the configured one, unless ``request.mbox`` is set."""
     clock = BusinessClock(config.scoring.business)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from daemon.config.load import LoadedConfig
 from daemon.config.sections import AccountSettings
-from daemon.reports.compute import Report
+from daemon.reports.compute import PeriodReport
 from daemon.reports.delivery import deliver_report as append_to_inbox
 from daemon.reports.email_message import build_report_email
 from scoring.errors import InputError
@@ -26,7 +26,7 @@ def report_account(config: LoadedConfig) -> AccountSettings:
     return chosen[0]
 
 
-def deliver_report(config: LoadedConfig, report: Report, now: datetime) -> AccountSettings:
+def deliver_report(config: LoadedConfig, report: PeriodReport, now: datetime) -> AccountSettings:
     """Build the report email for the first "me" address and APPEND it; returns where."""
     account = report_account(config)
     append_to_inbox(account, build_report_email(report, report.me[0], now), now)

@@ -106,8 +106,9 @@ class ReportContext:
 
 
 @dataclass
-class Report:
-    """Everything the renderers show; ``me`` and the period say what it is about."""
+class PeriodReport:
+    """The report of a period (a week by default; not ``scoring.Report``, one draft's
+    scores): everything the renderers show; ``me`` and the period say what it is about."""
 
     period: Period
     me: tuple[str, ...]
@@ -179,7 +180,7 @@ def customer_of(address: str) -> str:
 
 def compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: BusinessClock,
                    period: Period, now: datetime, promises: Sequence[StoredPromise] = (),
-                   context: ReportContext | None = None) -> Report:
+                   context: ReportContext | None = None) -> PeriodReport:
     """The report for ``period`` as known at ``now`` (figures stop at the period's end).
 
     Threads are computed once and shared by response times and the promise ledger.
@@ -191,7 +192,7 @@ def compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: B
 
 def _compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: BusinessClock,
                     period: Period, now: datetime, promises: Sequence[StoredPromise],
-                    context: ReportContext) -> Report:
+                    context: ReportContext) -> PeriodReport:
     sla_seconds = clock.hours.sla_hours * HOUR
     cutoff = min(period.end, now)
     all_threads = assign_threads(messages)
@@ -217,7 +218,7 @@ def _compute_report(messages: Sequence[StoredMessage], parties: Parties, clock: 
     own = own_hours(sorted(m.date for m in mail if m.date is not None
                            and m.date < period.end and parties.role(m) == MINE)[-OWN_HOURS_MAIL:],
                     clock)
-    return Report(
+    return PeriodReport(
         period=period, me=tuple(sorted(parties.me)), cutoff=cutoff, business=clock.hours,
         settings_hint=context.settings_hint,
         stats=stats, buckets=bucket_counts(responses),

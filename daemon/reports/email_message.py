@@ -12,14 +12,14 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
 from daemon.reports.chart import trend_png
-from daemon.reports.compute import Report
+from daemon.reports.compute import PeriodReport
 from daemon.reports.html_format import render_html
 from daemon.reports.text_format import render_text
 
 SENDER_NAME = "trustmail"
 
 
-def build_report_email(report: Report, recipient: str, now: datetime) -> bytes:
+def build_report_email(report: PeriodReport, recipient: str, now: datetime) -> bytes:
     """RFC 5322 bytes (CRLF line ends) ready for IMAP APPEND: text, and HTML with the
     trend chart as a related PNG part (``cid:``), which mail clients show inline."""
     message = EmailMessage()

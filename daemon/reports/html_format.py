@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from html import escape
 
 from daemon.reports.chart import WIDTH_PX, chart_alt_text, trend_png
-from daemon.reports.compute import Report, Stats
+from daemon.reports.compute import PeriodReport, Stats
 from daemon.reports.rows import PromiseRow, Waiting
 from daemon.reports.text_format import (
     MAX_LISTED,
@@ -58,7 +58,7 @@ def _more(total: int, shown: int) -> str:
             if total > shown else "")
 
 
-def chart_data_uri(report: Report) -> str:
+def chart_data_uri(report: PeriodReport) -> str:
     png = trend_png(report.trend, report.sla_hours)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -95,7 +95,7 @@ def _waiting_table(rows: Sequence[Waiting]) -> str:
             + _more(len(rows), MAX_LISTED))
 
 
-def render_html(report: Report, chart_src: str | None = None) -> str:
+def render_html(report: PeriodReport, chart_src: str | None = None) -> str:
     """The HTML report; every figure matches the text and JSON renderings. ``chart_src``
     is where the chart image is (default: inline as a data URI)."""
     title, *assumed = headline(report)

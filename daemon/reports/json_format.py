@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from daemon.reports.compute import Report, Stats
+from daemon.reports.compute import PeriodReport, Stats
 from daemon.reports.rows import PromiseRow
 from daemon.reports.wording import business_hours_text
 from scoring.settings import WEEKDAYS
@@ -37,7 +37,7 @@ def promise_dict(row: PromiseRow) -> dict[str, Any]:
             "due": _iso(promise.due) if promise.due else None}
 
 
-def business_dict(report: Report) -> dict[str, Any]:
+def business_dict(report: PeriodReport) -> dict[str, Any]:
     hours = report.business
     return {"text": business_hours_text(hours), "timezone": hours.timezone,
             "days": [WEEKDAYS[d] for d in hours.days],
@@ -49,7 +49,7 @@ def business_dict(report: Report) -> dict[str, Any]:
                          "better_zone": report.own_hours.better_zone or None}}
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: PeriodReport) -> dict[str, Any]:
     """A JSON-able dict: summary figures, then one object per response and open block."""
     return {
         "format": FORMAT_VERSION,
@@ -95,5 +95,5 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render_json(report: Report) -> str:
+def render_json(report: PeriodReport) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from daemon.reports.compute import Report, Stats
+from daemon.reports.compute import PeriodReport, Stats
 from daemon.reports.rows import PromiseRow, Waiting
 from daemon.reports.wording import (
     age_words,
@@ -28,7 +28,7 @@ def stats_line(stats: Stats) -> str:
             f"within SLA {percent(stats.within_sla_percent)}")
 
 
-def headline(report: Report) -> list[str]:
+def headline(report: PeriodReport) -> list[str]:
     """Who, which period, and the calendar business time was counted in (and where to
     change it): the first lines of every form of the report."""
     return [f"trustmail {report.period.title} for {', '.join(report.me)}",
@@ -64,7 +64,7 @@ def promise_lines(title: str, rows: Sequence[PromiseRow]) -> list[str]:
     return lines + ["  " + line for line in more_line(len(rows), MAX_LISTED)]
 
 
-def render_text(report: Report) -> str:
+def render_text(report: PeriodReport) -> str:
     """A readable plain-text report, widest table about 100 columns."""
     lines = headline(report)
     lines += [f"Note: {n.message}." for n in report.notices]
