@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hostile_corpus import hostile  # noqa: E402
 from smtp_bench_support import print_table  # noqa: E402
 
-from daemon.application.score_draft import Draft, Original, score_draft, score_relayed  # noqa: E402
+from daemon.application.score_draft import DraftRequest, Original, score_draft, score_relayed  # noqa: E402
 from daemon.config.load import load_config  # noqa: E402
 from daemon.scoring_workers import ScoringWorkers, WorkerError  # noqa: E402
 
@@ -58,10 +58,10 @@ def measured(scorer: Any, path: str, raw: bytes) -> tuple[float, float, str]:
         if path == "proxy":
             score_relayed(scorer, raw, NOW)
         elif path == "API raw":
-            score_draft(scorer, Draft(None, raw, None, "auto", NOW))
+            score_draft(scorer, DraftRequest(None, raw, None, "auto", NOW))
         else:
             original = Original(raw, None, None, "", text_pending=True)
-            score_draft(scorer, Draft("Hi Maria, I will fix the invoice today.", None,
+            score_draft(scorer, DraftRequest("Hi Maria, I will fix the invoice today.", None,
                                       original, "auto", NOW))
     except MemoryError:
         raise

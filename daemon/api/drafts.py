@@ -24,10 +24,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from daemon.api.errors import HttpError
-from daemon.application.score_draft import Draft, Original
+from daemon.application.score_draft import DraftRequest, Original
 from daemon.mail.bounded import bound_header_value, bound_headers
 
-__all__ = ["Draft", "Original", "parse_draft", "parse_original"]
+__all__ = ["DraftRequest", "Original", "parse_draft", "parse_original"]
 
 DRAFT_FIELDS = ("text", "raw", "raw_base64")
 # Headers given as JSON are parsed (and so validated) by the stdlib on the event loop,
@@ -54,8 +54,8 @@ def decode_raw(payload: dict[str, Any], where: str) -> bytes | None:
     return None
 
 
-def parse_draft(body: dict[str, Any]) -> Draft:
-    """A schema-valid ScoreRequest -> Draft; 400 unless exactly one draft field is set."""
+def parse_draft(body: dict[str, Any]) -> DraftRequest:
+    """A schema-valid ScoreRequest -> DraftRequest; 400 unless exactly one draft field is set."""
     given = [name for name in DRAFT_FIELDS if name in body]
     if len(given) != 1:
         raise invalid("body", "send exactly one of text, raw or raw_base64 "
@@ -64,7 +64,7 @@ def parse_draft(body: dict[str, Any]) -> Draft:
     now = datetime.fromisoformat(body["now"]) if "now" in body else None
     text = body.get("text")
     raw = None if text is not None else decode_raw(body, "body")
-    return Draft(text, raw, original, body.get("lang", "auto"), now)
+    return DraftRequest(text, raw, original, body.get("lang", "auto"), now)
 
 
 def parse_original(payload: dict[str, Any]) -> Original:

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from daemon import metrics
 from daemon.api import ledger
 from daemon.api.cache import ReportCache, request_key
-from daemon.api.drafts import Draft, parse_draft
+from daemon.api.drafts import DraftRequest, parse_draft
 from daemon.api.errors import JSON_CONTENT_TYPE, HttpError
 from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
@@ -85,7 +85,7 @@ class Handlers:
             self.retired.discard(runner)
             runner.close()
 
-    async def run_scoring(self, draft: Draft) -> bytes:
+    async def run_scoring(self, draft: DraftRequest) -> bytes:
         if sum(self.in_flight.values()) >= MAX_SCORING_IN_FLIGHT:
             raise HttpError(503, "busy", f"{MAX_SCORING_IN_FLIGHT} drafts are being scored; "
                             "try again", {"Retry-After": "1"})

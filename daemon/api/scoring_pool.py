@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from daemon.application.score_draft import Draft, affinity_key, score_draft
+from daemon.application.score_draft import DraftRequest, affinity_key, score_draft
 from daemon.scoring_service import ScoringService
 
 
@@ -16,7 +16,7 @@ class Runner(Protocol):
     """Scores drafts off the event loop; ``run`` returns the report's JSON bytes."""
 
     async def start(self) -> None: ...
-    async def run(self, draft: Draft) -> bytes: ...
+    async def run(self, draft: DraftRequest) -> bytes: ...
     def close(self) -> None: ...
 
 
@@ -34,7 +34,7 @@ class DraftScoring:
             self.holding = True
             await self.service.acquire()
 
-    async def run(self, draft: Draft) -> bytes:
+    async def run(self, draft: DraftRequest) -> bytes:
         return await self.service.run(score_draft, draft, affinity=affinity_key(draft))
 
     def close(self) -> None:

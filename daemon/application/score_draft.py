@@ -1,6 +1,6 @@
 """Score a draft: the use-case behind ``POST /v1/score`` and the SMTP proxy's DATA.
 
-A :class:`Draft` is what a caller asks to score (plain text or an RFC 5322 message,
+A :class:`DraftRequest` is what a caller asks to score (plain text or an RFC 5322 message,
 with the original it answers). The jobs here run where the scoring core runs, in a
 worker of daemon/scoring_service.py, because the stdlib's parse of untrusted mail must
 not hold the event loop: :func:`prepared` bounds every message (daemon/mail/bounded.py)
@@ -37,7 +37,7 @@ class Original:
 
 
 @dataclass(frozen=True)
-class Draft:
+class DraftRequest:
     """A validated scoring request."""
 
     text: str | None          # a plain-text draft ...
@@ -47,7 +47,7 @@ class Draft:
     now: datetime | None
 
 
-def prepared(draft: Draft) -> Draft:
+def prepared(draft: DraftRequest) -> DraftRequest:
     """The draft as the scoring core takes it: its messages bounded and a raw
     original's text read. Runs where the draft is scored (a worker process), since the
     stdlib's parse of untrusted mail must not hold the event loop."""
@@ -76,7 +76,7 @@ def body_text(message: EmailMessage) -> str | None:
     return str(content)
 
 
-def affinity_key(draft: Draft) -> Hashable:
+def affinity_key(draft: DraftRequest) -> Hashable:
     """What stays the same while somebody types one draft, so its re-scores go to the
     worker whose per-sentence caches already hold the draft's unchanged sentences.
 
@@ -100,7 +100,7 @@ def encode_json(payload: object) -> bytes:
 
 # -- jobs: module-level functions ``job(scorer, *args)`` for the scoring service --------
 
-def score_draft(scorer: Scorer, draft: Draft) -> bytes:
+def score_draft(scorer: Scorer, draft: DraftRequest) -> bytes:
     """Score the draft the way it asks (text or raw message) -> the report's JSON."""
     draft = prepared(draft)   # issue 13: untrusted mail is bounded and parsed here, off the loop
     original = draft.original

@@ -19,7 +19,7 @@ import pytest
 from support import worker_jobs
 from support.mail_mutations import mutate
 
-from daemon.application.score_draft import Draft, Original
+from daemon.application.score_draft import DraftRequest, Original
 from daemon.config.load import load_config
 from daemon.config.sections import SmtpSettings
 from daemon.scoring_workers import ScoringWorkers
@@ -45,8 +45,8 @@ def jobs(raw: bytes) -> list[tuple[str, tuple[Any, ...]]]:
     original of a text reply."""
     original = Original(raw, None, None, "", text_pending=True)
     return [("score_relayed", (raw, NOW)),
-            ("score_draft", (Draft(None, raw, None, "auto", NOW),)),
-            ("score_draft", (Draft(REPLY_TEXT, None, original, "auto", NOW),))]
+            ("score_draft", (DraftRequest(None, raw, None, "auto", NOW),)),
+            ("score_draft", (DraftRequest(REPLY_TEXT, None, original, "auto", NOW),))]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from support.polling import wait_for
 from support.smtp_proxy import HEDGING_BODY, message, real_scorer
 
 from daemon.api.scoring_pool import DraftScoring
-from daemon.application.score_draft import Draft
+from daemon.application.score_draft import DraftRequest
 from daemon.config.load import load_config
 from daemon.scoring_service import ScoringService
 from daemon.smtp_proxy.scoring_call import ProxyScoring
@@ -71,7 +71,7 @@ async def test_the_proxy_and_the_api_share_one_pool_that_stops_with_its_last_use
     await api.start()
     [pid] = service.pids()
     outcome = await proxy.score(message(body=HEDGING_BODY), BUDGET_MS)
-    draft = await api.run(Draft("Maybe I can help.", None, None, "auto", None))
+    draft = await api.run(DraftRequest("Maybe I can help.", None, None, "auto", None))
     proxy.close()
     assert service.pids() == [pid]            # the API still holds the pool
     api.close()
