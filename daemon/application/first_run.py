@@ -18,15 +18,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from daemon.config import paths
+from daemon.config.sections import UPSTREAM_TLS_MODES, UpstreamSettings
 from scoring.errors import InputError
-from scoring.settings import WEEKDAYS
+from scoring.settings import WEEKDAYS, BusinessHours
 
 ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 LOCALTIME = Path("/etc/localtime")
 TIMEZONE_FILE = Path("/etc/timezone")
 TLS_BY_PORT = {465: "implicit", 587: "starttls", 25: "starttls"}
-TLS_MODES = ("starttls", "implicit", "none")
-DEFAULT_PORT = 587
+TLS_MODES = UPSTREAM_TLS_MODES
+DEFAULT_PORT = UpstreamSettings.port
+BUSINESS = BusinessHours()    # the settings' defaults are the answers' defaults
 HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
@@ -37,13 +39,13 @@ class Setup:
     email: str = ""
     upstream_host: str = ""
     upstream_port: int = DEFAULT_PORT
-    upstream_tls: str = "starttls"
-    timezone: str = "UTC"
-    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
-    start: time = time(9, 0)
-    end: time = time(17, 0)
-    holidays: str = ""
-    internal_domains: tuple[str, ...] = ()
+    upstream_tls: str = UpstreamSettings.tls
+    timezone: str = BUSINESS.timezone
+    days: tuple[str, ...] = tuple(WEEKDAYS[day] for day in BUSINESS.days)
+    start: time = BUSINESS.start
+    end: time = BUSINESS.end
+    holidays: str = BUSINESS.holidays
+    internal_domains: tuple[str, ...] = BUSINESS.internal_domains
 
 
 def system_timezone() -> str:
