@@ -4,7 +4,7 @@
 //          options page; the add-on trades it once for the token (POST /v1/pair).
 //   auto   (policy "pairing": "auto") the add-on asks by itself, with no code; the daemon
 //          answers only while `trustmail pair --auto` holds a window open, only to a
-//          request of its own OS user, and only once (see daemon/pairing.py).
+//          request of its own OS user, and only once (see daemon/runtime/pairing.py).
 //
 // The options page still accepts a pasted token (from `trustmail token`) for setups
 // without a pairing window. The token is kept in storage.local only.

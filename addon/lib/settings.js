@@ -11,7 +11,7 @@
 // value that does not fit (wrong type, not loopback, unknown key, a token) is ignored and
 // listed in `problems`: Thunderbird does not check managed_schema.json, so the add-on does.
 // The token is never taken from managed storage: policies.json is shared by every machine
-// of a rollout, and the token is per user and per machine (see daemon/pairing.py).
+// of a rollout, and the token is per user and per machine (see daemon/runtime/pairing.py).
 
 import { DEFAULT_DAEMON_URL } from "./constants.js";
 
