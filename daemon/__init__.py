@@ -6,10 +6,9 @@ daemon). Arrows point down this list, never up; tests/test_architecture.py reads
 and fails on an import it does not allow, also one inside a function or under
 ``TYPE_CHECKING``.
 
-- ``config``: where the files are, how the layers merge, site locks, typed settings.
-  May import: nothing.
+- ``config``: where the files are, how the layers merge, site locks, typed settings, the
+  validated rule packs cached by content. May import: nothing.
 - ``scorer``: the one ``Scorer`` protocol the daemon scores through. May import: nothing.
-- ``rulebook_cache``: the validated rule packs cached by content. May import: nothing.
 - ``addon_build``: builds the Thunderbird add-on's .xpi. May import: nothing.
 - ``runtime``: the process's plumbing: logs, state file, TLS certificate, add-on pairing.
   May import: config.

@@ -45,7 +45,7 @@ class Scorer:
         """``judge_sentence_kinds=False`` lets every rule fire in every kind of sentence:
         the detector alone, as the corpus benchmarks measure it (bench/accuracy.py).
         ``rulebook`` is the one ``settings`` compile to, when the caller has it at hand
-        (the daemon caches it: see daemon/rulebook_cache.py)."""
+        (the daemon caches it: see daemon/config/rulebook_cache.py)."""
         self.settings = settings
         self.rulebook: RuleBook = (build_rulebook(settings.rule_packs, settings.overrides)
                                    if rulebook is None else rulebook)

@@ -17,8 +17,8 @@ from typing import Any
 
 from daemon.commands.render_text import render_report
 from daemon.config.load import load_config
+from daemon.config.rulebook_cache import cached_rulebook
 from daemon.mail.bounded import bound_message
-from daemon.rulebook_cache import cached_rulebook
 from scoring import Report, Scorer
 from scoring.errors import InputError
 

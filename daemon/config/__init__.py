@@ -6,6 +6,7 @@
 - ``sections``: the daemon's own sections as typed dataclasses (the core's are in
   ``scoring.settings``);
 - ``errors``: every error at once; ``load``: all of it together (``load_config``).
+- ``rulebook_cache``: the rule packs validated and compiled once, cached by their content.
 
 Imports nothing of the daemon outside this package.
 """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon import rulebook_cache
+from daemon.config import rulebook_cache
 from daemon.config.load import load_config
 from scoring.rules import RuleBook
 from scoring.settings import RuleOverride, ScoringSettings
