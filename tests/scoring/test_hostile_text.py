@@ -12,7 +12,7 @@ import time
 import pytest
 
 from scoring import Scorer
-from scoring.questions import latest_quoted_message
+from scoring.questions import WORD, latest_quoted_message
 from scoring.sentences import split_sentences
 
 BUDGET_SECONDS = 2.0
@@ -51,3 +51,13 @@ def test_the_quoted_original_is_truncated_like_the_body(scorer: Scorer) -> None:
     quote = "Can you send the invoice? " + "word " * 100_000
     report = scorer.score_text("Here it is.", original_text=quote)
     assert [q.text for q in report.questions] == ["Can you send the invoice?"]
+
+
+def test_a_long_run_of_dots_in_a_question_is_read_in_linear_time(scorer: Scorer) -> None:
+    """The word pattern tried every dot of a run as a word start: 20,000 dots in a
+    quoted question took 47 s (found by bench/hostile_soak.py)."""
+    question = "Can you send the invoice " + "." * 20_000 + " today?"
+    within_budget(lambda: WORD.findall(question))
+    assert WORD.findall("Is v2.1 in the e-mail, or 3/4 of it...?") == [
+        "Is", "v2.1", "in", "the", "e-mail", "or", "3/4", "of", "it"]
+    within_budget(lambda: scorer.score_text("Yes, today.", original_text=question))
