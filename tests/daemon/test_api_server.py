@@ -402,3 +402,33 @@ async def test_past_the_scoring_limit_a_draft_gets_503_with_retry_after(
     assert (refused.status, refused.json()["error"]["code"]) == (503, "busy")
     assert refused.headers["retry-after"] == "1"
     assert (await in_flight).status == (await repeated).status == 200
+
+
+# --- issue 14's hostile inputs, over the wire: a 4xx with a JSON error, never a 500 ----
+
+HOSTILE_BODIES = {
+    "lone surrogate": ("/v1/score", b'{"text": "\\ud800"}'),
+    "5,000-digit integer": ("/v1/score", b'{"text": "hi", "n": ' + b"9" * 5000 + b"}"),
+    "100,000 nested [": ("/v1/score", b"[" * 100_000),
+    "unparseable To": ("/v1/score", b'{"text": "hi", "original": {"headers": {"To": "\\""}, '
+                                    b'"text": "x"}}'),
+    "nested comments in /v1/sent": ("/v1/sent", b'{"message": {"message_id": "a@b", "from": "'
+                                                + b"(" * 50_000 + b'"}}'),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_BODIES))
+async def test_hostile_bodies_get_a_json_4xx(tmp_path: Path, case: str) -> None:
+    path, raw = HOSTILE_BODIES[case]
+    async with running_api(tmp_path, max_body_bytes=1 << 20) as api:   # room for 100 KB
+        reply = await api.call("POST", path, raw_body=raw,
+                               headers={"Content-Type": "application/json"})
+    assert 400 <= reply.status < 500, (reply.status, reply.body[:200])
+    assert reply.json()["error"]["code"] in ("invalid_json", "invalid_request")
+
+
+async def test_a_hostile_message_id_in_the_original_does_not_fail_the_score(
+        api: RunningApi) -> None:
+    reply = await api.call("POST", "/v1/score", {
+        "text": "Yes.", "original": {"headers": {"Message-ID": "<<<<<<<<<<"}, "text": "x"}})
+    assert reply.status == 200
