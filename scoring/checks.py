@@ -7,6 +7,7 @@ name used in the packs to the function; it is a plain constant, not a registry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -210,14 +211,36 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
     apology = option_regex(rule, "apology")
     if not ctx.is_reply or ctx.quotes_sender or upset is None or apology is None:
         return []
+    if ctx.greets_someone_else:
+        return []   # the anger is at the person the customer greeted, not at this sender
     customer = latest_quoted_message(ctx.quoted)
-    cue = upset.search(lower_keeping_offsets(customer))
+    lowered = lower_keeping_offsets(customer)
+    cue = upset.search(lowered) or _upset_at_sender(rule, lowered)
     if cue is None or apology.search(ctx.lowered):
         return []
     first = ctx.sentences[0] if ctx.sentences else None
     start, end = (first.start, first.end) if first else (0, 0)
     message = f"{rule.message} {option_text(rule, 'cue', cue=customer[cue.start():cue.end()])}"
     return [make_finding(rule, ctx, start, end, message)]
+
+
+CUSTOMER_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
+
+
+def _upset_at_sender(rule: Rule, lowered: str) -> re.Match[str] | None:
+    """A softer word of frustration ("disappointed", "frustrating") counts only when its
+    sentence is aimed at the sender's side ("your support", "again", "still"): on real
+    mail it is mostly about software, the weather or the customer's own code."""
+    soft, aimed = option_regex(rule, "upset_at_sender"), option_regex(rule, "at_sender")
+    if soft is None or aimed is None:
+        return None
+    for cue in soft.finditer(lowered):
+        ends = [m.end() for m in CUSTOMER_SENTENCE_END.finditer(lowered, 0, cue.start())]
+        start = ends[-1] if ends else 0
+        after = CUSTOMER_SENTENCE_END.search(lowered, cue.end())
+        if aimed.search(lowered, start, after.start() if after else len(lowered)):
+            return cue
+    return None
 
 
 CASES_OF_CHECK: dict[str, tuple[str, ...]] = {

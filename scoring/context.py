@@ -50,6 +50,7 @@ class Context:
         self.sender_named = False
         self.recipients: list[str] = []
         self.from_known = False
+        self.greets_someone_else = False   # "Hello Tim," and the sender is not Tim
         self.questions: list[Question] | None = None     # scoring/questions.py, once
         self.phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = {}
         # rule id -> trigger spans after guards, when already known (see Scorer); None: compute

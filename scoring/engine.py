@@ -20,6 +20,7 @@ from scoring.readability import readability
 from scoring.report import Report, aggregate, error_report
 from scoring.rules import Rule, RuleBook, build_rulebook
 from scoring.sender_role import (
+    greets_someone_else,
     names_sender,
     quoted_author,
     quotes_own_message,
@@ -115,9 +116,11 @@ class Scorer:
                       if self.judge_sentence_kinds else None)
         author = quoted_author(draft.attribution, draft.quoted)
         ctx.quotes_sender = quotes_own_message(author, draft.from_addr, draft.from_name)
+        customer = latest_quoted_message(draft.quoted)
         ctx.sender_named = (replies_to_author(author, draft.to_addrs, draft.to_names)
-                            or names_sender(latest_quoted_message(draft.quoted),
-                                            draft.from_name, draft.from_addr))
+                            or names_sender(customer, draft.from_name, draft.from_addr))
+        ctx.greets_someone_else = greets_someone_else(customer, draft.from_name,
+                                                      draft.from_addr)
         ctx.recipients, ctx.from_known = draft.to_addrs, bool(draft.from_addr)
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx, tokens)

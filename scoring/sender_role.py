@@ -50,9 +50,10 @@ NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def names_sender(message: str, from_name: str, from_addr: str) -> bool:
-    """Does the customer's message name the sender in its opening words? A short form
-    counts ("Tim" for "Timothy White"), so does the address's name ("tim" of tim@...)."""
-    names = {w.lower() for w in NAME_WORD.findall(from_name)[:1]}
+    """Does the customer's message name the sender in its opening words? Either name
+    counts ("Frau Krüger"), a short form too ("Tim" for "Timothy White"), and so does the
+    address's name ("tim" of tim@...)."""
+    names = {w.lower() for w in NAME_WORD.findall(from_name)}
     local = from_addr.split("@", 1)[0].lower()
     names |= {w.lower() for w in NAME_WORD.findall(local)[:1]}
     if not names:
@@ -77,3 +78,22 @@ def replies_to_author(author: str, to_addrs: list[str], to_names: list[str]) -> 
                 rf"(?<![\w]){re.escape(name)}(?![\w])", text):
             return True
     return False
+
+
+# "Hello Tim," / "Dear Ms Roth" / "Hallo Frau Roth": the first words greet one person
+GREETING = re.compile(
+    r"\A\W*(?:hi|hello|hey|dear|hallo|liebe[rs]?|sehr geehrte[rs]?|guten tag)\s+"
+    r"(?:(?:mr|mrs|ms|dr|herr|frau)\.?\s+)?(?P<name>[^\W\d_]{3,})", re.IGNORECASE)
+GROUP_WORDS = frozenset({"all", "everyone", "everybody", "there", "team", "folks", "guys",
+                         "list", "community", "zusammen", "alle", "allerseits"})
+
+
+def greets_someone_else(message: str, from_name: str, from_addr: str) -> bool:
+    """Does the customer's message greet one person by name who is not the sender ("Hello
+    Tim," answered by another list member)? Then its anger is at that person."""
+    greeting = GREETING.match(message)
+    if greeting is None or greeting.group("name").lower() in GROUP_WORDS:
+        return False
+    if not from_name and not from_addr:
+        return False   # a bare text: nobody to compare with
+    return not names_sender(greeting.group("name"), from_name, from_addr)
