@@ -12,7 +12,7 @@ from typing import Any
 
 from daemon.config.load import LoadedConfig, load_config
 from daemon.config.locks import render_key
-from daemon.config.rules import effective_rules, example_hint, rules_table
+from daemon.config.rules import EffectiveRule, effective_rules, example_hint, rules_table
 from scoring import Scorer
 from scoring.rules import Examples, Rule
 from scoring.settings import RuleOverride, ScoringSettings
@@ -106,10 +106,15 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_show(args: argparse.Namespace) -> int:
+def config_and_rules(args: argparse.Namespace) -> tuple[LoadedConfig, list[EffectiveRule]]:
+    """The merged config of ``--config`` and its effective rules (``show`` and ``rules``)."""
     loaded = load_config(args.config)
-    rules = effective_rules(list(Scorer(loaded.scoring).rulebook.by_id().values()),
-                            loaded.origins, loaded.locks)
+    return loaded, effective_rules(list(Scorer(loaded.scoring).rulebook.by_id().values()),
+                                   loaded.origins, loaded.locks)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    loaded, rules = config_and_rules(args)
     if args.format == "json":
         print(json.dumps({
             "config": loaded.merged, "origins": loaded.origins,
@@ -138,9 +143,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    loaded = load_config(args.config)
-    rules = effective_rules(list(Scorer(loaded.scoring).rulebook.by_id().values()),
-                            loaded.origins, loaded.locks)
+    _, rules = config_and_rules(args)
     if args.format == "json":
         print(json.dumps([rule.as_json() for rule in rules], indent=2, ensure_ascii=False))
         return 0
