@@ -6,7 +6,8 @@ Each hostile message (bench/hostile_corpus.py, up to the 50 MiB size limit) goes
 through the daemon's real jobs in one real scoring worker, as the daemon runs it
 (``[smtp] score_worker_memory_mb`` cap, a job budget):
 
-- proxy: ``score_relayed`` (what the SMTP proxy scores, the whole message);
+- proxy: ``score_relayed`` of what the SMTP proxy sends its worker (the message's
+  first MAX_SCORED_BYTES, 8 MiB);
 - API raw: ``score_draft`` of the message as a raw draft; API original: a short text
   reply to it as its raw original (both capped at the API's 5 MiB body limit).
 
@@ -34,6 +35,7 @@ from smtp_bench_support import print_table  # noqa: E402
 
 from daemon.application.score_draft import DraftRequest, Original, score_draft, score_relayed  # noqa: E402
 from daemon.config.load import load_config  # noqa: E402
+from daemon.mail.bounded import MAX_SCORED_BYTES  # noqa: E402
 from daemon.scoring_workers import ScoringWorkers, WorkerError  # noqa: E402
 
 API_BODY_LIMIT = 5 * 1024 * 1024      # [api] max_body_bytes (the JSON body, base64 inside)
@@ -80,7 +82,7 @@ async def main_async(args: argparse.Namespace) -> None:
     try:
         for name, raw in hostile().items():
             for path in ("proxy", "API raw", "API original"):
-                message = raw if path == "proxy" else raw[:API_RAW_LIMIT]
+                message = raw[:MAX_SCORED_BYTES if path == "proxy" else API_RAW_LIMIT]
                 started = time.perf_counter()
                 try:
                     seconds, rss, outcome = await pool.run(measured, path, message)
