@@ -68,9 +68,16 @@ OPEN_PLEA = re.compile(
     r"hat jemand\b|kann (?:mir )?jemand\b|weiß jemand\b|irgendwelche ideen\b)", re.IGNORECASE)
 MIN_PLEA_ANSWER_WORDS = 12
 # A "?" that stands for a character the charset lost ("Best regards, ?", "caf? ") is no
-# question: a real one ends a word or a closing quote or bracket.
-QUESTION_END = re.compile(r"[\w\"'’”)\]]\?$")
+# question: a real one ends a word or a closing quote or bracket (" ?" and "??" too:
+# "is this the same for you ?", "Any ideas??").
+QUESTION_END = re.compile(r"[\w\"'’”)\]][ \t]?\?+$")
 MIN_QUESTION_WORDS = 2
+MIN_ELLIPTICAL_WORDS = 3
+# letters, digits, spaces and sentence punctuation only: no code, paths or console output
+PLAIN_WORDS = re.compile(r"^[^\W_][\w\s,.'’\-]*\s?\?+$")
+# ... but "I am a PhD student at Universit?" is a statement whose last letter the charset lost
+SELF_INTRODUCTION = re.compile(r"^(?:I am|I'm|I was|I have|I've|we are|we're|my name)\b",
+                               re.IGNORECASE)
 # ... and a charset that lost its quotation marks writes "package ?XML?": a "?" before a
 # letter is no end of a question
 LOST_CHARACTER = re.compile(r"\?[^\W\d_]")
@@ -217,7 +224,11 @@ def is_real_question(text: str, language: str = "en") -> bool:
     if LOST_CHARACTER.search(text) or RHETORICAL.match(text):
         return False
     asks = ASKS.get(language)
-    return asks is None or bool(asks.search(text))
+    # an elliptical question of a few words asks too ("32bit or 64bit?", "Same SSID on
+    # each access point?"); code and console lines rarely are words only
+    return (asks is None or bool(asks.search(text))
+            or len(WORD.findall(text)) >= MIN_ELLIPTICAL_WORDS
+            and PLAIN_WORDS.match(text) is not None and not SELF_INTRODUCTION.match(text))
 
 
 def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> bool:

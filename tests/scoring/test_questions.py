@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scoring import Scorer
 
 QUOTE = ("\n\nOn Mon, Nov 2, 2026 at 9:00 AM, Bo wrote:\n"
@@ -53,6 +55,17 @@ def test_console_output_and_lost_quotation_marks_are_no_questions(scorer: Scorer
     quote = quoted("ERROR: configuration failed for package ?XML?\n> removing "
                    "?/usr/lib64/R/library/XML?\n> I am a PhD student at Universit?")
     assert scorer.score_text("Install curl first." + quote).questions == []
+
+
+@pytest.mark.parametrize("question", [
+    "is this the same for you ?",                 # a space before the mark
+    "It still looks weird. Any ideas??",          # two marks
+    "Ubuntu or Debian?",                          # elliptical: no question word
+    "Same SSID on each access point, and separate each on a different channel?",
+])
+def test_questions_as_real_mail_writes_them(scorer: Scorer, question: str) -> None:
+    report = scorer.score_text("Thanks." + quoted(question))
+    assert [q.text for q in report.questions] == [question.split(". ")[-1]]
 
 
 def test_a_rhetorical_why_not_asks_nothing(scorer: Scorer) -> None:
