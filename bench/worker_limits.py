@@ -7,7 +7,7 @@ through the daemon's real jobs in one real scoring worker, as the daemon runs it
 (``[smtp] score_worker_memory_mb`` cap, a job budget):
 
 - proxy: ``score_relayed`` of what the SMTP proxy sends its worker (the message's
-  first MAX_SCORED_BYTES, 8 MiB);
+  first MAX_SCORED_BYTES, 2 MiB);
 - API raw: ``score_draft`` of the message as a raw draft; API original: a short text
   reply to it as its raw original (both capped at the API's 5 MiB body limit).
 

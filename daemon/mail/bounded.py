@@ -38,7 +38,7 @@ MAX_PARAMETERS = 20             # per MIME field (Content-Type, Content-Disposit
 MAX_COMMENT_DEPTH = 20          # "(a (b (c)))" nesting in structured fields
 MAX_MIME_DEPTH = 10             # multipart / message nesting; deeper bodies are dropped
 MAX_PARTS = 1000                # MIME parts whose headers are bounded, in all
-MAX_BODY_BYTES = 4 * 1024 * 1024  # leaf bodies, preambles and epilogues, in all
+MAX_BODY_BYTES = 1024 * 1024     # leaf bodies, preambles and epilogues, in all
 # What of a message is worth handing to a scoring worker: past it, bodies are cut by the
 # budget above anyway. Pickling and sending 50 MiB held the event loop ~140 ms.
 MAX_SCORED_BYTES = 2 * MAX_BODY_BYTES
