@@ -36,7 +36,7 @@ from smtp_bench_support import print_table  # noqa: E402
 from daemon.application.score_draft import DraftRequest, Original, score_draft, score_relayed  # noqa: E402
 from daemon.config.load import load_config  # noqa: E402
 from daemon.mail.bounded import MAX_SCORED_BYTES  # noqa: E402
-from daemon.scoring_workers import ScoringWorkers, WorkerError  # noqa: E402
+from daemon.scoring_service.pool import ScoringWorkers, WorkerError  # noqa: E402
 
 API_BODY_LIMIT = 5 * 1024 * 1024      # [api] max_body_bytes (the JSON body, base64 inside)
 API_RAW_LIMIT = API_BODY_LIMIT * 3 // 4 - 1024

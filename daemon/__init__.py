@@ -8,7 +8,6 @@ and fails on an import it does not allow, also one inside a function or under
 
 - ``config``: where the files are, how the layers merge, site locks, typed settings, the
   validated rule packs cached by content. May import: nothing.
-- ``scorer``: the one ``Scorer`` protocol the daemon scores through. May import: nothing.
 - ``addon_build``: builds the Thunderbird add-on's .xpi. May import: nothing.
 - ``runtime``: the process's plumbing: logs, state file, TLS certificate, add-on pairing.
   May import: config.
@@ -18,26 +17,23 @@ and fails on an import it does not allow, also one inside a function or under
   May import: config, store.
 - ``conversations``: threads, first-response times and the promise ledger.
   May import: config, store.
-- ``worker_channel``, ``worker_dispatch``, ``scoring_worker``: the scoring workers' frames,
-  job placement and one worker process. May import: config, runtime, scorer,
-  worker_channel, worker_dispatch.
-- ``scoring_workers``, ``scoring_service``: the one pool of warmed scorers, and the one
-  scoring door that the API and the SMTP proxy share. May import: config, runtime, scorer,
-  worker_channel, worker_dispatch, scoring_worker, scoring_workers.
+- ``scoring_service``: the one scoring door: the ``Scorer`` protocol, the service that the
+  API and the SMTP proxy share, its one pool of warmed worker processes.
+  May import: config, runtime.
 - ``imap``: IMAP connections, folders, header sync of INBOX and Sent, Drafts IDLE.
-  May import: config, runtime, store, mail, scorer.
+  May import: config, runtime, store, mail, scoring_service.
 - ``reports``: the weekly report: computed, rendered (text, HTML, JSON), delivered.
-  May import: config, runtime, store, mail, conversations, scorer, imap.
+  May import: config, runtime, store, mail, conversations, scoring_service, imap.
 - ``metrics``: team aggregates for Prometheus or OTLP. May import: config, runtime,
   store, conversations, reports.
 - ``application``: the use-cases, one module each (score a draft, record a send, build or
   deliver a report, list promises, first run, check the set-up): what every server and
-  the CLI call. May import: config, runtime, store, mail, conversations, scorer,
-  scoring_service, scoring_workers, imap, reports, metrics.
+  the CLI call. May import: config, runtime, store, mail, conversations,
+  scoring_service, imap, reports, metrics.
 - ``api``, ``smtp_proxy``, ``scheduler``: the servers (the add-on's HTTP API, the SMTP
   submission proxy, the clock) that run in the daemon's loop and call the use-cases.
-  May import: config, runtime, store, mail, conversations, scorer, scoring_service,
-  scoring_workers, imap, reports, metrics, application.
+  May import: config, runtime, store, mail, conversations, scoring_service, imap,
+  reports, metrics, application.
 - ``app``: the daemon: builds its services from the config and runs them in one loop.
   May import: every room above.
 - ``commands``, ``cli``: the ``trustmail`` command, one module per sub-command; nothing

@@ -34,8 +34,8 @@ from daemon.metrics.service import metrics_service
 from daemon.runtime.logs import log_event, setup_logging
 from daemon.runtime.state import daemon_running, read_state, state_file, write_state
 from daemon.scheduler.weekly_report import report_scheduler_service
-from daemon.scorer import Scorer
-from daemon.scoring_service import ScoringService
+from daemon.scoring_service.scorer import Scorer
+from daemon.scoring_service.service import ScoringService
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store.database import Store, open_store
 from scoring.errors import TrustmailError

@@ -27,7 +27,7 @@ from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
 from daemon.application.record_send import record_send, sent_record
 from daemon.config.load import LoadedConfig
-from daemon.scoring_workers import WorkerError
+from daemon.scoring_service.pool import WorkerError
 from daemon.store.database import Store
 from scoring.errors import InputError
 

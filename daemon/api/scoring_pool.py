@@ -1,4 +1,4 @@
-"""How ``POST /v1/score`` reaches the daemon's one scoring door (daemon/scoring_service.py).
+"""How ``POST /v1/score`` reaches the daemon's one scoring door (daemon/scoring_service/service.py).
 
 A worker returns the report as JSON bytes, ready to send. :class:`Runner` is what the
 handlers need; :class:`DraftScoring` is the daemon's, a user of the shared service.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from daemon.application.score_draft import DraftRequest, affinity_key, score_draft
-from daemon.scoring_service import ScoringService
+from daemon.scoring_service.service import ScoringService
 
 
 class Runner(Protocol):

@@ -42,8 +42,8 @@ from daemon.api.validation import SchemaError, validate
 from daemon.config.load import LoadedConfig
 from daemon.config.sections import ApiSettings
 from daemon.runtime.logs import log_event
-from daemon.scorer import Scorer
-from daemon.scoring_service import ScoringService
+from daemon.scoring_service.scorer import Scorer
+from daemon.scoring_service.service import ScoringService
 from daemon.store.database import Store
 
 log = logging.getLogger("trustmail.api")

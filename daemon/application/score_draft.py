@@ -2,7 +2,7 @@
 
 A :class:`DraftRequest` is what a caller asks to score (plain text or an RFC 5322 message,
 with the original it answers). The jobs here run where the scoring core runs, in a
-worker of daemon/scoring_service.py, because the stdlib's parse of untrusted mail must
+worker of daemon/scoring_service/service.py, because the stdlib's parse of untrusted mail must
 not hold the event loop: :func:`prepared` bounds every message (daemon/mail/bounded.py)
 and reads a raw original's text there.
 """
@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from typing import Any
 
 from daemon.mail.bounded import bound_message
-from daemon.scorer import Scorer
+from daemon.scoring_service.scorer import Scorer
 from scoring.html_text import html_to_text
 
 AFFINITY_PREFIX_CHARS = 200

@@ -31,7 +31,7 @@ from daemon.imap.drafts import Notifier, desktop_notify, score_new_drafts
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import Progress, enable_condstore, sync_folder
 from daemon.imap.sent_promises import score_sent
-from daemon.scorer import Scorer
+from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
 
 IDLE_RENEW_SECONDS = 10 * 60

@@ -25,7 +25,7 @@ from imapclient import IMAPClient
 from daemon.config.sections import AccountSettings
 from daemon.mail.bounded import bound_message
 from daemon.mail.headers import parse_headers
-from daemon.scorer import Scorer
+from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
 from daemon.store.queries import (
     SyncState,

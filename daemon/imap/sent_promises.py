@@ -19,7 +19,7 @@ from imapclient import IMAPClient
 
 from daemon.imap.drafts import FETCH_ITEM, bounded_for_scoring
 from daemon.mail.headers import parse_headers
-from daemon.scorer import Scorer
+from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
 
 SENT_SCORE_DAYS = 14

@@ -11,7 +11,7 @@ from typing import Any
 
 from daemon.config.load import LoadedConfig
 from daemon.imap.account_worker import AccountWorker
-from daemon.scorer import Scorer
+from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
 
 

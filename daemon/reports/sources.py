@@ -10,7 +10,7 @@ from daemon.config.load import LoadedConfig
 from daemon.conversations.response_times import MINE, Parties
 from daemon.mail.headers import parse_header_message
 from daemon.reports.periods import Period
-from daemon.scorer import Scorer
+from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
 from daemon.store.queries import (
     StoredMessage,

@@ -1,7 +1,7 @@
 """Scoring a relayed message through the daemon's scoring door, in a time budget, failing open.
 
 The scoring core is synchronous, pure-Python CPU work, run in the daemon's one scoring
-service (daemon/scoring_service.py): worker processes shared with the HTTP API, or a
+service (daemon/scoring_service/service.py): worker processes shared with the HTTP API, or a
 thread pool around a given scorer (tests). Measured with ``bench/smtp_latency.py``:
 scoring a 5 KB email takes ~16 ms of CPU; in a thread it holds the GIL the relay needs,
 which added ~19 ms p50 to every send and capped the proxy at ~45 messages/s. In
@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from daemon.application.score_draft import score_relayed
 from daemon.mail.bounded import MAX_SCORED_BYTES
-from daemon.scoring_service import ScoringService
+from daemon.scoring_service.service import ScoringService
 
 MAX_ERROR_CHARS = 200
 

@@ -17,8 +17,8 @@ from daemon.config.load import LoadedConfig
 from daemon.config.sections import SmtpSettings
 from daemon.runtime.logs import log_event
 from daemon.runtime.tls import server_context
-from daemon.scorer import Scorer
-from daemon.scoring_service import ScoringService
+from daemon.scoring_service.scorer import Scorer
+from daemon.scoring_service.service import ScoringService
 from daemon.smtp_proxy.handler import ProxyContext, RelayHandler
 from daemon.smtp_proxy.policy import ResendMemory
 from daemon.smtp_proxy.replies import SHUTTING_DOWN

@@ -376,7 +376,7 @@ async def test_a_reload_lets_the_requests_in_flight_finish(api: RunningApi) -> N
 
 class CrashingRunner(HeldRunner):
     async def run(self, draft: object) -> bytes:
-        from daemon.scoring_workers import WorkerCrashed
+        from daemon.scoring_service.pool import WorkerCrashed
         raise WorkerCrashed("scoring worker 4242 died")
 
 

@@ -21,7 +21,7 @@ from support import worker_jobs
 from support.polling import wait_for
 
 from daemon.config.load import load_config
-from daemon.scoring_workers import (
+from daemon.scoring_service.pool import (
     PIPELINE_DEPTH,
     STOP_SECONDS,
     JobTimedOut,
@@ -253,7 +253,7 @@ ORPHAN_SCRIPT = """
 import asyncio, sys
 sys.path.insert(0, sys.argv[1])
 from daemon.config.load import load_config
-from daemon.scoring_workers import ScoringWorkers
+from daemon.scoring_service.pool import ScoringWorkers
 from support import worker_jobs
 
 async def main():

@@ -22,7 +22,7 @@ from support.mail_mutations import mutate
 from daemon.application.score_draft import DraftRequest, Original
 from daemon.config.load import load_config
 from daemon.config.sections import SmtpSettings
-from daemon.scoring_workers import ScoringWorkers
+from daemon.scoring_service.pool import ScoringWorkers
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLES = [path.read_bytes() for path in sorted(FIXTURES.rglob("*.eml"))]

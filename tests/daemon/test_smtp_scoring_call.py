@@ -13,7 +13,7 @@ from support.smtp_proxy import HEDGING_BODY, message, real_scorer
 from daemon.api.scoring_pool import DraftScoring
 from daemon.application.score_draft import DraftRequest
 from daemon.config.load import load_config
-from daemon.scoring_service import ScoringService
+from daemon.scoring_service.service import ScoringService
 from daemon.smtp_proxy.scoring_call import ProxyScoring
 
 BUDGET_MS = 20_000

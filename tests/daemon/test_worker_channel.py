@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from daemon import worker_channel
+from daemon.scoring_service import channel as worker_channel
 
 
 async def test_a_frame_written_by_the_worker_is_read_by_the_daemon() -> None:

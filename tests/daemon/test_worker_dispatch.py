@@ -3,7 +3,7 @@ clearly busier."""
 
 from __future__ import annotations
 
-from daemon.worker_dispatch import AFFINITY_SLACK, Affinity, choose, least_loaded
+from daemon.scoring_service.dispatch import AFFINITY_SLACK, Affinity, choose, least_loaded
 
 
 def test_without_a_preference_the_least_loaded_worker_wins_first_on_a_tie() -> None:

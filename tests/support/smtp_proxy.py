@@ -35,7 +35,7 @@ from support.smtp_upstream import SmtpUpstream
 
 from daemon.config.load import load_config
 from daemon.config.sections import ListenAddress, SmtpSettings, UpstreamSettings
-from daemon.scorer import Scorer
+from daemon.scoring_service.scorer import Scorer
 from daemon.smtp_proxy.service import SmtpProxyService
 from daemon.store.database import Store, open_store
 

@@ -1,14 +1,14 @@
 """The daemon's one scoring door: one scorer, one worker pool, shared by every server.
 
 The HTTP API and the SMTP proxy run their scoring jobs here (``await run(job, ...)``),
-in the daemon's worker processes (daemon/scoring_workers.py: the scoring core is CPU
+in the daemon's worker processes (daemon/scoring_service/pool.py: the scoring core is CPU
 work that must not hold the event loop's GIL), or in a small thread pool around a given
 scorer (tests, embedding). The pool is shared: the first user that ``acquire``\\ s the
 service starts it and the last ``release`` stops it, so a reload that replaces the
 service retires the old pool once both servers have let go of it.
 
 Callers already off the event loop (the IMAP account threads, the report scheduler)
-use the service as a plain :class:`daemon.scorer.Scorer`: ``score_message`` and
+use the service as a plain :class:`daemon.scoring_service.scorer.Scorer`: ``score_message`` and
 ``score_text`` run the scoring core in the calling thread.
 """
 
@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 
-from daemon.scorer import ScoredReport, Scorer
-from daemon.scoring_workers import ScoringWorkers, WorkersClosed
+from daemon.scoring_service.pool import ScoringWorkers, WorkersClosed
+from daemon.scoring_service.scorer import ScoredReport, Scorer
 from scoring.settings import ScoringSettings
 
 Result = TypeVar("Result")
@@ -101,7 +101,7 @@ class ScoringService:
 
     async def ready(self) -> None:
         """Until every worker process has built and warmed its scorer (raises
-        :class:`daemon.scoring_workers.WorkerStartFailed` when one could not)."""
+        :class:`daemon.scoring_service.pool.WorkerStartFailed` when one could not)."""
         if self._ready is not None:
             await asyncio.shield(self._ready)
 
@@ -125,9 +125,9 @@ class ScoringService:
                   affinity: Hashable | None = None, budget: float | None = None) -> Result:
         """``job(scorer, *args)`` in the pool. ``job`` is a module-level function (it is
         pickled to a worker by name); ``affinity`` sends jobs with the same key to the
-        same worker (see daemon/worker_dispatch.py); ``budget``: the seconds a job may
+        same worker (see daemon/scoring_service/dispatch.py); ``budget``: the seconds a job may
         run before its worker is killed (in processes only: a thread cannot be stopped).
-        Raises what the job raised, or a :class:`daemon.scoring_workers.WorkerError`."""
+        Raises what the job raised, or a :class:`daemon.scoring_service.pool.WorkerError`."""
         if self._processes is not None:
             return await self._processes.run(job, *args, affinity=affinity, budget=budget)
         if self._threads is not None:

@@ -3,19 +3,19 @@
 The scoring core is synchronous, pure-Python CPU work. In a thread of the daemon it
 would hold the GIL that the event loop (SMTP relays, API requests) needs, and it could
 use one CPU only, so the daemon scores in a small pool of worker processes
-(daemon/scoring_worker.py runs in them), shared by the SMTP proxy and the HTTP API
-through daemon/scoring_service.py. Workers are spawned, not
+(daemon/scoring_service/worker.py runs in them), shared by the SMTP proxy and the HTTP API
+through daemon/scoring_service/service.py. Workers are spawned, not
 forked (the daemon has threads), build their scorer once, and exit when the daemon is
 gone (a ``kill -9`` of the daemon must not leave orphans).
 
-Each worker has its own socket pair to the daemon (daemon/worker_channel.py), read and
+Each worker has its own socket pair to the daemon (daemon/scoring_service/channel.py), read and
 written by the event loop itself: no executor threads and queues between a request and
 its worker, which cost about a millisecond per job. The daemon keeps each worker's
 queue and sends it at most PIPELINE_DEPTH jobs ahead, so it knows every worker's load,
 a job still queued can be withdrawn or moved, and a crash fails only the job that was
 running (a worker runs the jobs it was sent in order, one at a time).
 Jobs go to the least loaded worker, or with an affinity key to the worker that key
-used before (daemon/worker_dispatch.py: its per-sentence caches are warm).
+used before (daemon/scoring_service/dispatch.py: its per-sentence caches are warm).
 
 Hostile mail must not hold a worker (issue 13). A job has a time budget from the moment
 it runs (``budget``, DEFAULT_JOB_SECONDS): past it the worker is killed and respawned
@@ -41,8 +41,10 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
-from daemon import scoring_worker, worker_channel, worker_dispatch
 from daemon.runtime.logs import log_event
+from daemon.scoring_service import channel as worker_channel
+from daemon.scoring_service import dispatch as worker_dispatch
+from daemon.scoring_service import worker as scoring_worker
 from scoring.settings import ScoringSettings
 
 log = logging.getLogger("trustmail.scoring")

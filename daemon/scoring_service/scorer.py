@@ -1,6 +1,6 @@
 """The one spelling of "the scorer" in the daemon: what it needs of ``scoring.Scorer``.
 
-``scoring.Scorer`` fits it; so does :class:`daemon.scoring_service.ScoringService`
+``scoring.Scorer`` fits it; so does :class:`daemon.scoring_service.service.ScoringService`
 (which lends its own scorer to callers already off the event loop, such as the IMAP
 threads), and so do the small stand-ins tests use for the API layer alone.
 """

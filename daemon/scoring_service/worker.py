@@ -1,6 +1,6 @@
 """One scoring worker process: build and warm a scorer, then run jobs one at a time.
 
-Started (spawned) by :class:`daemon.scoring_workers.ScoringWorkers` with its end of a
+Started (spawned) by :class:`daemon.scoring_service.pool.ScoringWorkers` with its end of a
 socket pair. It answers ``("ready", pid)`` once the scorer is warm (or
 ``("failed", error)``), then for every ``("job", id, job, args)`` frame, in order,
 ``("ok", job(scorer, *args))`` or ``("error", exception)``; ``("skipped", id)`` for a
@@ -29,8 +29,8 @@ import traceback
 from collections import deque
 from typing import Any
 
-from daemon import worker_channel
-from daemon.scorer import Scorer
+from daemon.scoring_service import channel as worker_channel
+from daemon.scoring_service.scorer import Scorer
 from scoring.settings import ScoringSettings
 
 PARENT_CHECK_SECONDS = 1.0
