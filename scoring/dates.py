@@ -37,7 +37,7 @@ NUMBER_WORDS = {
 MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 NUMBER_NAMES = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-END_OF_DAY = time(17, 0)
+END_OF_DAY = time(17, 0)   # without business hours; with them, their end (end_of_day)
 CLOCK_NEAR_CHARS = 30
 AMBIGUOUS_WEEKDAY_WORDS = frozenset({"sat", "sun", "mon", "so", "di", "do", "fr", "mi", "sa"})
 MORNING = time(12, 0)
@@ -114,7 +114,12 @@ class Deadline:
     due: datetime | None
 
 
-def _clock(groups: dict[str, str | None]) -> time | None:
+def end_of_day(clock: BusinessClock | None) -> time:
+    """When "today" or "end of day" is due: the end of the configured business hours."""
+    return clock.hours.end if clock is not None else END_OF_DAY
+
+
+def _clock(groups: dict[str, str | None], eod: time = END_OF_DAY) -> time | None:
     if groups.get("h"):
         hour = int(groups["h"] or 0) % 12
         if (groups.get("ampm") or "").lower().startswith("p"):
@@ -127,7 +132,7 @@ def _clock(groups: dict[str, str | None]) -> time | None:
     if groups.get("noon"):
         return NOON
     if groups.get("eod"):
-        return END_OF_DAY
+        return eod
     return None
 
 
@@ -194,7 +199,7 @@ def _relative_date(g: dict[str, str | None], anchor: datetime,
     when: date | None = None
     at: time | None = None
     if g.get("today"):
-        when, at = day, END_OF_DAY
+        when, at = day, end_of_day(clock)
     elif g.get("dayafter"):
         when = day + timedelta(days=2)
     elif g.get("tomorrow"):
@@ -235,7 +240,7 @@ def _relative_date(g: dict[str, str | None], anchor: datetime,
         when = _weekday_date(g["weekday"] or "", day)
     if when is None:
         return None
-    return datetime.combine(when, at or END_OF_DAY, zone)
+    return datetime.combine(when, at or end_of_day(clock), zone)
 
 
 # Every DEADLINE alternative starts with a digit or one of these words, so the big regex
@@ -285,7 +290,7 @@ def find_deadline(text: str, anchor: datetime | None,
             return None
     groups = match.groupdict()
     clock_match = CLOCK_RE.search(text) if CLOCK_HINT.search(text) else None
-    at = _clock(clock_match.groupdict()) if clock_match else None
+    at = _clock(clock_match.groupdict(), end_of_day(clock)) if clock_match else None
     start, end = match.start(), match.end()
     if clock_match and abs(clock_match.start() - end) <= CLOCK_NEAR_CHARS:
         end = max(end, clock_match.end())
@@ -296,7 +301,7 @@ def find_deadline(text: str, anchor: datetime | None,
         calendar = (_calendar_date(calendar_match.groupdict(), anchor.date())
                     if calendar_match else None)
         if calendar is not None:
-            due = datetime.combine(calendar, at or END_OF_DAY, zone)
+            due = datetime.combine(calendar, at or end_of_day(clock), zone)
         else:
             relative = _relative_date(groups, anchor, clock)
             if relative is not None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 
+from scoring.business_time import BusinessClock
 from scoring.dates import find_deadline, parse_attribution_date
+from scoring.settings import BusinessHours
 
 CET = timezone(timedelta(hours=1))
 MONDAY = datetime(2026, 11, 9, 9, 30, tzinfo=CET)
@@ -63,3 +65,15 @@ def test_a_quote_header_is_read_the_way_the_replys_date_allows() -> None:
     assert pdt is not None and (pdt.hour, pdt.utcoffset()) == (17, timedelta(hours=-7))
     eight = parse_attribution_date("On 2016-06-09 10:15 UTC+8, Bo wrote:", UTC)
     assert eight is not None and eight.utcoffset() == timedelta(hours=8)
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("I'll send it by end of day Friday", "2026-11-13T18:30"),
+    ("You will have it today", "2026-11-09T18:30"),
+    ("I'll call you Friday", "2026-11-13T18:30"),
+])
+def test_end_of_day_is_the_end_of_the_business_hours(text: str, due: str) -> None:
+    clock = BusinessClock(BusinessHours(timezone="Europe/Berlin", end=time(18, 30)))
+    deadline = find_deadline(text, MONDAY, clock)
+    assert deadline is not None and deadline.due is not None
+    assert deadline.due.strftime("%Y-%m-%dT%H:%M") == due
