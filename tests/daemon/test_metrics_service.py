@@ -143,6 +143,18 @@ def test_a_killed_daemon_leaves_no_ledger_worker_behind(tmp_path: Path) -> None:
                  f"the workers {workers} to exit with the daemon", 20.0)
 
 
+def spawned_workers(pids: set[int]) -> list[int]:
+    """The multiprocessing workers among ``pids`` (their command line runs spawn_main)."""
+    found = []
+    for pid in pids:
+        try:
+            if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+                found.append(pid)
+        except OSError:
+            continue   # gone already
+    return found
+
+
 async def test_a_dead_ledger_worker_is_replaced(tmp_path: Path,
                                                 caplog: pytest.LogCaptureFixture) -> None:
     loaded = config(tmp_path, 'prometheus = "127.0.0.1:0"\n')
@@ -153,12 +165,12 @@ async def test_a_dead_ledger_worker_is_replaced(tmp_path: Path,
     try:
         first = service.ledger
         deadline = asyncio.get_running_loop().time() + 30
-        while not set(descendants(os.getpid())) - before:
+        # the spawned worker, not a short-lived helper process that comes and goes first
+        while not (workers := spawned_workers(set(descendants(os.getpid())) - before)):
             assert asyncio.get_running_loop().time() < deadline, "no ledger worker started"
             await asyncio.sleep(0.2)
-        for pid in set(descendants(os.getpid())) - before:
-            if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
-                os.kill(pid, signal.SIGKILL)
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
         while service.ledger is first:
             assert asyncio.get_running_loop().time() < deadline, "the worker was not replaced"
             await asyncio.sleep(0.2)
