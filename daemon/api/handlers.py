@@ -27,7 +27,7 @@ from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
 from daemon.application.record_send import record_send, sent_record
 from daemon.config.load import LoadedConfig
-from daemon.scoring_service.pool import WorkerError
+from daemon.scoring_service.pool import JobTimedOut, WorkerError, WorkerOutOfMemory
 from daemon.store.database import Store
 from scoring.errors import InputError
 
@@ -93,6 +93,14 @@ class Handlers:
         self.in_flight[runner] = self.in_flight.get(runner, 0) + 1
         try:
             return metrics.record_scored_json("api", await runner.run(draft))
+        except JobTimedOut:   # a retry would run past the budget again, and cost a respawn
+            raise HttpError(422, "too_slow_to_score",
+                            "this draft took longer than its time budget to score; it is "
+                            "not scored (sending it again will not help)") from None
+        except WorkerOutOfMemory:
+            raise HttpError(413, "too_large_to_score",
+                            "this draft needs more memory than a scoring worker may use; it "
+                            "is not scored (sending it again will not help)") from None
         except WorkerError as error:   # a worker died mid-draft or the pool is closing
             raise HttpError(503, "scoring_unavailable",
                             f"scoring stopped ({type(error).__name__}); the worker is being "

@@ -112,6 +112,10 @@ DOCUMENT: dict[str, Any] = {
         "/v1/score": {"post": operation(
             "Score a draft (text or raw message), optionally with the original it answers",
             {"200": json_body(ref("Report"), "The report"),
+             "413": json_body(ref("Error"), "The draft needs more memory than a scoring "
+                              "worker may use ([smtp] score_worker_memory_mb); not scored"),
+             "422": json_body(ref("Error"), "The draft took longer than its time budget to "
+                              "score; not scored, and a retry would fail the same way"),
              "503": json_body(ref("Error"), "Too many drafts are being scored, or a "
                               "scoring worker stopped and is being restarted; try again "
                               "(Retry-After)")},

@@ -125,8 +125,9 @@ class ApiService:
         if isinstance(scorer, ScoringService):
             service = scorer
         elif self.in_processes:
-            service = ScoringService.in_processes(config.scoring,
-                                                  workers=config.daemon.smtp.score_workers)
+            service = ScoringService.in_processes(
+                config.scoring, workers=config.daemon.smtp.score_workers,
+                memory_mb=config.daemon.smtp.score_worker_memory_mb)
         else:
             service = ScoringService.in_threads(scorer)
         return DraftScoring(service)

@@ -388,6 +388,28 @@ async def test_a_crashed_scoring_worker_is_a_503_to_retry(api: RunningApi) -> No
     assert reply.headers["retry-after"] == "1"
 
 
+class FailingRunner(HeldRunner):
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    async def run(self, draft: object) -> bytes:
+        raise self.error
+
+
+@pytest.mark.parametrize(("error", "status", "code"), [
+    ("JobTimedOut", 422, "too_slow_to_score"),
+    ("WorkerOutOfMemory", 413, "too_large_to_score"),
+])
+async def test_a_draft_too_slow_or_too_large_to_score_is_no_retry(
+        api: RunningApi, error: str, status: int, code: str) -> None:
+    from daemon.scoring_service import pool
+    api.service.handlers.runner = FailingRunner(getattr(pool, error)("over the budget"))
+    reply = await api.call("POST", "/v1/score", DRAFT)
+    assert (reply.status, reply.json()["error"]["code"]) == (status, code)
+    assert "retry-after" not in reply.headers
+
+
 async def test_past_the_scoring_limit_a_draft_gets_503_with_retry_after(
         api: RunningApi, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(handlers, "MAX_SCORING_IN_FLIGHT", 1)
