@@ -16,6 +16,8 @@ from scoring.settings import parse_clock
 from scoring.validation import Table
 
 SMTP_POLICIES = ("observe", "warn", "hold")
+# what warn and hold do with a message that could not be scored (milter default-action words)
+SCORE_FAILURE_ACTIONS = ("accept", "tempfail")
 UPSTREAM_TLS_MODES = ("starttls", "implicit", "none")
 IMAP_TLS_MODES = ("implicit", "starttls", "none")
 MIB = 1024 * 1024
@@ -76,6 +78,7 @@ class SmtpSettings:
     hold_override: bool = False        # policy "hold": the identical resend passes, as with "warn"
     score_workers: int = 0             # scoring processes; 0: one per CPU core (at most 4)
     score_worker_memory_mb: int = 1024  # each scoring process's memory cap (issue 13)
+    score_failure: str = "accept"      # warn/hold, scoring failed or timed out: relay, or 451
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ def parse_smtp(table: Table) -> SmtpSettings:
         score_workers=table.get_int("score_workers", d.score_workers, minimum=0, maximum=64),
         score_worker_memory_mb=table.get_int("score_worker_memory_mb",
                                              d.score_worker_memory_mb, minimum=128),
+        score_failure=table.get_str("score_failure", d.score_failure,
+                                    choices=SCORE_FAILURE_ACTIONS),
     )
     table.finish()
     return smtp

@@ -25,7 +25,13 @@ from daemon.config.sections import SmtpSettings
 from daemon.mail.headers import bounded_header_message, header_text
 from daemon.runtime.logs import log_event
 from daemon.smtp_proxy import replies
-from daemon.smtp_proxy.policy import POLICY_OBSERVE, ResendMemory, decide, fingerprint
+from daemon.smtp_proxy.policy import (
+    POLICY_OBSERVE,
+    SCORE_FAILURE_TEMPFAIL,
+    ResendMemory,
+    decide,
+    fingerprint,
+)
 from daemon.smtp_proxy.record import build_record
 from daemon.smtp_proxy.scoring_call import ScoreOutcome, Scoring
 from daemon.smtp_proxy.session import ProxySMTP, RelayState
@@ -39,6 +45,9 @@ log = logging.getLogger("trustmail.smtp")
 RELAYED_AUTH_MECHANISMS = ("LOGIN", "PLAIN")
 SCORE_HEADER = b"X-Trustmail-Score"
 SECONDS_PER_MINUTE = 60
+# [smtp] score_failure = "tempfail": a message that could not be scored is sent again later
+TEMPFAIL_REPLY = (b"451 4.7.0 trustmail: this email could not be scored in time; "
+                  b"it was not sent, try again in a few minutes")
 
 
 @dataclass
@@ -291,22 +300,28 @@ class RelayHandler:
 
     def _apply_policy(self, outcome: ScoreOutcome, raw: bytes, mail_from: str,
                       rcpt_tos: list[str]) -> bytes | None:
-        """The 550 refusal to send back, or None to relay."""
+        """The 550 refusal (or 451 for a message that could not be scored) to send back,
+        or None to relay."""
         context = self.context
         settings = context.settings
+        tempfail = settings.score_failure == SCORE_FAILURE_TEMPFAIL
         if outcome.failure:
-            log_event(log, logging.WARNING, "score-failed-open", problem=outcome.failure,
-                      ms=round(outcome.elapsed_ms, 1))
+            log_event(log, logging.WARNING,
+                      "score-failed-tempfail" if tempfail else "score-failed-open",
+                      problem=outcome.failure, ms=round(outcome.elapsed_ms, 1))
         report = outcome.report
         body = str(report.get("body", "")) if report else ""
         subject = header_text(bounded_header_message(raw), "Subject")
         key = fingerprint(mail_from, rcpt_tos, subject, body)
         decision = decide(settings.policy, None if outcome.failure else report, key,
-                          context.resend_memory, settings.hold_override)
+                          context.resend_memory, settings.hold_override, settings.score_failure)
         if decision.relay:
             if decision.reason == "resend":
                 log_event(log, logging.INFO, "policy-resend-passed", sender=mail_from)
             return None
+        if decision.reason == "tempfail":
+            metrics.record_smtp("held", "tempfail")
+            return TEMPFAIL_REPLY
         assert report is not None
         log_event(log, logging.INFO, "policy-refused", reason=decision.reason,
                   sender=mail_from, score=report.get("score"), verdict=report.get("verdict"))

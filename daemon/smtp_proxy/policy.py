@@ -6,7 +6,9 @@
 - hold: a message whose verdict is "hold" is refused; with ``hold_override`` the
   identical resend within the same window passes (an admin-allowed override).
 
-A scoring failure or timeout always lets the message through (fail open).
+A message whose scoring failed or timed out is relayed (fail open, as milters do by
+default), or under warn and hold with ``score_failure = "tempfail"`` refused with a 451 so
+that the client sends it again later.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ POLICY_OBSERVE = "observe"
 POLICY_WARN = "warn"
 POLICY_HOLD = "hold"
 
+SCORE_FAILURE_ACCEPT = "accept"
+SCORE_FAILURE_TEMPFAIL = "tempfail"
+
 VERDICT_PASS = "pass"
 VERDICT_WARN = "warn"
 VERDICT_HOLD = "hold"
@@ -31,7 +36,7 @@ class Decision:
     """Whether to relay, and why (the reason is logged)."""
 
     relay: bool
-    reason: str       # observe | pass | resend | fail-open | refused-warn | refused-hold
+    reason: str       # observe | pass | resend | fail-open | tempfail | refused-warn | refused-hold
     resend_allowed: bool = False   # a refusal that the identical resend will pass
 
 
@@ -76,11 +81,13 @@ class ResendMemory:
 
 
 def decide(policy: str, report: dict[str, Any] | None, key: str, memory: ResendMemory,
-           hold_override: bool = False) -> Decision:
+           hold_override: bool = False, score_failure: str = SCORE_FAILURE_ACCEPT) -> Decision:
     """Apply the policy to a scoring report (None: scoring failed or timed out)."""
     if policy == POLICY_OBSERVE:
         return Decision(True, "observe")
     if report is None or report.get("error"):
+        if score_failure == SCORE_FAILURE_TEMPFAIL:
+            return Decision(False, "tempfail")
         return Decision(True, "fail-open")
     verdict = report.get("verdict", VERDICT_PASS)
     if policy == POLICY_WARN:

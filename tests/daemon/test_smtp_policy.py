@@ -82,6 +82,14 @@ def test_scoring_failure_fails_open() -> None:
     assert decide("warn", broken, "k", memory) == Decision(True, "fail-open")
 
 
+def test_with_tempfail_a_message_not_scored_is_sent_again_later() -> None:
+    memory = ResendMemory(60)
+    assert decide("hold", None, "k", memory, score_failure="tempfail") == Decision(
+        False, "tempfail")
+    assert decide("observe", None, "k", memory, score_failure="tempfail").relay
+    assert decide("hold", report("pass"), "k", memory, score_failure="tempfail").relay
+
+
 def test_fingerprint_ignores_recipient_order_and_case_but_not_the_text() -> None:
     one = fingerprint("A@x.com", ["b@y.com", "c@z.com"], "Hi", "text")
     assert one == fingerprint("a@x.com", ["C@z.com", "b@y.com"], "Hi", "text")
@@ -197,6 +205,19 @@ async def test_scoring_timeout_or_crash_fails_open_and_is_logged(
         [row] = proxy.recorded()
     assert row["score"] is None                  # recorded without a score
     assert any(r.getMessage() == "score-failed-open" for r in caplog.records)
+
+
+@pytest.mark.real
+async def test_with_score_failure_tempfail_a_message_not_scored_gets_451(
+        upstream: SmtpUpstream, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    raw = message(body=HEDGING_BODY)
+    async with running_proxy(upstream, tmp_path, scorer=BrokenScorer(), policy="hold",
+                             score_failure="tempfail") as proxy:
+        code, text = await asyncio.to_thread(send, proxy.port, upstream, raw)
+        assert (code, text.split()[0]) == (451, b"4.7.0")
+        assert upstream.messages == []           # nothing relayed, the client sends again
+        assert await wait_until(lambda: len(proxy.recorded()) == 0)
+    assert any(r.getMessage() == "score-failed-tempfail" for r in caplog.records)
 
 
 @pytest.mark.real
