@@ -278,8 +278,8 @@ class RelayHandler:
             if refusal is not None:
                 await self.reset_upstream(relay)
                 return refusal
-            if settings.add_header and outcome.report is not None:
-                content = score_header(outcome.report) + raw
+            if settings.add_header:
+                content = score_header(outcome) + raw
         try:
             reply = await upstream.send_data(content)
         except UpstreamError as error:
@@ -425,6 +425,11 @@ class RelayHandler:
         return replies.UPSTREAM_LOST_CLOSING if relay.close_after_reply else replies.UPSTREAM_LOST
 
 
-def score_header(report: dict[str, Any]) -> bytes:
-    """The opt-in header for internal use (never added unless configured)."""
+def score_header(outcome: ScoreOutcome) -> bytes:
+    """The opt-in header for internal use (never added unless configured): ``72 (warn)``,
+    or ``unscored (fail-open: timeout)`` for a message relayed without a score."""
+    report = outcome.report
+    if outcome.failure or report is None:
+        problem = (outcome.failure or "error").split(":", 1)[0]
+        return SCORE_HEADER + f": unscored (fail-open: {problem})\r\n".encode()
     return SCORE_HEADER + f": {report.get('score')} ({report.get('verdict')})\r\n".encode()

@@ -208,6 +208,17 @@ async def test_scoring_timeout_or_crash_fails_open_and_is_logged(
 
 
 @pytest.mark.real
+async def test_the_score_header_says_a_message_went_unscored(
+        upstream: SmtpUpstream, tmp_path: Path) -> None:
+    async with running_proxy(upstream, tmp_path, scorer=BrokenScorer(), policy="hold",
+                             add_header=True) as proxy:
+        code, _ = await asyncio.to_thread(send, proxy.port, upstream, message())
+    assert code == 250
+    [relayed] = upstream.messages
+    assert relayed.data.startswith(b"X-Trustmail-Score: unscored (fail-open: error)\r\n")
+
+
+@pytest.mark.real
 async def test_with_score_failure_tempfail_a_message_not_scored_gets_451(
         upstream: SmtpUpstream, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     raw = message(body=HEDGING_BODY)
