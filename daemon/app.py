@@ -30,6 +30,7 @@ from daemon.api.server import api_service
 from daemon.application.check_setup import log_setup_problems
 from daemon.config.load import LoadedConfig, load_config
 from daemon.imap.service import imap_sync_service
+from daemon.metrics.events import record_scored
 from daemon.metrics.service import metrics_service
 from daemon.runtime.logs import log_event, setup_logging
 from daemon.runtime.state import daemon_running, read_state, state_file, write_state
@@ -58,6 +59,12 @@ class Service(Protocol):
 ServiceFactory = Callable[[LoadedConfig, Store, Scorer], "Service | None"]
 
 
+def imap_service(config: LoadedConfig, store: Store, scorer: Scorer) -> Service | None:
+    """IMAP sync; each draft it scores is counted for team metrics like the others."""
+    return imap_sync_service(config, store, scorer,
+                             on_scored=lambda report: record_scored("imap", report))
+
+
 def smtp_service(config: LoadedConfig, store: Store, scorer: Scorer) -> Service:
     return SmtpProxyService(config.daemon.smtp, store, scorer, scoring_settings=config.scoring)
 
@@ -67,7 +74,7 @@ SERVICE_FACTORIES: list[ServiceFactory] = [
     metrics_service,          # first: it records what the others do, and stops last
     smtp_service,
     api_service,
-    imap_sync_service,
+    imap_service,
     report_scheduler_service,
 ]
 

@@ -27,7 +27,7 @@ from imapclient import IMAPClient
 from daemon.config.sections import AccountSettings
 from daemon.imap import ImapError
 from daemon.imap.connection import connect
-from daemon.imap.drafts import Notifier, desktop_notify, score_new_drafts
+from daemon.imap.drafts import Notifier, Scored, desktop_notify, score_new_drafts
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import Progress, enable_condstore, sync_folder
 from daemon.imap.sent_promises import score_sent
@@ -72,7 +72,7 @@ class AccountWorker(threading.Thread):
     def __init__(self, account: AccountSettings, store: Store, scorer: Scorer | None,
                  *, renew_seconds: float = IDLE_RENEW_SECONDS,
                  backoff_start: float = BACKOFF_START_SECONDS,
-                 notify: Notifier = desktop_notify) -> None:
+                 notify: Notifier = desktop_notify, on_scored: Scored | None = None) -> None:
         super().__init__(name=f"imap-{account.name}", daemon=True)
         self.account = account
         self.store = store
@@ -80,6 +80,7 @@ class AccountWorker(threading.Thread):
         self.renew_seconds = renew_seconds
         self.backoff_start = backoff_start
         self.notify = notify
+        self.on_scored = on_scored
         self.connections = 0          # successful connections (tests and describe())
         self.last_error = ""
         self.recent_errors: deque[str] = deque(maxlen=RECENT_ERRORS)
@@ -152,7 +153,7 @@ class AccountWorker(threading.Thread):
             return
         for _ in range(DRAFT_PASSES):
             if not score_new_drafts(client, self.store, self.account, folders.drafts,
-                                    self.scorer, self.notify):
+                                    self.scorer, self.notify, self.on_scored):
                 return
 
     def _idle_until_change(self, client: IMAPClient, seconds: float) -> bool:

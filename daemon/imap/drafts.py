@@ -19,6 +19,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from imapclient import IMAPClient
 
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 
 Notifier = Callable[[str, str], None]   # (title, text)
+Scored = Callable[[dict[str, Any]], None]   # told each draft's report (team metrics)
 
 
 def desktop_notify(title: str, text: str) -> None:
@@ -64,7 +66,8 @@ def bounded_for_scoring(raw: bytes, where: str) -> bytes:
 
 
 def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
-                     scorer: Scorer, notify: Notifier | None = None) -> list[int]:
+                     scorer: Scorer, notify: Notifier | None = None,
+                     on_scored: Scored | None = None) -> list[int]:
     """Score drafts not seen yet in the (selected, read-write) Drafts folder.
 
     Returns the UIDs scored. The caller must have selected ``folder``. Drafts gone
@@ -88,14 +91,17 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
     for uid, data in client.fetch(uids, ["BODY.PEEK[]"]).items():
         raw = data.get(FETCH_ITEM, b"")
         if raw:
-            _score_one(client, store, account, folder, scorer, int(uid), raw, notify)
+            report = _score_one(client, store, account, folder, scorer, int(uid), raw, notify)
+            if on_scored is not None:
+                on_scored(report)
             scored.append(int(uid))
     save_sync_state(store, SyncState(account.name, folder, uidvalidity, uidnext))
     return scored
 
 
 def _score_one(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
-               scorer: Scorer, uid: int, raw: bytes, notify: Notifier | None) -> None:
+               scorer: Scorer, uid: int, raw: bytes,
+               notify: Notifier | None) -> dict[str, Any]:
     now = datetime.now(UTC)
     report = scorer.score_message(
         bounded_for_scoring(raw, f"{account.name}: draft uid {uid}"), now=now).to_dict()
@@ -106,9 +112,10 @@ def _score_one(client: IMAPClient, store: Store, account: AccountSettings, folde
     verdict = report.get("verdict", PASS)
     log.info("%s: draft uid %d scored %s (%s)", account.name, uid, report.get("score"), verdict)
     if verdict == PASS:
-        return
+        return report
     if account.draft_keyword:
         client.add_flags([uid], [account.draft_keyword.encode()])
     if account.notify and notify is not None:
         notify(f"trustmail: draft scored {report.get('score')} ({verdict})",
                record.subject or "(no subject)")
+    return report

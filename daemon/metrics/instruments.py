@@ -37,7 +37,8 @@ class Instrument:
 DRAFTS_SCORED = Instrument(
     "trustmail_drafts_scored", COUNTER,
     "Drafts scored, by where they were scored (api: the add-on while typing, smtp: a "
-    "message being sent) and verdict (failed: no verdict in time).",
+    "message being sent, imap: a draft saved in the Drafts folder) and verdict (failed: "
+    "no verdict in time).",
     ("source", "verdict"))
 
 FINDINGS = Instrument(

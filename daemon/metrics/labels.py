@@ -21,8 +21,8 @@ ACCOUNT = "account"
 CUSTOMER_DOMAIN = "customer_domain"
 
 # Where a draft was scored: the HTTP API (the add-on, while typing), the SMTP proxy
-# (a message being sent).
-SOURCES = ("api", "smtp")
+# (a message being sent), IMAP sync (a draft saved in the Drafts folder).
+SOURCES = ("api", "smtp", "imap")
 VERDICTS = ("pass", "warn", "hold")
 SCORING_FAILED = "failed"     # timeout or error: no verdict (the proxy fails open)
 

@@ -171,3 +171,21 @@ def test_a_draft_saved_while_another_is_scored_is_not_left_for_later(
     finally:
         worker.stop()
     assert [row[0] for row in rows] == [1, 2]
+
+
+def test_each_scored_draft_is_told_to_on_scored(dovecot: Dovecot, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The daemon counts IMAP drafts for team metrics through ``on_scored``."""
+    store = open_store(str(tmp_path / "store.sqlite3"))
+    account = account_for(dovecot, monkeypatch)
+    client = connect(account)
+    client.append("Drafts", mail("alice@example.com", "c@x.example", "Re: x", datetime.now(UTC),
+                                 "<m1@example.com>", body=HEDGED_DRAFT), flags=[b"\\Draft"])
+    client.select_folder("Drafts")
+    told: list[dict[str, object]] = []
+    assert score_new_drafts(client, store, account, "Drafts", Scorer(load_config(None).scoring),
+                            on_scored=told.append) == [1]
+    client.logout()
+    assert [report["verdict"] for report in told] == [
+        r["verdict"] for r in store.query("SELECT verdict FROM messages")]
+    assert told[0]["verdict"] != "pass"
