@@ -158,11 +158,15 @@ def numbered_items(text: str) -> dict[int, str]:
 
 def mark_skipped_items(questions: list[Question], original: str, reply: str) -> list[Question]:
     """A reply numbered like the customer's list ("1. Yes ... 3. The DPA ...") that leaves
-    out a number skips that question, whatever its words share with the rest."""
+    out a number skips that question, whatever its words share with the rest. A reply
+    that uses a number the customer did not ("1) Re-read ?seq" under the customer's 2 and
+    3) numbers its own points: it skips nothing."""
     asked = numbered_items(original)
     if not asked:
         return questions
     answered_items = set(numbered_items(reply))
+    if not answered_items <= set(asked):
+        return questions
     result = []
     for question in questions:
         item = next((number for number, text in asked.items()

@@ -78,3 +78,20 @@ def test_an_alternative_is_answered_with_the_question_before_it(scorer: Scorer) 
                    "something?")
     report = scorer.score_text("Yes, add a line with fixef(mod) instead." + quote)
     assert [q.answered for q in report.questions] == [True, True]
+
+
+NUMBERED = quoted("1. Can you send the invoice?\n> 2. Does the price include VAT?\n"
+                  "> 3. When does the contract start?")
+
+
+def test_a_reply_numbered_like_the_customer_skips_the_number_it_leaves_out(
+        scorer: Scorer) -> None:
+    reply = "1. Yes, attached.\n3. On 1 December.\n"
+    [skipped] = [q for q in scorer.score_text(reply + NUMBERED).questions if q.skipped]
+    assert (skipped.item, skipped.text) == (2, "Does the price include VAT?")
+
+
+def test_a_reply_numbering_its_own_points_skips_nothing(scorer: Scorer) -> None:
+    quote = quoted("2. I am simulating a model.\n> 3. Does LMER only accept factors?")
+    reply = "You need to:\n\n1) Re-read ?seq.\n2) Note the dimensions.\n"
+    assert not any(q.skipped for q in scorer.score_text(reply + quote).questions)
