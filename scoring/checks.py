@@ -234,12 +234,12 @@ def _upset_at_sender(rule: Rule, lowered: str) -> re.Match[str] | None:
     soft, aimed = option_regex(rule, "upset_at_sender"), option_regex(rule, "at_sender")
     if soft is None or aimed is None:
         return None
-    for cue in soft.finditer(lowered):
-        ends = [m.end() for m in CUSTOMER_SENTENCE_END.finditer(lowered, 0, cue.start())]
-        start = ends[-1] if ends else 0
-        after = CUSTOMER_SENTENCE_END.search(lowered, cue.end())
-        if aimed.search(lowered, start, after.start() if after else len(lowered)):
+    start = 0   # one pass over the sentences: hostile quotes hold thousands of cues
+    for end in [m.start() for m in CUSTOMER_SENTENCE_END.finditer(lowered)] + [len(lowered)]:
+        cue = soft.search(lowered, start, end)
+        if cue is not None and aimed.search(lowered, start, end):
             return cue
+        start = end + 1
     return None
 
 

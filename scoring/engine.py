@@ -114,13 +114,14 @@ class Scorer:
                       guards=self.rulebook.guards.get(language, {}),
                       kind_cues=self.rulebook.kind_cues.get(language, ())
                       if self.judge_sentence_kinds else None)
-        author = quoted_author(draft.attribution, draft.quoted)
-        ctx.quotes_sender = quotes_own_message(author, draft.from_addr, draft.from_name)
-        customer = latest_quoted_message(draft.quoted)
-        ctx.sender_named = (replies_to_author(author, draft.to_addrs, draft.to_names)
-                            or names_sender(customer, draft.from_name, draft.from_addr))
-        ctx.greets_someone_else = greets_someone_else(customer, draft.from_name,
-                                                      draft.from_addr)
+        if draft.quoted:   # whom the quoted message is from and to (not for a new mail)
+            author = quoted_author(draft.attribution, draft.quoted)
+            ctx.quotes_sender = quotes_own_message(author, draft.from_addr, draft.from_name)
+            customer = latest_quoted_message(draft.quoted)
+            ctx.sender_named = (replies_to_author(author, draft.to_addrs, draft.to_names)
+                                or names_sender(customer, draft.from_name, draft.from_addr))
+            ctx.greets_someone_else = greets_someone_else(customer, draft.from_name,
+                                                          draft.from_addr)
         ctx.recipients, ctx.from_known = draft.to_addrs, bool(draft.from_addr)
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx, tokens)

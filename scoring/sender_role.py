@@ -30,6 +30,14 @@ def quoted_author(attribution: str, quoted: str) -> str:
     return f"{attribution} {block.group('who')}" if block else attribution
 
 
+def names_in(display_name: str, text: str) -> bool:
+    """Does lower-cased ``text`` hold this display name as whole words ("Sam" is not in
+    "Samantha")? A name under MIN_NAME_CHARS says too little to count."""
+    name = " ".join(display_name.replace('"', " ").lower().split())
+    return len(name) >= MIN_NAME_CHARS and re.search(
+        rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+
+
 def quotes_own_message(attribution: str, from_addr: str, from_name: str) -> bool:
     """True when the attribution names the sender, by address or by display name."""
     if not attribution:
@@ -38,9 +46,7 @@ def quotes_own_message(attribution: str, from_addr: str, from_name: str) -> bool
     address = from_addr.strip().lower()
     if address and (address in text or address in SPELLED_AT.sub("@", text)):
         return True
-    name = " ".join(from_name.replace('"', " ").lower().split())
-    return len(name) >= MIN_NAME_CHARS and re.search(
-        rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+    return names_in(from_name, text)
 
 
 # the customer's opening words: a greeting that names the sender sits here ("Hi Tim,")
@@ -70,14 +76,8 @@ def replies_to_author(author: str, to_addrs: list[str], to_names: list[str]) -> 
     gives only a name ("On Monday, Carla Jones wrote:")."""
     text = " ".join(SPELLED_AT.sub("@", author.lower()).split())
     recipients = {SPELLED_AT.sub("@", a.lower()).strip() for a in to_addrs}
-    if any(address in recipients for address in ADDRESS.findall(text)):
-        return True
-    for name in to_names:
-        name = " ".join(name.replace('"', " ").lower().split())
-        if len(name) >= MIN_NAME_CHARS and re.search(
-                rf"(?<![\w]){re.escape(name)}(?![\w])", text):
-            return True
-    return False
+    return (any(address in recipients for address in ADDRESS.findall(text))
+            or any(names_in(name, text) for name in to_names))
 
 
 # "Hello Tim," / "Dear Ms Roth" / "Hallo Frau Roth": the first words greet one person
