@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from daemon import metrics
-from daemon.api import ledger
+from daemon.api import promises_report
 from daemon.api.cache import ReportCache, request_key
 from daemon.api.drafts import DraftRequest, parse_draft
 from daemon.api.errors import JSON_CONTENT_TYPE, HttpError
@@ -117,7 +117,7 @@ class Handlers:
 
     async def score(self, request: Request, body: dict[str, Any]) -> Response:
         """``POST /v1/score``: the report of a draft, as the CLI prints it."""
-        now = ledger.utc_now()
+        now = promises_report.utc_now()
         draft = parse_draft(body)
         draft = replace(draft, now=draft.now or now)   # the scoring core never reads the clock
         encoded = await self.cache.get_or_compute(request_key(body, now),
@@ -140,18 +140,18 @@ class Handlers:
     async def report(self, request: Request, body: None) -> dict[str, Any]:
         """``GET /v1/report?week=|since=&until=&me=``: the weekly report's JSON."""
         return await self.run_blocking(  # type: ignore[no-any-return]
-            self.guarded, ledger.weekly_report, self.config, self.store,
-            dict(request.query_params), ledger.utc_now())
+            self.guarded, promises_report.weekly_report, self.config, self.store,
+            dict(request.query_params), promises_report.utc_now())
 
     async def promises(self, request: Request, body: None) -> dict[str, Any]:
         """``GET /v1/promises?status=open|overdue|kept|all&me=``: the promise ledger."""
         status = request.query_params.get("status", "all")
-        if status not in ("all", *ledger.STATUSES):
+        if status not in ("all", *promises_report.STATUSES):
             raise HttpError(400, "invalid_request",
                             "query.status: must be one of open, overdue, kept, all")
-        entries = await self.run_blocking(self.guarded, ledger.promise_ledger, self.config,
+        entries = await self.run_blocking(self.guarded, promises_report.promise_ledger, self.config,
                                           self.store, dict(request.query_params),
-                                          ledger.utc_now(), status)
+                                          promises_report.utc_now(), status)
         return {"promises": entries}
 
     @staticmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from daemon.config.load import LoadedConfig
-from daemon.conversations.promise_ledger import promise_statuses
+from daemon.conversations.promise_status import promise_statuses
 from daemon.reports.rows import PromiseRow, promise_rows
 from daemon.reports.sources import my_addresses, parties_for, store_inputs
 from daemon.store.database import Store

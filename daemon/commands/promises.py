@@ -16,7 +16,7 @@ from pathlib import Path
 
 from daemon.application.list_promises import entry_dict, list_promises
 from daemon.config.load import load_config
-from daemon.conversations.promise_ledger import STATUSES
+from daemon.conversations.promise_status import STATUSES
 from daemon.reports.rows import PromiseRow
 from daemon.reports.wording import shorten
 from daemon.store.database import open_store

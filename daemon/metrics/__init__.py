@@ -8,7 +8,7 @@ it starts. The daemon's parts record events with the functions re-exported here:
     metrics.record_smtp("held", "refused_hold")
 
 Modules: ``labels`` (the label policy), ``instruments`` (what is exported), ``events``
-(recording), ``prometheus`` (the scrape endpoint), ``otlp`` (the push), ``ledger``
+(recording), ``prometheus`` (the scrape endpoint), ``otlp`` (the push), ``store_watch``
 (first-response times and promises from the store), ``service`` (the daemon service).
 """
 

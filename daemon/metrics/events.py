@@ -2,7 +2,7 @@
 
 The SMTP proxy and the HTTP API call these functions where an event happens (one line
 each); first-response times and promises come from the store's ledger
-(daemon/metrics/ledger.py). While metrics are off (the default) no recorder is active and
+(daemon/metrics/store_watch.py). While metrics are off (the default) no recorder is active and
 each call returns at once: nothing is counted, nothing is parsed, no exporter library is
 imported. The metrics service (daemon/metrics/service.py) activates a :class:`Recorder`
 whose counts the exporters the admin turned on read.

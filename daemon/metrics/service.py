@@ -4,8 +4,8 @@
 ``otlp_endpoint`` (the default): then no exporter library is imported, no port is opened
 and every recording call (daemon/metrics/events.py) returns at once. Started, it builds
 the exporters the admin chose, activates the recorder, and watches the store's ledger for
-first-response times and promise events (daemon/metrics/ledger.py, in a worker process of
-its own: daemon/metrics/ledger_process.py). It starts before the other services and stops
+first-response times and promise events (daemon/metrics/store_watch.py, in a worker process of
+its own: daemon/metrics/store_watch_process.py). It starts before the other services and stops
 after them, so nothing they record is lost.
 """
 
@@ -26,8 +26,8 @@ from daemon.runtime.logs import log_event
 from daemon.store.database import Store
 
 if TYPE_CHECKING:
-    from daemon.metrics.ledger_process import LedgerProcess
     from daemon.metrics.prometheus import ScrapeEndpoint
+    from daemon.metrics.store_watch_process import LedgerProcess
 
 log = logging.getLogger("trustmail.metrics")
 
@@ -72,8 +72,8 @@ class MetricsService:
             self.recorder.attach(OtlpBackend(self.recorder, settings.otlp_endpoint,
                                              settings.otlp_interval_seconds))
         activate(self.recorder)
-        from daemon.metrics.ledger import start_mark
-        from daemon.metrics.ledger_process import LedgerProcess
+        from daemon.metrics.store_watch import start_mark
+        from daemon.metrics.store_watch_process import LedgerProcess
         self.ledger = LedgerProcess(self.config, self.recorder, start_mark(self.store))
         self._watch = asyncio.ensure_future(self._watch_ledger())
         log_event(log, logging.INFO, "metrics-exporting", describe=self.describe())
@@ -100,8 +100,8 @@ class MetricsService:
             await asyncio.sleep(LEDGER_POLL_SECONDS)
 
     async def _restart_ledger(self) -> None:
-        from daemon.metrics.ledger import start_mark
-        from daemon.metrics.ledger_process import LedgerProcess
+        from daemon.metrics.store_watch import start_mark
+        from daemon.metrics.store_watch_process import LedgerProcess
         assert self.recorder is not None
         old, self.ledger = self.ledger, LedgerProcess(self.config, self.recorder,
                                                       start_mark(self.store))

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from daemon.conversations.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
+from daemon.conversations.promise_status import KEPT, OPEN, OVERDUE, promise_statuses
 from daemon.conversations.response_times import (
     MINE,
     Parties,

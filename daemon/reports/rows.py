@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from daemon.conversations.promise_ledger import LedgerEntry
+from daemon.conversations.promise_status import LedgerEntry
 from daemon.conversations.response_times import INBOUND, Parties, Unanswered
 from daemon.conversations.threads import assign_threads
 from daemon.reports.wording import shorten

@@ -42,7 +42,7 @@ def test_no_metrics_table_no_service_and_no_exporter_library_imported(tmp_path: 
     assert metrics_service(load_config(None), store, None) is None
     probe = ("import sys, daemon.app, daemon.api.handlers, daemon.smtp_proxy.handler\n"
              "print(sorted(m for m in sys.modules if m.startswith(('prometheus_client', "
-             "'opentelemetry', 'daemon.metrics.ledger'))))")
+             "'opentelemetry', 'daemon.metrics.store_watch'))))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[]"

@@ -14,11 +14,11 @@ import pytest
 from support.smtp_proxy import real_scorer
 
 from daemon.config.load import LoadedConfig, load_config
-from daemon.metrics import ledger as ledger_module
+from daemon.metrics import store_watch as store_watch_module
 from daemon.metrics.events import Recorder
 from daemon.metrics.labels import LabelPolicy
-from daemon.metrics.ledger import LedgerWatch, start_mark
 from daemon.metrics.prometheus import PrometheusBackend
+from daemon.metrics.store_watch import LedgerWatch, start_mark
 from daemon.store.database import MessageRecord, Store, open_store
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -153,8 +153,8 @@ def test_customer_domains_label_the_histogram_only_when_turned_on(tmp_path: Path
 
 def test_a_pass_runs_only_when_the_store_changed_or_a_due_date_passed(
         tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_module, "MIN_GAP_SECONDS", 0.0)
-    monkeypatch.setattr(ledger_module, "PASS_BUDGET", 0.0)
+    monkeypatch.setattr(store_watch_module, "MIN_GAP_SECONDS", 0.0)
+    monkeypatch.setattr(store_watch_module, "PASS_BUDGET", 0.0)
     ledger, _ = watch(tmp_path, store)
     assert ledger.tick(WEDNESDAY_9) is not None          # the baseline
     assert ledger.tick(WEDNESDAY_9) is None              # nothing changed

@@ -3,7 +3,7 @@
 Response times and promise statuses are not events the daemon sees at one place: they
 follow from the whole store (a customer's message synced from INBOX, my reply relayed by
 the proxy or synced from Sent, a due date passing). So the metrics read them the way the
-weekly report does (daemon/conversations/response_times.py and promise_ledger.py) and
+weekly report does (daemon/conversations/response_times.py and promise_status.py) and
 turn each
 *change* into an event, exactly once:
 
@@ -17,7 +17,7 @@ as Prometheus expects after a restart, and a reply stored after the start counts
 the first pass comes later. A pass runs only when the store changed or a promise's due
 date passed, and at most once per ``PASS_BUDGET`` times the last pass's duration, so a
 large mailbox costs at most a twentieth of one core. In the daemon the watch runs in a
-process of its own (daemon/metrics/ledger_process.py): a pass over 10,000 messages takes
+process of its own (daemon/metrics/store_watch_process.py): a pass over 10,000 messages takes
 about a second of CPU, which must not hold the GIL that the SMTP proxy and the API answer
 with.
 """
@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Protocol
 
 from daemon.config.load import LoadedConfig
-from daemon.conversations.promise_ledger import KEPT, OVERDUE, promise_statuses
+from daemon.conversations.promise_status import KEPT, OVERDUE, promise_statuses
 from daemon.conversations.response_times import Parties, Response, compute_response_times
 from daemon.conversations.threads import assign_threads
 from daemon.reports.sources import my_addresses, parties_for

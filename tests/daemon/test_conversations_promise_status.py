@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from daemon.cli import main
-from daemon.conversations.promise_ledger import KEPT, OPEN, OVERDUE, promise_statuses
+from daemon.conversations.promise_status import KEPT, OPEN, OVERDUE, promise_statuses
 from daemon.conversations.response_times import Parties
 from daemon.store.database import MessageRecord, open_store
 from daemon.store.queries import load_messages, load_promises, save_promise_statuses

@@ -14,7 +14,7 @@ from typing import Any
 from daemon.application.build_report import ReportRequest, build_report
 from daemon.application.list_promises import entry_dict, list_promises
 from daemon.config.load import LoadedConfig
-from daemon.conversations.promise_ledger import STATUSES
+from daemon.conversations.promise_status import STATUSES
 from daemon.reports.json_format import report_dict
 from daemon.store.database import Store
 

@@ -2,7 +2,7 @@
 
 A pass reads the whole store and threads every message (about a second for 10,000
 messages); in a thread of the daemon it would hold the GIL that the SMTP proxy and the
-API answer with, and sends during a pass would wait. So the watch (daemon/metrics/ledger.py)
+API answer with, and sends during a pass would wait. So the watch (daemon/metrics/store_watch.py)
 lives in one spawned worker process that opens the store itself (SQLite in WAL mode:
 readers never block the daemon's writes) and keeps its own "seen" state; each tick returns
 the events it found, and the daemon's recorder counts them.
@@ -21,7 +21,7 @@ from datetime import datetime
 
 from daemon.config.load import LoadedConfig
 from daemon.metrics.events import Recorder
-from daemon.metrics.ledger import LedgerWatch, StartMark
+from daemon.metrics.store_watch import LedgerWatch, StartMark
 from daemon.runtime.logs import setup_logging
 from daemon.store.database import open_store
 
