@@ -30,7 +30,9 @@ from daemon.imap.connection import connect
 from daemon.imap.drafts import Notifier, Scored, desktop_notify, score_new_drafts
 from daemon.imap.folders import Folders, discover_folders
 from daemon.imap.header_sync import Progress, enable_condstore, sync_folder
+from daemon.imap.mail_scoring import MailScoring
 from daemon.imap.sent_promises import score_sent
+from daemon.scoring_service.pool import WorkersClosed
 from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
 
@@ -54,7 +56,8 @@ def is_mailbox_change(response: object) -> bool:
 
 
 def sync_headers(client: IMAPClient, store: Store, account: AccountSettings, folders: Folders,
-                 progress: Progress | None = None, scorer: Scorer | None = None) -> int:
+                 progress: Progress | None = None,
+                 scorer: Scorer | MailScoring | None = None) -> int:
     """Incremental header sync of INBOX ("in") and Sent ("out"); returns messages fetched.
 
     With a scorer, recent sent mail that nobody scored yet is scored for its promises.
@@ -69,7 +72,8 @@ def sync_headers(client: IMAPClient, store: Store, account: AccountSettings, fol
 class AccountWorker(threading.Thread):
     """Keeps one account in sync until :meth:`stop`; safe to stop at any moment."""
 
-    def __init__(self, account: AccountSettings, store: Store, scorer: Scorer | None,
+    def __init__(self, account: AccountSettings, store: Store,
+                 scorer: Scorer | MailScoring | None,
                  *, renew_seconds: float = IDLE_RENEW_SECONDS,
                  backoff_start: float = BACKOFF_START_SECONDS,
                  notify: Notifier = desktop_notify, on_scored: Scored | None = None) -> None:
@@ -97,6 +101,9 @@ class AccountWorker(threading.Thread):
             connected_before = self.connections
             try:
                 self._session()
+            except WorkersClosed as error:     # stop() withdrew the job it waited for,
+                self.last_error = f"scoring stopped: {error}"   # or the pool is gone
+                log.info("%s: %s", self.account.name, self.last_error)
             except ImapError as error:
                 self.last_error = str(error)
                 self.recent_errors.append(self.last_error)

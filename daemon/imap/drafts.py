@@ -8,8 +8,9 @@ Each draft is scored with ``Scorer.score_message(raw, now=...)`` and stored (bod
 when ``[store] keep_bodies``). A draft whose verdict is not "pass" optionally gets an
 IMAP keyword (``draft_keyword``, e.g. ``$TrustmailWarn``) that clients show as a tag,
 and optionally a desktop notification (``notify``; uses ``notify-send`` when present).
-A draft is bounded before it is scored (daemon/mail/bounded.py): anyone can put a
-hostile message in a mailbox, and the scoring thread shares the daemon's GIL.
+A draft is read and scored where the daemon scores everything, in a scoring worker
+process (daemon/imap/mail_scoring.py): anyone can put a hostile message in a mailbox.
+A draft past the workers' limits (time budget, memory cap) is logged and skipped.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from typing import Any
 from imapclient import IMAPClient
 
 from daemon.config.sections import AccountSettings
-from daemon.mail.bounded import bound_message
-from daemon.mail.headers import parse_headers
+from daemon.imap.mail_scoring import MailScoring, ScoredMail, Unscorable, mail_scoring
 from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
 from daemon.store.queries import (
@@ -57,20 +57,19 @@ def desktop_notify(title: str, text: str) -> None:
         log.debug("desktop notification failed")
 
 
-def bounded_for_scoring(raw: bytes, where: str) -> bytes:
-    """``raw`` cut to the bounded pre-parse's caps; what was cut is logged (not content)."""
-    bounded = bound_message(raw)
-    if bounded.notes:
-        log.info("%s: hostile headers bounded: %s", where, "; ".join(bounded.notes[:5]))
-    return bounded.raw
+def log_bounded(scored: ScoredMail, where: str) -> None:
+    """What the bounded pre-parse cut before scoring, if anything (never content)."""
+    if scored.notes:
+        log.info("%s: hostile headers bounded: %s", where, "; ".join(scored.notes))
 
 
 def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
-                     scorer: Scorer, notify: Notifier | None = None,
+                     scorer: Scorer | MailScoring, notify: Notifier | None = None,
                      on_scored: Scored | None = None) -> list[int]:
     """Score drafts not seen yet in the (selected, read-write) Drafts folder.
 
-    Returns the UIDs scored. The caller must have selected ``folder``. Drafts gone
+    Returns the UIDs scored, or given up on (past the scoring workers' limits: not
+    stored, not tried again). The caller must have selected ``folder``. Drafts gone
     from the server (sent, deleted, or replaced by a newer version) leave the store.
     """
     status = client.folder_status(folder, ["UIDVALIDITY", "UIDNEXT"])
@@ -87,25 +86,31 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
     if not uids:
         return []
     uidnext = max(uidnext, uids[-1] + 1)
+    scoring = mail_scoring(scorer)
     scored: list[int] = []
     for uid, data in client.fetch(uids, ["BODY.PEEK[]"]).items():
         raw = data.get(FETCH_ITEM, b"")
-        if raw:
-            report = _score_one(client, store, account, folder, scorer, int(uid), raw, notify)
-            if on_scored is not None:
-                on_scored(report)
-            scored.append(int(uid))
+        if not raw:
+            continue
+        scored.append(int(uid))
+        try:
+            report = _score_one(client, store, account, folder, scoring, int(uid), raw, notify)
+        except Unscorable as error:
+            log.warning("%s: draft uid %d (%d bytes) not scored: %s", account.name, uid,
+                        len(raw), error)
+            continue
+        if on_scored is not None:
+            on_scored(report)
     save_sync_state(store, SyncState(account.name, folder, uidvalidity, uidnext))
     return scored
 
 
 def _score_one(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
-               scorer: Scorer, uid: int, raw: bytes,
+               scoring: MailScoring, uid: int, raw: bytes,
                notify: Notifier | None) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    report = scorer.score_message(
-        bounded_for_scoring(raw, f"{account.name}: draft uid {uid}"), now=now).to_dict()
-    record = parse_headers(raw, source="imap", direction="draft")
+    scored = scoring.score(raw, "draft", datetime.now(UTC))
+    log_bounded(scored, f"{account.name}: draft uid {uid}")
+    record, report = scored.record, scored.report
     record.account, record.folder, record.uid = account.name, folder, uid
     record.body = report.get("body")
     store.record_message(record, report)

@@ -6,7 +6,8 @@ sync, dated within :data:`SENT_SCORE_DAYS`, and without a scored copy of the sam
 Message-ID in the store) the body is fetched once, scored (promise due dates resolve
 against the message's own Date) and the header row is replaced by the scored one.
 Older mail is left as headers: its promises are long due and would only be noise.
-Sent mail is bounded before it is scored, like drafts (daemon/mail/bounded.py).
+Sent mail is read and scored in a scoring worker, like drafts (daemon/imap/
+mail_scoring.py); one past the workers' limits is logged and left as headers.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 from imapclient import IMAPClient
 
-from daemon.imap.drafts import FETCH_ITEM, bounded_for_scoring
-from daemon.mail.headers import parse_headers
+from daemon.imap.drafts import FETCH_ITEM, log_bounded
+from daemon.imap.mail_scoring import MailScoring, Unscorable, mail_scoring
 from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
 
@@ -44,21 +45,27 @@ def _unscored(store: Store, account: str, folder: str, uids: Sequence[int],
 
 
 def score_sent(client: IMAPClient, store: Store, account: str, folder: str,
-               uids: Sequence[int], scorer: Scorer, now: datetime | None = None) -> int:
+               uids: Sequence[int], scorer: Scorer | MailScoring,
+               now: datetime | None = None) -> int:
     """Score the recent, unscored messages among ``uids`` (``folder`` must be selected)."""
     since = (now or datetime.now(UTC)) - timedelta(days=SENT_SCORE_DAYS)
     wanted = _unscored(store, account, folder, uids, since)
     if not wanted:
         return 0
+    scoring = mail_scoring(scorer)
     for uid, data in client.fetch(wanted, ["BODY.PEEK[]"]).items():
         raw = data.get(FETCH_ITEM, b"")
         if not raw:
             continue
-        record = parse_headers(raw, source="imap", direction="out")
+        where = f"{account}/{folder}: uid {uid}"
+        try:
+            scored = scoring.score(raw, "out", None)     # due dates from its own Date
+        except Unscorable as error:
+            log.warning("%s (%d bytes) not scored: %s", where, len(raw), error)
+            continue
+        log_bounded(scored, where)
+        record, report = scored.record, scored.report
         record.account, record.folder, record.uid = account, folder, int(uid)
-        report = scorer.score_message(
-            bounded_for_scoring(raw, f"{account}/{folder}: uid {uid}"), now=record.date
-        ).to_dict()
         record.body = report.get("body")
         store.record_message(record, report)
     log.info("%s/%s: scored %d sent messages for promises", account, folder, len(wanted))

@@ -1,8 +1,8 @@
 """The one spelling of "the scorer" in the daemon: what it needs of ``scoring.Scorer``.
 
 ``scoring.Scorer`` fits it; so does :class:`daemon.scoring_service.service.ScoringService`
-(which lends its own scorer to callers already off the event loop, such as the IMAP
-threads), and so do the small stand-ins tests use for the API layer alone.
+(which lends its own scorer to callers already off the event loop, such as the report
+scheduler), and so do the small stand-ins tests use for the API layer alone.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """The daemon's one scoring door: one scorer, one worker pool, shared by every server.
 
-The HTTP API and the SMTP proxy run their scoring jobs here (``await run(job, ...)``),
-in the daemon's worker processes (daemon/scoring_service/pool.py: the scoring core is CPU
-work that must not hold the event loop's GIL), or in a small thread pool around a given
-scorer (tests, embedding). The pool is shared: the first user that ``acquire``\\ s the
-service starts it and the last ``release`` stops it, so a reload that replaces the
-service retires the old pool once both servers have let go of it.
+The HTTP API, the SMTP proxy and the IMAP sync run their scoring jobs here (``await
+run(job, ...)``), in the daemon's worker processes (daemon/scoring_service/pool.py: the
+scoring core is CPU work that must not hold the event loop's GIL), or in a small thread
+pool around a given scorer (tests, embedding). The pool is shared: the first user that
+``acquire``\\ s the service starts it and the last ``release`` stops it, so a reload
+that replaces the service retires the old pool once every user has let go of it.
 
-Callers already off the event loop (the IMAP account threads, the report scheduler)
-use the service as a plain :class:`daemon.scoring_service.scorer.Scorer`: ``score_message`` and
+The IMAP account threads hand their jobs to the loop (daemon/imap/mail_scoring.py).
+Callers that want the scoring core in their own thread (the report scheduler) use the
+service as a plain :class:`daemon.scoring_service.scorer.Scorer`: ``score_message`` and
 ``score_text`` run the scoring core in the calling thread.
 """
 
@@ -27,7 +28,7 @@ from scoring.settings import ScoringSettings
 Result = TypeVar("Result")
 THREADS = 2
 # Where the jobs live: the workers import them while they warm up, not on a first job.
-JOB_MODULES = ("daemon.application.score_draft",)
+JOB_MODULES = ("daemon.application.score_draft", "daemon.imap.mail_scoring")
 
 
 class ScoringService:

@@ -1,8 +1,9 @@
-"""Helpers shared by the IMAP tests: an account for a test Dovecot, mail, waiting."""
+"""Helpers shared by the IMAP tests: an account for a test Dovecot, mail, waiting;
+a hostile message and a fake IMAP client that serves it, for the watchers' own code."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.utils import format_datetime
 from typing import TypeVar
@@ -12,10 +13,38 @@ from support import polling
 from support.dovecot import Dovecot
 
 from daemon.config.sections import AccountSettings
+from daemon.imap.drafts import FETCH_ITEM
 
 PASSWORD_ENV = "TRUSTMAIL_TEST_IMAP_PASSWORD"
 WAIT_SECONDS = 15.0
 T = TypeVar("T")
+
+# Issue 13's hostile headers in one message: 50,000 nested comments, a Subject of 20,000
+# adjacent encoded words (~4 GB in the stdlib's parser unbounded), 20,000 parameters.
+HOSTILE = (b"From: " + b"(" * 50_000 + b"\r\nDate: Thu, 03 Dec 2026 09:00:00 +0000\r\n"
+           b"Message-ID: <h1@example.com>\r\nSubject: "
+           + b" ".join([b"=?utf-8?b?SGFsbG8=?="] * 20_000)
+           + b"\r\nContent-Type: text/plain" + b"; a=b" * 20_000 + b"\r\n\r\nHello there.\r\n")
+
+
+class FakeClient:
+    """The few IMAPClient calls the watchers make, over messages at UIDs 1, 2, ..."""
+
+    def __init__(self, *raws: bytes) -> None:
+        self.raws = raws
+        self.flagged: list[int] = []
+
+    def folder_status(self, folder: str, items: Sequence[str]) -> dict[bytes, int]:
+        return {b"UIDVALIDITY": 7, b"UIDNEXT": len(self.raws) + 1}
+
+    def search(self, criteria: Sequence[str]) -> list[int]:
+        return list(range(1, len(self.raws) + 1))
+
+    def fetch(self, uids: Sequence[int], items: Sequence[str]) -> dict[int, dict[bytes, bytes]]:
+        return {uid: {FETCH_ITEM: self.raws[uid - 1]} for uid in uids}
+
+    def add_flags(self, uids: Sequence[int], flags: Sequence[bytes]) -> None:
+        self.flagged.extend(uids)
 
 
 def account_for(server: Dovecot, monkeypatch: pytest.MonkeyPatch,

@@ -5,24 +5,20 @@ A fake IMAP client and scorer, a real store: the watcher's own code is what is t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from imap_helpers import HOSTILE, FakeClient
 
 from daemon.config.sections import AccountSettings
-from daemon.imap.drafts import FETCH_ITEM, score_new_drafts
+from daemon.imap.drafts import score_new_drafts
 from daemon.imap.sent_promises import score_sent
 from daemon.mail.bounded import MAX_ENCODED_WORDS
 from daemon.mail.headers import parse_headers
 from daemon.store.database import Store, open_store
-
-HOSTILE = (b"From: " + b"(" * 50_000 + b"\r\nDate: Thu, 03 Dec 2026 09:00:00 +0000\r\n"
-           b"Message-ID: <h1@example.com>\r\nSubject: "
-           + b" ".join([b"=?utf-8?b?SGFsbG8=?="] * 20_000)
-           + b"\r\nContent-Type: text/plain" + b"; a=b" * 20_000 + b"\r\n\r\nHello there.\r\n")
 
 
 class FakeReport:
@@ -37,25 +33,6 @@ class FakeScorer:
     def score_message(self, raw: bytes, now: datetime | None = None) -> FakeReport:
         self.seen.append(raw)
         return FakeReport()
-
-
-class FakeClient:
-    """The few IMAPClient calls the watchers make, over one message at UID 1."""
-
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-
-    def folder_status(self, folder: str, items: Sequence[str]) -> dict[bytes, int]:
-        return {b"UIDVALIDITY": 7, b"UIDNEXT": 2}
-
-    def search(self, criteria: Sequence[str]) -> list[int]:
-        return [1]
-
-    def fetch(self, uids: Sequence[int], items: Sequence[str]) -> dict[int, dict[bytes, bytes]]:
-        return {uid: {FETCH_ITEM: self.raw} for uid in uids}
-
-    def add_flags(self, uids: Sequence[int], flags: Sequence[bytes]) -> None:
-        raise AssertionError("a passing draft gets no keyword")
 
 
 @pytest.fixture
@@ -74,6 +51,7 @@ def test_a_hostile_draft_is_bounded_before_scoring(store: Store) -> None:
     account = AccountSettings(name="work", host="h", port=993, tls="implicit", username="u")
     client: Any = FakeClient(HOSTILE)
     assert score_new_drafts(client, store, account, "Drafts", scorer) == [1]
+    assert client.flagged == []         # a passing draft gets no keyword
     assert len(scorer.seen[0]) < 5000 and scorer.seen[0].endswith(b"\r\n\r\nHello there.\r\n")
     assert stored(store) == [{"from_addr": "", "subject": "Hallo" * MAX_ENCODED_WORDS}]
 

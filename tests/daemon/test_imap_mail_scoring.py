@@ -1,0 +1,187 @@
+"""IMAP drafts and Sent mail are read and scored in the daemon's scoring workers (issue 13).
+
+A fake IMAP client, a real store, and the daemon's real scoring service with its
+worker process: a hostile draft costs the daemon process neither time on its event
+loop (where the SMTP proxy and the API answer) nor memory, and a draft past the
+workers' limits is skipped, not tried again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from imap_helpers import HOSTILE, FakeClient, mail
+
+from daemon.config.load import load_config
+from daemon.config.sections import AccountSettings
+from daemon.imap.drafts import score_new_drafts
+from daemon.imap.mail_scoring import PooledScoring, mail_scoring
+from daemon.mail.bounded import MAX_ENCODED_WORDS
+from daemon.scoring_service.pool import WorkersClosed
+from daemon.scoring_service.service import ScoringService
+from daemon.store.database import Store, open_store
+
+ACCOUNT = AccountSettings(name="work", host="h", port=993, tls="implicit", username="u")
+SENT_AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+CLEAR_DRAFT = mail("alice@example.com", "carla@customer.example", "Re: Invoice", SENT_AT,
+                   "<d2@example.com>", body="Thank you. I will send the invoice by Friday.\n")
+# ~5 MB of body: the worker reads its first MiB; the daemon must not grow by any of it
+LONG_DRAFT = (b"Subject: long\r\n\r\n"
+              + b"We will send it maybe soon!!! ... Can you?\r\n" * 120_000)
+MEMORY_MB = 1024          # [smtp] score_worker_memory_mb's default
+MAX_LAG_SECONDS = 0.2     # the event loop answers within this all along
+MAX_GROWTH_MB = 30        # the daemon process's RSS over the drafts
+
+
+class RefusingScorer:
+    """The daemon's in-process scorer: IMAP mail must never be scored with it."""
+
+    def score_message(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an IMAP draft was scored in the daemon process")
+
+    def score_text(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an IMAP draft was scored in the daemon process")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(str(tmp_path / "store.sqlite3"))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+async def service() -> AsyncIterator[ScoringService]:
+    """The daemon's scoring service, one warmed worker, acquired as the IMAP sync does."""
+    shared = ScoringService.in_processes(load_config(None).scoring, RefusingScorer(),
+                                         workers=1, memory_mb=MEMORY_MB)
+    await shared.acquire()
+    try:
+        await shared.ready()
+        yield shared
+    finally:
+        shared.release()
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+async def worst_lag(done: asyncio.Event, tick: float = 0.01) -> float:
+    """The longest the event loop was late for a 10 ms tick until ``done`` (what an
+    EHLO or a /v1/health probe would have waited beyond its own cost)."""
+    worst = 0.0
+    while not done.is_set():
+        started = time.perf_counter()
+        await asyncio.sleep(tick)
+        worst = max(worst, time.perf_counter() - started - tick)
+    return worst
+
+
+def drafts(store: Store) -> list[dict[str, Any]]:
+    return [dict(row) for row in store.query(
+        "SELECT uid, subject, score FROM messages WHERE direction='draft' ORDER BY uid")]
+
+
+async def test_hostile_drafts_are_scored_in_a_worker_while_the_loop_keeps_answering(
+        service: ScoringService, store: Store) -> None:
+    client: Any = FakeClient(HOSTILE, LONG_DRAFT, CLEAR_DRAFT)
+    scoring = PooledScoring(service, asyncio.get_running_loop())
+    before = rss_mb()
+    done = asyncio.Event()
+    probe = asyncio.create_task(worst_lag(done))
+    try:
+        handled = await asyncio.to_thread(score_new_drafts, client, store, ACCOUNT, "Drafts",
+                                          scoring)
+    finally:
+        done.set()
+    lag = await probe
+    assert handled == [1, 2, 3]
+    rows = drafts(store)
+    assert [row["subject"] for row in rows] == ["Hallo" * MAX_ENCODED_WORDS, "long",
+                                                "Re: Invoice"]
+    assert all(row["score"] is not None for row in rows)
+    assert lag < MAX_LAG_SECONDS
+    assert rss_mb() - before < MAX_GROWTH_MB
+
+
+async def test_a_draft_past_the_workers_budget_is_skipped_and_not_tried_again(
+        service: ScoringService, store: Store) -> None:
+    client: Any = FakeClient(CLEAR_DRAFT)
+    scoring = PooledScoring(service, asyncio.get_running_loop(), budget=0.0)
+    assert await asyncio.to_thread(score_new_drafts, client, store, ACCOUNT, "Drafts",
+                                   scoring) == [1]
+    assert drafts(store) == []          # not stored: it was never scored
+    assert await asyncio.to_thread(score_new_drafts, client, store, ACCOUNT, "Drafts",
+                                   scoring) == []
+
+
+class BlockingScorer:
+    """Scores once it is let go; counts the messages it was given."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.go = threading.Event()
+        self.calls = 0
+
+    def score_message(self, raw: bytes, **kwargs: Any) -> Any:
+        self.calls += 1
+        self.started.set()
+        self.go.wait(10)
+        return RefusingScorer()      # never read: its caller stopped waiting
+
+    def score_text(self, text: str, **kwargs: Any) -> Any:
+        raise AssertionError("drafts are messages")
+
+
+async def test_closing_withdraws_the_jobs_account_threads_wait_for() -> None:
+    scorer = BlockingScorer()
+    shared = ScoringService.in_threads(scorer, threads=1)
+    await shared.acquire()
+    scoring = PooledScoring(shared, asyncio.get_running_loop())
+    try:
+        running = asyncio.create_task(asyncio.to_thread(scoring.score, CLEAR_DRAFT, "draft",
+                                                        None))
+        await asyncio.to_thread(scorer.started.wait, 5)
+        queued = asyncio.create_task(asyncio.to_thread(scoring.score, CLEAR_DRAFT, "draft",
+                                                       None))
+        await asyncio.sleep(0.1)
+        scoring.close()             # what the IMAP service's stop() does first
+        for waiting in (running, queued):
+            with pytest.raises(WorkersClosed):
+                await waiting
+        with pytest.raises(WorkersClosed):
+            scoring.score(CLEAR_DRAFT, "draft", None)
+    finally:
+        scorer.go.set()
+        shared.release()
+    assert scorer.calls == 1        # the queued job never ran
+
+
+class PassingReport:
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": 90, "verdict": "pass", "body": "Thank you."}
+
+
+def test_sent_mail_is_scored_at_its_own_date_with_a_plain_scorer_in_this_thread() -> None:
+    seen: list[tuple[datetime | None, str]] = []
+
+    class DateScorer:
+        def score_message(self, raw: bytes, now: datetime | None = None) -> PassingReport:
+            seen.append((now, threading.current_thread().name))
+            return PassingReport()
+
+    scored = mail_scoring(DateScorer()).score(CLEAR_DRAFT, "out", None)  # type: ignore[arg-type]
+    assert seen == [(SENT_AT, threading.current_thread().name)]
+    assert (scored.record.direction, scored.record.subject) == ("out", "Re: Invoice")
+    assert scored.report["score"] == 90 and scored.notes == ()
