@@ -3,7 +3,9 @@
 The add-on asks for the same draft several times: the badge, then the popup, then the
 send gate, often from two places at once. Scoring a 3 KB draft costs milliseconds of
 CPU; answering a repeat from here costs microseconds. Concurrent identical requests
-share one computation (single flight).
+share one computation (single flight), which runs as long as one of them still waits:
+when the last waiter goes away (its client disconnected, issue 13) it is cancelled, so
+a draft nobody waits for any more is withdrawn from the scoring queue.
 
 The key is a hash of the request; a request without ``now`` is keyed by the current
 minute too, because responsiveness and due dates depend on the time of scoring.
@@ -15,7 +17,8 @@ import asyncio
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,42 +33,56 @@ def request_key(body: dict[str, Any], now: datetime) -> str:
     return hashlib.sha256(f"{clock}\n{canonical}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@dataclass(eq=False)
+class Flight:
+    """One computation running, and how many requests wait for it."""
+
+    task: asyncio.Task[bytes]
+    waiters: int = 0
+
+
 class ReportCache:
     """An LRU of finished reports (as response bytes) plus the computations running."""
 
     def __init__(self, entries: int = CACHE_ENTRIES) -> None:
         self.entries = entries
         self.done: OrderedDict[str, bytes] = OrderedDict()
-        self.running: dict[str, asyncio.Future[bytes]] = {}
+        self.running: dict[str, Flight] = {}
         self.hits = 0
         self.misses = 0
 
     async def get_or_compute(self, key: str,
-                             compute: Callable[[], Awaitable[bytes]]) -> bytes:
-        """The cached report for ``key``, or the result of ``compute()`` (then cached)."""
+                             compute: Callable[[], Coroutine[object, object, bytes]]) -> bytes:
+        """The cached report for ``key``, or the result of ``compute()`` (then cached).
+        Cancelling the caller cancels the computation only if nobody else waits for it."""
         if key in self.done:
             self.done.move_to_end(key)
             self.hits += 1
             return self.done[key]
-        if key in self.running:
+        flight = self.running.get(key)
+        if flight is None:
+            self.misses += 1
+            flight = self.running[key] = Flight(asyncio.create_task(compute()))
+            flight.task.add_done_callback(lambda task: self._landed(key, flight, task))
+        else:
             self.hits += 1
-            return await asyncio.shield(self.running[key])
-        self.misses += 1
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self.running[key] = future
+        flight.waiters += 1
         try:
-            report = await compute()
-        except BaseException as error:
-            if isinstance(error, asyncio.CancelledError):
-                future.cancel()
-            else:
-                future.set_exception(error)
-                future.exception()      # mark it retrieved: only the waiters care
-            raise
+            return await asyncio.shield(flight.task)
         finally:
+            flight.waiters -= 1
+            if not flight.waiters and not flight.task.done():
+                # the last waiter went away: nobody wants this report any more
+                if self.running.get(key) is flight:
+                    del self.running[key]       # a new request starts afresh
+                flight.task.cancel()
+
+    def _landed(self, key: str, flight: Flight, task: asyncio.Task[bytes]) -> None:
+        if self.running.get(key) is flight:
             del self.running[key]
-        future.set_result(report)
-        self.done[key] = report
+        if task.cancelled() or task.exception() is not None:   # retrieved: not cached
+            return
+        self.done[key] = task.result()
+        self.done.move_to_end(key)
         if len(self.done) > self.entries:
             self.done.popitem(last=False)
-        return report

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from daemon import metrics
 from daemon.api import promises_report
 from daemon.api.cache import ReportCache, request_key
+from daemon.api.disconnect import unless_disconnected
 from daemon.api.drafts import DraftRequest, parse_draft
 from daemon.api.errors import JSON_CONTENT_TYPE, HttpError
 from daemon.api.scoring_pool import Runner
@@ -120,8 +121,9 @@ class Handlers:
         now = promises_report.utc_now()
         draft = parse_draft(body)
         draft = replace(draft, now=draft.now or now)   # the scoring core never reads the clock
-        encoded = await self.cache.get_or_compute(request_key(body, now),
-                                                  lambda: self.run_scoring(draft))
+        # a client that disconnects stops waiting: its draft leaves the scoring queue
+        encoded = await unless_disconnected(request, self.cache.get_or_compute(
+            request_key(body, now), lambda: self.run_scoring(draft)))
         return Response(encoded, 200, media_type=JSON_CONTENT_TYPE)
 
     async def sent(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:

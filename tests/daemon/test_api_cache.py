@@ -69,3 +69,50 @@ async def test_the_api_scores_a_repeated_draft_once(tmp_path: Path) -> None:
         await api.call("POST", "/v1/score", {**draft, "text": "maybe not"})
     assert all(r.json() == replies[0].json() for r in replies)
     assert api.scorer.calls == ["text", "text"]
+
+
+async def test_a_computation_runs_on_while_one_of_its_waiters_is_left() -> None:
+    cache = ReportCache()
+    finish = asyncio.Event()
+
+    async def compute() -> bytes:
+        await finish.wait()
+        return b'{"score":90}'
+
+    gone = asyncio.create_task(cache.get_or_compute("k", compute))
+    staying = asyncio.create_task(cache.get_or_compute("k", compute))
+    await asyncio.sleep(0)
+    gone.cancel()
+    await asyncio.sleep(0)
+    finish.set()
+    assert await staying == b'{"score":90}' and gone.cancelled()
+    assert cache.done["k"] == b'{"score":90}'
+
+
+async def test_a_computation_nobody_waits_for_is_cancelled() -> None:
+    cache = ReportCache()
+    started: list[str] = []
+    cancelled: list[str] = []
+
+    async def compute() -> bytes:
+        started.append("k")
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.append("k")
+            raise
+        return b"{}"
+
+    waiters = [asyncio.create_task(cache.get_or_compute("k", compute)) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    for waiter in waiters:
+        waiter.cancel()
+    await asyncio.gather(*waiters, return_exceptions=True)
+    await asyncio.sleep(0)
+    assert (started, cancelled) == (["k"], ["k"])
+    assert not cache.running and "k" not in cache.done
+
+    async def quick() -> bytes:
+        return b'{"score":1}'
+
+    assert await cache.get_or_compute("k", quick) == b'{"score":1}'   # starts afresh
