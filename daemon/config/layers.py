@@ -7,7 +7,6 @@ an error names the right file and ``trustmail config show`` the layer of each va
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +49,8 @@ def config_layers(extra: Path | None = None) -> list[Layer]:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # a warm ``trustmail score`` reads no TOML (daemon/config/settings_cache.py)
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -5,9 +5,9 @@ Decoding, validating and compiling the packs costs more than scoring a draft (ab
 (scoring/rulebook_data.py), keyed by everything the rulebook is built from: the packs'
 content, the layers' rule overrides, and the code that builds it (the files of those
 modules, by size and modification time, so an edited or reinstalled core never reads
-a stale entry). One file, written 0600 and replaced atomically; a file that is corrupt,
-of another key or unreadable is ignored and rebuilt. Only packs that validated are
-ever written, so a cache hit never hides a config error.
+a stale entry). One entry (daemon/config/cache_file.py): written 0600 and replaced
+atomically; a file that is corrupt, of another key or unreadable is ignored and rebuilt.
+Only packs that validated are ever written, so a cache hit never hides a config error.
 """
 
 from __future__ import annotations
@@ -20,20 +20,26 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
-from scoring import lazy_regex, lowered, phrase_index, rulebook_data, rules, sentence_kinds
+from daemon.config.cache_file import cache_dir, read_entry, write_entry
+from scoring import (
+    lazy_regex,
+    lexicon,
+    lowered,
+    phrase_index,
+    rulebook_data,
+    rules,
+    sentence_kinds,
+)
 from scoring.rules import RuleBook, build_rulebook
 from scoring.settings import ScoringSettings
 
 CACHE_FILE = "rulebook.cache"
-DIGEST_SIZE = 32
 # the modules whose code decides what a rulebook holds
-BUILDERS = (rules, rulebook_data, lazy_regex, lowered, phrase_index, sentence_kinds)
+BUILDERS = (rules, rulebook_data, lazy_regex, lexicon, lowered, phrase_index, sentence_kinds)
 
 
 def cache_path() -> Path:
-    return Path(platformdirs.user_cache_dir("trustmail")) / CACHE_FILE
+    return cache_dir() / CACHE_FILE
 
 
 def cached_rulebook(settings: ScoringSettings, path: Path | None = None) -> RuleBook:
@@ -74,12 +80,8 @@ def file_stamp(filename: str | None) -> tuple[str, int, int]:
 
 def read_cache(path: Path, key: bytes) -> RuleBook | None:
     """The cached rulebook of ``key``, or None (missing, another key, or corrupt)."""
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    header, payload = blob[:2 * DIGEST_SIZE], blob[2 * DIGEST_SIZE:]
-    if header[:DIGEST_SIZE] != key or header[DIGEST_SIZE:] != hashlib.sha256(payload).digest():
+    payload = read_entry(path, key)
+    if payload is None:
         return None
     try:
         data = marshal.loads(payload)
@@ -89,23 +91,9 @@ def read_cache(path: Path, key: bytes) -> RuleBook | None:
 
 
 def write_cache(path: Path, key: bytes, book: RuleBook) -> None:
-    """Best effort: a cache that cannot be written (a read-only home) costs time only."""
+    """Best effort, as every cache entry (daemon/config/cache_file.py)."""
     try:
         payload = marshal.dumps(rulebook_data.rulebook_to_data(book))
     except ValueError:      # an option value marshal cannot hold (a TOML date): no cache
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        import tempfile  # 5 ms, and only a cold start writes
-
-        # mkstemp creates the file 0600; the rename makes the new entry appear whole
-        descriptor, temporary = tempfile.mkstemp(prefix=".rulebook-", dir=path.parent)
-        try:
-            with os.fdopen(descriptor, "wb") as out:
-                out.write(key + hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        return
+    write_entry(path, key, payload)
