@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from scoring.context import Context
-from scoring.dates import MAX_PLAUSIBLE_WAIT, VAGUE_TIMING
+from scoring.dates import MAX_PLAUSIBLE_WAIT
 from scoring.errors import ConfigError
 from scoring.findings import Finding, Promise
 from scoring.lazy_regex import LazyRegex
@@ -67,7 +67,8 @@ def promise_case(ctx: Context, rule: Rule, promise: Promise) -> tuple[str, str]:
             return "", ""
     if promise.owner == "unclear":
         return "no_owner_no_date", ""
-    vague = VAGUE_TIMING.search(ctx.lowered, promise.start, promise.end)
+    vague = (ctx.lexicon.vague_timing.search(ctx.lowered, promise.start, promise.end)
+             if ctx.lexicon is not None else None)
     if vague:
         return "vague_word", ctx.body[vague.start():vague.end()]
     follow_ups = option_regex(rule, "follow_ups")

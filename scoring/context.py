@@ -7,6 +7,7 @@ from datetime import datetime
 
 from scoring.business_time import BusinessClock
 from scoring.findings import Promise, Question
+from scoring.lexicon import Lexicon
 from scoring.lowered import lower_keeping_offsets
 from scoring.rules import Guard
 from scoring.sentence_kinds import KindCue, SentenceKind, classify
@@ -25,6 +26,7 @@ class Context:
                  quote_date: datetime | None, anchor: datetime | None,
                  business: BusinessHours, clock: BusinessClock, guards: dict[str, Guard],
                  kind_cues: tuple[KindCue, ...] | None = None,
+                 lexicon: Lexicon | None = None,
                  sentences: list[Sentence] | None = None,
                  paragraphs: list[tuple[int, int]] | None = None) -> None:
         self.body = body                  # the new text; every span points into it
@@ -38,6 +40,7 @@ class Context:
         self.guards = guards
         # None: rules apply to every kind of sentence (the detector benchmarks)
         self.kind_cues = kind_cues
+        self.lexicon = lexicon            # the language's commitment words (scoring/lexicon.py)
         self.lowered = lower_keeping_offsets(body)   # offsets as in body; rules ignore case
         # a caller that knows the sentences or paragraphs passes them
         self.sentences = sentences if sentences else split_sentences(body)

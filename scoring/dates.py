@@ -2,7 +2,8 @@
 
 ``find_deadline`` returns the deadline phrase of a sentence and, where it can, the
 moment it means relative to an anchor (the message Date or ``now``), business-day
-aware. Phrases that name no time ("soon", "bald") are not deadlines.
+aware. Phrases that name no time ("soon", "bald") are not deadlines: they are the
+lexicon's ``vague_timing`` (rules/<lang>/lexicon.toml).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from scoring.business_time import BusinessClock
-from scoring.lowered import compile_for_lowered
 
 MONTHS = {
     "january": 1, "jan": 1, "januar": 1, "jänner": 1, "february": 2, "feb": 2, "februar": 2,
@@ -94,18 +94,6 @@ ATTRIBUTION_DATE = re.compile(
     r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>\d{4}))"
     rf"(?:,?\s*(?:at|um)?\s*(?:{CLOCK}))?",
     re.IGNORECASE)
-# for lower-cased text (scoring/lowered.py): it runs over Context.lowered
-VAGUE_TIMING = compile_for_lowered(re.compile(
-    # "soon", but not "as soon as I hear" (an event, see the promises pack's `events`)
-    r"\b(?:soon(?!\s+as\s+(?!possible\b))|shortly|asap|as soon as possible|at some point|"
-    r"sometime|in due course|in the (?:coming|next few) days|"
-    r"later(?!\s+(?:today|tonight|this|in the (?:day|week|weekend|morning|afternoon|evening)))|"
-    r"eventually|"
-    r"in the near future|when we hear|"
-    r"bald|in kürze|zeitnah|demnächst|in den nächsten tagen|baldmöglichst|später|"
-    r"irgendwann|so schnell wie möglich|sobald wie möglich)\b", re.IGNORECASE))
-
-
 @dataclass(frozen=True, slots=True)
 class Deadline:
     text: str

@@ -113,7 +113,8 @@ class Scorer:
                       business=self.settings.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}),
                       kind_cues=self.rulebook.kind_cues.get(language, ())
-                      if self.judge_sentence_kinds else None)
+                      if self.judge_sentence_kinds else None,
+                      lexicon=self.rulebook.lexicons.get(language))
         if draft.quoted:   # whom the quoted message is from and to (not for a new mail)
             author = quoted_author(draft.attribution, draft.quoted)
             ctx.quotes_sender = quotes_own_message(author, draft.from_addr, draft.from_name)

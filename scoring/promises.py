@@ -3,199 +3,27 @@
 A commitment is a sentence (or clause) in which the sender or the sender's company
 undertakes a future action. Requests, questions, "I can" offers, "let's" proposals,
 wishes and offers that depend on the reader wanting something are not commitments.
+The words that say so are data, one lexicon per language (rules/<lang>/lexicon.toml,
+read by scoring/lexicon.py); this module is the grammar that applies them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from scoring.business_time import BusinessClock
 from scoring.context import Context
-from scoring.dates import VAGUE_TIMING, Deadline, find_deadline
+from scoring.dates import Deadline, find_deadline
 from scoring.findings import Promise
-from scoring.lowered import compile_for_lowered, lower_keeping_offsets
+from scoring.lexicon import Lexicon
+from scoring.lowered import lower_keeping_offsets
 from scoring.matcher import could_match
 
-FUTURE_EN = (r"(?:'ll|\s+will|\s+shall|\s*'m going to|\s+am going to|\s*'re going to|"
-             r"\s+are going to|\s+plan to|\s+am planning to|\s*'m planning to|\s+intend to|"
-             r"\s+hope to|\s+aim to|\s+promise to|\s+commit to|\s+should be able to)")
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """The language-specific patterns of commitment extraction."""
-
-    sender: re.Pattern[str]           # I will / ich werde
-    team: re.Pattern[str]             # we will / our team will
-    unclear: re.Pattern[str]          # someone will / they will
-    thing: re.Pattern[str]            # the unit will ship / the refund should come through
-    implicit: re.Pattern[str]         # "Will send it tomorrow."
-    not_commitment: re.Pattern[str]   # offers, wishes, conditionals on the reader
-    hedges: re.Pattern[str]
-    anchors: tuple[str, ...]          # lower-case strings every commitment contains one of
-    # lower-case strings without one of which `unclear` and `thing` cannot match
-    unclear_needles: tuple[str, ...]
-    thing_needles: tuple[str, ...]
-    named: re.Pattern[str] | None = None   # a colleague by name will (case-sensitive)
-    named_needles: tuple[str, ...] = ()     # lower-case: `named` cannot match without one
-
-
-EN = Lexicon(
-    sender=re.compile(
-        rf"\b(?:I{FUTURE_EN}|I\s+(?:promise|guarantee)\b|"
-        r"I(?:'m| am)\s+(?:faxing|sending|pulling together|preparing|putting together|mailing|"
-        r"forwarding|shipping|scheduling)\b|(?:my|our) plan is to\b|"
-        r"let me\s+(?:[\w-]+\s+){0,6}?get back to you|"
-        r"(?<=\s)(?:and|but|then)\s+(?:will|shall)\s+(?!you\b|be\s+(?:out|away)\b|not\b))"
-        r"(?!\s+not\b|n't)", re.IGNORECASE),
-    team=re.compile(
-        rf"\b(?:we{FUTURE_EN}|(?:our|my)\s+(?:(?!(?:and|but|they|who|which|that|to|you|he|she|it)\b)[\w-]+,?\s+){{0,5}}?"
-        rf"(?!(?:you|they|it|he|she|this|that|there)\b)[\w-]+,?{FUTURE_EN}|"
-        r"you\s+will\s+(?:receive|get|hear from)|you'll\s+(?:receive|get|hear from)\b)"
-        r"(?!\s+not\b|n't)", re.IGNORECASE),
-    # a colleague by name: "Leo will call you" (the capitals matter, so not IGNORECASE)
-    # (the capital first, the word boundary after it: the engine skips to capitals)
-    named=re.compile(
-        r"[A-Z](?<=\b.)(?!(?:ou|hey|t|his|hat|here|hese|hose|e|he|hich|hat|ho|ne|verything|"
-        r"othing|omething|veryone|nyone|ach|ll|ome|ny|Ts)\b)[a-z]+(?:\s[A-Z][a-z]+)?"
-        r"(?:'ll|,?\s+will)\s+(?!be\s+(?:out|away|on)\b)(?!\s+not\b|n't)"),
-    unclear=re.compile(
-        r"\b(?:someone|somebody)(?:\s+(?:from|at|in|on|of)\s+(?:[\w-]+\s+){1,5}?)?\s*"
-        r"(?:'ll|will|should)\s+|"
-        # "they will get it to you"; not "they'll be redirected" (how a system behaves)
-        r"\bthey(?:'ll|\s+will)\s+(?=(?:get|send|call|contact|reach|deliver|ship|email|"
-        r"e-mail|be in touch|let you|follow up|fix|refund|credit)\b)",
-        re.IGNORECASE),
-    thing=re.compile(
-        r"\b(?:(?:the|your|this)\s+(?:[\w-]+\s+){0,3}?[\w-]+|it)\s+(?:will|should|is guaranteed to)"
-        r"\s+(?:probably\s+)?(?:be\s+(?:shipped|delivered|sent|ready|activated|processed|issued|"
-        r"credited|refunded|live|done|fixed|resolved|at|there|out)|ship|arrive|go out|"
-        r"come through|be at)\b|"
-        r"^\s*[A-Z][a-z]+(?:\s+(?:to|for|of)\s+[A-Z][\w.]+)?\s+(?:should|will)\s+(?:probably\s+)?"
-        r"be\s+(?:fine|ready|done|there|on time|complete|delivered|shipped|resolved|fixed)\b",
-        re.IGNORECASE),
-    implicit=re.compile(r"^\s*(?:will|shall)\s+(?!you\b|we\b|i\b|they\b|it\b|there\b)[a-z]+",
-                        re.IGNORECASE),
-    not_commitment=re.compile(
-        r"\b(?:if you(?:'d| would)? (?:like|need|want|wish|prefer|have)|let me know|"
-        r"feel free|I(?:'ll| will) be (?:out|away|on (?:vacation|holiday|leave)|travel)|"
-        r"would like to (?:thank|welcome|introduce|remind)|I(?:'ll| will) be happy to|"
-        r"look(?:ing)? forward|I hope (?:you|this|that|all)|hope to (?:see|hear)|"
-        r"will you\b|you will need|you will have to|you'll need|will need to|will have to|"
-        r"'ll need to|'ll have to|will be able to|'ll be able to|talk to you (?:later|soon)|"
-        r"we(?:'ll| will) see\b|who will|what will|which will|that will be|it will be|"
-        r"there will be|for only|for just|instead of \$|"
-        # speech acts and stances, not undertakings: "I'll say that", "I'll assume",
-        # "I'll leave it to you", "I'll let Bill answer" (but "I'll let you know" is one)
-        r"I(?:'ll| will| am going to|'m going to) (?:say|admit|add|note|assume|guess|bet|"
-        r"leave|offer (?:some|a few|my) (?:suggestions|thoughts|comments)|grant|concede|"
-        r"confess|agree|mention|point out|repeat|make a guess|stick|be honest|be brief)\b|"
-        r"I(?:'ll| will) let (?!you\b|me\b|us\b)|(?:my|our) (?:solution|guess|answer|"
-        r"suggestion|advice|recommendation) (?:for now )?will be)", re.IGNORECASE),
-    hedges=re.compile(
-        r"\b(?:try(?:ing)? to|hope(?:fully)?|probably|might|may|should be able to|should|"
-        r"plan to|planning to|intend to|expect to|would like to|'d like to|see what I can do|"
-        r"aim to|if possible|possibly|ideally)\b", re.IGNORECASE),
-    anchors=("will", "'ll", "’ll", "shall", "going to", "plan", "intend", "hope to", "aim to",
-             "promise", "commit", "guarantee", "should", "faxing", "sending", "pulling",
-             "preparing", "putting together", "mailing", "forwarding", "shipping",
-             "scheduling", "get back", "receive", "hear from"),
-    unclear_needles=("someone", "somebody", "they"),
-    thing_needles=("will", "should", "guaranteed"),
-    named_needles=("will", "'ll"),
-)
-
-DE = Lexicon(
-    sender=re.compile(
-        r"\b(?:ich\s+werde|werde\s+ich|ich\s+(?:sende|schicke|rufe|melde|liefere|schreibe|"
-        r"bestätige|kümmere|prüfe|übermittle|versuche|plane|stelle|kläre|informiere|erledige)|"
-        r"(?:sende|schicke|rufe|melde|liefere|schreibe|bestätige|prüfe|kläre|informiere|"
-        r"übermittle|erledige)\s+ich)\b", re.IGNORECASE),
-    team=re.compile(
-        r"\b(?:wir\s+werden|werden\s+wir|wir\s+(?:senden|schicken|rufen|melden|liefern|"
-        r"schreiben|bestätigen|kümmern|prüfen|klären|informieren|erstatten|"
-        r"versenden)|(?:senden|schicken|rufen|melden|liefern|bestätigen|prüfen|klären|"
-        r"erstatten|versenden)\s+wir|unser\w*\s+(?:[\wäöüß-]+\s+){0,3}?"
-        r"wird|(?:erhalten|bekommen)\s+Sie|Sie\s+(?:erhalten|bekommen))\b", re.IGNORECASE),
-    unclear=re.compile(r"\b(?:jemand|man)(?:\s+(?:aus|von|bei)\s+(?:[\wäöüß-]+\s+){1,4}?)?"
-                       r"\s*wird\b", re.IGNORECASE),
-    thing=re.compile(
-        r"\b(?:der|die|das)\s+(?:[\wäöüß-]+\s+){0,3}?wird\s+(?:sich|Ihnen|bei|am|bis|morgen|"
-        r"heute)|\b(?:die|der|das)\s+(?:Ware|Lieferung|Sendung|Bestellung|Rechnung|Gutschrift|"
-        r"Unterlagen|Dokumente|Vertrag|Angebot|Ersatzteile?)\s+(?:wird|werden|verlässt|geht|"
-        r"kommt|ist\s+am|sind\s+am)\b", re.IGNORECASE),
-    implicit=re.compile(r"^\s*(?:melde mich|rufe .* an)\b", re.IGNORECASE),
-    not_commitment=re.compile(
-        r"\b(?:wenn Sie (?:möchten|wünschen|Fragen)|falls Sie|sollten Sie|lassen Sie mich wissen|"
-        r"melden Sie sich|freue mich|freuen uns|würde mich freuen|wir können|ich kann|für nur|"
-        r"statt \d)\b|\d\s?€",
-        re.IGNORECASE),
-    hedges=re.compile(
-        r"\b(?:versuche[n]?|hoffentlich|voraussichtlich|sollte[n]?|wahrscheinlich|eventuell|"
-        r"möglicherweise|vielleicht|nach Möglichkeit|möglichst|planen|plane)\b", re.IGNORECASE),
-    anchors=("werde", "sende", "schick", "rufe", "melde", "liefer", "schreib", "bestätig",
-             "kümmer", "prüf", "übermittl", "versuch", "plane", "stelle", "kläre", "klären",
-             "informier", "erledig", "erhalten", "bekommen", "wird", "rufen",
-             "erstatten", "versenden", "verlässt", "geht", "kommt", "ist am", "sind am"),
-    unclear_needles=("jemand", "man"),
-    thing_needles=("wird", "werden", "verlässt", "geht", "kommt", "ist", "sind"),
-)
-LEXICONS = {"en": EN, "de": DE}
 MIN_CLAUSE_GAP = 12
-OWNER_GROUPS = ("sender", "team", "unclear", "thing")
 
-
-@dataclass(frozen=True)
-class CompiledLexicon:
-    """A lexicon's regexes, compiled for lower-cased text (see scoring/lowered.py)
-    except ``named``, which needs the capitals."""
-
-    # One pass instead of four, a group per owner; by whether the needles of `unclear`
-    # and of `thing` occur (a regex without groups that cannot match is faster).
-    owners: dict[tuple[bool, bool], re.Pattern[str]]
-    unclear_needles: tuple[str, ...]
-    thing_needles: tuple[str, ...]
-    named: re.Pattern[str] | None
-    named_needles: tuple[str, ...]
-    implicit: re.Pattern[str]
-    not_commitment: re.Pattern[str]
-    hedges: re.Pattern[str]
-    anchors: re.Pattern[str]
-
-
-def compile_owners(lexicon: Lexicon, owners: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(
-        f"(?P<{owner}>{compile_for_lowered(getattr(lexicon, owner)).pattern})"
-        for owner in owners))
-
-
-def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
-    owners = {(unclear, thing): compile_owners(lexicon, tuple(
-                  owner for owner in OWNER_GROUPS
-                  if (owner != "unclear" or unclear) and (owner != "thing" or thing)))
-              for unclear in (False, True) for thing in (False, True)}
-    return CompiledLexicon(
-        owners=owners, unclear_needles=lexicon.unclear_needles,
-        thing_needles=lexicon.thing_needles, named=lexicon.named,
-        named_needles=lexicon.named_needles,
-        implicit=compile_for_lowered(lexicon.implicit),
-        not_commitment=compile_for_lowered(lexicon.not_commitment),
-        hedges=compile_for_lowered(lexicon.hedges),
-        anchors=re.compile("|".join(re.escape(a) for a in lexicon.anchors)))
-
-
-@cache
-def compiled_lexicon(language: str) -> CompiledLexicon:
-    """A language's lexicon compiled on first use (25 ms for English at import, and a
-    draft needs one language)."""
-    return compile_lexicon(LEXICONS.get(language, EN))
-
-
-SentencePromises = Callable[[str, str, datetime | None, BusinessClock], tuple[Promise, ...]]
+SentencePromises = Callable[[str, Lexicon, datetime | None, BusinessClock],
+                            tuple[Promise, ...]]
 
 
 def extract_promises(ctx: Context,
@@ -203,8 +31,12 @@ def extract_promises(ctx: Context,
     """Every commitment in the new text, with owner, resolved due date and hedging.
 
     ``of_sentence`` is :func:`sentence_promises` or a cached wrapper of it (the Scorer
-    keeps one, bounded, per scorer).
+    keeps one, bounded, per scorer). The words are the draft language's lexicon
+    (``ctx.lexicon``, from the rule packs); without one, nothing is a commitment.
     """
+    lexicon = ctx.lexicon
+    if lexicon is None:
+        return []
     of_sentence = of_sentence or sentence_promises
     promises: list[Promise] = []
     # Due dates are resolved to the minute: the same anchor for every scoring within a
@@ -212,7 +44,7 @@ def extract_promises(ctx: Context,
     anchor = ctx.anchor.replace(second=0, microsecond=0) if ctx.anchor else None
     sentences = ctx.sentences
     for index, sentence in enumerate(sentences):
-        found = of_sentence(sentence.text, ctx.language, anchor, ctx.clock)
+        found = of_sentence(sentence.text, lexicon, anchor, ctx.clock)
         for promise in found:
             # the date often stands in the next sentence, or was just given before it
             # ("I won't know until mid January. I will let you know."); a commitment that
@@ -220,22 +52,23 @@ def extract_promises(ctx: Context,
             for neighbour in (index + 1, index - 1):
                 if promise.deadline_text or len(found) != 1:
                     break
-                if neighbour == index - 1 and VAGUE_TIMING.search(promise.text.lower()):
+                if neighbour == index - 1 and lexicon.vague_timing.search(
+                        promise.text.lower()):
                     break
                 if 0 <= neighbour < len(sentences):
                     promise = _with_neighbour_deadline(promise, sentences[neighbour].text,
-                                                       ctx, anchor, of_sentence)
+                                                       ctx, lexicon, anchor, of_sentence)
             promises.append(promise.shifted(sentence.start))
     return promises
 
 
 def _with_neighbour_deadline(promise: Promise, neighbour: str, ctx: Context,
-                             anchor: datetime | None,
+                             lexicon: Lexicon, anchor: datetime | None,
                              of_sentence: SentencePromises) -> Promise:
     """The deadline of a commitment often stands in the next sentence: "We will bring all
     directors together. The first meeting is on Monday, October 1.", or in the one before.
     A neighbour that makes its own commitment keeps its deadline for itself."""
-    if of_sentence(neighbour, ctx.language, anchor, ctx.clock):
+    if of_sentence(neighbour, lexicon, anchor, ctx.clock):
         return promise
     deadline = find_deadline(neighbour, anchor, ctx.clock)
     if deadline is None:
@@ -245,15 +78,14 @@ def _with_neighbour_deadline(promise: Promise, neighbour: str, ctx: Context,
                    deadline.due, promise.hedged, deadline.text)
 
 
-def sentence_promises(text: str, language: str, anchor: datetime | None,
+def sentence_promises(text: str, lexicon: Lexicon, anchor: datetime | None,
                       clock: BusinessClock) -> tuple[Promise, ...]:
     """The commitments of one sentence, with spans relative to it (worth caching: while
     somebody types, every sentence but the edited one repeats)."""
-    lexicon = compiled_lexicon(language if language in LEXICONS else "en")
     if text.rstrip().endswith("?"):
         return ()
     lowered = lower_keeping_offsets(text)
-    if not lexicon.anchors.search(lowered):
+    if not lexicon.anchor_regex.search(lowered):
         return ()   # cheap test first: no commitment without one of these words
     owners = lexicon.owners[(could_match(lexicon.unclear_needles, lowered),
                              could_match(lexicon.thing_needles, lowered))]
@@ -275,7 +107,7 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
             continue
         kept.append((position, owner))
     # blockers ("if you need", "let me know") and hedge words, found once per sentence
-    blockers = [m.span() for m in lexicon.not_commitment.finditer(lowered)]
+    blockers = [m.span() for m in lexicon.not_commitments.finditer(lowered)]
     hedge_spans = [m.span() for m in lexicon.hedges.finditer(lowered)]
     promises: list[Promise] = []
     for index, (position, owner) in enumerate(kept):
@@ -293,7 +125,8 @@ def sentence_promises(text: str, language: str, anchor: datetime | None,
             # commitment. Without a date it describes ("the accounts will be there",
             # "the message should arrive twice"): on real mail, mostly no commitment
             # ...
-            if deadline is None and not VAGUE_TIMING.search(lowered, position, clause_stop):
+            if deadline is None and not lexicon.vague_timing.search(lowered, position,
+                                                                    clause_stop):
                 continue   # ... but "it will ship soon" promises, vaguely
             owner = "team" if deadline else "unclear"
         hedged = any(h_start >= position - HEDGE_LOOKBACK_CHARS and h_end <= clause_stop

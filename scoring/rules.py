@@ -30,6 +30,7 @@ from typing import Any
 
 from scoring.errors import ConfigError
 from scoring.lazy_regex import LazyRegex
+from scoring.lexicon import LEXICON_FILE, Lexicon, parse_lexicon
 from scoring.lowered import compile_for_lowered
 from scoring.phrase_index import PhraseIndex, phrase_words
 from scoring.sentence_kinds import CUE_KINDS, KINDS, KindCue
@@ -37,8 +38,9 @@ from scoring.settings import DIMENSIONS, RuleOverride, RulePackFile
 from scoring.validation import Table
 
 RULE_KINDS = ("phrases", "absence", "together", "code")
-# pack files beside the dimensions: context guards and sentence-kind cues
-PACK_FILES_WITHOUT_RULES = ("guards", "kinds")
+# pack files beside the dimensions: context guards, sentence-kind cues, the commitment
+# lexicon (scoring/lexicon.py)
+PACK_FILES_WITHOUT_RULES = ("guards", "kinds", LEXICON_FILE)
 SCOPES = ("sentence", "paragraph", "body")
 GUARD_KINDS = ("before", "clause", "covering", "after", "body", "quoted")
 BODY_GUARD = "body"    # anywhere in the new text: judged per draft, not per sentence
@@ -398,6 +400,7 @@ class RuleBook:
     guards: dict[str, dict[str, Guard]]         # language -> guard name -> guard
     indexes: dict[str, PhraseIndex] = field(default_factory=dict)   # language -> phrases
     kind_cues: dict[str, tuple[KindCue, ...]] = field(default_factory=dict)   # language ->
+    lexicons: dict[str, Lexicon] = field(default_factory=dict)   # language -> commitment words
 
     def by_id(self) -> dict[str, Rule]:
         return {rule.rule_id: rule for rules in self.rules.values() for rule in rules}
@@ -407,11 +410,14 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
                    overrides: dict[str, RuleOverride]) -> RuleBook:
     guards: dict[str, dict[str, Guard]] = {}
     kind_cues: dict[str, tuple[KindCue, ...]] = {}
+    lexicons: dict[str, Lexicon] = {}
     for pack in packs:
         if pack.dimension == "guards":
             guards.setdefault(pack.language, {}).update(parse_guards(pack))
         elif pack.dimension == "kinds":
             kind_cues[pack.language] = parse_kind_cues(pack)
+        elif pack.dimension == LEXICON_FILE:
+            lexicons[pack.language] = parse_lexicon(pack)
     rules: dict[str, list[Rule]] = {}
     seen: dict[str, str] = {}
     for pack in packs:
@@ -439,8 +445,13 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
             raise ConfigError(gated.source, f"{gated.rule_id}.applies_to",
                               f"needs the sentence kinds of {language!r} "
                               f"(rules/{language}/kinds.toml)")
+        promise_rule = next((r for r in language_rules if r.dimension == "promises"), None)
+        if promise_rule is not None and language not in lexicons:
+            raise ConfigError(promise_rule.source, promise_rule.rule_id,
+                              f"needs the commitment lexicon of {language!r} "
+                              f"(rules/{language}/{LEXICON_FILE}.toml)")
     return RuleBook(rules={k: tuple(v) for k, v in rules.items()}, guards=guards,
-                    kind_cues=kind_cues,
+                    kind_cues=kind_cues, lexicons=lexicons,
                     indexes={language: build_index(language_rules,
                                                    guards.get(language, {}).values())
                              for language, language_rules in rules.items()})

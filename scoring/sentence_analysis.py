@@ -136,13 +136,16 @@ class SentenceAnalyser:
                               and regexes_could_match(rule, lowered))
         if not candidates:   # most sentences: nothing for the guards to judge
             return SentenceAnalysis(words=len(tokens.words), hits=hits, triggers=())
+        lexicon = self.rulebook.lexicons.get(language)
         ctx = Context(body=text, language=language, footer="", quoted="", quote_date=None,
                       anchor=None, business=self.business, clock=self.clock,
                       guards=self.rulebook.guards.get(language, {}),
                       kind_cues=self.rulebook.kind_cues.get(language, ())
                       if self.judge_sentence_kinds else None,
+                      lexicon=lexicon,
                       sentences=[Sentence(0, len(text), text)], paragraphs=[(0, len(text))])
-        ctx.promises = list(self.promises_of(text, language, None, self.clock))
+        if lexicon is not None:
+            ctx.promises = list(self.promises_of(text, lexicon, None, self.clock))
         ctx.phrase_hits = phrase_hits
         triggers = []
         for rule_id in sorted(candidates, key=self._rule_order.__getitem__):

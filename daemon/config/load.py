@@ -81,8 +81,8 @@ class LoadedConfig:
 
 
 def load_rule_packs(config_dir: Path) -> tuple[RulePackFile, ...]:
-    """Read ``rules/<lang>/<dimension>.toml`` (and ``guards.toml``, ``kinds.toml``) below a
-    config dir."""
+    """Read ``rules/<lang>/<dimension>.toml`` (and ``guards.toml``, ``kinds.toml``,
+    ``lexicon.toml``) below a config dir."""
     packs: list[RulePackFile] = []
     rules_dir = config_dir / "rules"
     for lang_dir in sorted(p for p in rules_dir.iterdir() if p.is_dir()):
@@ -92,7 +92,8 @@ def load_rule_packs(config_dir: Path) -> tuple[RulePackFile, ...]:
         for path in sorted(lang_dir.glob("*.toml")):
             if path.stem not in DIMENSIONS and path.stem not in PACK_FILES_WITHOUT_RULES:
                 raise ConfigError(str(path), "", "a rule pack is named after its dimension: "
-                                  f"{', '.join(DIMENSIONS)} (or guards.toml, kinds.toml)")
+                                  f"{', '.join(DIMENSIONS)} (or "
+                                  f"{', '.join(f'{n}.toml' for n in PACK_FILES_WITHOUT_RULES)})")
             packs.append(RulePackFile(lang_dir.name, path.stem, str(path), read_toml(path)))
     return tuple(packs)
 

@@ -12,6 +12,7 @@ import pytest
 from daemon.config.load import load_config
 from scoring import Scorer
 from scoring.lazy_regex import LazyRegex
+from scoring.lexicon import lexicon_to_data
 from scoring.rulebook_data import DATA_FORMAT, rulebook_from_data, rulebook_to_data
 
 DRAFTS = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "drafts").glob("*.*"))
@@ -37,6 +38,9 @@ def test_the_data_survives_marshal_and_rebuilds_the_same_rules(scorer: Scorer) -
     assert again.rules == book.rules
     assert again.guards == book.guards
     assert again.kind_cues == book.kind_cues
+    assert ({language: lexicon_to_data(lexicon) for language, lexicon in again.lexicons.items()}
+            == {language: lexicon_to_data(lexicon) for language, lexicon in book.lexicons.items()})
+    assert set(again.lexicons) == {"en", "de"}
     assert set(again.indexes) == set(book.indexes)
     # nothing is compiled until a draft needs it
     assert not any(rule.pattern_regex.is_compiled for rules in again.rules.values()
