@@ -1,7 +1,8 @@
 """The API's endpoints: score a draft, record a send, health, weekly report, promises.
 
 Handlers receive an already authenticated request and a JSON body that fits the
-OpenAPI schema; they return a JSON-able payload (or a ready Response). Scoring runs in
+OpenAPI schema; they answer with the response model the route table names
+(``daemon/api/routes.py``), or a ready Response (a report encoded once, cached). Scoring runs in
 the runner (worker processes in the daemon); SQLite work in a small thread pool, so
 the daemon's event loop (SMTP proxy included) never waits.
 """
@@ -24,6 +25,8 @@ from daemon.api.cache import ReportCache, request_key
 from daemon.api.disconnect import unless_disconnected
 from daemon.api.drafts import DraftRequest, parse_draft
 from daemon.api.errors import JSON_CONTENT_TYPE, HttpError
+from daemon.api.models import Health, PromiseList, SentResponse, WeeklyReport
+from daemon.api.routes import PROMISE_STATUSES
 from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
 from daemon.application.record_send import record_send, sent_record
@@ -126,35 +129,35 @@ class Handlers:
             request_key(body, now), lambda: self.run_scoring(draft)))
         return Response(encoded, 200, media_type=JSON_CONTENT_TYPE)
 
-    async def sent(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    async def sent(self, request: Request, body: dict[str, Any]) -> SentResponse:
         """``POST /v1/sent``: store a send from the add-on (once per Message-ID)."""
         record = sent_record(body["message"], account=body.get("account", ""),
                              body=body.get("body"))
         recorded = await self.run_blocking(record_send, self.store, record, body.get("report"))
-        return {"id": recorded.id, "duplicate": recorded.duplicate}
+        return SentResponse(id=recorded.id, duplicate=recorded.duplicate)
 
-    async def health(self, request: Request, body: None) -> dict[str, Any]:
+    async def health(self, request: Request, body: None) -> Health:
         """``GET /v1/health``: up, and whether the token sent (if any) is right."""
         token_valid = (token_matches(request.headers, self.token)
                        if "authorization" in request.headers else None)
-        return {"status": "ok", "version": trustmail_version(), "token_valid": token_valid}
+        return Health(status="ok", version=trustmail_version(), token_valid=token_valid)
 
-    async def report(self, request: Request, body: None) -> dict[str, Any]:
+    async def report(self, request: Request, body: None) -> WeeklyReport:
         """``GET /v1/report?week=|since=&until=&me=``: the weekly report's JSON."""
         return await self.run_blocking(  # type: ignore[no-any-return]
             self.guarded, promises_report.weekly_report, self.config, self.store,
             dict(request.query_params), promises_report.utc_now())
 
-    async def promises(self, request: Request, body: None) -> dict[str, Any]:
+    async def promises(self, request: Request, body: None) -> PromiseList:
         """``GET /v1/promises?status=open|overdue|kept|all&me=``: the promise ledger."""
         status = request.query_params.get("status", "all")
-        if status not in ("all", *promises_report.STATUSES):
+        if status not in PROMISE_STATUSES:
             raise HttpError(400, "invalid_request",
                             "query.status: must be one of open, overdue, kept, all")
-        entries = await self.run_blocking(self.guarded, promises_report.promise_ledger, self.config,
-                                          self.store, dict(request.query_params),
-                                          promises_report.utc_now(), status)
-        return {"promises": entries}
+        entries = await self.run_blocking(
+            self.guarded, promises_report.promise_ledger, self.config, self.store,
+            dict(request.query_params), promises_report.utc_now(), status)
+        return PromiseList(promises=entries)
 
     @staticmethod
     def guarded(function: Any, *args: Any) -> Any:

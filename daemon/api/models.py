@@ -3,7 +3,8 @@
 The models validate request bodies (``daemon/api/validation.py``) and generate the
 component schemas of the served OpenAPI document (``daemon/api/openapi.py``), so the
 document is what the server checks. Validation is strict (no "5" for 5, no true for 1)
-and the handlers go on with the JSON as sent.
+and the handlers go on with the JSON as sent; they answer with the response models
+(``Document.to_json()`` is the JSON sent).
 
 A field that may be left out but not sent as null has a default of None and a type
 without None: pydantic does not validate defaults, and the schema shows no null.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 MAX_ADDRESSES = 500
 MAX_HEADER_LINE = 998      # RFC 5322's line limit, for one header value
@@ -38,6 +39,8 @@ def aware_datetime(value: str) -> str:
 DateTime = Annotated[str, AfterValidator(aware_datetime), Field(json_schema_extra={
     "format": "date-time"})]
 
+# A JSON number that stays as given: 62 is sent back as 62, not 62.0 (as the CLI prints it).
+Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
 
 def optional(description: str | None = None, **limits: Any) -> Any:
     """A field that may be absent (but not null)."""
@@ -52,9 +55,14 @@ class Body(BaseModel):
 
 class Document(BaseModel):
     """A response body (or a part of one sent back, like a report): strict, and open to
-    fields added later."""
+    fields added later: a handler's model keeps what it was given beyond the fields
+    declared here (the weekly report's every table), and sends it back in its JSON."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of the answer: what was given, under its JSON names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 class PairRequest(Body):
@@ -182,6 +190,8 @@ class LedgerPromise(Document):
     text: str
     status: Literal["open", "kept", "overdue"]
     owner: str
+    customer: str
+    subject: str
     hedged: bool
     thread: str
     made_at: str | None
@@ -207,23 +217,31 @@ class PromiseCounts(Document):
 
 
 class Trust(Document):
-    average_score: float | None
+    average_score: Number | None
     scored_messages: int
 
 
 class WeeklyReport(Document):
     """The JSON of `trustmail report --format json`: response times, SLA, customers,
-    trend, promises and trust scores of one period."""
+    trend, promises and trust scores of one period (the fields in the CLI's order: the
+    API answers the same text)."""
 
     format: int
     period: Period
+    title: str
     me: list[str]
+    business: dict[str, Any]
+    notices: list[dict[str, Any]]
+    sla_hours: Number
     summary: dict[str, Any]
+    buckets: list[dict[str, Any]]
+    customers: list[dict[str, Any]]
+    trend: list[dict[str, Any]]
     promises: PromiseCounts
     trust: Trust
+    responses: list[dict[str, Any]]
+    unanswered: list[dict[str, Any]]
 
 
 REQUEST_BODIES: dict[str, type[Body]] = {
     "ScoreRequest": ScoreRequest, "SentRequest": SentRequest, "PairRequest": PairRequest}
-RESPONSE_BODIES: tuple[type[BaseModel], ...] = (
-    PairResponse, Error, Report, SentResponse, Health, PromiseList, WeeklyReport)

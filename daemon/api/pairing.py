@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from daemon.api import peer
 from daemon.api.errors import HttpError
+from daemon.api.models import PairResponse
 from daemon.runtime import pairing
 from daemon.runtime.logs import log_event
 
@@ -32,7 +33,7 @@ class PairEndpoint:
         self.path = path or pairing.pairing_path()
         self.paired = paired
 
-    async def __call__(self, request: Request, body: Any) -> dict[str, Any]:
+    async def __call__(self, request: Request, body: Any) -> PairResponse:
         code = body.get("code") if isinstance(body, dict) else None
         same_user = peer.same_user_as_daemon()
         try:
@@ -47,4 +48,4 @@ class PairEndpoint:
         if origin is not None and self.paired is not None:
             self.paired(origin)
         log_event(log, logging.INFO, "paired", mode="code" if code else "auto")
-        return {"token": self.token()}
+        return PairResponse(token=self.token())

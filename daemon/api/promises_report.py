@@ -9,16 +9,15 @@ addresses), else ``[report] me``, else the IMAP accounts' usernames.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
+from daemon.api.models import LedgerPromise, WeeklyReport
 from daemon.application.build_report import ReportRequest, build_report
 from daemon.application.list_promises import entry_dict, list_promises
 from daemon.config.load import LoadedConfig
-from daemon.conversations.promise_status import STATUSES
 from daemon.reports.json_format import report_dict
 from daemon.store.database import Store
 
-__all__ = ["STATUSES", "promise_ledger", "utc_now", "weekly_report"]
+__all__ = ["promise_ledger", "utc_now", "weekly_report"]
 
 
 def me_from_query(query: dict[str, str]) -> list[str] | None:
@@ -28,20 +27,20 @@ def me_from_query(query: dict[str, str]) -> list[str] | None:
 
 
 def promise_ledger(config: LoadedConfig, store: Store, query: dict[str, str],
-                   now: datetime, status: str) -> list[dict[str, Any]]:
+                   now: datetime, status: str) -> list[LedgerPromise]:
     """The ledger entries (``status`` filters, or ``all``); statuses are saved back."""
-    return [entry_dict(e) for e in list_promises(config, store, me_from_query(query), now,
-                                                  status)]
+    return [LedgerPromise.model_validate(entry_dict(e))
+            for e in list_promises(config, store, me_from_query(query), now, status)]
 
 
 def weekly_report(config: LoadedConfig, store: Store, query: dict[str, str],
-                  now: datetime) -> dict[str, Any]:
+                  now: datetime) -> WeeklyReport:
     """The report of ``trustmail report --format json`` for the period the query names
     (``?week=2026-W47``, ``?since=2026-11-01[&until=...]``, else the last full week)."""
     me = me_from_query(query)
     request = ReportRequest(week=query.get("week"), since=query.get("since"),
                             until=query.get("until"), me=tuple(me) if me else None)
-    return report_dict(build_report(config, request, now, store))
+    return WeeklyReport.model_validate(report_dict(build_report(config, request, now, store)))
 
 
 def utc_now() -> datetime:

@@ -35,8 +35,10 @@ from daemon.api.cache import ReportCache
 from daemon.api.errors import HttpError, error_response, json_response
 from daemon.api.handlers import Handlers
 from daemon.api.json_body import decode_json
+from daemon.api.models import Document
 from daemon.api.pairing import PairEndpoint
 from daemon.api.protocol import MAX_HEADER_BYTES, protocol_options, raise_file_limit
+from daemon.api.routes import PAIR_PATH, ROUTES
 from daemon.api.scoring_pool import DraftScoring, Runner
 from daemon.api.validation import SchemaError, validate
 from daemon.config.load import LoadedConfig
@@ -49,7 +51,6 @@ from daemon.store.database import Store
 log = logging.getLogger("trustmail.api")
 
 MAX_HEADER_COUNT = 64
-PAIR_PATH = "/v1/pair"
 ONCE_HEADERS = ("host", "content-length", "authorization", "origin")
 BODY_TIMEOUT_SECONDS = 30.0         # a client must send its whole body within this
 BACKLOG = 2048                      # a burst of connects waits in the kernel, not refused
@@ -57,7 +58,9 @@ STOP_GRACE_SECONDS = 1.0            # requests in flight get this long when the 
 RESPONSE_HEADERS = [("server", "trustmail"), ("cache-control", "no-store"),
                     ("x-content-type-options", "nosniff")]
 
-Endpoint = Callable[[Request, Any], Awaitable[Any]]
+# an endpoint's answer: its route's response model, a ready Response, or (the OpenAPI
+# document) a JSON object
+Endpoint = Callable[[Request, Any], Awaitable[Document | Response | dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -104,17 +107,16 @@ class ApiService:
         self.socket: socket.socket | None = None
 
     def build_routes(self) -> dict[tuple[str, str], Route]:
+        """The route table (daemon/api/routes.py) bound to this service's endpoints."""
         h = self.handlers
-        return {
-            ("POST", "/v1/score"): Route(h.score, True, "ScoreRequest"),
-            ("POST", "/v1/sent"): Route(h.sent, True, "SentRequest"),
-            ("GET", "/v1/health"): Route(h.health, False),
-            ("GET", "/v1/report"): Route(h.report, True),
-            ("GET", "/v1/promises"): Route(h.promises, True),
-            ("GET", "/v1/openapi.json"): Route(self.openapi_document, False),
-            ("POST", PAIR_PATH): Route(PairEndpoint(lambda: self.token, paired=self.pair),
-                                        False, "PairRequest"),
+        endpoints: dict[str, Endpoint] = {
+            "score": h.score, "sent": h.sent, "health": h.health, "report": h.report,
+            "promises": h.promises, "openapi": self.openapi_document,
+            "pair": PairEndpoint(lambda: self.token, paired=self.pair),
         }
+        return {spec.key: Route(endpoints[spec.handler], spec.secured,
+                                spec.request.__name__ if spec.request else None)
+                for spec in ROUTES}
 
     def pair(self, origin: str) -> None:
         """An add-on paired: from now on only its origin is answered."""
@@ -156,8 +158,7 @@ class ApiService:
 
     @property
     def url(self) -> str:
-        host = self.settings.listen.host
-        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+        return openapi.server_url(self.settings.listen.host, self.port)
 
     async def start(self) -> None:
         """Start the scoring runner, then listen on the configured loopback address."""
@@ -233,13 +234,14 @@ class ApiService:
                 log.exception("api-failed: %s %s", request.method, request.url.path)
                 return error_response(HttpError(500, "internal_error",
                                                 "the daemon failed; see its log"))
-            return result if isinstance(result, Response) else json_response(200, result)
+            if isinstance(result, Response):
+                return result
+            return json_response(200, result.to_json() if isinstance(result, Document)
+                                 else result)
         return respond
 
     async def openapi_document(self, request: Request, body: None) -> dict[str, Any]:
-        document = dict(openapi.DOCUMENT)
-        document["servers"] = [{"url": self.url}]
-        return document
+        return openapi.with_server(openapi.DOCUMENT, self.url)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
