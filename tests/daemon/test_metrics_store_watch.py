@@ -111,13 +111,21 @@ def test_a_reply_is_one_response_time_in_business_seconds_and_its_promise_is_mad
     assert (again.responses, again.made, again.kept, again.overdue) == (0, 0, 0, 0)
 
 
-def test_a_promise_becomes_overdue_once_its_due_date_passes(tmp_path: Path,
-                                                            store: Store) -> None:
+def promise_made(tmp_path: Path, store: Store, thread: str
+                 ) -> tuple[LedgerWatch, PrometheusBackend]:
+    """A watch that has seen my reply (with its promise) to a customer on Wednesday."""
     ledger, backend = watch(tmp_path, store)
     ledger.run_pass(WEDNESDAY_9)
-    inbound(store, "<q2@customer.example>", WEDNESDAY_9)
-    reply(store, "<r2@example.com>", "<q2@customer.example>", WEDNESDAY_9 + timedelta(hours=1))
+    inbound(store, f"<q{thread}@customer.example>", WEDNESDAY_9)
+    reply(store, f"<r{thread}@example.com>", f"<q{thread}@customer.example>",
+          WEDNESDAY_9 + timedelta(hours=1))
     ledger.run_pass(WEDNESDAY_9 + timedelta(hours=2))
+    return ledger, backend
+
+
+def test_a_promise_becomes_overdue_once_its_due_date_passes(tmp_path: Path,
+                                                            store: Store) -> None:
+    ledger, backend = promise_made(tmp_path, store, "2")
     saturday = WEDNESDAY_9 + timedelta(days=3)
     assert ledger.run_pass(saturday).overdue == 1
     assert ledger.run_pass(saturday + timedelta(days=1)).overdue == 0
@@ -127,11 +135,7 @@ def test_a_promise_becomes_overdue_once_its_due_date_passes(tmp_path: Path,
 
 def test_a_promise_followed_up_before_its_due_date_is_kept(tmp_path: Path,
                                                            store: Store) -> None:
-    ledger, backend = watch(tmp_path, store)
-    ledger.run_pass(WEDNESDAY_9)
-    inbound(store, "<q3@customer.example>", WEDNESDAY_9)
-    reply(store, "<r3@example.com>", "<q3@customer.example>", WEDNESDAY_9 + timedelta(hours=1))
-    ledger.run_pass(WEDNESDAY_9 + timedelta(hours=2))
+    ledger, backend = promise_made(tmp_path, store, "3")
     thursday = WEDNESDAY_9 + timedelta(days=1)
     reply(store, "<r3b@example.com>", "<r3@example.com>", thursday,
           body="Hello Maria,\n\nhere is the signed contract.\n\nAlice\n")
