@@ -3,7 +3,9 @@
 Messages are bounded before the scoring core parses them (daemon/mail/bounded.py): a
 hostile header must cost neither minutes nor gigabytes. In a batch, one bad item (not
 JSON, not UTF-8, a lone surrogate, or a scoring failure) gets an error line of its own
-and the rest are scored.
+and the rest are scored. A batch holds one item at a time: a line longer than
+MAX_LINE_BYTES is answered with an error and skipped unread, so its memory is bounded
+(an item costs about three times its line while it is decoded) whatever the input.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from daemon.commands.render_text import render_report
 from daemon.config.rulebook_cache import cached_rulebook
@@ -23,6 +26,10 @@ from scoring import Report, Scorer
 from scoring.errors import InputError
 
 EXIT_PASS, EXIT_FLAGGED, EXIT_INPUT = 0, 1, 2
+# A batch line: a message at the SMTP proxy's default size limit (50 MiB) as JSON, with
+# room for escapes. The scoring core reads at most the bounded head and 1 MiB of body.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+SKIP_CHUNK_BYTES = 1024 * 1024
 
 
 def register(subparsers: Any) -> None:
@@ -108,12 +115,15 @@ class BadItem(ValueError):
 def run_batch(scorer: Scorer, args: argparse.Namespace) -> int:
     """JSON lines in, JSON lines out; each output echoes the input's id."""
     worst = EXIT_PASS
-    for number, line in enumerate(sys.stdin.buffer, start=1):
-        if not line.strip():
+    for number, line in batch_lines(sys.stdin.buffer):
+        if line is not None and not line.strip():
             continue
         item: dict[str, Any] = {}
         try:
+            if line is None:
+                raise BadItem(f"longer than {MAX_LINE_BYTES} bytes; not read")
             item = read_item(line)
+            del line        # the item holds its text now; one copy less while it is scored
             report = score_item(scorer, item, args)
             row = {"id": item.get("id"), **report.to_dict()}
             worst = max(worst, exit_code(report))
@@ -124,6 +134,22 @@ def run_batch(scorer: Scorer, args: argparse.Namespace) -> int:
             worst = EXIT_INPUT
         print(json_line(row), flush=True)
     return worst
+
+
+def batch_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES
+                ) -> Iterator[tuple[int, bytes | None]]:
+    """(number, line) for each line of ``stream``; None for a line over ``limit`` bytes,
+    whose rest is skipped in chunks without being kept."""
+    number = 0
+    while line := stream.readline(limit + 1):
+        number += 1
+        if len(line) <= limit or line.endswith(b"\n") and len(line) == limit + 1:
+            yield number, line
+            continue
+        del line
+        while (rest := stream.readline(SKIP_CHUNK_BYTES)) and not rest.endswith(b"\n"):
+            pass
+        yield number, None
 
 
 def read_item(line: bytes) -> dict[str, Any]:
@@ -139,10 +165,12 @@ def read_item(line: bytes) -> dict[str, Any]:
 
 def score_item(scorer: Scorer, item: dict[str, Any], args: argparse.Namespace) -> Report:
     if "eml" in item:
+        eml = str(item.pop("eml"))      # only its bytes are kept while it is scored
         try:    # surrogate escapes (U+DC80..U+DCFF) stand for raw bytes; others are errors
-            raw = str(item["eml"]).encode("utf-8", "surrogateescape")
+            raw = eml.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as error:
             raise BadItem(f"eml: {lone_surrogate(error)}") from None
+        del eml
         return scorer.score_message(bound_message(raw).raw, now=args.now, lang=args.lang)
     text = str(item["text"])
     try:

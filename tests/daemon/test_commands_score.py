@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from daemon.commands.score import MAX_LINE_BYTES, batch_lines
 
 DRAFT = ("Hi Bo,\n\nTo be honest, the delay was caused by another department. As I already "
          "explained, you should have read the manual. It will probably ship soon, I think. "
@@ -96,3 +99,23 @@ def test_batch_gives_a_bad_item_its_error_line_and_scores_the_rest() -> None:
     assert "line 3" in rows[2]["error"]
     assert [bool(row.get("error")) for row in rows] == [True, True, True, False, False, False]
     assert rows[3]["body"].strip() == "Maybe."
+
+
+def test_batch_lines_skip_a_line_over_the_limit_without_keeping_it() -> None:
+    stream = io.BytesIO(b'{"id":1}\n' + b"x" * 50 + b"\n" + b"y" * 10 + b"\ntail")
+    assert list(batch_lines(stream, limit=10)) == [
+        (1, b'{"id":1}\n'), (2, None), (3, b"y" * 10 + b"\n"), (4, b"tail")]
+
+
+def test_a_batch_line_over_64_mib_gets_an_error_and_the_rest_are_scored() -> None:
+    """Issue 13: an item costs about three times its line; the line is what is bounded."""
+    huge = json.dumps({"id": 1, "eml": "x" * MAX_LINE_BYTES}).encode()
+    lines = [huge, json.dumps({"id": 2, "text": CLEAN}).encode()]
+    result = subprocess.run([sys.executable, "-m", "daemon.cli", "score", "--batch"],
+                            input=b"\n".join(lines), capture_output=True, timeout=60,
+                            env=os.environ.copy())
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 2 and not result.stderr, result.stderr
+    assert rows[0] == {"id": None, "line": 1,
+                       "error": f"line 1: longer than {MAX_LINE_BYTES} bytes; not read"}
+    assert rows[1]["id"] == 2 and rows[1]["verdict"] == "pass"
