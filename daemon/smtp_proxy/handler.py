@@ -25,6 +25,7 @@ from daemon.config.sections import SmtpSettings
 from daemon.mail.headers import bounded_header_message, header_text
 from daemon.runtime.logs import log_event
 from daemon.smtp_proxy import replies
+from daemon.smtp_proxy.pieces import join
 from daemon.smtp_proxy.policy import (
     POLICY_OBSERVE,
     SCORE_FAILURE_TEMPFAIL,
@@ -279,7 +280,7 @@ class RelayHandler:
                 await self.reset_upstream(relay)
                 return refusal
             if settings.add_header:
-                content = score_header(outcome) + raw
+                content = await join([score_header(outcome), raw])   # a copy of 50 MiB
         try:
             reply = await upstream.send_data(content)
         except UpstreamError as error:

@@ -16,9 +16,9 @@ from aiosmtpd.smtp import SMTP, syntax
 
 from daemon import metrics
 from daemon.runtime.logs import log_event
-from daemon.smtp_proxy.data_reader import read_data, unstuff
+from daemon.smtp_proxy.data_reader import read_data
 from daemon.smtp_proxy.replies import BARE_LINE_END, SHUTTING_DOWN, TOO_MUCH_DATA
-from daemon.smtp_proxy.upstream import UpstreamConnection, has_bare_line_end
+from daemon.smtp_proxy.upstream import UpstreamConnection
 
 if TYPE_CHECKING:
     from daemon.smtp_proxy.handler import RelayHandler
@@ -106,21 +106,22 @@ class ProxySMTP(SMTP):
                 await self.push("501 Syntax: DATA")
                 return
             await self.push("354 End data with <CR><LF>.<CR><LF>")
-            wire = await read_data(self._reader, self.data_size_limit or DEFAULT_SIZE_LIMIT)
+            received = await read_data(self._reader,
+                                       self.data_size_limit or DEFAULT_SIZE_LIMIT)
             # aiosmtpd's idle timer runs from the DATA command; the relay to a slow
             # upstream may outlast it, and has progress timeouts of its own.
             self._pause_idle_timer()
-            if wire is None:
+            if received is None:
                 status: Any = TOO_MUCH_DATA
                 metrics.record_smtp("failed", "too_big")
-            elif has_bare_line_end(wire):
+            elif received.bare_line_end:
                 # SMTP smuggling: a lenient upstream could read "\n.\r\n" as the end of
                 # data and the rest as commands; refused, never relayed (see README).
-                log_event(log, logging.WARNING, "bare-line-end-refused", size=len(wire))
+                log_event(log, logging.WARNING, "bare-line-end-refused", size=received.size)
                 metrics.record_smtp("failed", "bare_line_end")
                 status = BARE_LINE_END
             else:
-                content = unstuff(wire)
+                content = await received.content()
                 self.envelope.content = self.envelope.original_content = content
                 status = await self._call_handler_hook("DATA")
             self._set_post_data_state()  # type: ignore[no-untyped-call]

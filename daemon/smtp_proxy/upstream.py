@@ -24,6 +24,8 @@ import termios
 from dataclasses import dataclass, field
 
 from daemon.config.sections import UpstreamSettings
+from daemon.smtp_proxy.pieces import any_bare_line_end, stuffed_pieces
+from daemon.smtp_proxy.pieces import has_bare_line_end as has_bare_line_end  # re-exported
 
 CRLF = b"\r\n"
 MAX_REPLY_LINE = 4096          # a reply line longer than this is a broken server
@@ -85,12 +87,6 @@ class Capabilities:
         """The upstream's SIZE limit; None when it announces none (or 0 = no limit)."""
         value = self.keywords.get("SIZE", "")
         return int(value) if value.isdigit() and int(value) > 0 else None
-
-
-def has_bare_line_end(content: bytes) -> bool:
-    """True if a CR or LF occurs other than as part of CRLF (RFC 5321 2.3.8 forbids it)."""
-    pairs = content.count(CRLF)
-    return content.count(b"\n") != pairs or content.count(b"\r") != pairs
 
 
 def buffered_bytes(reader: asyncio.StreamReader) -> int:
@@ -286,7 +282,7 @@ class UpstreamConnection:
         The timeouts bound progress, not the transfer: a big message on a slow link
         goes through as long as bytes keep leaving.
         """
-        if has_bare_line_end(content):
+        if await any_bare_line_end(content):
             # The session refuses these first; this guard keeps a lenient upstream from
             # ever seeing "\n.\r\n" as the end of data, whatever the caller does.
             raise UpstreamError("refusing to relay content with a bare CR or LF")
@@ -294,14 +290,16 @@ class UpstreamConnection:
         if start.code != 354:
             return start
         self._refuse_unsolicited("after its 354 to DATA")
-        await self._write_progressively(dot_stuff(content) + data_terminator(content))
+        await self._write_progressively(content)
         return await self._read_final_reply(final_timeout or self.timeout)
 
-    async def _write_progressively(self, data: bytes) -> None:
-        """Write in chunks; each drain (~48 KiB of progress) gets the whole timeout."""
-        view = memoryview(data)
-        for start in range(0, len(view), DATA_CHUNK_BYTES):
-            await self.write(view[start:start + DATA_CHUNK_BYTES])
+    async def _write_progressively(self, content: bytes) -> None:
+        """Dot-stuff and write in chunks; each drain (~48 KiB of progress) gets the whole
+        timeout. drain() returns at once while the upstream keeps up, so each chunk also
+        yields to the loop: a 50 MiB message is not stuffed and encrypted in one turn."""
+        for chunk in stuffed_pieces(content, DATA_CHUNK_BYTES):
+            await self.write(chunk)
+            await asyncio.sleep(0)
 
     async def _read_final_reply(self, timeout: float) -> Reply:
         """The reply to the end of data, timing out only ``timeout`` after the last progress.

@@ -1,5 +1,6 @@
 """The fast DATA reader finds the end of the data exactly where a line-by-line reader
-does, whatever the chunking, and unstuffs like aiosmtpd."""
+does, whatever the chunking, unstuffs like aiosmtpd and notes a bare CR or LF, all in
+pieces as the bytes arrive."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from daemon.smtp_proxy.data_reader import read_data, unstuff
+from daemon.smtp_proxy.data_reader import PIECE_BYTES, READ_LIMIT, ReceivedData, read_data
+from daemon.smtp_proxy.pieces import has_bare_line_end
 from daemon.smtp_proxy.upstream import dot_stuff
 
 
@@ -20,7 +22,7 @@ def line_by_line_unstuff(wire: bytes) -> bytes:
 
 
 async def feed_and_read(stream: bytes, chunks: list[int], limit: int = 10**6) -> tuple[
-        bytes | None, bytes]:
+        ReceivedData | None, bytes]:
     """Feed ``stream`` in pieces of the given sizes; return the data and what is left."""
     reader = asyncio.StreamReader(limit=1001)
     position = 0
@@ -44,13 +46,45 @@ def test_end_of_data_and_unstuffing_match_a_line_by_line_reader(
     content = b"".join(line + b"\r\n" for line in lines)
     wire = dot_stuff(content)
     data, rest = asyncio.run(feed_and_read(wire + b".\r\nQUIT\r\n", chunks))
-    assert data == wire
-    assert unstuff(wire) == line_by_line_unstuff(wire) == content
+    assert data is not None
+    assert asyncio.run(data.content()) == line_by_line_unstuff(wire) == content
+    assert data.size == len(wire)
+    assert data.bare_line_end == has_bare_line_end(wire)
     assert rest == b"QUIT\r\n"                 # a pipelined command is left for the server
 
 
+# Lines long enough that pieces (64 KiB) end inside a CRLF or just before a "." line.
+LONG_LINES = {"dot": b".", "stuffed": b"..x", "piece-1": b"a" * (PIECE_BYTES - 1),
+              "piece-2": b"b" * (PIECE_BYTES - 2), "piece-3": b"d" * (PIECE_BYTES - 3),
+              "over the limit": b"c" * (READ_LIMIT + 1), "bare CR": b"bare\rcr",
+              "bare LF": b"bare\nlf"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(st.sampled_from(sorted(LONG_LINES)), max_size=8),
+       chunk=st.integers(1000, 200_000))
+def test_big_messages_are_unstuffed_and_checked_across_pieces(
+        names: list[str], chunk: int) -> None:
+    content = b"".join(LONG_LINES[name] + b"\r\n" for name in names)
+    wire = dot_stuff(content)
+    stream = wire + b".\r\nQUIT\r\n"
+    data, rest = asyncio.run(feed_and_read(stream, [chunk] * (len(stream) // chunk)))
+    assert data is not None and rest == b"QUIT\r\n"
+    assert data.bare_line_end == has_bare_line_end(wire)
+    assert asyncio.run(data.content()) == line_by_line_unstuff(wire)
+    # however much is buffered, no piece holds much more than one read
+    assert all(len(piece) <= PIECE_BYTES + READ_LIMIT + 3 for piece in data.pieces)
+
+
+async def test_a_bare_lf_is_noted_and_the_content_still_ends_where_it_should() -> None:
+    data, rest = await feed_and_read(b"Subject: x\r\n\r\none\ntwo\r\n.\r\nRSET\r\n", [7])
+    assert data is not None and data.bare_line_end and rest == b"RSET\r\n"
+
+
 async def test_empty_message() -> None:
-    assert await feed_and_read(b".\r\nNOOP\r\n", [1]) == (b"", b"NOOP\r\n")
+    data, rest = await feed_and_read(b".\r\nNOOP\r\n", [1])
+    assert data is not None and await data.content() == b"" and data.size == 0
+    assert rest == b"NOOP\r\n"
 
 
 async def test_too_big_is_read_to_the_end_and_reported() -> None:
