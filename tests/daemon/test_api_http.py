@@ -56,6 +56,22 @@ def test_hostile_json_bodies_are_400_invalid_json(body: bytes) -> None:
     assert (caught.value.status, caught.value.code) == (400, "invalid_json")
 
 
+@pytest.mark.parametrize(("body", "text"), [
+    (b'{"text": "\\ud83d\\ude00 ok"}', "\U0001F600 ok"),   # a pair is one character
+    (b'{"text": "\\\\ud800"}', "\\ud800"),                 # an escaped backslash, no escape
+    (b'{"text": "' + b"a, b. " * 200_000 + b'"}', "a, b. " * 200_000),
+])
+def test_bodies_without_a_lone_surrogate_are_decoded(body: bytes, text: str) -> None:
+    assert decode_json("application/json", body) == {"text": text}
+
+
+def test_a_lone_surrogate_is_found_in_keys_and_in_upper_case_escapes() -> None:
+    for body in (b'{"\\uDC00": "x"}', b'{"text": ["ok", {"deep": "\\uDBFF"}]}'):
+        with pytest.raises(HttpError) as caught:
+            decode_json("application/json", body)
+        assert "lone surrogate" in caught.value.message
+
+
 @pytest.mark.parametrize("head", [
     b"HELLO\r\n\r\n",                                              # no method, no path
     b"GET /v1/health\r\n\r\n",                                     # no version
