@@ -9,7 +9,9 @@ through the daemon's real jobs in one real scoring worker, as the daemon runs it
 - proxy: ``score_relayed`` of what the SMTP proxy sends its worker (the message's
   first MAX_SCORED_BYTES, 2 MiB);
 - API raw: ``score_draft`` of the message as a raw draft; API original: a short text
-  reply to it as its raw original (both capped at the API's 5 MiB body limit).
+  reply to it as its raw original (both capped at the API's 5 MiB body limit);
+- IMAP: ``score_mail`` of the message as an IMAP draft (its header record and report;
+  the IMAP sync sends its worker the first MAX_SCORED_BYTES too).
 
 Wall time of the job in the worker, and the worker's peak RSS while it ran (VmHWM,
 reset before each job through /proc/self/clear_refs: it includes the message itself).
@@ -35,6 +37,7 @@ from smtp_bench_support import print_table  # noqa: E402
 
 from daemon.application.score_draft import DraftRequest, Original, score_draft, score_relayed  # noqa: E402
 from daemon.config.load import load_config  # noqa: E402
+from daemon.imap.mail_scoring import score_mail  # noqa: E402
 from daemon.mail.bounded import MAX_SCORED_BYTES  # noqa: E402
 from daemon.scoring_service.pool import ScoringWorkers, WorkerError  # noqa: E402
 
@@ -59,6 +62,8 @@ def measured(scorer: Any, path: str, raw: bytes) -> tuple[float, float, str]:
     try:
         if path == "proxy":
             score_relayed(scorer, raw, NOW)
+        elif path == "IMAP":
+            score_mail(scorer, raw, "draft", NOW)
         elif path == "API raw":
             score_draft(scorer, DraftRequest(None, raw, None, "auto", NOW))
         else:
@@ -75,14 +80,16 @@ def measured(scorer: Any, path: str, raw: bytes) -> tuple[float, float, str]:
 async def main_async(args: argparse.Namespace) -> None:
     pool = ScoringWorkers(load_config(None).scoring, 1, memory_mb=args.memory_mb,
                           job_seconds=args.budget,
-                          imports=("daemon.application.score_draft",))
+                          imports=("daemon.application.score_draft",
+                                   "daemon.imap.mail_scoring"))
     await pool.start()
     rows: list[list[object]] = []
     worst_time = worst_rss = 0.0
     try:
         for name, raw in hostile().items():
-            for path in ("proxy", "API raw", "API original"):
-                message = raw[:MAX_SCORED_BYTES if path == "proxy" else API_RAW_LIMIT]
+            for path in ("proxy", "IMAP", "API raw", "API original"):
+                message = raw[:MAX_SCORED_BYTES if path in ("proxy", "IMAP")
+                              else API_RAW_LIMIT]
                 started = time.perf_counter()
                 try:
                     seconds, rss, outcome = await pool.run(measured, path, message)
