@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.utils import format_datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from support import polling
@@ -45,6 +45,16 @@ class FakeClient:
 
     def add_flags(self, uids: Sequence[int], flags: Sequence[bytes]) -> None:
         self.flagged.extend(uids)
+
+
+class RefusingScorer:
+    """The daemon's in-process scorer: IMAP mail must never be scored with it."""
+
+    def score_message(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an IMAP message was scored in the daemon process")
+
+    def score_text(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an IMAP message was scored in the daemon process")
 
 
 def account_for(server: Dovecot, monkeypatch: pytest.MonkeyPatch,

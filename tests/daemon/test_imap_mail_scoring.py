@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from imap_helpers import HOSTILE, FakeClient, mail
+from imap_helpers import HOSTILE, FakeClient, RefusingScorer, mail
 
 from daemon.config.load import load_config
 from daemon.config.sections import AccountSettings
@@ -38,16 +38,6 @@ LONG_DRAFT = (b"Subject: long\r\n\r\n"
 MEMORY_MB = 1024          # [smtp] score_worker_memory_mb's default
 MAX_LAG_SECONDS = 0.2     # the event loop answers within this all along
 MAX_GROWTH_MB = 30        # the daemon process's RSS over the drafts
-
-
-class RefusingScorer:
-    """The daemon's in-process scorer: IMAP mail must never be scored with it."""
-
-    def score_message(self, *args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("an IMAP draft was scored in the daemon process")
-
-    def score_text(self, *args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("an IMAP draft was scored in the daemon process")
 
 
 @pytest.fixture

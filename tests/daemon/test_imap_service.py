@@ -3,16 +3,19 @@ daemon service (one thread per account) started and stopped in an event loop."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from imap_helpers import PASSWORD_ENV, account_toml, mail, wait_for
+from imap_helpers import PASSWORD_ENV, RefusingScorer, account_toml, mail, wait_for
 from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "dovecot")
 
 from daemon.cli import main
 from daemon.config.load import load_config
 from daemon.imap.service import imap_sync_service
+from daemon.scoring_service.service import ScoringService
 from daemon.store.database import open_store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -72,4 +75,30 @@ async def test_daemon_service_runs_one_thread_per_account(
         assert service.describe() == "IMAP sync: work (connected)"
     finally:
         await service.stop()
+    assert not any(worker.is_alive() for worker in service.workers)
+
+
+async def test_the_daemon_service_scores_drafts_in_the_scoring_workers(
+        dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the daemon's scoring service, the IMAP sync holds a share of its worker pool
+    while it runs and scores drafts there, never in the daemon process (issue 13)."""
+    monkeypatch.setenv(PASSWORD_ENV, dovecot.password)
+    config = load_config(write_config(tmp_path, dovecot))
+    store = open_store(config.daemon.store.path)
+    scoring = ScoringService.in_processes(config.scoring, RefusingScorer(), workers=1)
+    told: list[dict[str, Any]] = []
+    service = imap_sync_service(config, store, scoring, on_scored=told.append)
+    assert service is not None
+    await service.start()
+    try:
+        assert len(scoring.pids()) == 1
+        dovecot.save("Drafts", mail("alice@example.com", "carla@customer.example", "Re: Hello",
+                                    datetime.now(UTC), "<d1@example.com>",
+                                    body="Thank you. I will send the invoice by Friday.\n"))
+        # waited for in a thread: the loop answers for the worker meanwhile
+        await asyncio.to_thread(wait_for, lambda: told, "the draft scored in the worker")
+    finally:
+        await service.stop()
+    assert told[0]["score"] is not None and told[0]["verdict"] in ("pass", "warn", "hold")
+    assert scoring.pids() == []        # its only user let go: the pool is stopped
     assert not any(worker.is_alive() for worker in service.workers)
