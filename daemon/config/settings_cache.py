@@ -64,17 +64,20 @@ def cached_scoring_settings(extra: Path | None = None,
 def settings_key(layers: list[Layer]) -> bytes:
     digest = hashlib.sha256(sys.implementation.cache_tag.encode())
     for layer in layers:
-        digest.update(f"\0layer\0{layer.name}\0{layer.path}\0".encode("utf-8",
-                                                                      "surrogateescape"))
-        digest.update(file_bytes(layer.path))
+        add(digest, f"layer {layer.name} {layer.path}", file_bytes(layer.path))
     for name in tree_files(paths.shipped_config_dir() / "rules"):
-        digest.update(f"\0pack\0{name}\0".encode("utf-8", "surrogateescape"))
-        digest.update(file_bytes(Path(name)))
+        add(digest, f"pack {name}", file_bytes(Path(name)))
     code = [CONFIG_CODE, Path(scoring.__file__).resolve().parent, holidays_dir()]
     for directory in code:
         for name in tree_files(directory, recurse=False):
-            digest.update(f"\0code\0{name}\0{stamp(name)}".encode("utf-8", "surrogateescape"))
+            add(digest, f"code {name}", repr(stamp(name)).encode())
     return digest.digest()
+
+
+def add(digest: hashlib._Hash, label: str, data: bytes) -> None:
+    """One labelled part of the key, length-prefixed: no two parts run into each other."""
+    for part in (label.encode("utf-8", "surrogateescape"), data):
+        digest.update(len(part).to_bytes(8, "big") + part)
 
 
 def tree_files(directory: Path | None, recurse: bool = True) -> list[str]:
@@ -89,10 +92,12 @@ def tree_files(directory: Path | None, recurse: bool = True) -> list[str]:
 
 
 def file_bytes(path: Path) -> bytes:
+    """``+`` and the file's bytes; ``-`` and why for a folder or a file that cannot be
+    read (an unreadable file must not share the key of an empty one)."""
     try:
-        return path.read_bytes()
-    except OSError:     # a folder, or a file that went away: its name is in the key
-        return b""
+        return b"+" + path.read_bytes()
+    except OSError as error:
+        return b"-" + type(error).__name__.encode()
 
 
 def stamp(name: str) -> tuple[int, int]:
