@@ -125,6 +125,9 @@ def compile_checked(table: Table, key: str, source: str, flags: int) -> re.Patte
     if compiled.groupindex:
         raise table.error(key, "write groups as (?:...): named groups are reserved "
                           f"(found {', '.join(compiled.groupindex)})")
+    if compiled.flags & ~(re.UNICODE | flags):
+        # the owners are joined into one regex, where a global flag is an error
+        raise table.error(key, "no global inline flags such as (?s); scope them: (?s:...)")
     return compiled
 
 

@@ -60,6 +60,7 @@ def test_a_minimal_lexicon_finds_its_commitments() -> None:
     ({"hedges": []}, "hedges", "a non-empty list"),
     ({"hedges": ["\\b(?:maybe"]}, "hedges", "invalid regular expression"),
     ({"hedges": ["\\b(?P<word>maybe)\\b"]}, "hedges", "named groups are reserved"),
+    ({"implicit": ["(?s)^\\s*will\\s+[a-z]+"]}, "implicit", "no global inline flags"),
     ({"hedges": ["\\bmaybe\\x4D"]}, "hedges", "not as the escape"),
     ({"sender": ["\\bI{futur}"]}, "sender", "unknown placeholder '{futur}'"),
     ({"future": None}, "sender", "no `future` list"),
