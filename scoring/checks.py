@@ -214,6 +214,8 @@ def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
         return []
     if ctx.greets_someone_else:
         return []   # the anger is at the person the customer greeted, not at this sender
+    if to_a_list(ctx, rule) and not ctx.sender_named:
+        return []   # a post to a list ("I had no reply") is not a member's to apologise for
     customer = latest_quoted_message(ctx.quoted)
     lowered = lower_keeping_offsets(customer)
     cue = upset.search(lowered) or _upset_at_sender(rule, lowered)

@@ -104,6 +104,18 @@ ASKS = {
 }
 # "Why not just sample without replacement?" suggests; it asks nothing of the sender
 RHETORICAL = re.compile(r"^(?:\w+\s*,\s*)?(?:or\s+)?(?:why not|warum nicht)\b", re.IGNORECASE)
+# "How is your child?", "you became a father some months ago, right?": a pleasantry about
+# the reader's life, which nobody waits on an answer to
+SOCIAL = re.compile(
+    r"^(?:\w+\s*,\s*)?(?:p\.?s\.?:?\s*)?how (?:are|have) you(?: been| doing)?\W*$|"
+    r"\byour (?:child|children|kids?|baby|son|daughter|wife|husband|family)\b"
+    r"(?!['’]s|\s+(?:account|plan|subscription|booking|order|members?|name))|"
+    r"\bhow (?:was|were|is|are) (?:your|the) (?:holidays?|vacation|weekend|trip|birthday|wedding)\b|"
+    r"\byou (?:became|have become|are now) (?:a )?(?:father|mother|dad|mum|mom|parent)\b|"
+    r"^(?:\w+\s*,\s*)?wie geht(?:'s| es) (?:dir|ihnen|euch)\W*$|"
+    r"\bwie (?:geht es|geht's|war) (?:deine?m?|ihre?m?) (?:kind|kindern|familie|urlaub|"
+    r"wochenende|reise|geburtstag)\b",
+    re.IGNORECASE)
 # "Or should I replace something?" is the other half of the question before it
 ALTERNATIVE = re.compile(r"^(?:or|oder)\b", re.IGNORECASE)
 
@@ -222,10 +234,10 @@ def _find_questions(ctx: Context) -> list[Question]:
 
 def is_real_question(text: str, language: str = "en") -> bool:
     """A question of words ending in "?" that asks something: not a charset's replacement
-    character, not console output, not a rhetorical "why not ...?"."""
+    character, not console output, not a rhetorical "why not ...?", not a pleasantry."""
     if not QUESTION_END.search(text) or len(WORD.findall(text)) < MIN_QUESTION_WORDS:
         return False
-    if LOST_CHARACTER.search(text) or RHETORICAL.match(text):
+    if LOST_CHARACTER.search(text) or RHETORICAL.match(text) or SOCIAL.search(text):
         return False
     asks = ASKS.get(language)
     # an elliptical question of a few words asks too ("32bit or 64bit?", "Same SSID on

@@ -265,6 +265,10 @@ def expand_phrase(phrase: str) -> list[str]:
 
     "(has|have) [already] shipped" -> has shipped, has already shipped, have shipped, ...
     """
+    regex_mark = REGEX_MARKS.search(phrase)
+    if regex_mark:
+        raise ValueError(f"the phrase {phrase!r} holds the regex syntax {regex_mark.group()!r}; "
+                         "phrases are literal words (write a regex under patterns)")
     if not any(mark in phrase for mark in TEMPLATE_MARKS):
         return [phrase]
     variants = [""]
@@ -285,6 +289,8 @@ def expand_phrase(phrase: str) -> list[str]:
 
 
 TEMPLATE_MARKS = "()[]|"
+# "(has )?" or "\\w+" in a phrase would be matched as the literal characters: never
+REGEX_MARKS = re.compile(r"[\\*+?{}^$]")
 TEMPLATE_HELP = "write (a|b) for one of a or b, [x] for an optional x"
 
 

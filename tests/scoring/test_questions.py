@@ -73,6 +73,22 @@ def test_a_rhetorical_why_not_asks_nothing(scorer: Scorer) -> None:
     assert scorer.score_text("The loop is fast enough." + quote).questions == []
 
 
+@pytest.mark.parametrize(("question", "asks"), [
+    ("P.S. How is your child? You became a father some months ago, right?", False),
+    ("How are you?", False),
+    ("How was your weekend?", False),
+    ("Wie geht es Ihnen?", False),
+    # the same words about the customer's matter still ask
+    ("How are you handling the migration?", True),
+    ("Can your family plan include my son?", True),
+    ("Is your holiday schedule posted?", True),
+])
+def test_a_pleasantry_about_the_readers_life_asks_nothing(scorer: Scorer, question: str,
+                                                          asks: bool) -> None:
+    report = scorer.score_text("Thanks." + quoted(question))
+    assert bool(report.questions) is asks
+
+
 def test_an_alternative_is_answered_with_the_question_before_it(scorer: Scorer) -> None:
     quote = quoted("Do you mean I should add a line with fixef(mod)? Or should I replace "
                    "something?")

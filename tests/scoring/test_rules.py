@@ -44,6 +44,9 @@ def test_unknown_rule_key_names_the_file_and_the_fix() -> None:
     ("(has|) shipped", "empty choice"),
     ("[already|] shipped", "empty choice"),
     ("[has (already|now)] shipped", "nests brackets"),
+    # regex syntax in a phrase would be matched literally, so it never matches
+    ("as (\\w+) said", "regex syntax '\\\\'"),
+    ("as Tim (has )?said", "regex syntax '?'"),
 ])
 def test_a_malformed_phrase_template_is_an_error(template: str, problem: str) -> None:
     with pytest.raises(ValueError, match=re.escape(problem)):

@@ -83,12 +83,29 @@ LIST_REPLY = FOLLOW_UP.replace(b"From: Sam Jones <sam@example.com>",
     b"To: support@example.org", b"To: r-help at r-project.org")
 
 
-def test_a_list_members_late_answer_is_not_their_wait() -> None:
-    report = SCORER.score_message(LIST_REPLY)
-    assert "en.responsiveness.slow-reply" not in {f.rule for f in report.findings}
+def test_a_list_members_late_answer_is_not_their_wait_nor_their_apology() -> None:
+    rules = {f.rule for f in SCORER.score_message(LIST_REPLY).findings}
+    assert not rules & {"en.responsiveness.slow-reply", "en.tone.upset-without-apology"}
 
 
 def test_a_list_question_that_names_the_sender_waits_on_them() -> None:
     named = LIST_REPLY.replace(b"> Can you send", b"> Hi Ann, can you send")
-    report = SCORER.score_message(named)
-    assert "en.responsiveness.slow-reply" in {f.rule for f in report.findings}
+    rules = {f.rule for f in SCORER.score_message(named).findings}
+    assert {"en.responsiveness.slow-reply", "en.tone.upset-without-apology"} <= rules
+
+
+@pytest.mark.parametrize("maintainer_wrote", [
+    b"> Can you please reboot, then run those 3 commands again please?",
+    b"> Happy to make it configurable: just open a bug report on GitHub?",
+    b"> Can you post the output? Feel free to poke me about it in July.",
+])
+def test_a_reply_to_the_reader_who_serves_the_sender_is_nobodys_wait(
+        maintainer_wrote: bytes) -> None:
+    """The quoted message asks the sender for diagnostics or a bug report: the reader
+    maintains what the sender uses, so the sender's late answer keeps nobody waiting."""
+    late = FOLLOW_UP.replace(b"From: Sam Jones <sam@example.com>",
+                             b"From: Ann Lee <ann@example.org>").replace(
+        b"> Can you send the export? Why does it fail again? This is unacceptable.",
+        maintainer_wrote)
+    assert "en.responsiveness.slow-reply" not in {
+        f.rule for f in SCORER.score_message(late).findings}
