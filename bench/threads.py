@@ -9,8 +9,8 @@ only:
 
 - wait: when the report gives the quoted message's date, does it agree with the parent's
   own Date header within an hour? (never negative)
-- questions: of the parent's own question lines (new text ending in "?" after a word)
-  that the reply quotes, how many does the report list as the customer's questions? A
+- questions: of the parent's own question lines (new text ending in "?" after a word,
+  mostly words: not console output) that the reply quotes, how many does the report list as the customer's questions? A
   reply to the sender's own message is left out: those questions are not owed.
 
 ``--show N`` prints N disagreements of each kind, to read them.
@@ -57,14 +57,26 @@ def words(text: str) -> tuple[str, ...]:
 LOST_CHARACTER = re.compile(r"\?[^\s?]|[^\w\s)\]\"']\?$")
 
 
+# console output ends in "?" too ("22:49:32.447 IP 10.1.0.2.52895 > 10.1.0.1.domain: A?"):
+# a question line is mostly words, not numbers, paths and addresses
+WORD_TOKEN = re.compile(r"^[(\"'“]*(?=[\w'’-]*[^\W\d_])[\w'’-]+[\"'”)]*[,.;:!?)]*$")
+MIN_WORD_SHARE = 0.5
+
+
+def mostly_words(line: str) -> bool:
+    tokens = line.split()
+    return sum(1 for token in tokens if WORD_TOKEN.match(token)) >= MIN_WORD_SHARE * len(tokens)
+
+
 def question_lines(body: str) -> list[str]:
-    """The parent's own questions: lines of its new text that end in '?' after a word."""
+    """The parent's own questions: lines of its new text that end in '?' after a word,
+    and are mostly words."""
     lines = []
     for line in body.splitlines():
         line = line.strip()
         if (line.endswith("?") and len(words(line)) >= MIN_QUESTION_WORDS
                 and not LOST_CHARACTER.search(line.rstrip("?") + "?")
-                and not LOST_CHARACTER.search(line[:-1])):
+                and not LOST_CHARACTER.search(line[:-1]) and mostly_words(line)):
             lines.append(line)
     return lines
 

@@ -340,6 +340,19 @@ def attribution_time_known(text: str) -> bool:
     return _clock(match.groupdict()) is not None
 
 
+def attribution_zone_known(text: str, reply_date: datetime | None) -> bool:
+    """Is the zone of the quote header's clock known? The replier's client writes it in the
+    replier's local time: the header names the zone, or the reply's own Date gives it (no
+    Date: a draft being written now, here, in the local zone). A Date in UTC does not:
+    Exchange, Yahoo and web mail stamp UTC whatever the writer's zone ("Sent: Thursday,
+    July 2, 2015 4:13 PM" beside "Date: Fri, 3 Jul 2015 00:48 +0000")."""
+    if reply_date is None:
+        return True
+    match = ATTRIBUTION_DATE.search(text)
+    after = text[match.end():match.end() + 40] if match else text
+    return zone_in_text(after) is not None or reply_date.utcoffset() not in (None, timedelta(0))
+
+
 def parse_attribution_date(text: str, zone: tzinfo | None,
                            reference: datetime | None = None) -> datetime | None:
     """The date in an "On ... wrote:" / "Am ... schrieb" / "Sent:" line. ``reference``

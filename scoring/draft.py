@@ -14,7 +14,11 @@ from datetime import datetime
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from scoring.dates import attribution_time_known, parse_attribution_date
+from scoring.dates import (
+    attribution_time_known,
+    attribution_zone_known,
+    parse_attribution_date,
+)
 from scoring.html_text import html_to_text
 from scoring.quoting import split_body
 
@@ -32,7 +36,7 @@ class Draft:
     quoted: str = ""
     attribution: str = ""
     quote_date: datetime | None = None
-    quote_time_known: bool = False      # the attribution gives the time of day, not the day only
+    quote_time_known: bool = False      # the attribution gives the time of day and its zone
     date: datetime | None = None
     subject: str = ""
     message_id: str = ""
@@ -199,4 +203,5 @@ def _split_into(draft: Draft, text: str, fine_print: list[tuple[int, int]]) -> N
     zone = draft.date.tzinfo if draft.date else None
     if split.attribution:
         draft.quote_date = parse_attribution_date(split.attribution, zone, draft.date)
-        draft.quote_time_known = attribution_time_known(split.attribution)
+        draft.quote_time_known = (attribution_time_known(split.attribution)
+                                  and attribution_zone_known(split.attribution, draft.date))

@@ -183,3 +183,21 @@ def test_a_quote_with_the_day_only_gives_no_wait_in_hours(scorer: Scorer) -> Non
     timed = scorer.score_text(text.replace("2 Nov 2026,", "2 Nov 2026 at 9:00 AM,"),
                               now=datetime(2026, 11, 12, 10, 0, tzinfo=CET))
     assert timed.meta["waited"]["business_days"] == 8
+
+
+OUTLOOK_REPLY = (b"From: Ann Lee <ann@example.org>\nTo: bert@example.com\n"
+                 b"Date: Fri, 13 Nov 2026 00:48:25 +0000\nSubject: Re: figures\n\n"
+                 b"Here are the figures.\n\n-----Original Message-----\n"
+                 b"From: Bert <bert@example.com>\nSent: Thursday, November 12, 2026 4:13 PM\n"
+                 b"Subject: figures\n\nCan you send the figures?\n")
+
+
+def test_a_reply_stamped_in_utc_does_not_tell_the_quote_headers_zone(scorer: Scorer) -> None:
+    # Exchange and web mail stamp Date in UTC; Outlook's "Sent:" is the writer's local
+    # time, anywhere from UTC-12 to UTC+14: the wait is not known to the hour
+    assert "waited" not in scorer.score_message(OUTLOOK_REPLY).meta
+    local = OUTLOOK_REPLY.replace(b"Fri, 13 Nov 2026 00:48:25 +0000",
+                                  b"Thu, 12 Nov 2026 17:48:25 -0700")
+    assert scorer.score_message(local).meta["waited"]["wall_hours"] == 1.6
+    named = OUTLOOK_REPLY.replace(b"4:13 PM", b"4:13 PM PST")
+    assert scorer.score_message(named).meta["waited"]["wall_hours"] == 0.6
