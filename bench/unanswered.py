@@ -1,0 +1,267 @@
+"""Unanswered questions judged by hand (issue 10's third target).
+
+A reproducible sample of replies from the two mailboxes: replies whose parent (In-Reply-To)
+is in the same mailbox, written by someone else, and whose text holds at least one of the
+parent's own question lines (``bench/threads.py``'s ``question_lines``), i.e. the reply
+quotes a question of the customer's latest message. The sample is drawn with a fixed seed;
+each reply is scored alone with the shipped config (or ``--config``), and joined with the
+hand judgments in ``bench/unanswered_judgments.jsonl``. A judgment names corpus, message
+id and the question (as the scorer extracted it or as it stands in the quote; no other
+corpus text) and a verdict:
+
+- ``answered``: the customer asks the sender, and the reply answers it anywhere, in any
+  words ("Yes", "Try approx()", an answer under the quoted question, "X will answer
+  tomorrow");
+- ``unanswered``: owed and left open: a careful account manager would want a warning;
+- ``not-owed``: rhetorical, the sender's own, a pleasantry, already answered by the
+  customer, addressed to someone else, or no question at all.
+
+    .venv/bin/python bench/unanswered.py ../shared/eval                 # the tables
+    .venv/bin/python bench/unanswered.py ../shared/eval --config config/profiles/coach.toml
+    .venv/bin/python bench/unanswered.py ../shared/eval --unjudged 10   # replies to judge
+
+Judgments are keyed by message id and the question's words, so they survive scorer
+changes; a question the scorer newly extracts is unjudged until judged (``--unjudged``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mailbox
+import random
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.precision import MAILBOXES, ratio  # noqa: E402
+from bench.threads import contains, question_lines, sender, words  # noqa: E402
+from daemon.config.load import load_config  # noqa: E402
+from scoring import Scorer  # noqa: E402
+from scoring.draft import parse_bytes  # noqa: E402
+from scoring.report import Report  # noqa: E402
+
+JUDGMENTS = Path(__file__).with_name("unanswered_judgments.jsonl")
+SAMPLE_PER_CORPUS = 55
+SEED = 1
+VERDICTS = ("answered", "unanswered", "not-owed")
+WARNING_RULES = ("responsiveness.unanswered-question", "responsiveness.unmatched-question")
+QUOTED_IN_MESSAGE = re.compile(r"\u201c(.*?)\u201d")
+TARGET_PRECISION = 0.85
+TARGET_RECALL = 0.80
+SHOW_CHARS = 4000
+
+
+@dataclass
+class Reply:
+    corpus: str
+    key: str                  # Message-ID
+    raw: bytes
+    asked: list[str]          # the parent's question lines the reply's text holds
+
+
+@dataclass
+class Asked:
+    """One question of a sampled reply: from the report, the quote, or both."""
+    text: str
+    listed: bool = False      # in report.questions
+    listed_answered: bool = False
+    warned: bool = False      # a warning finding names it
+    verdict: str | None = None
+    reason: str = ""
+    source: list[str] = field(default_factory=list)
+
+
+def sample(eval_dir: Path, per_corpus: int = SAMPLE_PER_CORPUS,
+           seed: int = SEED) -> Iterator[Reply]:
+    """Replies that quote a question of their parent, ``per_corpus`` of each mailbox drawn
+    with ``random.Random(seed)``, in mailbox order."""
+    for corpus, relative in MAILBOXES.items():
+        messages = list(mailbox.mbox(str(eval_dir / relative), create=False))
+        by_id = {str(m.get("Message-ID", "")).strip(): m for m in messages if m.get("Message-ID")}
+        eligible: list[Reply] = []
+        for message in messages:
+            parent = by_id.get(str(message.get("In-Reply-To", "")).strip())
+            if parent is None or sender(parent) == sender(message):
+                continue
+            raw = message.as_bytes()
+            draft = parse_bytes(raw)
+            text = words("\n".join((draft.body, draft.quoted, draft.footer)))
+            asked = [q for q in question_lines(parse_bytes(parent.as_bytes()).body)
+                     if contains(text, words(q))]
+            if asked:
+                eligible.append(Reply(corpus, str(message.get("Message-ID")).strip(), raw, asked))
+        picked = random.Random(seed).sample(range(len(eligible)), min(per_corpus, len(eligible)))
+        for index in sorted(picked):
+            yield eligible[index]
+
+
+def same_question(a: str, b: str) -> bool:
+    """The same question when one's words run inside the other's."""
+    wa, wb = words(a), words(b)
+    return bool(wa) and bool(wb) and (contains(wa, wb) or contains(wb, wa))
+
+
+def load_judgments() -> dict[tuple[str, str], list[dict[str, str]]]:
+    judged: dict[tuple[str, str], list[dict[str, str]]] = {}
+    if JUDGMENTS.exists():
+        for line in JUDGMENTS.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                if row["verdict"] not in VERDICTS:
+                    raise ValueError(f"unknown verdict {row['verdict']!r} in {row}")
+                judged.setdefault((row["corpus"], row["email"]), []).append(row)
+    return judged
+
+
+def questions_of(reply: Reply, report: Report,
+                 judged: list[dict[str, str]]) -> list[Asked]:
+    """The report's questions, the quoted question lines it missed, and the questions judged
+    by hand for this reply, each once, with their judgment."""
+    found: list[Asked] = []
+
+    def entry(text: str, source: str) -> Asked:
+        for item in found:
+            if same_question(item.text, text):
+                item.source.append(source)
+                return item
+        found.append(Asked(text, source=[source]))
+        return found[-1]
+
+    for question in report.questions:
+        item = entry(question.text, "report")
+        item.listed = True
+        item.listed_answered = item.listed_answered or question.answered
+    for finding in report.findings:
+        if finding.rule.endswith(WARNING_RULES):
+            for named in QUOTED_IN_MESSAGE.findall(finding.message)[:1]:
+                entry(named, "warning").warned = True
+    for line in reply.asked:
+        entry(line, "quote")
+    for row in judged:
+        item = entry(row["question"], "judged")
+        item.verdict, item.reason = row["verdict"], row.get("reason", "")
+    return found
+
+
+def show(reply: Reply, report: Report, items: list[Asked]) -> None:
+    """A reply in full, with its questions, for judging."""
+    draft = parse_bytes(reply.raw)
+    print(f"\n{'=' * 100}\n{reply.corpus} {reply.key}\nFrom: {draft.from_name} "
+          f"<{draft.from_addr}>  To: {', '.join(draft.to_names)}  Subject: {draft.subject}")
+    for item in items:
+        state = ("answered" if item.listed_answered else "OPEN") if item.listed else "missed"
+        print(f"  Q [{state}{' WARN' if item.warned else ''}] [{item.verdict or '?'}] "
+              f"{item.text!r}")
+        if item.verdict is None:
+            print("    " + json.dumps({"corpus": reply.corpus, "email": reply.key,
+                                       "question": item.text, "verdict": "", "reason": ""}))
+    print(f"--- new text ---\n{draft.body[:SHOW_CHARS]}")
+    print(f"--- attribution --- {draft.attribution[:200]!r}")
+    print(f"--- quoted ---\n{draft.quoted[:SHOW_CHARS]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("eval_dir", type=Path)
+    parser.add_argument("--config", type=Path, default=None,
+                        help="an extra config layer, e.g. config/profiles/coach.toml")
+    parser.add_argument("--unjudged", type=int, default=0,
+                        help="print up to N sampled replies with an unjudged question")
+    parser.add_argument("--skip", type=int, default=0,
+                        help="with --unjudged: leave out the first S such replies")
+    args = parser.parse_args()
+
+    scorer = Scorer(load_config(args.config).scoring)
+    judged = load_judgments()
+    counts: dict[str, Counter[str]] = {}
+    to_show = 0
+    for reply in sample(args.eval_dir):
+        report = scorer.score_message(reply.raw)
+        items = questions_of(reply, report, judged.get((reply.corpus, reply.key), []))
+        c = counts.setdefault(reply.corpus, Counter())
+        c["replies"] += 1
+        if args.unjudged:
+            if any(item.verdict is None for item in items):
+                to_show += 1
+                if args.skip < to_show <= args.skip + args.unjudged:
+                    show(reply, report, items)
+            continue
+        tally(c, items)
+    if not args.unjudged:
+        print_tables(counts, args.config)
+
+
+def tally(c: Counter[str], items: list[Asked]) -> None:
+    for item in items:
+        if item.verdict is None:
+            c["unjudged"] += 1
+            continue
+        open_owed = item.verdict == "unanswered"
+        c["questions"] += 1
+        c[f"verdict {item.verdict}"] += 1
+        if item.warned:
+            c["warnings"] += 1
+            c["warnings right"] += open_owed
+        if open_owed:
+            c["owed open"] += 1
+            c["owed open warned"] += item.warned
+            c["owed open listed open"] += item.listed and not item.listed_answered
+        if item.verdict != "not-owed" and not item.listed:
+            c["owed not extracted"] += 1
+            c[f"owed not extracted {item.verdict}"] += 1
+        if item.listed and not item.listed_answered:
+            c["listed open"] += 1
+            c["listed open right"] += open_owed
+        if item.listed and item.listed_answered:
+            c["listed answered"] += 1
+            c["listed answered right"] += not open_owed
+        if item.listed and item.verdict == "not-owed":
+            c["listed not owed"] += 1
+
+
+def print_tables(counts: dict[str, Counter[str]], config: Path | None) -> None:
+    corpora = list(counts)
+    total: Counter[str] = sum(counts.values(), Counter())
+    columns = [*corpora, "all"]
+    cells = {**counts, "all": total}
+
+    def row(label: str, part: str, whole: str) -> str:
+        values = [f"{cells[c][part]} / {cells[c][whole]} ({ratio(cells[c][part], cells[c][whole])})"
+                  for c in columns]
+        return f"| {label} | " + " | ".join(values) + " |"
+
+    print(f"config: shipped defaults{' + ' + str(config) if config else ''}\n")
+    print("| sample | " + " | ".join(columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for label, key in (("replies", "replies"), ("questions judged", "questions"),
+                       ("judged answered", "verdict answered"),
+                       ("judged unanswered (owed, open)", "verdict unanswered"),
+                       ("judged not owed", "verdict not-owed"), ("unjudged", "unjudged")):
+        print(f"| {label} | " + " | ".join(str(cells[c][key]) for c in columns) + " |")
+    print("\n| measure | " + " | ".join(columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    print(row("(1) warning precision: warnings judged open and owed", "warnings right",
+              "warnings"))
+    print(row("(2) recall: open owed questions with a warning", "owed open warned", "owed open"))
+    print(row("(2b) open owed questions listed answered=False", "owed open listed open",
+              "owed open"))
+    print(row("(3) listed not answered: judged open and owed", "listed open right",
+              "listed open"))
+    print(row("(3b) listed answered: judged answered or not owed", "listed answered right",
+              "listed answered"))
+    print(row("(3c) listed but not owed", "listed not owed", "questions"))
+    print(row("owed questions not extracted at all", "owed not extracted", "questions"))
+    print(row("... of them judged unanswered", "owed not extracted unanswered",
+              "owed not extracted"))
+    print(f"\ntargets: warnings right >= {TARGET_PRECISION:.0%}; open owed questions found "
+          f">= {TARGET_RECALL:.0%}")
+
+
+if __name__ == "__main__":
+    main()
