@@ -251,15 +251,7 @@ CASES_OF_CHECK: dict[str, tuple[str, ...]] = {
     "unanswered-questions": QUESTION_CASES,
 }
 
-# The text options each check formats into its messages; Scorer checks they are there.
-REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
-    "vague-promises": (),   # the texts of its `cases` (see engine.py)
-    "slow-reply": ("waited", "owned", "asked"),
-    "unanswered-questions": (),   # the texts of its `cases`, like vague-promises
-    "upset-without-apology": ("upset", "apology", "cue"),
-    "over-promises": ("phrases",),
-}
-
+# The options each check reads, and of what kind: scoring/rule_options.py.
 CODE_CHECKS: dict[str, Check] = {
     "vague-promises": vague_promises,
     "hedged-promises": hedged_promises,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from scoring.business_time import BusinessClock
-from scoring.checks import CODE_CHECKS, REQUIRED_OPTIONS, case_options
+from scoring.checks import CODE_CHECKS, case_options
 from scoring.context import Context
 from scoring.draft import Draft, parse_bytes, parse_text
 from scoring.errors import ConfigError
@@ -18,6 +18,7 @@ from scoring.promises import extract_promises
 from scoring.questions import find_questions, latest_quoted_message
 from scoring.readability import readability
 from scoring.report import Report, aggregate, error_report
+from scoring.rule_options import check_options
 from scoring.rules import Rule, RuleBook, build_rulebook
 from scoring.sender_role import (
     greets_someone_else,
@@ -64,10 +65,7 @@ class Scorer:
                 raise ConfigError(rule.source, rule.rule_id,
                                   f"unknown check {rule.check!r}; known: "
                                   f"{', '.join(sorted(CODE_CHECKS))}")
-            for option in (*REQUIRED_OPTIONS.get(rule.check, ()), *case_options(rule)):
-                if option not in rule.options:
-                    raise ConfigError(rule.source, f"{rule.rule_id}.options.{option}",
-                                      f"the {rule.check!r} check needs this option")
+            check_options(rule, case_options(rule))
 
     def score_message(self, raw: bytes, now: datetime | None = None, lang: str = "auto",
                       original: bytes | None = None) -> Report:
