@@ -87,12 +87,12 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
         return []
     uidnext = max(uidnext, uids[-1] + 1)
     scoring = mail_scoring(scorer)
-    scored: list[int] = []
+    handled: list[int] = []
     for uid, data in client.fetch(uids, ["BODY.PEEK[]"]).items():
         raw = data.get(FETCH_ITEM, b"")
         if not raw:
             continue
-        scored.append(int(uid))
+        handled.append(int(uid))
         try:
             report = _score_one(client, store, account, folder, scoring, int(uid), raw, notify)
         except Unscorable as error:
@@ -102,7 +102,7 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
         if on_scored is not None:
             on_scored(report)
     save_sync_state(store, SyncState(account.name, folder, uidvalidity, uidnext))
-    return scored
+    return handled
 
 
 def _score_one(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
