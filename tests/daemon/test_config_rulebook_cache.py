@@ -10,6 +10,7 @@ import pytest
 
 from daemon.config import rulebook_cache
 from daemon.config.load import load_config
+from scoring.lexicon import lexicon_to_data
 from scoring.rules import RuleBook
 from scoring.settings import RuleOverride, ScoringSettings
 
@@ -30,6 +31,25 @@ def test_a_cold_start_writes_the_cache_private_and_a_warm_one_reads_it(
     warm = rulebook_cache.cached_rulebook(settings, path)
     assert builds == []
     assert warm.rules == built.rules and warm.guards == built.guards
+
+
+def test_a_warm_start_reads_the_commitment_lexicons_uncompiled(
+        settings: ScoringSettings, tmp_path: Path) -> None:
+    path = tmp_path / "rulebook.cache"
+    built = rulebook_cache.cached_rulebook(settings, path)
+    warm = rulebook_cache.cached_rulebook(settings, path)
+    assert set(warm.lexicons) == {"en", "de"}
+    assert all(lexicon_to_data(warm.lexicons[language]) == lexicon_to_data(lexicon)
+               for language, lexicon in built.lexicons.items())
+    assert not any(regex.is_compiled for lexicon in warm.lexicons.values()
+                   for regex in (*lexicon.patterns.values(), *lexicon.owners.values()))
+    lexicon_pack = next(p for p in settings.rule_packs if p.dimension == "lexicon")
+    edited = dataclasses.replace(settings, rule_packs=tuple(
+        dataclasses.replace(p, data={**p.data, "hedges": ["\\bmaybe\\b"]})
+        if p is lexicon_pack else p for p in settings.rule_packs))
+    assert rulebook_cache.cache_key(edited) != rulebook_cache.cache_key(settings)
+    assert lexicon_to_data(rulebook_cache.cached_rulebook(edited, path).lexicons[
+        lexicon_pack.language])["patterns"]["hedges"][0] == "\\bmaybe\\b"
 
 
 def test_the_default_cache_is_in_the_user_cache_dir(settings: ScoringSettings,
