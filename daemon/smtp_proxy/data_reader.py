@@ -39,9 +39,11 @@ class Unstuffer:
     skip: int = len(CRLF)
 
     def feed(self, chunk: bytes) -> None:
-        self.pending += chunk
-        if len(self.pending) >= PIECE_BYTES:
-            self._flush(final=False)
+        view = memoryview(chunk)
+        for start in range(0, len(view), PIECE_BYTES):    # once, unless a lot was buffered
+            self.pending += view[start:start + PIECE_BYTES]
+            if len(self.pending) >= PIECE_BYTES:
+                self._flush(final=False)
 
     def finish(self) -> list[bytes]:
         """The content's pieces (after the last chunk)."""
@@ -91,7 +93,7 @@ async def read_data(reader: asyncio.StreamReader, size_limit: int) -> ReceivedDa
             try:
                 chunk = await reader.readuntil(DOT_LINE)
             except asyncio.LimitOverrunError as error:     # no ".\r\n" soon: take a part
-                chunk = await reader.readexactly(min(error.consumed, READ_LIMIT))
+                chunk = await reader.readexactly(error.consumed)
             else:
                 before_dot = chunk[: -len(DOT_LINE)]
                 if (tail + before_dot[-2:])[-2:] == CRLF:   # "." alone on a line: the end
