@@ -2,8 +2,8 @@
 
 A fake IMAP client, a real store, and the daemon's real scoring service with its
 worker process: a hostile draft costs the daemon process neither time on its event
-loop (where the SMTP proxy and the API answer) nor memory, and a draft past the
-workers' limits is skipped, not tried again.
+loop (where the SMTP proxy and the API answer: a real API probed on /v1/health) nor
+memory, and a draft past the workers' limits is skipped, not tried again.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from imap_helpers import HOSTILE, FakeClient, RefusingScorer, mail
+from support.api_client import call_sync, running_api
 
 from daemon.config.load import load_config
 from daemon.config.sections import AccountSettings
@@ -36,7 +37,8 @@ CLEAR_DRAFT = mail("alice@example.com", "carla@customer.example", "Re: Invoice",
 LONG_DRAFT = (b"Subject: long\r\n\r\n"
               + b"We will send it maybe soon!!! ... Can you?\r\n" * 120_000)
 MEMORY_MB = 1024          # [smtp] score_worker_memory_mb's default
-MAX_LAG_SECONDS = 0.2     # the event loop answers within this all along
+HOSTILE_COPIES = 8        # a second or so of scoring, for the probes to see
+MAX_LAG_SECONDS = 0.2     # the event loop, and /v1/health, answer within this all along
 MAX_GROWTH_MB = 30        # the daemon process's RSS over the drafts
 
 
@@ -83,26 +85,39 @@ def drafts(store: Store) -> list[dict[str, Any]]:
         "SELECT uid, subject, score FROM messages WHERE direction='draft' ORDER BY uid")]
 
 
-async def test_hostile_drafts_are_scored_in_a_worker_while_the_loop_keeps_answering(
-        service: ScoringService, store: Store) -> None:
-    client: Any = FakeClient(HOSTILE, LONG_DRAFT, CLEAR_DRAFT)
+def worst_health(port: int, done: threading.Event) -> float:
+    """The slowest ``GET /v1/health`` answer, asked back to back until ``done``."""
+    worst = 0.0
+    while not done.is_set():
+        started = time.perf_counter()
+        assert call_sync(port, "GET", "/v1/health").status == 200
+        worst = max(worst, time.perf_counter() - started)
+    return worst
+
+
+async def test_hostile_drafts_are_scored_in_a_worker_while_the_daemon_keeps_answering(
+        service: ScoringService, store: Store, tmp_path: Path) -> None:
+    client: Any = FakeClient(*[HOSTILE] * HOSTILE_COPIES, LONG_DRAFT, CLEAR_DRAFT)
     scoring = PooledScoring(service, asyncio.get_running_loop())
-    before = rss_mb()
-    done = asyncio.Event()
-    probe = asyncio.create_task(worst_lag(done))
-    try:
-        handled = await asyncio.to_thread(score_new_drafts, client, store, ACCOUNT, "Drafts",
-                                          scoring)
-    finally:
-        done.set()
-    lag = await probe
-    assert handled == [1, 2, 3]
+    async with running_api(tmp_path, service) as api:    # the API shares the service
+        before = rss_mb()
+        loop_done, health_done = asyncio.Event(), threading.Event()
+        lag = asyncio.create_task(worst_lag(loop_done))
+        health = asyncio.create_task(asyncio.to_thread(worst_health, api.port, health_done))
+        try:
+            handled = await asyncio.to_thread(score_new_drafts, client, store, ACCOUNT,
+                                              "Drafts", scoring)
+        finally:
+            loop_done.set()
+            health_done.set()
+        growth = rss_mb() - before
+        assert await lag < MAX_LAG_SECONDS and await health < MAX_LAG_SECONDS
+    assert handled == list(range(1, HOSTILE_COPIES + 3))
     rows = drafts(store)
-    assert [row["subject"] for row in rows] == ["Hallo" * MAX_ENCODED_WORDS, "long",
-                                                "Re: Invoice"]
+    assert [row["subject"] for row in rows] == [
+        *["Hallo" * MAX_ENCODED_WORDS] * HOSTILE_COPIES, "long", "Re: Invoice"]
     assert all(row["score"] is not None for row in rows)
-    assert lag < MAX_LAG_SECONDS
-    assert rss_mb() - before < MAX_GROWTH_MB
+    assert growth < MAX_GROWTH_MB
 
 
 async def test_a_draft_past_the_workers_budget_is_skipped_and_not_tried_again(
