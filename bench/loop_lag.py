@@ -9,8 +9,11 @@ through the SMTP proxy (STARTTLS, AUTH, DATA: relayed to the test upstream and s
 and through ``POST /v1/score`` as a raw draft and as the raw original of a text reply
 (both capped at the API's 5 MiB body limit). Per input and path: the probes answered
 while it went through, their p99 and max latency. The daemon shares the machine's CPUs
-with the client, the upstream and the probe, so a probe's latency is the loop's lag
-plus scheduling. Target (issue 13): max <= 50 ms.
+with the client, the upstream, the probe and its scoring workers, so a probe's latency
+is the loop's lag plus scheduling: on a busy machine it grows with the load. So the
+daemon also meters its own loop (bench/loop_meter/): "loop ms" is the CPU time of the
+longest event-loop callback while the input went through, the time the loop itself
+was busy, whatever else runs. Target (issue 13): max <= 50 ms.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -48,6 +52,8 @@ PROBE_SECONDS = 0.010
 SETTLE_SECONDS = 0.3         # probes after an input finished still count for it
 API_RAW_LIMIT = 5 * MIB * 3 // 4 - 4096     # raw_base64 inside a 5 MiB JSON body
 IDLE = "(idle: no input)"
+LOOP_METER = Path(__file__).resolve().parent / "loop_meter"
+LOGGED_MS = 2.0              # the meter logs longer callbacks only (loop_meter/)
 
 
 # -- the probe process ------------------------------------------------------------------
@@ -103,8 +109,24 @@ async def probe(api_port: int, smtp_port: int) -> None:
 
 # -- the driver -------------------------------------------------------------------------
 
+def meter_the_daemon(log: Path) -> None:
+    """The daemon started next logs its long loop callbacks to ``log`` (loop_meter/)."""
+    os.environ["TRUSTMAIL_LOOP_METER"] = str(log)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(LOOP_METER), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
+def read_meter(log: Path) -> list[tuple[float, float]]:
+    """(monotonic time the callback ended, its CPU ms) per metered callback."""
+    if not log.exists():
+        return []
+    rows = (line.split() for line in log.read_text().splitlines())
+    return [(float(row[0]), float(row[1])) for row in rows if len(row) == 3]
+
+
 def start_daemon(upstream: Endpoint) -> tuple[subprocess.Popen[bytes], int, Endpoint, str]:
     home = Path(tempfile.mkdtemp(prefix="trustmail-lag-"))
+    meter_the_daemon(home / "loop-meter.log")
     api_port, smtp_port = free_port(), free_port()
     config = home / "bench.toml"
     config.write_text(
@@ -190,6 +212,7 @@ def main() -> int:
         return 0
     upstream_process, upstream = start_upstream()
     daemon, api_port, proxy, token = start_daemon(upstream)
+    meter_log = Path(os.environ["TRUSTMAIL_LOOP_METER"])
     log = tempfile.TemporaryFile("w+")     # not a pipe: a full pipe would stall the probe
     prober = subprocess.Popen([str(PYTHON), __file__, "--probe", str(api_port),
                                str(proxy.port)], stdin=subprocess.PIPE, stdout=log, text=True)
@@ -204,10 +227,13 @@ def main() -> int:
         assert upstream_process.stdin is not None
         upstream_process.stdin.close()
         upstream_process.wait(30)
+    callbacks = read_meter(meter_log)
     rows: list[list[object]] = []
-    worst = 0.0
+    worst = busiest = 0.0
     for name, path, answer, start, end in spans:
-        row: list[object] = [name, path, answer]
+        busy = max((cpu for at, cpu in callbacks if start <= at <= end), default=0.0)
+        busiest = max(busiest, busy)
+        row: list[object] = [name, path, answer, busy or f"< {LOGGED_MS:g}"]
         for kind in ("health", "ehlo"):
             lags = [lag * 1000 for at, k, lag in probes if k == kind and start <= at <= end]
             # a probe sent before the span and still waiting when it began counts too
@@ -218,9 +244,10 @@ def main() -> int:
             worst = max([worst, *lags])
         rows.append(row)
     print_table("Loop lag while hostile mail goes through trustmail run (probe every 10 ms)",
-                ["input", "path", "answer", "health n", "p99 ms", "max ms",
+                ["input", "path", "answer", "loop ms", "health n", "p99 ms", "max ms",
                  "EHLO n", "p99 ms", "max ms"], rows)
-    print(f"\nworst probe: {worst:.1f} ms (target <= 50 ms)")
+    print(f"\nlongest loop callback: {busiest:.1f} ms of CPU; worst probe: {worst:.1f} ms "
+          "(target <= 50 ms)")
     return 0
 
 
