@@ -98,6 +98,9 @@ class PooledScoring(MailScoring):
         self._closed = False
 
     def score(self, raw: bytes, direction: str, now: datetime | None) -> ScoredMail:
+        if _on_an_event_loop():
+            raise RuntimeError("PooledScoring.score waits for its answer: call it from a "
+                               "thread of its own, never on the event loop")
         # The worker sees what the SMTP proxy's does: the scoring core reads no more of
         # a message than its bounded head and 1 MiB of body.
         job = self.service.run(score_mail, raw[:MAX_SCORED_BYTES], direction, now,
@@ -125,6 +128,14 @@ class PooledScoring(MailScoring):
             waiting = list(self._waiting)
         for future in waiting:
             future.cancel()
+
+
+def _on_an_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def mail_scoring(scorer: Scorer | MailScoring) -> MailScoring:

@@ -131,6 +131,13 @@ async def test_a_draft_past_the_workers_budget_is_skipped_and_not_tried_again(
                                    scoring) == []
 
 
+async def test_pooled_scoring_refuses_to_block_the_event_loop(
+        service: ScoringService) -> None:
+    scoring = PooledScoring(service, asyncio.get_running_loop())
+    with pytest.raises(RuntimeError, match="never on the event loop"):
+        scoring.score(CLEAR_DRAFT, "draft", None)
+
+
 class BlockingScorer:
     """Scores once it is let go; counts the messages it was given."""
 
@@ -166,7 +173,7 @@ async def test_closing_withdraws_the_jobs_account_threads_wait_for() -> None:
             with pytest.raises(WorkersClosed):
                 await waiting
         with pytest.raises(WorkersClosed):
-            scoring.score(CLEAR_DRAFT, "draft", None)
+            await asyncio.to_thread(scoring.score, CLEAR_DRAFT, "draft", None)
     finally:
         scorer.go.set()
         shared.release()
