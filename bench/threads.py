@@ -10,8 +10,9 @@ only:
 - wait: when the report gives the quoted message's date, does it agree with the parent's
   own Date header within an hour? (never negative)
 - questions: of the parent's own question lines (new text ending in "?" after a word,
-  mostly words: not console output) that the reply quotes, how many does the report list as the customer's questions? A
-  reply to the sender's own message is left out: those questions are not owed.
+  mostly words: not console output) that the reply quotes, how many does the report
+  list as the customer's questions? A reply to the sender's own message is left out:
+  those questions are not owed.
 
 ``--show N`` prints N disagreements of each kind, to read them.
 """

@@ -206,9 +206,14 @@ def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
     return findings
 
 
+# the guard (rules/<lang>/guards.toml) that says the customer is upset in so many words;
+# other rules read it too (``only_when``: playing down an upset customer's problem)
+UPSET_GUARD = "customer-upset"
+
+
 def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
     """The customer is upset (quoted text), and the reply neither apologises nor acknowledges."""
-    upset = option_regex(rule, "upset")
+    upset = ctx.guards[UPSET_GUARD].regex if UPSET_GUARD in ctx.guards else None
     apology = option_regex(rule, "apology")
     if not ctx.is_reply or ctx.quotes_sender or upset is None or apology is None:
         return []
@@ -252,6 +257,12 @@ CASES_OF_CHECK: dict[str, tuple[str, ...]] = {
 }
 
 # The options each check reads, and of what kind: scoring/rule_options.py.
+
+# the guards a check reads from the rule's language (rules/<lang>/guards.toml)
+REQUIRED_GUARDS: dict[str, tuple[str, ...]] = {
+    "upset-without-apology": (UPSET_GUARD,),
+}
+
 CODE_CHECKS: dict[str, Check] = {
     "vague-promises": vague_promises,
     "hedged-promises": hedged_promises,

@@ -5,14 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from scoring.business_time import BusinessClock
-from scoring.checks import CODE_CHECKS, case_options
+from scoring.checks import CODE_CHECKS, REQUIRED_GUARDS, case_options
 from scoring.context import Context
 from scoring.draft import Draft, parse_bytes, parse_text
 from scoring.errors import ConfigError
 from scoring.findings import Finding
 from scoring.grouping import group_by_sentence
 from scoring.language import detect_language, detect_language_of_words
-from scoring.matcher import excused_in_body, run_absence, run_phrases, run_together
+from scoring.matcher import (
+    draft_context_holds,
+    excused_in_body,
+    run_absence,
+    run_phrases,
+    run_together,
+)
 from scoring.phrase_index import Tokens, tokenize
 from scoring.promises import extract_promises
 from scoring.questions import find_questions, latest_quoted_message
@@ -66,6 +72,11 @@ class Scorer:
                                   f"unknown check {rule.check!r}; known: "
                                   f"{', '.join(sorted(CODE_CHECKS))}")
             check_options(rule, case_options(rule))
+            for guard in REQUIRED_GUARDS.get(rule.check, ()):
+                if guard not in self.rulebook.guards.get(rule.language, {}):
+                    raise ConfigError(rule.source, rule.rule_id,
+                                      f"the {rule.check!r} check needs the guard {guard!r} "
+                                      f"in rules/{rule.language}/guards.toml")
 
     def score_message(self, raw: bytes, now: datetime | None = None, lang: str = "auto",
                       original: bytes | None = None) -> Report:
@@ -183,7 +194,7 @@ class Scorer:
             else:
                 found = RUNNERS[rule.kind](rule, ctx)
             # body guards last: most drafts have no finding to excuse
-            if found and not excused_in_body(ctx, rule):
+            if found and draft_context_holds(ctx, rule) and not excused_in_body(ctx, rule):
                 findings.extend(found[:MAX_FINDINGS_PER_RULE])
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return group_by_sentence(findings, ctx, self._groups)

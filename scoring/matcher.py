@@ -33,17 +33,25 @@ def excused_in_body(ctx: Context, rule: Rule) -> bool:
     reader's latest quoted message (the reader helped the sender: "let me know if that
     works"), so nobody waits on the sender. Judged once per draft, after the sentences
     (a sentence alone cannot tell)."""
-    for name in rule.unless:
+    return any(ctx.guards[name].kind in DRAFT_GUARDS and draft_guard_holds(ctx, name)
+               for name in rule.unless)
+
+
+def draft_context_holds(ctx: Context, rule: Rule) -> bool:
+    """The rule speaks only where one of its ``only_when`` guards holds for the draft
+    (playing down a problem matters when the customer is upset about it)."""
+    return not rule.only_when or any(draft_guard_holds(ctx, name) for name in rule.only_when)
+
+
+def draft_guard_holds(ctx: Context, name: str) -> bool:
+    """A ``body`` or ``quoted`` guard anywhere in its text, judged once per draft."""
+    found = ctx.body_guards.get(name)
+    if found is None:
         guard = ctx.guards[name]
-        if guard.kind in DRAFT_GUARDS:
-            found = ctx.body_guards.get(name)
-            if found is None:
-                text = (lower_keeping_offsets(latest_quoted_message(ctx.quoted))
-                        if guard.kind == QUOTED_GUARD else ctx.lowered)
-                found = ctx.body_guards[name] = bool(guard.regex.search(text))
-            if found:
-                return True
-    return False
+        text = (lower_keeping_offsets(latest_quoted_message(ctx.quoted))
+                if guard.kind == QUOTED_GUARD else ctx.lowered)
+        found = ctx.body_guards[name] = bool(guard.regex.search(text))
+    return found
 
 
 def guard_applies(ctx: Context, guard: Guard, start: int, end: int,

@@ -35,7 +35,7 @@ CHECK_OPTIONS: dict[str, dict[str, tuple[str, bool]]] = {
     "unanswered-questions": {"cases": (CASES, OPTIONAL),
                              "direct_ask_patterns": (WORDS, OPTIONAL)},
     "upset-without-apology": {
-        "upset": (WORDS, REQUIRED), "apology": (WORDS, REQUIRED), "cue": (TEXT, REQUIRED),
+        "apology": (WORDS, REQUIRED), "cue": (TEXT, REQUIRED),   # the cues: a guard
         "upset_at_sender": (WORDS, OPTIONAL), "at_sender": (WORDS, OPTIONAL),
         "list_address_patterns": (WORDS, OPTIONAL),
     },

@@ -7,7 +7,8 @@ One TOML table per rule in ``rules/<lang>/<dimension>.toml``; its full id is
   be a template: ``(has|have) [already] shipped``, where ``(a|b)`` picks one and ``[x]``
   is optional) or
   ``patterns`` (regular expressions) is a finding, unless a guard in ``unless`` says
-  the context excuses it (negation, a conditional clause, a polite formula...).
+  the context excuses it (negation, a conditional clause, a polite formula...), and
+  only if a guard in ``only_when`` holds for the draft (e.g. the customer is upset).
 - ``absence``: a ``trigger`` without any ``companion`` in the same ``scope``
   (sentence, paragraph or body) is a finding, e.g. a price without its terms.
 - ``together``: a ``trigger`` with a ``partner`` in the same scope is a finding,
@@ -86,6 +87,8 @@ class Rule:
     companion_patterns: tuple[str, ...] = ()
     scope: str = "sentence"
     unless: tuple[str, ...] = ()
+    # draft guards of which one must hold for the rule to speak at all ("customer-upset")
+    only_when: tuple[str, ...] = ()
     applies_to: tuple[str, ...] = ()     # sentence kinds (scoring/sentence_kinds.py); () = all
     group: str = ""          # rules of one group in one sentence are one finding (grouping.py)
     check: str = ""
@@ -209,6 +212,11 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
         if guard not in guard_names:
             raise table.error("unless", f"unknown guard {guard!r}; guards of this language: "
                               f"{', '.join(sorted(guard_names)) or 'none'}")
+    only_when = tuple(table.get_str_list("only_when", []))
+    for guard in only_when:
+        if guard not in guard_names:
+            raise table.error("only_when", f"unknown guard {guard!r}; guards of this language: "
+                              f"{', '.join(sorted(guard_names)) or 'none'}")
     applies_to = tuple(table.get_str_list("applies_to", []))
     for sentence_kind in applies_to:
         if sentence_kind not in KINDS:
@@ -233,6 +241,7 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
         companion_patterns=tuple(table.get_str_list("companion_patterns", [])),
         scope=table.get_str("scope", "sentence", choices=SCOPES),
         unless=unless,
+        only_when=only_when,
         applies_to=applies_to,
         group=table.get_str("group", ""),
         check=table.get_str("check", "") if kind == "code" else "",
@@ -430,6 +439,7 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
         if pack.dimension in PACK_FILES_WITHOUT_RULES:
             continue
         for rule in parse_rules(pack, set(guards.get(pack.language, {}))):
+            check_only_when(rule, guards.get(pack.language, {}))
             if rule.rule_id in seen:
                 raise ConfigError(pack.source, rule.rule_id,
                                   f"duplicate rule id (also in {seen[rule.rule_id]})")
@@ -461,6 +471,16 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
                     indexes={language: build_index(language_rules,
                                                    guards.get(language, {}).values())
                              for language, language_rules in rules.items()})
+
+
+def check_only_when(rule: Rule, guards: dict[str, Guard]) -> None:
+    """``only_when`` names a context of the whole draft (``body`` or ``quoted``): a
+    sentence's context cannot switch a rule on for the draft."""
+    for name in rule.only_when:
+        if guards[name].kind not in DRAFT_GUARDS:
+            raise ConfigError(rule.source, f"{rule.rule_id}.only_when",
+                              f"guard {name!r} is of kind {guards[name].kind!r}; only_when "
+                              f"takes guards of kind {' or '.join(map(repr, DRAFT_GUARDS))}")
 
 
 def check_groups(rules: dict[str, list[Rule]]) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from scoring.errors import ConfigError
-from scoring.rules import expand_phrase, parse_rules
+from scoring.rules import build_rulebook, expand_phrase, parse_rules
 from scoring.settings import RulePackFile
 
 
@@ -60,3 +60,26 @@ def test_a_malformed_template_in_a_pack_names_the_file_and_the_rule() -> None:
     with pytest.raises(ConfigError, match=r"pack.toml: x.phrases: the phrase template "
                                           r"'\(has\|have shipped' has an unbalanced"):
         parse_rules(pack, set())
+
+
+GUARDS = RulePackFile("en", "guards", "guards.toml", {
+    "customer-upset": {"kind": "quoted", "description": "d", "phrases": ["fed up"]},
+    "negated": {"kind": "before", "description": "d", "phrases": ["not"]},
+})
+
+
+def minimising(only_when: list[str]) -> RulePackFile:
+    return RulePackFile("en", "honesty", "honesty.toml", {"minimising": {
+        "kind": "phrases", "weight": 1, "message": "m", "suggestion": "s",
+        "phrases": ["minor issue"], "only_when": only_when,
+        "examples": {"hit": ["a minor issue"], "miss": ["no"]}}})
+
+
+def test_only_when_names_a_guard_of_the_whole_draft() -> None:
+    book = build_rulebook((GUARDS, minimising(["customer-upset"])), {})
+    assert book.by_id()["en.honesty.minimising"].only_when == ("customer-upset",)
+    with pytest.raises(ConfigError, match=r"minimising.only_when: unknown guard 'upset'"):
+        build_rulebook((GUARDS, minimising(["upset"])), {})
+    # a sentence's context cannot switch a rule on for the whole draft
+    with pytest.raises(ConfigError, match=r"guard 'negated' is of kind 'before'"):
+        build_rulebook((GUARDS, minimising(["negated"])), {})
