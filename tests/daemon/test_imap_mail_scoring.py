@@ -131,9 +131,9 @@ async def test_a_draft_past_the_workers_budget_is_skipped_and_not_tried_again(
                                    scoring) == []
 
 
-async def test_pooled_scoring_refuses_to_block_the_event_loop(
-        service: ScoringService) -> None:
-    scoring = PooledScoring(service, asyncio.get_running_loop())
+async def test_pooled_scoring_refuses_to_block_the_event_loop() -> None:
+    scoring = PooledScoring(ScoringService.in_threads(RefusingScorer()),
+                            asyncio.get_running_loop())
     with pytest.raises(RuntimeError, match="never on the event loop"):
         scoring.score(CLEAR_DRAFT, "draft", None)
 
