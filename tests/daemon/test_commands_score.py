@@ -41,7 +41,8 @@ def test_score_text_output_highlights_and_suggests(tmp_path: Path) -> None:
     path.write_text(DRAFT)
     out = trustmail("score", str(path)).stdout
     assert "[As I already explained]" in out and "->" in out and "promises:" in out
-    assert "[To be honest]" not in out      # off by default: a coaching point
+    # judged in a statement about the customer's matter (96147d9), and it says so
+    assert "[To be honest]" in out and "statement about the customer's matter" in out
 
 
 def test_the_coach_profile_adds_the_rules_that_are_off_by_default(tmp_path: Path) -> None:
