@@ -48,6 +48,8 @@ from scoring.report import Report  # noqa: E402
 
 JUDGMENTS = Path(__file__).with_name("unanswered_judgments.jsonl")
 SAMPLE_PER_CORPUS = 55
+MANY_PER_CORPUS = 12
+MANY_QUESTIONS = 3
 SEED = 1
 VERDICTS = ("answered", "unanswered", "not-owed")
 WARNING_RULES = ("responsiveness.unanswered-question", "responsiveness.unmatched-question")
@@ -63,6 +65,7 @@ class Reply:
     key: str                  # Message-ID
     raw: bytes
     asked: list[str]          # the parent's question lines the reply's text holds
+    stratum: str = "random"
 
 
 @dataclass
@@ -79,8 +82,11 @@ class Asked:
 
 def sample(eval_dir: Path, per_corpus: int = SAMPLE_PER_CORPUS,
            seed: int = SEED) -> Iterator[Reply]:
-    """Replies that quote a question of their parent, ``per_corpus`` of each mailbox drawn
-    with ``random.Random(seed)``, in mailbox order."""
+    """Replies that quote a question of their parent: ``per_corpus`` of each mailbox drawn
+    with ``random.Random(seed)`` (stratum "random"), then up to ``MANY_PER_CORPUS`` of the
+    others whose parent asks ``MANY_QUESTIONS`` or more (stratum "many"; a random reply
+    is rarely left unanswered, one that asks several things more often is), in mailbox
+    order. Both strata are chosen from the parent alone, never from the scorer's output."""
     for corpus, relative in MAILBOXES.items():
         messages = list(mailbox.mbox(str(eval_dir / relative), create=False))
         by_id = {str(m.get("Message-ID", "")).strip(): m for m in messages if m.get("Message-ID")}
@@ -97,7 +103,12 @@ def sample(eval_dir: Path, per_corpus: int = SAMPLE_PER_CORPUS,
             if asked:
                 eligible.append(Reply(corpus, str(message.get("Message-ID")).strip(), raw, asked))
         picked = random.Random(seed).sample(range(len(eligible)), min(per_corpus, len(eligible)))
-        for index in sorted(picked):
+        many = [i for i in range(len(eligible))
+                if i not in picked and len(eligible[i].asked) >= MANY_QUESTIONS]
+        extra = random.Random(seed).sample(many, min(MANY_PER_CORPUS, len(many)))
+        for index in sorted(picked + extra):
+            if index in extra:
+                eligible[index].stratum = "many"
             yield eligible[index]
 
 
@@ -113,8 +124,8 @@ def load_judgments() -> dict[tuple[str, str], list[dict[str, str]]]:
         for line in JUDGMENTS.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                if row["verdict"] not in VERDICTS:
-                    raise ValueError(f"unknown verdict {row['verdict']!r} in {row}")
+                if row["verdict"] not in VERDICTS or not words(row["question"]):
+                    raise ValueError(f"a judgment needs a question and one of {VERDICTS}: {row}")
                 judged.setdefault((row["corpus"], row["email"]), []).append(row)
     return judged
 
@@ -184,7 +195,8 @@ def main() -> None:
     for reply in sample(args.eval_dir):
         report = scorer.score_message(reply.raw)
         items = questions_of(reply, report, judged.get((reply.corpus, reply.key), []))
-        c = counts.setdefault(reply.corpus, Counter())
+        column = reply.corpus if reply.stratum == "random" else "many: both"
+        c = counts.setdefault(column, Counter())
         c["replies"] += 1
         if args.unjudged:
             if any(item.verdict is None for item in items):
@@ -226,17 +238,21 @@ def tally(c: Counter[str], items: list[Asked]) -> None:
 
 
 def print_tables(counts: dict[str, Counter[str]], config: Path | None) -> None:
-    corpora = list(counts)
+    corpora = [column for column in counts if column != "many: both"]
+    random_all: Counter[str] = sum((counts[c] for c in corpora), Counter())
     total: Counter[str] = sum(counts.values(), Counter())
-    columns = [*corpora, "all"]
-    cells = {**counts, "all": total}
+    columns = [*corpora, "random: all", "many: both", "total"]
+    cells = {**counts, "random: all": random_all, "total": total}
+    cells.setdefault("many: both", Counter())
 
     def row(label: str, part: str, whole: str) -> str:
         values = [f"{cells[c][part]} / {cells[c][whole]} ({ratio(cells[c][part], cells[c][whole])})"
                   for c in columns]
         return f"| {label} | " + " | ".join(values) + " |"
 
-    print(f"config: shipped defaults{' + ' + str(config) if config else ''}\n")
+    print(f"config: shipped defaults{' + ' + str(config) if config else ''}; columns: the "
+          f"random sample per mailbox, and the replies to a parent with >= {MANY_QUESTIONS} "
+          "questions\n")
     print("| sample | " + " | ".join(columns) + " |")
     print("|---|" + "---|" * len(columns))
     for label, key in (("replies", "replies"), ("questions judged", "questions"),
