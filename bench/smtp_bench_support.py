@@ -97,8 +97,9 @@ def isolated_env(home: Path) -> dict[str, str]:
 
 def run_trustmail(home: Path, config: Path, port: int) -> subprocess.Popen[bytes]:
     """``trustmail run --config CONFIG`` with its state in ``home``; returns once ``port``
-    accepts connections (raises with the daemon's log if it does not start)."""
-    log = (home / "daemon.log").open("wb")
+    accepts connections (raises with the daemon's log if it does not start). A restart
+    in the same ``home`` appends to its log."""
+    log = (home / "daemon.log").open("ab")
     process = subprocess.Popen([str(TRUSTMAIL), "run", "--config", str(config)],
                                env=isolated_env(home), stdout=log, stderr=subprocess.STDOUT,
                                cwd=REPO)
@@ -173,9 +174,14 @@ async def open_session(endpoint: Endpoint, timeout: float = 120.0) -> UpstreamCo
 
 
 async def send(connection: UpstreamConnection, raw: bytes,
-               rcpts: tuple[str, ...] = ("maria@customer.example",)) -> Reply:
-    """One transaction; returns the first refusal or the DATA reply."""
-    reply = await connection.command(b"MAIL FROM:<alice@example.com>")
+               rcpts: tuple[str, ...] = ("maria@customer.example",),
+               mail_from: str = "alice@example.com", verbatim: bool = False) -> Reply:
+    """One transaction; returns the first refusal or the DATA reply.
+
+    ``verbatim``: ``raw`` goes out as it is, its own end of data included (no
+    dot-stuffing, no refusal of bare CR or LF: what a hostile client sends).
+    """
+    reply = await connection.command(f"MAIL FROM:<{mail_from}>".encode())
     if reply.code != 250:
         return reply
     accepted = 0
@@ -186,7 +192,13 @@ async def send(connection: UpstreamConnection, raw: bytes,
     if not accepted:
         await connection.command(b"RSET")
         return last
-    return await connection.send_data(raw)
+    if not verbatim:
+        return await connection.send_data(raw)
+    reply = await connection.command(b"DATA")
+    if reply.code != 354:
+        return reply
+    await connection.write(raw)
+    return await connection.read_reply()
 
 
 # -- messages and numbers -------------------------------------------------------------

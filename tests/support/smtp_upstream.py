@@ -30,6 +30,19 @@ Faults, set on ``upstream.faults`` (for every message) or per message with a hea
 - ``hang``: never answer the final reply; nothing is stored
 - ``faults.close_mid_data``: close the connection after the first bytes of DATA
 
+Hostile modes (a broken or attacked upstream, for the soak; the proxy must not be fooled):
+
+- ``endless-reply`` (header): the reply to the data is ``250-`` lines that never end;
+  a sender whose local part starts with ``endless-`` gets such a reply to MAIL.
+  Nothing is stored.
+- ``faults.inject_after_greeting`` / ``faults.inject_after_starttls``: the share (0-1) of
+  connections that get forged replies (:data:`INJECTED_REPLIES`) right behind the 220
+  greeting / in the same write as the 220 to STARTTLS (before the TLS handshake, as an
+  on-path attacker would: CVE-2011-0411). ``hostile`` counts the connections hit.
+- ``faults.lenient_end_of_data``: a "." line after a bare LF also ends the data, and
+  what follows is read as commands (the SMTP smuggling target); an honest client's
+  CRLF-only data is read exactly as before.
+
 A message is stored (``messages``) exactly when the upstream answers 250 to its data,
 like a real server that commits before replying.
 """
@@ -38,12 +51,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
 import shutil
 import ssl
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +76,12 @@ HANG_SECONDS = 3600.0
 MID_DATA_BYTES = 1024
 HEAD_BYTES_KEPT = 2048        # with keep_data=False (benchmarks) only the head is kept
 START_TIMEOUT_SECONDS = 10.0
+# what an attacker would forge: replies to MAIL, RCPT, DATA and the data, for commands
+# the client has not sent yet
+INJECTED_REPLIES = (b"250 2.1.0 forged MAIL ok\r\n250 2.1.5 forged RCPT ok\r\n"
+                    b"354 forged go ahead\r\n250 2.0.0 forged queued\r\n")
+ENDLESS_LINE = b"250-and one more line of a reply that never ends\r\n"
+ENDLESS_REPLY_CAP = 16 * 1024 * 1024
 
 # aiosmtpd warns "Session.login_data is deprecated" on every AUTH; it is its own
 # internal use, not ours.
@@ -87,6 +108,9 @@ class Faults:
     data_fault: str = ""          # reject-data | tempfail-data | drop | hang | delay
     delay_seconds: float = 0.0
     close_mid_data: bool = False
+    inject_after_greeting: float = 0.0   # share of connections (see the module docstring)
+    inject_after_starttls: float = 0.0
+    lenient_end_of_data: bool = False
 
 
 def message_fault(data: bytes, faults: Faults) -> tuple[str, float]:
@@ -111,8 +135,11 @@ class _SinkHandler:
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, mail_options: list[str]) -> object:
+        self.upstream.senders[address.lower()] += 1
         if self.upstream.users and not session.authenticated:
             return "530 5.7.0 Authentication required"
+        if address.partition("@")[0].lower().startswith("endless-"):
+            return await self.upstream.endless_reply(server, "mail")
         return MISSING
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
@@ -132,6 +159,8 @@ class _SinkHandler:
             return "554 5.6.0 message rejected by the test upstream"
         if fault == "tempfail-data":
             return "451 4.3.0 temporary failure in the test upstream"
+        if fault == "endless-reply":
+            return await self.upstream.endless_reply(server, "data")
         if fault == "drop":
             assert server.transport is not None
             server.transport.close()
@@ -155,11 +184,25 @@ class _SinkHandler:
 
 
 class _SinkSMTP(SMTP):
-    """aiosmtpd's server, plus a true mid-DATA close for ``faults.close_mid_data``."""
+    """aiosmtpd's server, plus a true mid-DATA close for ``faults.close_mid_data``, the
+    injections and the lenient end of data."""
 
-    def __init__(self, upstream: SmtpUpstream, **kwargs: Any) -> None:
+    def __init__(self, upstream: SmtpUpstream, inject_after_greeting: bool = False,
+                 inject_after_starttls: bool = False, **kwargs: Any) -> None:
         super().__init__(_SinkHandler(upstream), **kwargs)
         self.upstream = upstream
+        self._greeted = False
+        self._inject_after_greeting = inject_after_greeting
+        self._inject_after_starttls = inject_after_starttls
+
+    async def push(self, status: str | bytes) -> None:
+        response = status.encode() if isinstance(status, str) else status
+        greeting, self._greeted = not self._greeted, True
+        if (greeting and self._inject_after_greeting) or (
+                self._inject_after_starttls and response.startswith(b"220 Ready to start TLS")):
+            # one write: the forged replies reach the client with the real 220
+            response += b"\r\n" + INJECTED_REPLIES.removesuffix(b"\r\n")
+        await super().push(response)
 
     async def smtp_DATA(self, arg: str) -> None:
         if self.upstream.faults.close_mid_data and self.envelope and self.envelope.rcpt_tos:
@@ -168,7 +211,27 @@ class _SinkSMTP(SMTP):
             assert self.transport is not None
             self.transport.close()
             return
+        if (self.upstream.faults.lenient_end_of_data and self.envelope
+                and self.envelope.rcpt_tos and not arg):
+            await self._lenient_data()
+            return
         await super().smtp_DATA(arg)
+
+    async def _lenient_data(self) -> None:
+        """DATA as a lenient server reads it: a line ends at any LF, so "\\n.\\r\\n"
+        ends the data and the bytes behind it are read as the next commands."""
+        assert self.envelope is not None
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        lines: list[bytes] = []
+        while True:
+            line = await self._reader.readuntil(b"\n")
+            if line in (b".\r\n", b".\n"):
+                break
+            lines.append(line[1:] if line.startswith(b".") else line)
+        self.envelope.original_content = self.envelope.content = b"".join(lines)
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
 
 
 class SmtpUpstream:
@@ -193,6 +256,9 @@ class SmtpUpstream:
         self._server: asyncio.Server | None = None
         self.connections = 0        # sessions opened so far
         self.data_received = 0      # DATA transfers completed (before any fault applies)
+        self.senders: Counter[str] = Counter()   # MAIL FROM addresses seen (lower case)
+        self.hostile: Counter[str] = Counter()   # hostile acts: injections, endless replies
+        self.random = random.Random(0)           # who gets injected (seed it for a run)
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -222,8 +288,14 @@ class SmtpUpstream:
 
     def _protocol(self, tls: ssl.SSLContext) -> SMTP:
         self.connections += 1
+        greeting = self.random.random() < self.faults.inject_after_greeting
+        starttls = (self.tls == "starttls"
+                    and self.random.random() < self.faults.inject_after_starttls)
+        self.hostile.update({"inject-after-greeting": greeting,
+                             "inject-after-starttls": starttls})
         return _SinkSMTP(
-            self, hostname="upstream.test", ident="test upstream",
+            self, inject_after_greeting=greeting, inject_after_starttls=starttls,
+            hostname="upstream.test", ident="test upstream",
             tls_context=tls if self.tls == "starttls" else None,
             require_starttls=self.tls == "starttls",
             data_size_limit=self.size_limit, enable_SMTPUTF8=True, decode_data=False,
@@ -292,6 +364,29 @@ class SmtpUpstream:
         """The ``[smtp.upstream]`` table that points the proxy here."""
         return (f'[smtp.upstream]\nhost = "{self.host}"\nport = {self.port}\n'
                 f'tls = "{self.tls}"\nca_file = "{self.ca_file}"\ntimeout_seconds = 10\n')
+
+    async def endless_reply(self, server: SMTP, stage: str) -> str:
+        """Send ``250-`` lines until the client goes away (this task is then cancelled).
+
+        Every write yields to the loop: under TLS a write to a peer that left may
+        neither fail nor block, and a loop that never yields would stall this server.
+        The reply stops at ENDLESS_REPLY_CAP bytes, far past what any client should read.
+        """
+        self.hostile[f"endless-{stage}-reply"] += 1
+        writer = server._writer
+        chunk = ENDLESS_LINE * 64
+        for _ in range(ENDLESS_REPLY_CAP // len(chunk)):
+            if server.transport is None or server.transport.is_closing():
+                break
+            writer.write(chunk)
+            try:
+                await writer.drain()
+            except OSError:
+                break
+            await asyncio.sleep(0)
+        else:
+            self.hostile[f"endless-{stage}-reply read to the cap"] += 1
+        return "421 4.4.2 gone"
 
     def store(self, message: ReceivedMessage) -> int:
         with self._arrived:
