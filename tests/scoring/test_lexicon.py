@@ -121,3 +121,13 @@ def test_lexicon_patterns_find_the_same_spans_in_lowered_text(language: str,
     for text in SAMPLES:
         assert ([m.span() for m in lowered.finditer(lower_keeping_offsets(text))]
                 == [m.span() for m in pattern.finditer(text)]), text
+
+
+def test_german_mail_says_asap_too_and_english_bald_is_no_time(scorer: Scorer) -> None:
+    """Each language's vague times: German business mail borrows "asap" and "soon"; in an
+    English draft the German "bald" is the English word (hairless), not a time."""
+    german = scorer.score_text("Wir melden uns asap bei Ihnen.", lang="de")
+    assert "de.promises.vague-commitment" in {f.rule for f in german.findings}
+    de, en = scorer.rulebook.lexicons["de"], scorer.rulebook.lexicons["en"]
+    assert de.vague_timing.search("wir melden uns bald") is not None
+    assert en.vague_timing.search("the unit will ship bald") is None
