@@ -24,8 +24,14 @@ def test_with_the_coach_profile_every_rule_is_on(coach: Scorer) -> None:
     assert all(rule.enabled for rule in coach.rulebook.by_id().values())
 
 
-def test_a_hedged_fact_is_a_coaching_point_not_a_default_warning(scorer: Scorer,
-                                                                  coach: Scorer) -> None:
-    draft = "Hi Bo,\n\nYour refund has probably been processed.\n\nBest,\nAnn\n"
+def test_a_hedged_diagnosis_is_a_coaching_point_not_a_default_warning(scorer: Scorer,
+                                                                      coach: Scorer) -> None:
+    draft = "Hi Bo,\n\nYour account probably needs a new password.\n\nBest,\nAnn\n"
     assert not scorer.score_text(draft).findings
     assert "en.honesty.hedge" in {f.rule for f in coach.score_text(draft).findings}
+
+
+def test_a_hedged_status_of_what_the_sender_delivers_is_a_default_warning(
+        scorer: Scorer) -> None:
+    draft = "Hi Bo,\n\nYour refund has probably been processed.\n\nBest,\nAnn\n"
+    assert [f.rule for f in scorer.score_text(draft).findings] == ["en.honesty.hedged-status"]
