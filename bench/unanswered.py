@@ -19,6 +19,7 @@ corpus text) and a verdict:
     .venv/bin/python bench/unanswered.py ../shared/eval                 # the tables
     .venv/bin/python bench/unanswered.py ../shared/eval --config config/profiles/coach.toml
     .venv/bin/python bench/unanswered.py ../shared/eval --unjudged 10   # replies to judge
+    .venv/bin/python bench/unanswered.py ../shared/eval --disagreements # the report's errors
 
 Judgments are keyed by message id and the question's words, so they survive scorer
 changes; a question the scorer newly extracts is unjudged until judged (``--unjudged``).
@@ -186,11 +187,14 @@ def main() -> None:
                         help="print up to N sampled replies with an unjudged question")
     parser.add_argument("--skip", type=int, default=0,
                         help="with --unjudged: leave out the first S such replies")
+    parser.add_argument("--disagreements", action="store_true",
+                        help="list every judged question the report gets wrong, by kind")
     args = parser.parse_args()
 
     scorer = Scorer(load_config(args.config).scoring)
     judged = load_judgments()
     counts: dict[str, Counter[str]] = {}
+    wrong: list[str] = []
     to_show = 0
     for reply in sample(args.eval_dir):
         report = scorer.score_message(reply.raw)
@@ -205,8 +209,33 @@ def main() -> None:
                     show(reply, report, items)
             continue
         tally(c, items)
-    if not args.unjudged:
+        if args.disagreements:
+            for item in items:
+                kind = disagreement(item)
+                if kind:
+                    wrong.append(f"{kind}\t{reply.corpus} {reply.key}\t{item.text[:90]!r}"
+                                 f"\t{item.reason}")
+    if args.disagreements:
+        print("\n".join(sorted(wrong)))
+    elif not args.unjudged:
         print_tables(counts, args.config)
+
+
+def disagreement(item: Asked) -> str:
+    """How the report's reading of a judged question differs from the judgment, if it does."""
+    if item.verdict is None:
+        return ""
+    if not item.listed:
+        return "" if item.verdict == "not-owed" else f"not extracted ({item.verdict})"
+    if item.verdict == "not-owed":
+        return "listed but not owed"
+    if item.listed_answered and item.verdict == "unanswered":
+        return "listed answered, judged unanswered"
+    if not item.listed_answered and item.verdict == "answered":
+        return "listed open, judged answered" + (" (warned)" if item.warned else "")
+    if not item.warned and item.verdict == "unanswered":
+        return "open and listed, no warning"
+    return ""
 
 
 def tally(c: Counter[str], items: list[Asked]) -> None:
