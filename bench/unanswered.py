@@ -21,6 +21,10 @@ corpus text) and a verdict:
     .venv/bin/python bench/unanswered.py ../shared/eval --unjudged 10   # replies to judge
     .venv/bin/python bench/unanswered.py ../shared/eval --disagreements # the report's errors
 
+A warning is a finding of ``*.responsiveness.unanswered-question`` or of
+``unmatched-question`` (off by default, on in the coach profile) naming the question. The
+Enron emails are not sampled: ``tasks-enron`` holds their sentences, not their quotes.
+
 Judgments are keyed by message id and the question's words, so they survive scorer
 changes; a question the scorer newly extracts is unjudged until judged (``--unjudged``).
 """
