@@ -23,8 +23,12 @@ def test_clean_draft_passes(scorer: Scorer) -> None:
     assert promise.due == datetime(2026, 11, 13, 15, 0, tzinfo=CET)
 
 
+UPSET_QUOTE = ("\n\nOn Mon, Nov 9, 2026 at 8:00 AM, Bo wrote:\n"
+               "> This is the second time the order is late.")
+
+
 def test_spans_point_into_the_new_text(coach: Scorer) -> None:
-    report = coach.score_text("Honestly, it will probably ship Friday.", now=NOW)
+    report = coach.score_text("Honestly, it will probably ship Friday." + UPSET_QUOTE, now=NOW)
     for finding in report.findings:
         assert report.body[finding.start:finding.end] == finding.match
     # "it will probably ship": a hedged commitment (promises), not a hedged fact
@@ -44,9 +48,14 @@ def test_quoted_customer_text_is_not_judged(scorer: Scorer) -> None:
 
 
 def test_vague_and_hedged_promises(coach: Scorer) -> None:
-    report = coach.score_text("I'll try to get the paperwork over to you soon.", now=NOW)
-    assert {"en.promises.vague-commitment", "en.promises.hedged-commitment"} <= rules_of(report)
+    draft = "I'll try to get the paperwork over to you soon."
+    report = coach.score_text(draft + UPSET_QUOTE, now=NOW)
+    # one finding for the sentence: the rules of the "undated" group are one
+    assert {"en.promises.follow-up-without-date", "en.promises.hedged-commitment"} <= rules_of(
+        report)
     assert report.promises[0].hedged and report.promises[0].due is None
+    # a hedged commitment nobody waits on is no warning
+    assert "en.promises.hedged-commitment" not in rules_of(coach.score_text(draft, now=NOW))
 
 
 def test_business_day_deadline(scorer: Scorer) -> None:
