@@ -122,6 +122,7 @@ class ProxySMTP(SMTP):
                 status = BARE_LINE_END
             else:
                 content = await received.content()
+                received = None         # its pieces (as big as the message) can go
                 self.envelope.content = self.envelope.original_content = content
                 status = await self._call_handler_hook("DATA")
             self._set_post_data_state()  # type: ignore[no-untyped-call]
