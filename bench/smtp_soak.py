@@ -100,6 +100,7 @@ class Send:
     fault: str
     outcome: str = ""          # accepted | refused | no-reply
     reply: int = 0
+    error: str = ""            # why there was no reply
 
 
 @dataclass
@@ -217,8 +218,8 @@ async def client(proxy: Endpoint, queue: asyncio.Queue[Send], rng: random.Random
             item.outcome = "accepted" if reply.code == 250 else "refused"
         except RuntimeError:              # EHLO/AUTH refused (upstream down): not sent
             item.outcome, session = "refused", None
-        except UpstreamError:             # the proxy connection broke before a reply
-            item.outcome = "no-reply"
+        except UpstreamError as error:    # the proxy connection broke before a reply
+            item.outcome, item.error = "no-reply", str(error)
             if session is not None:
                 session.abort()
             session = None
@@ -446,6 +447,10 @@ async def run(args: argparse.Namespace) -> int:
         ["no message recorded twice", problems["twice"]],
         ["no worker outlived its killed daemon", problems["orphans"]],
     ])
+    why = Counter((s.fault, s.error) for s in sends if s.outcome == "no-reply")
+    print_table("Sends without a reply, by fault and what the client saw",
+                ["fault", "client error", "sends"],
+                [[fault, error, count] for (fault, error), count in why.most_common()])
     memory_tables(samples, args.sends, points)
     print_table("Daemon log, warning and above (all incarnations)", ["event", "count"],
                 [[name, count] for name, count in events.most_common()])
