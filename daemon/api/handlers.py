@@ -124,7 +124,10 @@ class Handlers:
         now = promises_report.utc_now()
         draft = parse_draft(body)
         draft = replace(draft, now=draft.now or now)   # the scoring core never reads the clock
-        # decoding a 5 MB draft and hashing its body are ~20 ms each: two loop turns
+        # decoding a 5 MB draft and hashing its body are ~20 ms each: two loop turns, with
+        # the I/O that came in meanwhile between them (the second yield puts this task
+        # behind the callbacks of that I/O, which the first one does not)
+        await asyncio.sleep(0)
         await asyncio.sleep(0)
         # a client that disconnects stops waiting: its draft leaves the scoring queue
         encoded = await unless_disconnected(request, self.cache.get_or_compute(
