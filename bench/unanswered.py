@@ -62,6 +62,7 @@ QUOTED_IN_MESSAGE = re.compile(r"\u201c(.*?)\u201d")
 TARGET_PRECISION = 0.85
 TARGET_RECALL = 0.80
 SHOW_CHARS = 4000
+SAMPLE_FILE = Path(__file__).with_name("unanswered_sample.jsonl")
 
 
 @dataclass
@@ -115,6 +116,26 @@ def sample(eval_dir: Path, per_corpus: int = SAMPLE_PER_CORPUS,
             if index in extra:
                 eligible[index].stratum = "many"
             yield eligible[index]
+
+
+def pinned_sample(eval_dir: Path) -> Iterator[Reply]:
+    """The sample the judgments were made on (``SAMPLE_FILE``), whatever the parser reads
+    today: drawn from the parser's own split, a better quote parser would draw another
+    one, and the judged sample would measure nothing."""
+    wanted = [json.loads(line) for line in SAMPLE_FILE.read_text("utf-8").splitlines()
+              if line.strip()]
+    for corpus, relative in MAILBOXES.items():
+        messages = list(mailbox.mbox(str(eval_dir / relative), create=False))
+        by_id = {str(m.get("Message-ID", "")).strip(): m for m in messages if m.get("Message-ID")}
+        for row in (r for r in wanted if r["corpus"] == corpus):
+            message = by_id[row["email"]]
+            parent = by_id[str(message.get("In-Reply-To", "")).strip()]
+            raw = message.as_bytes()
+            draft = parse_bytes(raw)
+            text = words("\n".join((draft.body, draft.quoted, draft.footer)))
+            asked = [q for q in question_lines(parse_bytes(parent.as_bytes()).body)
+                     if contains(text, words(q))]
+            yield Reply(corpus, row["email"], raw, asked, row["stratum"])
 
 
 def same_question(a: str, b: str) -> bool:
@@ -193,14 +214,20 @@ def main() -> None:
                         help="with --unjudged: leave out the first S such replies")
     parser.add_argument("--disagreements", action="store_true",
                         help="list every judged question the report gets wrong, by kind")
+    parser.add_argument("--resample", action="store_true",
+                        help=f"draw the sample afresh and pin it in {SAMPLE_FILE.name}")
     args = parser.parse_args()
+    if args.resample or not SAMPLE_FILE.exists():
+        SAMPLE_FILE.write_text("".join(
+            json.dumps({"corpus": r.corpus, "email": r.key, "stratum": r.stratum}) + "\n"
+            for r in sample(args.eval_dir)), "utf-8")
 
     scorer = Scorer(load_config(args.config).scoring)
     judged = load_judgments()
     counts: dict[str, Counter[str]] = {}
     wrong: list[str] = []
     to_show = 0
-    for reply in sample(args.eval_dir):
+    for reply in pinned_sample(args.eval_dir):
         report = scorer.score_message(reply.raw)
         items = questions_of(reply, report, judged.get((reply.corpus, reply.key), []))
         column = reply.corpus if reply.stratum == "random" else "many: both"

@@ -12,6 +12,14 @@ from functools import lru_cache
 
 from scoring.context import Context
 from scoring.findings import Question
+from scoring.quoting import (
+    ATTRIBUTION,
+    ATTRIBUTION_VERBS,
+    FROM_FIELDS,
+    ORIGINAL_MARKER,
+    OTHER_FIELDS,
+    SENT_FIELDS,
+)
 from scoring.sentences import split_sentences
 
 # A word may hold "." "," "/" "-" inside. It never starts right after one of them: a
@@ -122,16 +130,20 @@ ALTERNATIVE = re.compile(r"^(?:or|oder)\b", re.IGNORECASE)
 
 
 LEADING_HEADERS = re.compile(
-    r"\A(?:\s*(?:-{2,}.*-{2,}|\*?(?:From|Sent|Date|To|Cc|Subject|Von|Gesendet|Datum|An|"
-    r"Betreff)\s*:.*)\s*\n)+", re.IGNORECASE)
+    r"\A(?:\s*(?:-{2,}.*-{2,}|\*?(?:" + FROM_FIELDS + "|" + SENT_FIELDS + "|" + OTHER_FIELDS
+    + r")\s*:.*)\s*\n)+", re.IGNORECASE)
 
 
 # An older message inside the quote that is not ">"-quoted: Outlook's header block or marker
 OLDER_MESSAGE = re.compile(
-    r"^[ \t]*(?:-{2,}[ \t]*(?:Original|Ursprüngliche)|\*?(?:From|Von):[ \t])",
+    r"^[ \t]*(?:" + ORIGINAL_MARKER.pattern.removeprefix("^\\s*")
+    + r"|-{2,}[ \t]*(?:Original|Ursprüngliche)|\*?(?:From|Von):[ \t]"
+    # other languages' "De:", "Da:" only with a date field below: "De:" also starts a line
+    + r"|\*?(?:" + FROM_FIELDS + r")[ \t]*:[ \t]+\S.*\n(?:.*\n){0,4}?[ \t]*\*?(?:"
+    + SENT_FIELDS + r")[ \t]*:)",
     re.IGNORECASE | re.MULTILINE)
 # ... and what the customer's message itself quoted: ">" lines and their "wrote:" lines
-OWN_QUOTE_LINE = re.compile(r"^[ \t]*(?:>|(?:On|Am|Le)[ \t].+(?:wrote|schrieb|écrit)[ \t]*:)",
+OWN_QUOTE_LINE = re.compile(r"^[ \t]*>|" + ATTRIBUTION.pattern.removeprefix("^"),
                             re.IGNORECASE)
 
 
@@ -145,7 +157,7 @@ def latest_quoted_message(quoted: str) -> str:
     older = OLDER_MESSAGE.search(quoted)
     if older:
         quoted = quoted[:older.start()]
-    if ">" not in quoted and "wrote" not in quoted and "schrieb" not in quoted:
+    if ">" not in quoted and not any(verb in quoted for verb in ATTRIBUTION_VERBS):
         return quoted
     return "".join(line for line in quoted.splitlines(keepends=True)
                    if not OWN_QUOTE_LINE.match(line))

@@ -12,21 +12,40 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# "<intro> <date>, <name> <verb>:" as mail clients write it in their users' languages
+ATTRIBUTION_INTROS = ("On", "Am", "Le", "El", "Em", "Il", "Op", "W dniu", "Den", "Dne")
+ATTRIBUTION_VERBS = ("wrote", "schrieb", "écrit", "escribió", "escreveu", "scritto",
+                     "schreef", "geschreven", "napisał", "napsal", "skrev", "kirjoitti",
+                     "a scris", "yazdı")   # every form ends in one (a cheap test first)
 ATTRIBUTION = re.compile(
     r"^\s*(?:"
-    r"On\s.{4,300}?\bwrote\s*:"                             # Gmail, Apple Mail
+    r"(?:" + "|".join(ATTRIBUTION_INTROS) + r")\s.{4,300}?\b(?:wrote|escribió|escreveu|"
+    r"ha scritto|a écrit|schreef|het volgende geschreven|napisał\(a\)|napisał|napsal\(a\)|"
+    r"napsal|skrev|kirjoitti)\s*:"                           # Gmail, Apple Mail, Outlook
     r"|Am\s.{4,300}?\bschrieb\b.{0,300}?:"                  # German clients
-    r"|Le\s.{4,300}?\ba écrit\s*:"
-    r"|.{2,200}?\s(?:wrote|schrieb)\s*:"                    # "Angela Moretti wrote:"
+    r"|.{2,200}?\s(?:wrote|schrieb|escreveu|escribió|a écrit|ha scritto|schreef|skrev|"
+    r"kirjoitti|a scris|şunu yazdı|yazdı)\s*:"              # "Angela Moretti wrote:"
+    # Gmail in other locales: "2015-07-01 16:57 GMT+02:00 Ann Lee <ann@example.org>:"
+    r"|\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}.{0,200}<[^<>\s]+@[^<>\s]+>\s*:"
     r")\s*$", re.IGNORECASE)
-ATTRIBUTION_VERBS = ("wrote", "schrieb", "écrit")   # cheap test before the regex
 ORIGINAL_MARKER = re.compile(
     r"^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Forwarded message|"
-    r"Weitergeleitete Nachricht|Original-Nachricht)\s*-{2,}\s*$", re.IGNORECASE)
-HEADER_FROM = re.compile(r"^\s*\*?(?:From|Von)\s*:\*?\s+\S", re.IGNORECASE)
-HEADER_SENT = re.compile(r"^\s*\*?(?:Sent|Date|Gesendet|Datum)\s*:\*?\s+(?P<date>.+)$",
+    r"Weitergeleitete Nachricht|Original-Nachricht|Mensaje original|Message d'origine|"
+    r"Message original|Messaggio originale|Oorspronkelijk bericht|Mensagem original|"
+    r"Ursprungligt meddelande|Opprinnelig melding|Oprindelig meddelelse|"
+    r"Mensaje reenviado|Message transféré|Messaggio inoltrato|Doorgestuurd bericht|"
+    r"Forwarded by .{1,200})\s*-{2,}\s*$", re.IGNORECASE)   # (Lotus Notes: "Forwarded by")
+# An Outlook header block's field names, in the languages of its users
+FROM_FIELDS = r"From|Von|De|Van|Da|Från|Fra|Od|Kimden|Lähettäjä"
+SENT_FIELDS = (r"Sent|Date|Gesendet|Datum|Enviado|Envoyé|Verzonden|Inviato|Data|Fecha|"
+               r"Skickat|Sendt|Wysłano|Odesláno|Gönderildi|Lähetetty")
+OTHER_FIELDS = (r"To|Cc|Subject|An|Betreff|Para|Asunto|À|Objet|Aan|Onderwerp|A|Oggetto|"
+                r"Assunto|Till|Ämne|Til|Emne|Do|Temat|Komu|Předmět|Kime|Konu|Vastaanottaja|Aihe")
+HEADER_FROM = re.compile(r"^\s*\*?(?:" + FROM_FIELDS + r")\s*:\*?\s+\S", re.IGNORECASE)
+HEADER_SENT = re.compile(r"^\s*\*?(?:" + SENT_FIELDS + r")\s*:\*?\s+(?P<date>.+)$",
                          re.IGNORECASE)
 HEADER_BLOCK_LINES = 5
+WRAPPED_INTROS = tuple(intro.lower() + " " for intro in ATTRIBUTION_INTROS)
 SIGNATURE_DELIMITER = re.compile(r"^-- ?$")
 SIGN_OFF = re.compile(
     r"^\s*(?:(?:best|kind|warm|warmest|many|with best)?\s*regards|best(?: wishes)?|cheers|"
@@ -96,9 +115,10 @@ def _attribution_at(lines: list[tuple[int, str]], index: int) -> tuple[str, int]
     if not line:
         return None
     lowered = line.lower()
-    if any(word in lowered for word in ATTRIBUTION_VERBS) and ATTRIBUTION.match(line):
+    if ((any(word in lowered for word in ATTRIBUTION_VERBS) or lowered.endswith(">:"))
+            and ATTRIBUTION.match(line)):
         return line, 1
-    if index + 1 < len(lines) and lowered.startswith(("on ", "am ")):
+    if index + 1 < len(lines) and lowered.startswith(WRAPPED_INTROS):
         joined = line + " " + lines[index + 1][1].strip()
         if ATTRIBUTION.match(joined):
             return joined, 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,33 @@ def test_german_attribution_and_outlook_block() -> None:
     outlook = parse_text("Done today.\n\nFrom: Bo\nSent: Monday, November 2, 2026 8:51 AM\n"
                          "To: Ann\nSubject: x\n\nWhen?")
     assert outlook.body == "Done today." and "When?" in outlook.quoted
+
+
+@pytest.mark.parametrize("attribution", [
+    "Em 1 de julho de 2015, Ana <ana@example.pt> escreveu:",
+    "El 5/12/2015 4:18, \"Timothy White\" <tim@example.org> escribió:",
+    "Le 1 juil. 2015 à 10:00, Marie <marie@example.fr> a écrit :",
+    "Il 08/02/2012 12:42, Andre Harty ha scritto:",
+    "Op 1 jul. 2015, om 10:00 heeft Jan <jan@example.nl> het volgende geschreven:",
+    "sâmbătă, 18 februarie 2017, 23:28:51 UTC+2, Andrei Burdea a scris:",
+    "20 Ocak 2016 Çarşamba 15:54:23 UTC+2 tarihinde Ali Sen şunu yazdı:",
+    "2015-07-01 16:57 GMT+02:00 Ann Lee <ann@example.org>:",   # Gmail in other locales
+])
+def test_the_wrote_line_in_the_languages_of_mail_clients(attribution: str) -> None:
+    draft = parse_text(f"Thanks, that works.\n\n{attribution}\n> Does it work?")
+    assert draft.body == "Thanks, that works." and draft.quoted == "Does it work?"
+
+
+@pytest.mark.parametrize("block", [
+    "-----Mensaje original-----\nDe: Juan\nEnviado: lunes, 2 de noviembre de 2026 8:51\n"
+    "Para: Ann\nAsunto: x\n\n",
+    "De : Alexandre\nEnvoyé : vendredi 4 novembre 2011 23:18\nÀ : Ann\nObjet : x\n\n",
+    "Van: Paul\nVerzonden: maandag 6 januari 2014 16:33\nAan: Ann\nOnderwerp: x\n\n",
+    "----- Messaggio originale -----\nDa: Antonio\nInviato: Martedì, 6 marzo 2012 10:02\n\n",
+])
+def test_an_outlook_block_in_other_languages_starts_the_quote(block: str) -> None:
+    draft = parse_text("Done today.\n\n" + block + "When can you ship?")
+    assert draft.body == "Done today." and "When can you ship?" in draft.quoted
 
 
 def test_html_only_mail_with_blockquote_and_fine_print() -> None:

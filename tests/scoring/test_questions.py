@@ -73,6 +73,15 @@ def test_a_rhetorical_why_not_asks_nothing(scorer: Scorer) -> None:
     assert scorer.score_text("The loop is fast enough." + quote).questions == []
 
 
+def test_an_older_message_under_a_foreign_header_block_is_not_the_customers(
+        scorer: Scorer) -> None:
+    # the customer's latest message ends where Outlook quoted an older one ("Van:" ...)
+    quote = quoted("Which port does it use?\n>\n> Van: Ann\n> Verzonden: maandag 6 januari "
+                   "2014 16:33\n> Onderwerp: vpn\n>\n> Do you have two network cards?")
+    report = scorer.score_text("Port 1723." + quote)
+    assert [q.text for q in report.questions] == ["Which port does it use?"]
+
+
 @pytest.mark.parametrize(("question", "asks"), [
     ("P.S. How is your child? You became a father some months ago, right?", False),
     ("How are you?", False),
