@@ -23,7 +23,7 @@ from daemon import metrics
 from daemon.api import promises_report
 from daemon.api.cache import ReportCache, request_key
 from daemon.api.disconnect import unless_disconnected
-from daemon.api.drafts import DraftRequest, parse_draft
+from daemon.api.drafts import DraftRequest, parse_draft, predecoded
 from daemon.api.errors import JSON_CONTENT_TYPE, HttpError
 from daemon.api.models import Health, PromiseList, SentResponse, WeeklyReport
 from daemon.api.routes import PROMISE_STATUSES
@@ -122,7 +122,7 @@ class Handlers:
     async def score(self, request: Request, body: dict[str, Any]) -> Response:
         """``POST /v1/score``: the report of a draft, as the CLI prints it."""
         now = promises_report.utc_now()
-        draft = parse_draft(body)
+        draft = parse_draft(body, await predecoded(body))
         draft = replace(draft, now=draft.now or now)   # the scoring core never reads the clock
         # decoding a 5 MB draft and hashing its body are ~20 ms each: two loop turns, with
         # the I/O that came in meanwhile between them (the second yield puts this task

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import binascii
 import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from daemon.api import drafts
 from daemon.api.drafts import parse_draft
@@ -101,3 +106,32 @@ def test_the_real_scorer_answers_a_reply_to_a_hostile_original(raw: bytes) -> No
         draft = parse_draft({**body, "original": {"raw": raw.decode()}})
         report = json.loads(score_draft(scorer, draft))
         assert report["error"] is None and report["score"] > 0
+
+
+base64_texts = st.one_of(
+    st.binary(max_size=60).map(lambda data: base64.b64encode(data).decode()),
+    st.text(alphabet="AQgw+/=é \n", max_size=40))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=base64_texts, piece_chars=st.sampled_from([4, 8, 12, 400]))
+def test_base64_decoded_in_pieces_is_what_b64decode_gives(text: str, piece_chars: int) -> None:
+    try:
+        expected: bytes | str = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        expected = "invalid"
+    try:
+        got: bytes | str = asyncio.run(drafts.decode_base64(text, piece_chars))
+    except (binascii.Error, ValueError):
+        got = "invalid"
+    assert got == expected
+
+
+async def test_predecoded_base64_gives_the_same_draft() -> None:
+    raw = b"Message-ID: <a@b>\r\nSubject: x\r\n\r\n" + b"hello\r\n" * 100_000
+    body = {"raw_base64": base64.b64encode(b"Subject: re\r\n\r\nHi\r\n").decode(),
+            "original": {"raw_base64": base64.b64encode(raw).decode()}}
+    decoded = await drafts.predecoded(body)
+    assert decoded == {"body": b"Subject: re\r\n\r\nHi\r\n", "body.original": raw}
+    assert parse_draft(body, decoded) == parse_draft(body)
+    assert await drafts.predecoded({"raw_base64": "not base64!"}) == {}
