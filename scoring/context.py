@@ -55,6 +55,8 @@ class Context:
         self.from_known = False
         self.greets_someone_else = False   # "Hello Tim," and the sender is not Tim
         self.questions: list[Question] | None = None     # scoring/questions.py, once
+        # quoted passages the sender answered right below them (scoring/quoting.py)
+        self.answered_below: list[str] = []
         self.phrase_hits: dict[tuple[str, str], list[tuple[int, int]]] = {}
         # rule id -> trigger spans after guards, when already known (see Scorer); None: compute
         self.triggers: dict[str, list[tuple[int, int]]] | None = None

@@ -35,6 +35,7 @@ class Draft:
     footer: str = ""
     quoted: str = ""
     attribution: str = ""
+    answered_below: list[str] = field(default_factory=list)   # scoring/quoting.py
     quote_date: datetime | None = None
     quote_time_known: bool = False      # the attribution gives the time of day and its zone
     date: datetime | None = None
@@ -200,6 +201,7 @@ def _split_into(draft: Draft, text: str, fine_print: list[tuple[int, int]]) -> N
     draft.footer = split.footer + ("\n" + "\n".join(moved) if moved else "")
     draft.quoted = split.quoted
     draft.attribution = split.attribution
+    draft.answered_below = split.answered_below
     zone = draft.date.tzinfo if draft.date else None
     if split.attribution:
         draft.quote_date = parse_attribution_date(split.attribution, zone, draft.date)

@@ -133,6 +133,7 @@ class Scorer:
             ctx.greets_someone_else = greets_someone_else(customer, draft.from_name,
                                                           draft.from_addr)
         ctx.recipients, ctx.from_known = draft.to_addrs, bool(draft.from_addr)
+        ctx.answered_below = draft.answered_below
         ctx.promises = extract_promises(ctx, self.sentences.promises_of)
         words = self.sentences.collect(ctx, tokens)
         findings = self.run_rules(ctx, self._active_rules.get(language, ()))

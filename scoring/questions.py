@@ -125,6 +125,19 @@ SOCIAL = re.compile(
     r"\bwie (?:geht es|geht's|war) (?:deine?m?|ihre?m?) (?:kind|kindern|familie|urlaub|"
     r"wochenende|reise|geburtstag)\b",
     re.IGNORECASE)
+# A question a yes or a no answers ("Does it include phone support?"), and a reply that
+# gives one in its first sentences (the greeting may stand first)
+YES_NO_QUESTION = re.compile(
+    r"^(?:\w+\s*,\s*)?(?:is|are|am|was|were|do|does|did|can|could|will|would|shall|should|"
+    r"may|has|have|had|isn't|aren't|wasn't|don't|doesn't|didn't|can't|won't|ist|sind|war|"
+    r"hat|haben|kann|können|könnten|wird|werden|gibt|muss|soll|darf|funktioniert)\b",
+    re.IGNORECASE)
+YES_NO_ANSWER = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|no|nope|not yet|correct|exactly|indeed|sure|of course|"
+    r"definitely|absolutely|right|ja|nein|genau|richtig|leider nicht|noch nicht|klar|"
+    r"natürlich|selbstverständlich)\b(?![-'’]|\s+(?:idea|clue|worries|keine ahnung))",
+    re.IGNORECASE)
+YES_NO_SENTENCES = 2
 # "Or should I replace something?" is the other half of the question before it
 ALTERNATIVE = re.compile(r"^(?:or|oder)\b", re.IGNORECASE)
 
@@ -224,6 +237,8 @@ def _find_questions(ctx: Context) -> list[Question]:
     reply_sentences = ctx.sentences
     reply_stems = [stems(s.text) for s in reply_sentences]
     questions: list[Question] = []
+    # an opening yes or no answers the first yes/no question it does not otherwise answer
+    yes_or_no = opens_with_yes_or_no(ctx)
     for sentence in split_sentences(original):
         text = " ".join(sentence.text.split())
         if not text.endswith("?"):
@@ -239,6 +254,8 @@ def _find_questions(ctx: Context) -> list[Question]:
                 if len(piece) > 3:
                     question = piece if piece.endswith("?") else piece + "?"
                     answered = is_answered(question, ctx, reply_stems)
+                    if not answered and yes_or_no and YES_NO_QUESTION.match(question):
+                        answered, yes_or_no = True, False
                     if ALTERNATIVE.match(question) and questions:
                         answered = answered or questions[-1].answered
                     questions.append(Question(text=question, answered=answered))
@@ -260,7 +277,22 @@ def is_real_question(text: str, language: str = "en") -> bool:
             and PLAIN_WORDS.match(text) is not None and not SELF_INTRODUCTION.match(text))
 
 
+def answered_below(question: str, ctx: Context) -> bool:
+    """The sender answered right below the quoted question (an interleaved reply)."""
+    wanted = " ".join(question.rstrip("?").split())
+    return bool(wanted) and any(wanted in " ".join(passage.split())
+                                for passage in ctx.answered_below)
+
+
+def opens_with_yes_or_no(ctx: Context) -> bool:
+    """The reply opens with a yes or a no ("Yes, that's the fix", "No, not yet"), in its
+    first sentences (the greeting may stand first)."""
+    return any(YES_NO_ANSWER.match(s.text) for s in ctx.sentences[:YES_NO_SENTENCES])
+
+
 def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> bool:
+    if answered_below(question, ctx):
+        return True
     if OPEN_PLEA.search(question):
         return len(ctx.body.split()) >= MIN_PLEA_ANSWER_WORDS
     wanted = stems(question)

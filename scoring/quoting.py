@@ -91,6 +91,9 @@ class SplitBody:
     attribution: str = ""
     footer: str = ""
     footer_start: int | None = None   # index into the body where the footer starts
+    # the quoted passages the sender answered right below ("> Which port?" / "1723."):
+    # an interleaved reply answers where it stands, whatever words it uses
+    answered_below: list[str] = field(default_factory=list)
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -148,6 +151,8 @@ def split_body(text: str) -> SplitBody:
     new_lines = lines[:quote_index]
     quoted_parts: list[str] = []
     inline_new: list[tuple[int, str]] = []
+    answered_below: list[str] = []
+    passage_start = 0   # the quoted lines since the last new text
     for index in range(quote_index, len(lines)):
         _, line = lines[index]
         if outlook_style:
@@ -158,6 +163,9 @@ def split_body(text: str) -> SplitBody:
             continue
         else:
             inline_new.append(lines[index])
+            if line.strip() and len(quoted_parts) > passage_start:
+                answered_below.append(_last_paragraph(quoted_parts[passage_start:]))
+                passage_start = len(quoted_parts)
     if outlook_style:
         for _, line in lines[quote_index:quote_index + HEADER_BLOCK_LINES + 1]:
             sent = HEADER_SENT.match(line)
@@ -167,6 +175,7 @@ def split_body(text: str) -> SplitBody:
     # Text after a '>' quote counts as new only when it holds more than a signature.
     trailing_new = [item for item in inline_new if item[1].strip()]
     candidate_lines = new_lines + (inline_new if trailing_new else [])
+    result.answered_below = answered_below if trailing_new else []
 
     footer_at = _footer_index(candidate_lines)
     body_lines = candidate_lines[:footer_at]
@@ -176,6 +185,14 @@ def split_body(text: str) -> SplitBody:
     result.quoted = "".join(quoted_parts)
     result.new_segments = _merge_segments(body_lines)
     return result
+
+
+def _last_paragraph(lines: list[str]) -> str:
+    """The quoted paragraph right above an answer: the one it answers."""
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    blank = max((i for i, line in enumerate(lines) if not line.strip()), default=-1)
+    return "".join(lines[blank + 1:])
 
 
 def _footer_index(lines: list[tuple[int, str]]) -> int:

@@ -73,6 +73,24 @@ def test_a_rhetorical_why_not_asks_nothing(scorer: Scorer) -> None:
     assert scorer.score_text("The loop is fast enough." + quote).questions == []
 
 
+def test_an_answer_right_below_the_quoted_question_answers_it(scorer: Scorer) -> None:
+    text = ("Hi Bo,\n\nOn Mon, Nov 2, 2026 at 9:00 AM, Bo wrote:\n"
+            "> Which port does the VPN use?\n\nThe standard one, 1723.\n\n"
+            "> And does it need a static address?\n\nIt does not matter.\n")
+    report = scorer.score_text(text)
+    assert [(q.text, q.answered) for q in report.questions] == [
+        ("Which port does the VPN use?", True), ("And does it need a static address?", True)]
+
+
+def test_an_opening_yes_or_no_answers_the_first_yes_no_question(scorer: Scorer) -> None:
+    quote = quoted("Does the fix work on Ubuntu 14.04? Should I reinstall the package?")
+    report = scorer.score_text("Hi Bo,\n\nYes, since March." + quote)
+    assert [q.answered for q in report.questions] == [True, False]
+    # "No idea" is no answer
+    report = scorer.score_text("Hi Bo,\n\nNo idea, sorry." + quote)
+    assert [q.answered for q in report.questions] == [False, False]
+
+
 def test_an_older_message_under_a_foreign_header_block_is_not_the_customers(
         scorer: Scorer) -> None:
     # the customer's latest message ends where Outlook quoted an older one ("Van:" ...)
