@@ -45,12 +45,19 @@ def decode(payload: bytes) -> Any:
 # -- the worker's end (blocking) -------------------------------------------------------
 
 def read_blocking(stream: BinaryIO) -> Any:
-    """The next frame's message; ``EOFError`` when the daemon closed its end (or died)."""
-    header = stream.read(HEADER.size)
+    """The next frame's message; ``EOFError`` when the daemon closed its end (or died:
+    a daemon killed with unread data in its socket resets the connection)."""
+    try:
+        header = stream.read(HEADER.size)
+    except ConnectionResetError:
+        raise EOFError("the daemon's end was reset") from None
     if len(header) < HEADER.size:
         raise EOFError("the daemon closed the channel")
     (length,) = HEADER.unpack(header)
-    payload = stream.read(length)
+    try:
+        payload = stream.read(length)
+    except ConnectionResetError:
+        raise EOFError("the daemon's end was reset mid-frame") from None
     if len(payload) < length:
         raise EOFError("the daemon closed the channel mid-frame")
     return pickle.loads(payload)

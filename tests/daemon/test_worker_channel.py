@@ -33,3 +33,20 @@ def test_the_worker_reads_frames_until_the_daemon_closes_its_end() -> None:
         worker_channel.read_blocking(stream)
     with pytest.raises(EOFError):
         worker_channel.read_blocking(io.BytesIO())
+
+
+def test_a_daemon_killed_with_unread_data_is_a_closed_channel_too() -> None:
+    """kill -9 of the daemon while a frame of the worker sits unread resets the
+    connection; the worker's reader treats it as the end, not as a crash with a
+    traceback in the daemon's log."""
+    daemon, worker = socket.socketpair()
+    worker.sendall(b"an answer the daemon never read")
+    daemon.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    daemon.close()   # linger 0 with unread data: the peer gets a reset
+    stream = worker.makefile("rb")
+    try:
+        with pytest.raises(EOFError):
+            worker_channel.read_blocking(stream)
+    finally:
+        stream.close()
+        worker.close()
