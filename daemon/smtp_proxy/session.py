@@ -78,6 +78,24 @@ class ProxySMTP(SMTP):
     def connection_lost(self, error: Exception | None) -> None:
         super().connection_lost(error)
         self.relay_handler.connection_closed(self)
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """Break the reference cycles a closed session would keep: its bound callback,
+        the TLS protocol (with its 256 KiB buffer and OpenSSL object) and the handler
+        task, whose CancelledError's traceback holds the frame that holds this session.
+        Each cycle waits for the cycle collector, which the daemon seldom runs: in the
+        10,000-send soak its memory grew by 80 MiB of closed sessions (issue 14)."""
+        self._client_connected_cb = None
+        self._tls_protocol = None
+        self._original_transport = None
+        task = self._handler_coroutine
+        if task is not None:
+            # cancelled above; let go of it once it has finished unwinding
+            task.add_done_callback(self._forget_handler)
+
+    def _forget_handler(self, _task: asyncio.Task[None]) -> None:
+        self._handler_coroutine = None
 
     async def smtp_MAIL(self, arg: str | None) -> None:
         if self.relay_handler.shutting_down:
