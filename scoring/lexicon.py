@@ -2,8 +2,9 @@
 
 Who undertakes something ("I will", "wir werden"), what only looks like an undertaking
 ("if you need", "freue mich"), the hedge words, the times that name no time ("soon",
-"bald"), and the literal words without which a pattern cannot match (a cheap test that
-keeps the regexes off most sentences). scoring/promises.py holds no word of any
+"bald"), the marks of a sentence about the past ("customs released it on Wednesday"),
+and the literal words without which a pattern cannot match (a cheap test that keeps the
+regexes off most sentences). scoring/promises.py holds no word of any
 language: adding one is adding its pack.
 
 Each pattern list is a set of regular-expression alternatives, tried in order as one
@@ -30,7 +31,8 @@ LEXICON_FILE = "lexicon"
 # the owners of a commitment, each a named group of one regex, in the order tried
 OWNER_GROUPS = ("sender", "team", "unclear", "thing")
 NEGATED_OWNERS = ("sender", "team")
-PATTERN_LISTS = (*OWNER_GROUPS, "implicit", "not_commitments", "hedges", "vague_timing")
+PATTERN_LISTS = (*OWNER_GROUPS, "implicit", "not_commitments", "hedges", "vague_timing",
+                 "past")
 NEEDLE_LISTS = ("anchors", "unclear_needles", "thing_needles")
 FUTURE = "{future}"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")

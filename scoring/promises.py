@@ -57,19 +57,23 @@ def extract_promises(ctx: Context,
                     break
                 if 0 <= neighbour < len(sentences):
                     promise = _with_neighbour_deadline(promise, sentences[neighbour].text,
-                                                       ctx, lexicon, anchor, of_sentence)
+                                                       ctx, lexicon, anchor, of_sentence,
+                                                       before=neighbour < index)
             promises.append(promise.shifted(sentence.start))
     return promises
 
 
 def _with_neighbour_deadline(promise: Promise, neighbour: str, ctx: Context,
                              lexicon: Lexicon, anchor: datetime | None,
-                             of_sentence: SentencePromises) -> Promise:
+                             of_sentence: SentencePromises, before: bool) -> Promise:
     """The deadline of a commitment often stands in the next sentence: "We will bring all
-    directors together. The first meeting is on Monday, October 1.", or in the one before.
-    A neighbour that makes its own commitment keeps its deadline for itself."""
+    directors together. The first meeting is on Monday, October 1.", or in the one before
+    (unless that one tells what happened). A neighbour that makes its own commitment keeps
+    its deadline for itself."""
     if of_sentence(neighbour, lexicon, anchor, ctx.clock):
         return promise
+    if before and lexicon.patterns["past"].search(neighbour.lower()):
+        return promise   # "customs released it on Wednesday": what happened, not a deadline
     deadline = find_deadline(neighbour, anchor, ctx.clock)
     if deadline is None:
         return promise

@@ -86,3 +86,17 @@ def test_next_sentence_with_its_own_commitment_keeps_its_deadline(scorer: Scorer
                                now=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     first, second = report.promises
     assert first.deadline_text == "" and second.deadline_text
+
+
+@pytest.mark.parametrize(("before", "dated"), [
+    ("The new part reaches our warehouse on Monday.", True),  # a date the reply waits for
+    ("Customs released the container on Wednesday.", False),  # what happened
+    ("Der Zoll hat den Container am Mittwoch freigegeben.", False),
+])
+def test_a_date_in_the_sentence_before_counts_unless_it_tells_what_happened(
+        scorer: Scorer, before: str, dated: bool) -> None:
+    after = ("Ich melde mich dann bei Ihnen." if before.startswith("Der")
+             else "I will let you know.")
+    report = scorer.score_text(f"{before} {after}", now=datetime(2026, 11, 13, 9, 0, tzinfo=UTC))
+    [promise] = report.promises
+    assert bool(promise.deadline_text) is dated
