@@ -9,7 +9,7 @@ and fails on an import it does not allow, also one inside a function or under
 - ``config``: where the files are, how the layers merge, site locks, typed settings, the
   validated rule packs cached by content. May import: nothing.
 - ``addon_build``: builds the Thunderbird add-on's .xpi. May import: nothing.
-- ``runtime``: the process's plumbing: logs, state file, TLS certificate, add-on pairing.
+- ``runtime``: the process's plumbing: logs, state file, TLS certificate, add-on pairing, memory.
   May import: config.
 - ``store``: the SQLite store, its queries and the SMTP proxy's record journal.
   May import: config.

@@ -33,6 +33,7 @@ from daemon.imap.service import imap_sync_service
 from daemon.metrics.events import record_scored
 from daemon.metrics.service import metrics_service
 from daemon.runtime.logs import log_event, setup_logging
+from daemon.runtime.memory import collect_garbage_periodically, freeze_start_up_objects
 from daemon.runtime.state import daemon_running, read_state, state_file, write_state
 from daemon.scheduler.weekly_report import report_scheduler_service
 from daemon.scoring_service.scorer import Scorer
@@ -159,9 +160,12 @@ class Daemon:
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
         loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
         log_event(log, logging.INFO, "daemon-running", pid=os.getpid())
+        freeze_start_up_objects()   # closed connections are reference cycles (issue 14)
+        collector = asyncio.ensure_future(collect_garbage_periodically())
         try:
             await self._stop.wait()
         finally:
+            collector.cancel()
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)
             await self.stop()
