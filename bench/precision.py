@@ -79,13 +79,20 @@ def ratio(right: int, judged: int) -> str:
     return f"{right / judged:.2f}" if judged else "-"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def judging_arguments(description: str, unjudged_help: str) -> argparse.ArgumentParser:
+    """What every judged benchmark takes: the eval folder, a config layer, and how many
+    unjudged items to print for judging."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("eval_dir", type=Path)
     parser.add_argument("--config", type=Path, default=None,
-                        help="an extra config layer, e.g. rules switched on or off")
-    parser.add_argument("--unjudged", type=int, default=0,
-                        help="print up to N unjudged findings per rule for judging")
+                        help="an extra config layer, e.g. config/profiles/coach.toml")
+    parser.add_argument("--unjudged", type=int, default=0, help=unjudged_help)
+    return parser
+
+
+def main() -> None:
+    parser = judging_arguments(__doc__.splitlines()[0],
+                               "print up to N unjudged findings per rule for judging")
     parser.add_argument("--rule", help="only this rule id (with --unjudged)")
     parser.add_argument("--seed", type=int, default=None,
                         help="with --unjudged: a random sample (this seed) instead of the "

@@ -31,7 +31,6 @@ changes; a question the scorer newly extracts is unjudged until judged (``--unju
 
 from __future__ import annotations
 
-import argparse
 import json
 import mailbox
 import random
@@ -44,7 +43,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.precision import MAILBOXES, ratio  # noqa: E402
+from bench.precision import MAILBOXES, judging_arguments, ratio  # noqa: E402
 from bench.threads import contains, question_lines, sender, words  # noqa: E402
 from daemon.config.load import load_config  # noqa: E402
 from scoring import Scorer  # noqa: E402
@@ -204,12 +203,8 @@ def show(reply: Reply, report: Report, items: list[Asked]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("eval_dir", type=Path)
-    parser.add_argument("--config", type=Path, default=None,
-                        help="an extra config layer, e.g. config/profiles/coach.toml")
-    parser.add_argument("--unjudged", type=int, default=0,
-                        help="print up to N sampled replies with an unjudged question")
+    parser = judging_arguments(__doc__.splitlines()[0],
+                               "print up to N sampled replies with an unjudged question")
     parser.add_argument("--skip", type=int, default=0,
                         help="with --unjudged: leave out the first S such replies")
     parser.add_argument("--disagreements", action="store_true",
