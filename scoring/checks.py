@@ -17,7 +17,7 @@ from scoring.errors import ConfigError
 from scoring.findings import Finding, Promise
 from scoring.lazy_regex import LazyRegex
 from scoring.lowered import lower_keeping_offsets
-from scoring.matcher import make_finding
+from scoring.matcher import draft_guard_holds, make_finding
 from scoring.questions import find_questions, latest_quoted_message
 from scoring.rules import Rule
 
@@ -129,7 +129,7 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
     """The customer waited more business days than allowed before this reply."""
     if ctx.quote_date is None or ctx.anchor is None or ctx.quotes_sender:
         return []
-    if to_a_list(ctx, rule) and not ctx.sender_named:
+    if to_a_list(ctx) and not ctx.sender_named:
         return []   # a list member answering a question put to the list: not their wait
     if not customer_asked(ctx, rule):
         return []   # a message that asked nothing leaves nobody waiting
@@ -151,14 +151,13 @@ def slow_reply(ctx: Context, rule: Rule) -> list[Finding]:
     return [make_finding(rule, ctx, start, end, message, factor=factor)]
 
 
-def to_a_list(ctx: Context, rule: Rule) -> bool:
-    """Does the reply go to a list rather than to the customer? A recipient the rule's
-    ``list_address_patterns`` match ("r-help@...", "...@googlegroups.com"), or a message
-    with a sender and no recipient at all (an archived list copy). A bare text: no."""
+def to_a_list(ctx: Context) -> bool:
+    """Does the reply go to a list rather than to the customer? A recipient the guard
+    ``list-address`` matches ("r-help@...", "...@googlegroups.com"), or a message with a
+    sender and no recipient at all (an archived list copy). A bare text: no."""
     if not ctx.recipients:
         return ctx.from_known
-    lists = option_regex(rule, "list_address_patterns")
-    return lists is not None and any(lists.search(a.lower()) for a in ctx.recipients)
+    return draft_guard_holds(ctx, LIST_GUARD)
 
 
 def customer_asked(ctx: Context, rule: Rule) -> bool:
@@ -209,17 +208,20 @@ def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
 # the guard (rules/<lang>/guards.toml) that says the customer is upset in so many words;
 # other rules read it too (``only_when``: playing down an upset customer's problem)
 UPSET_GUARD = "customer-upset"
+# ... and the one that says a recipient is a mailing list (a wait, an apology owed only
+# when the customer named the sender)
+LIST_GUARD = "list-address"
 
 
 def upset_without_apology(ctx: Context, rule: Rule) -> list[Finding]:
     """The customer is upset (quoted text), and the reply neither apologises nor acknowledges."""
-    upset = ctx.guards[UPSET_GUARD].regex if UPSET_GUARD in ctx.guards else None
+    upset = ctx.guards[UPSET_GUARD].regex   # there: the Scorer checks REQUIRED_GUARDS
     apology = option_regex(rule, "apology")
-    if not ctx.is_reply or ctx.quotes_sender or upset is None or apology is None:
+    if not ctx.is_reply or ctx.quotes_sender or apology is None:
         return []
     if ctx.greets_someone_else:
         return []   # the anger is at the person the customer greeted, not at this sender
-    if to_a_list(ctx, rule) and not ctx.sender_named:
+    if to_a_list(ctx) and not ctx.sender_named:
         return []   # a post to a list ("I had no reply") is not a member's to apologise for
     customer = latest_quoted_message(ctx.quoted)
     lowered = lower_keeping_offsets(customer)
@@ -260,7 +262,8 @@ CASES_OF_CHECK: dict[str, tuple[str, ...]] = {
 
 # the guards a check reads from the rule's language (rules/<lang>/guards.toml)
 REQUIRED_GUARDS: dict[str, tuple[str, ...]] = {
-    "upset-without-apology": (UPSET_GUARD,),
+    "slow-reply": (LIST_GUARD,),
+    "upset-without-apology": (UPSET_GUARD, LIST_GUARD),
 }
 
 CODE_CHECKS: dict[str, Check] = {

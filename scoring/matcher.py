@@ -9,7 +9,16 @@ from scoring.context import Context
 from scoring.findings import Finding
 from scoring.lowered import lower_keeping_offsets
 from scoring.questions import latest_quoted_message
-from scoring.rules import COMPANION, DRAFT_GUARDS, GUARD, QUOTED_GUARD, TRIGGER, Guard, Rule
+from scoring.rules import (
+    COMPANION,
+    DRAFT_GUARDS,
+    GUARD,
+    QUOTED_GUARD,
+    RECIPIENTS_GUARD,
+    TRIGGER,
+    Guard,
+    Rule,
+)
 
 WORD = re.compile(r"[\w'’]+")
 
@@ -44,13 +53,18 @@ def draft_context_holds(ctx: Context, rule: Rule) -> bool:
 
 
 def draft_guard_holds(ctx: Context, name: str) -> bool:
-    """A ``body`` or ``quoted`` guard anywhere in its text, judged once per draft."""
+    """A ``body``, ``quoted`` or ``recipients`` guard anywhere in its text (the new text,
+    the customer's latest quoted message, the To and Cc addresses), judged once per draft."""
     found = ctx.body_guards.get(name)
     if found is None:
         guard = ctx.guards[name]
-        text = (lower_keeping_offsets(latest_quoted_message(ctx.quoted))
-                if guard.kind == QUOTED_GUARD else ctx.lowered)
-        found = ctx.body_guards[name] = bool(guard.regex.search(text))
+        if guard.kind == RECIPIENTS_GUARD:   # each address alone: patterns may anchor
+            found = any(guard.regex.search(address.lower()) for address in ctx.recipients)
+        else:
+            text = (lower_keeping_offsets(latest_quoted_message(ctx.quoted))
+                    if guard.kind == QUOTED_GUARD else ctx.lowered)
+            found = bool(guard.regex.search(text))
+        ctx.body_guards[name] = found
     return found
 
 

@@ -30,14 +30,13 @@ CHECK_OPTIONS: dict[str, dict[str, tuple[str, bool]]] = {
     "over-promises": {"phrases": (WORDS, REQUIRED)},
     "slow-reply": {
         "waited": (TEXT, REQUIRED), "owned": (TEXT, REQUIRED), "asked": (WORDS, REQUIRED),
-        "acknowledged": (WORDS, OPTIONAL), "list_address_patterns": (WORDS, OPTIONAL),
+        "acknowledged": (WORDS, OPTIONAL),
     },
     "unanswered-questions": {"cases": (CASES, OPTIONAL),
                              "direct_ask_patterns": (WORDS, OPTIONAL)},
     "upset-without-apology": {
         "apology": (WORDS, REQUIRED), "cue": (TEXT, REQUIRED),   # the cues: a guard
         "upset_at_sender": (WORDS, OPTIONAL), "at_sender": (WORDS, OPTIONAL),
-        "list_address_patterns": (WORDS, OPTIONAL),
     },
 }
 DATA_RULE_OPTIONS: dict[str, tuple[str, bool]] = {

@@ -43,10 +43,11 @@ RULE_KINDS = ("phrases", "absence", "together", "code")
 # lexicon (scoring/lexicon.py)
 PACK_FILES_WITHOUT_RULES = ("guards", "kinds", LEXICON_FILE)
 SCOPES = ("sentence", "paragraph", "body")
-GUARD_KINDS = ("before", "clause", "covering", "after", "body", "quoted")
+GUARD_KINDS = ("before", "clause", "covering", "after", "body", "quoted", "recipients")
 BODY_GUARD = "body"    # anywhere in the new text: judged per draft, not per sentence
 QUOTED_GUARD = "quoted"   # anywhere in the reader's latest quoted message: per draft, too
-DRAFT_GUARDS = (BODY_GUARD, QUOTED_GUARD)
+RECIPIENTS_GUARD = "recipients"   # any address in the draft's To or Cc: per draft
+DRAFT_GUARDS = (BODY_GUARD, QUOTED_GUARD, RECIPIENTS_GUARD)
 MAX_GUARD_WINDOW_WORDS = 12
 
 
