@@ -60,6 +60,12 @@ def gone(pid: int) -> bool:
         return True
 
 
+async def assert_replaced(pool: ScoringWorkers, pid: int, why: str) -> None:
+    """Worker ``pid`` exited (``why``), and the next job runs in another one."""
+    await asyncio.to_thread(wait_for, lambda: gone(pid), why, 5)
+    assert await asyncio.wait_for(pool.run(worker_jobs.worker_pid), 30) != pid
+
+
 async def test_a_job_runs_in_a_worker_process_with_the_scorer(pools: Pools) -> None:
     pool = pools(workers=2)
     pids = await pool.start()
@@ -205,8 +211,7 @@ async def test_a_running_job_whose_caller_gave_up_is_still_stopped_at_its_budget
     [pid] = await pool.start()
     with pytest.raises(TimeoutError):       # as the SMTP proxy's score_timeout_ms does
         await asyncio.wait_for(pool.run(worker_jobs.spin_forever, budget=0.4), 0.1)
-    await asyncio.to_thread(wait_for, lambda: gone(pid), "the busy worker stopped", 5)
-    assert await asyncio.wait_for(pool.run(worker_jobs.worker_pid), 30) != pid
+    await assert_replaced(pool, pid, "the busy worker stopped")
 
 
 async def test_a_job_past_the_memory_cap_fails_clearly_and_the_worker_is_replaced(
@@ -216,8 +221,7 @@ async def test_a_job_past_the_memory_cap_fails_clearly_and_the_worker_is_replace
     assert await pool.run(worker_jobs.allocate_mb, 100) == 100
     with pytest.raises(WorkerOutOfMemory, match="more than the 300 MB"):
         await pool.run(worker_jobs.allocate_mb, 400)
-    await asyncio.to_thread(wait_for, lambda: gone(pid), "the worker out of memory exited", 5)
-    assert await asyncio.wait_for(pool.run(worker_jobs.worker_pid), 30) != pid
+    await assert_replaced(pool, pid, "the worker out of memory exited")
 
 
 async def test_a_job_queued_behind_one_out_of_memory_runs_in_the_new_worker(
