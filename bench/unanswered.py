@@ -100,13 +100,9 @@ def sample(eval_dir: Path, per_corpus: int = SAMPLE_PER_CORPUS,
             parent = by_id.get(str(message.get("In-Reply-To", "")).strip())
             if parent is None or sender(parent) == sender(message):
                 continue
-            raw = message.as_bytes()
-            draft = parse_bytes(raw)
-            text = words("\n".join((draft.body, draft.quoted, draft.footer)))
-            asked = [q for q in question_lines(parse_bytes(parent.as_bytes()).body)
-                     if contains(text, words(q))]
-            if asked:
-                eligible.append(Reply(corpus, str(message.get("Message-ID")).strip(), raw, asked))
+            reply = reply_to(corpus, message, parent)
+            if reply.asked:
+                eligible.append(reply)
         picked = random.Random(seed).sample(range(len(eligible)), min(per_corpus, len(eligible)))
         many = [i for i in range(len(eligible))
                 if i not in picked and len(eligible[i].asked) >= MANY_QUESTIONS]
@@ -115,6 +111,17 @@ def sample(eval_dir: Path, per_corpus: int = SAMPLE_PER_CORPUS,
             if index in extra:
                 eligible[index].stratum = "many"
             yield eligible[index]
+
+
+def reply_to(corpus: str, message: mailbox.mboxMessage, parent: mailbox.mboxMessage,
+             stratum: str = "random") -> Reply:
+    """A reply, with the parent's question lines its text (new, quoted or footer) holds."""
+    raw = message.as_bytes()
+    draft = parse_bytes(raw)
+    text = words("\n".join((draft.body, draft.quoted, draft.footer)))
+    asked = [q for q in question_lines(parse_bytes(parent.as_bytes()).body)
+             if contains(text, words(q))]
+    return Reply(corpus, str(message.get("Message-ID")).strip(), raw, asked, stratum)
 
 
 def pinned_sample(eval_dir: Path) -> Iterator[Reply]:
@@ -129,12 +136,7 @@ def pinned_sample(eval_dir: Path) -> Iterator[Reply]:
         for row in (r for r in wanted if r["corpus"] == corpus):
             message = by_id[row["email"]]
             parent = by_id[str(message.get("In-Reply-To", "")).strip()]
-            raw = message.as_bytes()
-            draft = parse_bytes(raw)
-            text = words("\n".join((draft.body, draft.quoted, draft.footer)))
-            asked = [q for q in question_lines(parse_bytes(parent.as_bytes()).body)
-                     if contains(text, words(q))]
-            yield Reply(corpus, row["email"], raw, asked, row["stratum"])
+            yield reply_to(corpus, message, parent, row["stratum"])
 
 
 def same_question(a: str, b: str) -> bool:
