@@ -30,6 +30,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from daemon.application.score_draft import DraftRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -61,20 +65,26 @@ def original_before(raw: bytes) -> None:
     from email import policy
     from email.parser import BytesParser
 
-    from daemon.api.drafts import body_text
+    from daemon.application.score_draft import body_text
     message = BytesParser(policy=policy.default).parsebytes(raw)
     body_text(message)
     str(message.get("date", "")), str(message.get("message-id", ""))
 
 
+def api_draft(raw: bytes) -> DraftRequest:
+    """A reply to ``raw`` as ``POST /v1/score`` parses it on the loop."""
+    from daemon.api.drafts import parse_draft
+    from daemon.api.models import Original, ScoreRequest
+    return parse_draft(ScoreRequest(text="Yes.", original=Original(raw=raw.decode())))
+
+
 def original_after(raw: bytes) -> None:
-    from daemon.api.drafts import parse_draft, prepared
-    prepared(parse_draft({"text": "Yes.", "original": {"raw": raw.decode()}}))
+    from daemon.application.score_draft import prepared
+    prepared(api_draft(raw))
 
 
 def loop_after(raw: bytes) -> None:
-    from daemon.api.drafts import parse_draft
-    parse_draft({"text": "Yes.", "original": {"raw": raw.decode()}})
+    api_draft(raw)
 
 
 def record_before(raw: bytes) -> None:

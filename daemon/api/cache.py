@@ -20,16 +20,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+from daemon.api.models import ScoreRequest
 
 CACHE_ENTRIES = 256          # ~20 KB of JSON per report: a few MB at most
 CLOCK_BUCKET = "%Y-%m-%dT%H:%M"
 
 
-def request_key(body: dict[str, Any], now: datetime) -> str:
-    """A stable key for a ScoreRequest body; ``now`` counts when the body has none."""
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    clock = "" if "now" in body else now.strftime(CLOCK_BUCKET)
+def request_key(body: ScoreRequest, now: datetime) -> str:
+    """A stable key for a ScoreRequest; ``now`` counts when the body has none."""
+    canonical = json.dumps(body.model_dump(exclude_unset=True), sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"))
+    clock = "" if body.now is not None else now.strftime(CLOCK_BUCKET)
     return hashlib.sha256(f"{clock}\n{canonical}".encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -1,4 +1,5 @@
-"""Turn a ``POST /v1/score`` body into the arguments of the scoring core.
+"""Turn a ``POST /v1/score`` body (a validated :class:`ScoreRequest`) into the arguments
+of the scoring core.
 
 A draft arrives as plain text (what the compose window shows) or as an RFC 5322
 message; the original it answers arrives as a whole message or as its headers plus
@@ -22,9 +23,10 @@ from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
-from typing import Any
 
+from daemon.api import models
 from daemon.api.errors import HttpError
+from daemon.api.models import ScoreRequest
 from daemon.application.score_draft import DraftRequest, Original
 from daemon.mail.bounded import bound_header_value, bound_headers
 
@@ -61,79 +63,76 @@ async def decode_base64(text: str, piece_chars: int = B64_PIECE_CHARS) -> bytes:
     return b"".join(pieces)
 
 
-async def predecoded(body: dict[str, Any]) -> dict[str, bytes]:
+async def predecoded(body: ScoreRequest) -> dict[str, bytes]:
     """The ``raw_base64`` fields :func:`parse_draft` will decode, decoded in pieces, by
     where they are ("body", "body.original"). One that is not valid base64 is left out:
     parse_draft then refuses it in its usual order."""
     found: dict[str, bytes] = {}
-    original = body.get("original")
-    for where, payload in (("body", body), ("body.original", original)):
-        if isinstance(payload, dict) and "raw" not in payload \
-                and isinstance(payload.get("raw_base64"), str):
+    for where, payload in (("body", body), ("body.original", body.original)):
+        if payload is not None and payload.raw is None and payload.raw_base64 is not None:
             try:
-                found[where] = await decode_base64(payload["raw_base64"])
+                found[where] = await decode_base64(payload.raw_base64)
             except (binascii.Error, ValueError):
                 pass
     return found
 
 
-def decode_raw(payload: dict[str, Any], where: str,
+def decode_raw(payload: ScoreRequest | models.Original, where: str,
                decoded: dict[str, bytes] | None = None) -> bytes | None:
     """``raw`` (text, sent as UTF-8) or ``raw_base64`` of a payload, as bytes (from
     ``decoded``, :func:`predecoded`'s answer, when it is there)."""
-    if "raw" in payload:
-        return str(payload["raw"]).encode("utf-8", "surrogateescape")
-    if decoded and where in decoded and "raw_base64" in payload:
+    if payload.raw is not None:
+        return payload.raw.encode("utf-8", "surrogateescape")
+    if payload.raw_base64 is None:
+        return None
+    if decoded and where in decoded:
         return decoded[where]
-    if "raw_base64" in payload:
-        try:
-            return base64.b64decode(payload["raw_base64"], validate=True)
-        except (binascii.Error, ValueError):
-            raise invalid(f"{where}.raw_base64", "is not valid base64") from None
-    return None
+    try:
+        return base64.b64decode(payload.raw_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid(f"{where}.raw_base64", "is not valid base64") from None
 
 
-def parse_draft(body: dict[str, Any], decoded: dict[str, bytes] | None = None) -> DraftRequest:
-    """A schema-valid ScoreRequest -> DraftRequest; 400 unless exactly one draft field is
-    set. ``decoded``: its base64 fields already decoded (:func:`predecoded`)."""
-    given = [name for name in DRAFT_FIELDS if name in body]
+def parse_draft(body: ScoreRequest, decoded: dict[str, bytes] | None = None) -> DraftRequest:
+    """A ScoreRequest -> DraftRequest; 400 unless exactly one draft field is set.
+    ``decoded``: its base64 fields already decoded (:func:`predecoded`)."""
+    given = [name for name in DRAFT_FIELDS if getattr(body, name) is not None]
     if len(given) != 1:
         raise invalid("body", "send exactly one of text, raw or raw_base64 "
                       f"(got {', '.join(given) or 'none'})")
-    original = parse_original(body["original"], decoded) if "original" in body else None
-    now = datetime.fromisoformat(body["now"]) if "now" in body else None
-    text = body.get("text")
-    raw = None if text is not None else decode_raw(body, "body", decoded)
-    return DraftRequest(text, raw, original, body.get("lang", "auto"), now)
+    original = parse_original(body.original, decoded) if body.original is not None else None
+    now = datetime.fromisoformat(body.now) if body.now is not None else None
+    raw = None if body.text is not None else decode_raw(body, "body", decoded)
+    return DraftRequest(body.text, raw, original, body.lang or "auto", now)
 
 
-def parse_original(payload: dict[str, Any],
+def parse_original(payload: models.Original,
                    decoded: dict[str, bytes] | None = None) -> Original:
     """The original as a whole message, or synthesised from its headers and text."""
     raw = decode_raw(payload, "body.original", decoded)
     if raw is not None:
-        if "headers" in payload or "text" in payload:
+        if payload.headers is not None or payload.text is not None:
             raise invalid("body.original", "send either the whole message (raw or raw_base64) "
                           "or headers and text, not both")
         top = bound_headers(raw)     # bytes only: cheap on the loop
         ids = MESSAGE_ID.findall(top.get("Message-ID") or "")
         return Original(raw, None, header_date(top.get("Date")), ids[0] if ids else "",
                         text_pending=True)
-    given: dict[str, Any] = payload.get("headers", {})
-    size = sum(len(str(name)) + len(str(value)) for name, value in given.items())
+    given = payload.headers or {}
+    size = sum(len(name) + len(value) for name, value in given.items())
     if len(given) > MAX_JSON_HEADERS or size > MAX_JSON_HEADER_BYTES:
         raise invalid("body.original.headers",
                       f"more than {MAX_JSON_HEADERS} headers or {MAX_JSON_HEADER_BYTES} "
                       "characters; send the whole message as raw or raw_base64 instead")
     headers = {name.lower(): value for name, value in given.items()}
-    text = payload.get("text")
+    text = payload.text
     if not headers and text is None:
         raise invalid("body.original", "give raw, raw_base64, or headers and/or text")
     message = EmailMessage(policy=policy.default)
     for name, value in given.items():
         try:
             # Bounded first: the stdlib parses the value as it is set, on the loop.
-            bounded = bound_header_value(name, str(value))
+            bounded = bound_header_value(name, value)
             if bounded is None:
                 raise ValueError("comments nested too deep")
             message[name] = bounded
@@ -145,7 +144,7 @@ def parse_original(payload: dict[str, Any],
                           str(error) or "cannot be parsed") from None
     message.set_content(text or "")
     return Original(message.as_bytes(), text, header_date(headers.get("date")),
-                    str(headers.get("message-id", "")).strip())
+                    headers.get("message-id", "").strip())
 
 
 def header_date(value: str | None) -> datetime | None:

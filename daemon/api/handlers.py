@@ -1,10 +1,11 @@
 """The API's endpoints: score a draft, record a send, health, weekly report, promises.
 
-Handlers receive an already authenticated request and a JSON body that fits the
-OpenAPI schema; they answer with the response model the route table names
-(``daemon/api/routes.py``), or a ready Response (a report encoded once, cached). Scoring runs in
-the runner (worker processes in the daemon); SQLite work in a small thread pool, so
-the daemon's event loop (SMTP proxy included) never waits.
+Handlers receive an already authenticated request and its body as its route's request
+model (validated and converted once, ``daemon/api/validation.py``); they answer with the
+response model the route table names (``daemon/api/routes.py``), or a ready Response (a
+report encoded once, cached). Scoring runs in the runner (worker processes in the
+daemon); SQLite work in a small thread pool, so the daemon's event loop (SMTP proxy
+included) never waits.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from daemon.api.cache import ReportCache, request_key
 from daemon.api.disconnect import unless_disconnected
 from daemon.api.drafts import DraftRequest, parse_draft, predecoded
 from daemon.api.errors import JSON_CONTENT_TYPE, HttpError
-from daemon.api.models import Health, PromiseList, SentResponse, WeeklyReport
+from daemon.api.models import (
+    Health,
+    PromiseList,
+    ScoreRequest,
+    SentRequest,
+    SentResponse,
+    WeeklyReport,
+)
 from daemon.api.routes import PROMISE_STATUSES
 from daemon.api.scoring_pool import Runner
 from daemon.api.security import token_matches
@@ -119,7 +127,7 @@ class Handlers:
     async def run_blocking(self, function: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
 
-    async def score(self, request: Request, body: dict[str, Any]) -> Response:
+    async def score(self, request: Request, body: ScoreRequest) -> Response:
         """``POST /v1/score``: the report of a draft, as the CLI prints it."""
         now = promises_report.utc_now()
         draft = parse_draft(body, await predecoded(body))
@@ -134,11 +142,11 @@ class Handlers:
             request_key(body, now), lambda: self.run_scoring(draft)))
         return Response(encoded, 200, media_type=JSON_CONTENT_TYPE)
 
-    async def sent(self, request: Request, body: dict[str, Any]) -> SentResponse:
+    async def sent(self, request: Request, body: SentRequest) -> SentResponse:
         """``POST /v1/sent``: store a send from the add-on (once per Message-ID)."""
-        record = sent_record(body["message"], account=body.get("account", ""),
-                             body=body.get("body"))
-        recorded = await self.run_blocking(record_send, self.store, record, body.get("report"))
+        record = sent_record(body.message, account=body.account or "", body=body.body)
+        report = body.report.to_json() if body.report is not None else None
+        recorded = await self.run_blocking(record_send, self.store, record, report)
         return SentResponse(id=recorded.id, duplicate=recorded.duplicate)
 
     async def health(self, request: Request, body: None) -> Health:

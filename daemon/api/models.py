@@ -1,21 +1,30 @@
 """Every JSON body of the API as one typed definition (pydantic models).
 
-The models validate request bodies (``daemon/api/validation.py``) and generate the
-component schemas of the served OpenAPI document (``daemon/api/openapi.py``), so the
-document is what the server checks. Validation is strict (no "5" for 5, no true for 1)
-and the handlers go on with the JSON as sent; they answer with the response models
-(``Document.to_json()`` is the JSON sent).
+The models validate request bodies and convert them, once, into the typed object the
+handler receives (``daemon/api/validation.py``); they generate the component schemas of
+the served OpenAPI document (``daemon/api/openapi.py``), so the document is what the
+server checks. Validation is strict (no "5" for 5, no true for 1). The handlers answer
+with the response models (``Document.to_json()`` is the JSON sent).
 
-A field that may be left out but not sent as null has a default of None and a type
-without None: pydantic does not validate defaults, and the schema shows no null.
+A field that may be left out but not sent as null is ``Omittable[T]``: None in Python
+when absent, validated and documented as T alone, so a null sent is refused and the
+schema shows no null.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    WithJsonSchema,
+)
+from pydantic_core import CoreSchema
 
 MAX_ADDRESSES = 500
 MAX_HEADER_LINE = 998      # RFC 5322's line limit, for one header value
@@ -42,8 +51,23 @@ DateTime = Annotated[str, AfterValidator(aware_datetime), Field(json_schema_extr
 # A JSON number that stays as given: 62 is sent back as 62, not 62.0 (as the CLI prints it).
 Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
 
+
+class NeverNull:
+    """Validate (and document) ``T | None`` as ``T``: None is only ever the default of a
+    field left out, which pydantic does not validate."""
+
+    def __get_pydantic_core_schema__(self, source: Any,
+                                     handler: GetCoreSchemaHandler) -> CoreSchema:
+        (inner,) = (arg for arg in get_args(source) if arg is not type(None))
+        return handler(inner)
+
+
+T = TypeVar("T")
+Omittable = Annotated[T | None, NeverNull()]
+
+
 def optional(description: str | None = None, **limits: Any) -> Any:
-    """A field that may be absent (but not null)."""
+    """A field that may be absent (but not null): give it the type ``Omittable[T]``."""
     return Field(default=None, description=description, **limits)
 
 
@@ -68,7 +92,7 @@ class Document(BaseModel):
 class PairRequest(Body):
     """A code from `trustmail pair`, or no code for `--auto` (daemon/runtime/pairing.py)."""
 
-    code: str = optional(max_length=32)
+    code: Omittable[str] = optional(max_length=32)
 
 
 class PairResponse(Document):
@@ -88,22 +112,24 @@ class Original(Body):
     """The customer message being answered: the whole message (raw or raw_base64), or
     its headers and optionally its text."""
 
-    raw: str = optional()
-    raw_base64: str = optional()
-    headers: dict[str, str] = optional("Header name -> value, e.g. Date, From, Subject.")
-    text: str = optional()
+    raw: Omittable[str] = optional()
+    raw_base64: Omittable[str] = optional()
+    headers: Omittable[dict[str, str]] = optional(
+        "Header name -> value, e.g. Date, From, Subject.")
+    text: Omittable[str] = optional()
 
 
 class ScoreRequest(Body):
     """Exactly one of text, raw or raw_base64: the draft to score."""
 
-    text: str = optional("The draft's plain text (new text and any quoted original, as "
-                         "the compose window shows it).")
-    raw: str = optional("The draft as an RFC 5322 message.")
-    raw_base64: str = optional("The RFC 5322 message, base64.")
-    original: Original = optional()
-    lang: Literal["auto", "en", "de"] = optional()
-    now: DateTime = optional("Score as of this moment (default: the daemon's clock).")
+    text: Omittable[str] = optional("The draft's plain text (new text and any quoted "
+                                    "original, as the compose window shows it).")
+    raw: Omittable[str] = optional("The draft as an RFC 5322 message.")
+    raw_base64: Omittable[str] = optional("The RFC 5322 message, base64.")
+    original: Omittable[Original] = optional()
+    lang: Omittable[Literal["auto", "en", "de"]] = optional()
+    now: Omittable[DateTime] = optional(
+        "Score as of this moment (default: the daemon's clock).")
 
 
 class Finding(Document):
@@ -115,13 +141,13 @@ class Finding(Document):
     message: str
     suggestion: str
     penalty: float = Field(ge=0)
-    why: str = optional("how the sentence was read, for rules that judge its kind")
+    why: Omittable[str] = optional("how the sentence was read, for rules that judge its kind")
 
 
 class Promise(Document):
     text: str
-    start: int = optional()
-    end: int = optional()
+    start: Omittable[int] = optional()
+    end: Omittable[int] = optional()
     owner: Literal["sender", "team", "unclear"]
     due: DateTime | None
     hedged: bool
@@ -142,34 +168,34 @@ class Report(Document):
 
     score: int = Field(ge=0, le=100)
     verdict: Verdict
-    verdict_reason: str = optional("One sentence from the verdict to the dimensions "
-                                   "behind it.")
-    language: str = optional("en or de; another code (es, pt, fr, it, nl) means not "
-                             "supported: no findings")
-    dimensions: dict[str, DimensionScore] = optional()
+    verdict_reason: Omittable[str] = optional("One sentence from the verdict to the "
+                                              "dimensions behind it.")
+    language: Omittable[str] = optional("en or de; another code (es, pt, fr, it, nl) means "
+                                        "not supported: no findings")
+    dimensions: Omittable[dict[str, DimensionScore]] = optional()
     findings: list[Finding]
     promises: list[Promise]
-    questions: list[Question] = optional()
-    body: str = optional()
+    questions: Omittable[list[Question]] = optional()
+    body: Omittable[str] = optional()
     error: str | None = optional()
 
 
 class SentMessage(Body):
     message_id: str = Field(min_length=1, max_length=MAX_HEADER_LINE)
-    in_reply_to: str = optional(max_length=MAX_HEADER_LINE)
-    references: list[str] = optional(max_length=1000)
-    date: DateTime = optional()
-    from_: str = optional(max_length=MAX_HEADER_LINE, alias="from")
-    to: list[str] = optional(max_length=MAX_ADDRESSES)
-    cc: list[str] = optional(max_length=MAX_ADDRESSES)
-    subject: str = optional(max_length=MAX_HEADER_LINE)
+    in_reply_to: Omittable[str] = optional(max_length=MAX_HEADER_LINE)
+    references: Omittable[list[str]] = optional(max_length=1000)
+    date: Omittable[DateTime] = optional()
+    from_: Omittable[str] = optional(max_length=MAX_HEADER_LINE, alias="from")
+    to: Omittable[list[str]] = optional(max_length=MAX_ADDRESSES)
+    cc: Omittable[list[str]] = optional(max_length=MAX_ADDRESSES)
+    subject: Omittable[str] = optional(max_length=MAX_HEADER_LINE)
 
 
 class SentRequest(Body):
     message: SentMessage
-    report: Report = optional()
-    body: str = optional("Kept only with [store] keep_bodies.")
-    account: str = optional(max_length=200)
+    report: Omittable[Report] = optional()
+    body: Omittable[str] = optional("Kept only with [store] keep_bodies.")
+    account: Omittable[str] = optional(max_length=200)
 
 
 class SentResponse(Document):

@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from starlette.requests import Request
 
 from daemon.api import peer
 from daemon.api.errors import HttpError
-from daemon.api.models import PairResponse
+from daemon.api.models import PairRequest, PairResponse
 from daemon.runtime import pairing
 from daemon.runtime.logs import log_event
 
@@ -33,11 +32,11 @@ class PairEndpoint:
         self.path = path or pairing.pairing_path()
         self.paired = paired
 
-    async def __call__(self, request: Request, body: Any) -> PairResponse:
-        code = body.get("code") if isinstance(body, dict) else None
+    async def __call__(self, request: Request, body: PairRequest) -> PairResponse:
+        code = body.code
         same_user = peer.same_user_as_daemon()
         try:
-            pairing.redeem(self.path, code=code if isinstance(code, str) else None,
+            pairing.redeem(self.path, code=code,
                            same_user=same_user,
                            from_extension="origin" in request.headers)
         except pairing.PairingError as error:

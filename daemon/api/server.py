@@ -35,7 +35,7 @@ from daemon.api.cache import ReportCache
 from daemon.api.errors import HttpError, error_response, json_response
 from daemon.api.handlers import Handlers
 from daemon.api.json_body import decode_json
-from daemon.api.models import Document
+from daemon.api.models import Body, Document
 from daemon.api.pairing import PairEndpoint
 from daemon.api.protocol import MAX_HEADER_BYTES, protocol_options, raise_file_limit
 from daemon.api.routes import PAIR_PATH, ROUTES
@@ -262,9 +262,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def read_json(request: Request, schema_name: str) -> Any:
-    """The request's body, decoded and checked against its model (which also gives the
-    OpenAPI document its schema)."""
+async def read_json(request: Request, schema_name: str) -> Body:
+    """The request's body, decoded, checked against its model (which also gives the
+    OpenAPI document its schema) and converted into it: what the handler receives."""
     try:
         raw = await asyncio.wait_for(request.body(), BODY_TIMEOUT_SECONDS)
     except (TimeoutError, ClientDisconnect):
@@ -272,10 +272,9 @@ async def read_json(request: Request, schema_name: str) -> Any:
                         {"Connection": "close"}) from None
     body = decode_json(request.headers.get("content-type", ""), raw)
     try:
-        validate(schema_name, body)
+        return validate(schema_name, body)
     except SchemaError as error:
         raise HttpError(400, "invalid_request", str(error)) from None
-    return body
 
 
 async def not_routed(request: Request, error: Exception) -> Response:

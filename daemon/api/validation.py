@@ -1,4 +1,5 @@
-"""Check a decoded request body against its model (``daemon/api/models.py``).
+"""Check a decoded request body against its model (``daemon/api/models.py``) and convert
+it, once, into that model: what the route's handler receives.
 
 pydantic finds every problem; the answer names the first one the way a person reads
 the body, e.g. ``body.report.findings[0].dimension: is required`` or
@@ -12,7 +13,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from daemon.api.models import REQUEST_BODIES
+from daemon.api.models import REQUEST_BODIES, Body
 
 JSON_TYPES = {"string_type": "string", "int_type": "integer", "float_type": "number",
               "bool_type": "boolean", "list_type": "array", "dict_type": "object",
@@ -28,11 +29,11 @@ class SchemaError(ValueError):
         self.problem = problem
 
 
-def validate(name: str, value: Any) -> None:
-    """Raise SchemaError unless ``value`` is a valid request body ``name``
-    (``ScoreRequest``, ``SentRequest``, ``PairRequest``)."""
+def validate(name: str, value: Any) -> Body:
+    """``value`` as the request body ``name`` (``ScoreRequest``, ``SentRequest``,
+    ``PairRequest``); SchemaError unless it is a valid one."""
     try:
-        REQUEST_BODIES[name].model_validate(value)
+        return REQUEST_BODIES[name].model_validate(value)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         where, what = location(first["loc"]), problem(first)

@@ -7,9 +7,9 @@ the SMTP proxy or the Sent folder's IMAP sync.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from daemon.mail.headers import record_of
 from daemon.store.database import MessageRecord, Store
@@ -31,21 +31,42 @@ def angle_id(value: str) -> str:
     return f"<{value}>" if value else ""
 
 
-def sent_record(message: Mapping[str, Any], *, account: str = "",
+class SentFields(Protocol):
+    """A sent message given as fields, as Thunderbird's API gives them (the API's
+    ``SentMessage`` model); a field left out is None."""
+
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def in_reply_to(self) -> str | None: ...
+    @property
+    def references(self) -> Sequence[str] | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def from_(self) -> str | None: ...
+    @property
+    def to(self) -> Sequence[str] | None: ...
+    @property
+    def cc(self) -> Sequence[str] | None: ...
+    @property
+    def subject(self) -> str | None: ...
+
+
+def sent_record(message: SentFields, *, account: str = "",
                 body: str | None = None) -> MessageRecord:
-    """The store record of a sent message given as fields (a schema-valid SentMessage:
-    ``message_id``, ``in_reply_to``, ``references``, ``date``, ``from``, ``to``, ``cc``,
-    ``subject``), read as the headers they stand for."""
-    references: Sequence[str] = message.get("references", [])
+    """The store record of a sent message given as fields, read as the headers they
+    stand for."""
     values = {
-        "message-id": [angle_id(message["message_id"])],
-        "in-reply-to": [angle_id(message.get("in_reply_to", ""))],
-        "references": [" ".join(angle_id(ref) for ref in references if ref.strip())],
-        "date": [message.get("date", "")],
-        "from": [message.get("from", "")],
-        "to": list(message.get("to", [])),
-        "cc": list(message.get("cc", [])),
-        "subject": [message.get("subject", "")],
+        "message-id": [angle_id(message.message_id)],
+        "in-reply-to": [angle_id(message.in_reply_to or "")],
+        "references": [" ".join(angle_id(ref) for ref in message.references or ()
+                                if ref.strip())],
+        "date": [message.date or ""],
+        "from": [message.from_ or ""],
+        "to": list(message.to or ()),
+        "cc": list(message.cc or ()),
+        "subject": [message.subject or ""],
     }
     record = record_of(values, source=ADDON_SOURCE, direction="out")
     return replace(record, account=account, body=body)

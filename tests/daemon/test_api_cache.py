@@ -10,18 +10,24 @@ import pytest
 from support.api_client import running_api
 
 from daemon.api.cache import ReportCache, request_key
+from daemon.api.models import ScoreRequest
 
 NOON = datetime(2026, 3, 2, 12, 0, 30, tzinfo=UTC)
 
 
+def key(body: object, now: datetime) -> str:
+    return request_key(ScoreRequest.model_validate(body), now)
+
+
 def test_the_key_depends_on_the_body_and_without_now_on_the_minute() -> None:
     body = {"text": "Hello", "lang": "en"}
-    assert request_key(body, NOON) == request_key({"lang": "en", "text": "Hello"}, NOON)
-    assert request_key(body, NOON) != request_key({"text": "Hello!"}, NOON)
-    assert request_key(body, NOON) == request_key(body, NOON.replace(second=59))
-    assert request_key(body, NOON) != request_key(body, NOON.replace(minute=1))
+    assert key(body, NOON) == key({"lang": "en", "text": "Hello"}, NOON)
+    assert key(body, NOON) != key({"text": "Hello!"}, NOON)
+    assert key(body, NOON) != key({"text": "Hello"}, NOON)     # lang given counts
+    assert key(body, NOON) == key(body, NOON.replace(second=59))
+    assert key(body, NOON) != key(body, NOON.replace(minute=1))
     fixed = {**body, "now": "2026-03-02T12:00:00+00:00"}
-    assert request_key(fixed, NOON) == request_key(fixed, NOON.replace(hour=18))
+    assert key(fixed, NOON) == key(fixed, NOON.replace(hour=18))
 
 
 async def test_concurrent_identical_requests_compute_once() -> None:

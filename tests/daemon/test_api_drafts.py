@@ -15,26 +15,31 @@ from hypothesis import strategies as st
 from daemon.api import drafts
 from daemon.api.drafts import parse_draft
 from daemon.api.errors import HttpError
+from daemon.api.models import ScoreRequest
 from daemon.application import score_draft as scoring_job
-from daemon.application.score_draft import prepared, score_draft
+from daemon.application.score_draft import DraftRequest, prepared, score_draft
 from daemon.config.load import load_config
 from scoring import Scorer
 
 
+def draft_of(body: object, decoded: dict[str, bytes] | None = None) -> DraftRequest:
+    """The draft of a /v1/score body, as the handler gets it: validated, then parsed."""
+    return parse_draft(ScoreRequest.model_validate(body), decoded)
+
 def test_an_unparseable_to_header_in_the_original_is_400() -> None:
     with pytest.raises(HttpError) as caught:
-        parse_draft({"text": "hi", "original": {"headers": {"To": '"'}, "text": "x"}})
+        draft_of({"text": "hi", "original": {"headers": {"To": '"'}, "text": "x"}})
     assert (caught.value.status, caught.value.code) == (400, "invalid_request")
 
 
 def test_a_hostile_message_id_in_a_raw_original_is_treated_as_absent() -> None:
     raw = "Message-ID: <<<<<<<<<<\r\nSubject: x\r\n\r\nhello\r\n"
-    draft = parse_draft({"text": "hi", "original": {"raw": raw}})
+    draft = draft_of({"text": "hi", "original": {"raw": raw}})
     assert draft.original is not None and draft.original.message_id == ""
 
 
 def test_a_hostile_message_id_header_is_treated_as_absent() -> None:
-    draft = parse_draft({"text": "hi",
+    draft = draft_of({"text": "hi",
                          "original": {"headers": {"Message-ID": "<<<<<<<<<<"}, "text": "x"}})
     assert draft.original is not None and draft.original.message_id == ""
 
@@ -53,7 +58,7 @@ def test_a_raw_original_is_not_parsed_by_the_stdlib_on_the_loop(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the stdlib parsed untrusted mail in parse_draft")
     monkeypatch.setattr(scoring_job, "BytesParser", refuse)
-    draft = parse_draft({"text": "hi", "original": {"raw": HOSTILE_CONTENT_TYPE.decode()}})
+    draft = draft_of({"text": "hi", "original": {"raw": HOSTILE_CONTENT_TYPE.decode()}})
     assert draft.original is not None and draft.original.text_pending
     assert draft.original.message_id == "<q1@c.example>"
     assert draft.original.date == datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -62,20 +67,20 @@ def test_a_raw_original_is_not_parsed_by_the_stdlib_on_the_loop(
 @pytest.mark.parametrize("raw", [HOSTILE_CONTENT_TYPE, HOSTILE_SUBJECT],
                          ids=["100kb-content-type", "20000-encoded-words"])
 def test_a_hostile_raw_original_is_bounded_where_it_is_scored(raw: bytes) -> None:
-    draft = prepared(parse_draft({"text": "hi", "original": {"raw": raw.decode()}}))
+    draft = prepared(draft_of({"text": "hi", "original": {"raw": raw.decode()}}))
     assert draft.original is not None and not draft.original.text_pending
     assert (draft.original.text or "").strip() == "Can you fix it?"
     assert len(draft.original.raw) < 5000
 
 
 def test_a_hostile_raw_draft_is_bounded_where_it_is_scored() -> None:
-    draft = prepared(parse_draft({"raw": HOSTILE_SUBJECT.decode()}))
+    draft = prepared(draft_of({"raw": HOSTILE_SUBJECT.decode()}))
     assert draft.raw is not None and len(draft.raw) < 5000
     assert draft.raw.endswith(b"\r\n\r\nCan you fix it?\r\n")
 
 
 def test_hostile_header_values_in_the_original_are_bounded() -> None:
-    draft = parse_draft({"text": "hi", "original": {"headers": {
+    draft = draft_of({"text": "hi", "original": {"headers": {
         "Content-Type": "text/plain" + "; a=b" * 500, "To": "a@b.example"},
         "text": "x"}})
     assert draft.original is not None and len(draft.original.raw) < 1000
@@ -83,7 +88,7 @@ def test_hostile_header_values_in_the_original_are_bounded() -> None:
 
 def test_nested_comments_in_an_original_header_are_400() -> None:
     with pytest.raises(HttpError) as caught:
-        parse_draft({"text": "hi", "original": {"headers": {"To": "(" * 50_000}}})
+        draft_of({"text": "hi", "original": {"headers": {"To": "(" * 50_000}}})
     assert caught.value.status == 400
 
 
@@ -93,7 +98,7 @@ def test_nested_comments_in_an_original_header_are_400() -> None:
 ], ids=["count", "size"])
 def test_too_many_or_too_large_original_headers_are_400(headers: dict[str, str]) -> None:
     with pytest.raises(HttpError) as caught:
-        parse_draft({"text": "hi", "original": {"headers": headers}})
+        draft_of({"text": "hi", "original": {"headers": headers}})
     assert caught.value.status == 400 and "raw_base64" in caught.value.message
 
 
@@ -103,7 +108,7 @@ def test_the_real_scorer_answers_a_reply_to_a_hostile_original(raw: bytes) -> No
     scorer = Scorer(load_config().scoring)
     for body in ({"text": "Yes, I will fix it by Friday."},
                  {"raw": "Subject: Re: x\r\n\r\nYes, I will fix it by Friday.\r\n"}):
-        draft = parse_draft({**body, "original": {"raw": raw.decode()}})
+        draft = draft_of({**body, "original": {"raw": raw.decode()}})
         report = json.loads(score_draft(scorer, draft))
         assert report["error"] is None and report["score"] > 0
 
@@ -131,7 +136,7 @@ async def test_predecoded_base64_gives_the_same_draft() -> None:
     raw = b"Message-ID: <a@b>\r\nSubject: x\r\n\r\n" + b"hello\r\n" * 100_000
     body = {"raw_base64": base64.b64encode(b"Subject: re\r\n\r\nHi\r\n").decode(),
             "original": {"raw_base64": base64.b64encode(raw).decode()}}
-    decoded = await drafts.predecoded(body)
+    decoded = await drafts.predecoded(ScoreRequest.model_validate(body))
     assert decoded == {"body": b"Subject: re\r\n\r\nHi\r\n", "body.original": raw}
-    assert parse_draft(body, decoded) == parse_draft(body)
-    assert await drafts.predecoded({"raw_base64": "not base64!"}) == {}
+    assert draft_of(body, decoded) == draft_of(body)
+    assert await drafts.predecoded(ScoreRequest(raw_base64="not base64!")) == {}

@@ -11,6 +11,7 @@ from openapi_spec_validator import validate as validate_spec
 from support.api_client import RunningApi, running_api
 
 from daemon.api import openapi
+from daemon.api.routes import ROUTES
 
 SENT = {"message": {"message_id": "x1@mail.example", "to": ["a@customer.example"]},
         "report": {"score": 80, "verdict": "pass", "findings": [],
@@ -72,3 +73,22 @@ async def test_the_served_document_names_the_real_address(api: RunningApi) -> No
     reply = await api.call("GET", "/v1/openapi.json", authorized=False)
     assert reply.json()["servers"] == [{"url": f"http://127.0.0.1:{api.port}"}]
     assert reply.json()["paths"].keys() == openapi.DOCUMENT["paths"].keys()
+
+
+async def test_the_served_document_describes_every_request_body_as_its_model(
+        api: RunningApi) -> None:
+    served = (await api.call("GET", "/v1/openapi.json", authorized=False)).json()
+    schemas = served["components"]["schemas"]
+    for route in ROUTES:
+        operation = served["paths"][route.path][route.method.lower()]
+        if route.request is None:
+            assert "requestBody" not in operation, route.key
+            continue
+        name = route.request.__name__
+        assert operation["requestBody"] == {"required": True, "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+        generated = openapi.tidy(route.request.model_json_schema(
+            ref_template=openapi.REF_TEMPLATE))
+        for nested, schema in generated.pop("$defs", {}).items():
+            assert schemas[nested] == schema, (name, nested)
+        assert schemas[name] == generated, name

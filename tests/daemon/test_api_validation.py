@@ -7,6 +7,7 @@ import jsonschema
 import pytest
 
 from daemon.api import openapi
+from daemon.api.models import ScoreRequest, SentRequest
 from daemon.api.validation import SchemaError, validate
 
 
@@ -14,10 +15,32 @@ def check(value: object, name: str) -> None:
     validate(name, value)
 
 
-def test_a_valid_sent_request_passes() -> None:
-    check({"message": {"message_id": "a@b", "to": ["x@y"], "date": "2026-03-02T09:00:00Z"},
-           "report": {"score": 50, "verdict": "warn", "findings": [], "promises": []}},
-          "SentRequest")
+def test_a_valid_sent_request_becomes_its_model() -> None:
+    body = validate("SentRequest", {
+        "message": {"message_id": "a@b", "from": "me@example.com", "to": ["x@y"],
+                    "date": "2026-03-02T09:00:00Z"},
+        "report": {"score": 50, "verdict": "warn", "findings": [], "promises": []}})
+    assert isinstance(body, SentRequest)
+    assert (body.message.message_id, body.message.from_, body.message.to) == (
+        "a@b", "me@example.com", ["x@y"])
+    assert body.report is not None and body.report.verdict == "warn"
+    assert (body.message.cc, body.account, body.body) == (None, None, None)   # left out
+
+
+def test_a_report_sent_back_keeps_what_was_given() -> None:
+    report = {"score": 50, "verdict": "warn", "findings": [], "promises": [],
+              "later": {"fields": 1}}
+    body = validate("SentRequest", {"message": {"message_id": "a"}, "report": report})
+    assert isinstance(body, SentRequest) and body.report is not None
+    assert body.report.to_json() == report
+
+
+def test_a_score_request_left_out_is_none_and_sent_is_kept() -> None:
+    body = validate("ScoreRequest", {"text": "hi", "original": {"headers": {"Date": "x"}}})
+    assert isinstance(body, ScoreRequest)
+    assert (body.text, body.raw, body.raw_base64, body.lang, body.now) == (
+        "hi", None, None, None, None)
+    assert body.original is not None and body.original.headers == {"Date": "x"}
 
 
 @pytest.mark.parametrize(("value", "where", "problem"), [

@@ -20,6 +20,7 @@ from support.dovecot import Dovecot, dovecot_fixture  # noqa: F401  (fixture "do
 from support.smtp_proxy import running_proxy, send_message, wait_until
 from support.smtp_upstream import SmtpUpstream
 
+from daemon.api.models import SentMessage
 from daemon.application.record_send import sent_record
 from daemon.imap.connection import connect
 from daemon.imap.header_sync import sync_folder
@@ -63,7 +64,7 @@ def stored(store: Store) -> list[tuple[object, ...]]:
 def test_the_three_readers_build_the_same_record() -> None:
     proxy = build_record(RAW, "alice@example.com", ["maria@customer.example"])
     imap = parse_headers(RAW, source="imap", direction="out")
-    addon = sent_record(ADDON_FIELDS)
+    addon = sent_record(SentMessage.model_validate(ADDON_FIELDS))
     assert same_fields(proxy) == same_fields(imap) == same_fields(addon)
     assert proxy.in_reply_to == "<q2@customer.example>"      # the first id: the parent
     assert proxy.to_addrs == ["maria@customer.example"]      # once, lower case
@@ -81,7 +82,10 @@ def test_the_proxy_and_imap_read_automated_mail_alike(header: str) -> None:
 def test_a_date_without_a_zone_is_utc_on_every_path() -> None:
     raw = RAW.replace(b"+0100", b"-0000")
     proxy = build_record(raw, "alice@example.com", ["maria@customer.example"])
-    addon = sent_record({**ADDON_FIELDS, "date": "2026-11-25T10:00:00"})
+    # the API refuses such a date; the reader still makes it UTC
+    unzoned = SentMessage.model_validate(ADDON_FIELDS).model_copy(
+        update={"date": "2026-11-25T10:00:00"})
+    addon = sent_record(unzoned)
     assert proxy.date == parse_headers(raw, source="imap", direction="out").date == addon.date
     assert proxy.date is not None and proxy.date.utcoffset() is not None
 
