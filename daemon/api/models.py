@@ -233,6 +233,81 @@ class Period(Document):
     label: str
     start: str
     end: str
+    cutoff: str = Field(description="Replies up to this moment count")
+    timezone: str
+
+
+class OwnMail(Document):
+    """When the user's own mail went out, against the business hours."""
+
+    sent: int
+    outside: int
+    better_zone: str | None = Field(description="A zone whose same hours would cover "
+                                    "clearly more of it")
+
+
+class Business(Document):
+    """The business hours the response times count in, and where to change them."""
+
+    text: str
+    timezone: str
+    days: list[str]
+    hours: list[str] = Field(description="Start and end, HH:MM")
+    holidays: str
+    sla_hours: Number
+    change_in: str = Field(description="The settings file to change them in")
+    change_in_exists: bool
+    own_mail: OwnMail
+
+
+class Notice(Document):
+    code: str
+    message: str
+
+
+class ResponseStats(Document):
+    """First-response times over a set of customer threads (None: no response)."""
+
+    count: int
+    median_business_seconds: Number | None
+    p90_business_seconds: Number | None
+    median_wall_seconds: Number | None
+    p90_wall_seconds: Number | None
+    within_sla_percent: Number | None
+
+
+class Bucket(Document):
+    label: str
+    count: int
+
+
+# A customer's and a week's row are the figures after their own fields: pydantic orders
+# fields from the last base to the first, so these bases give the CLI's key order.
+class CustomerFields(Document):
+    customer: str
+    unanswered: int
+
+
+class CustomerStats(ResponseStats, CustomerFields):
+    pass
+
+
+class WeekFields(Document):
+    week: str
+
+
+class WeekStats(ResponseStats, WeekFields):
+    pass
+
+
+class ReportPromise(Document):
+    text: str
+    status: Literal["open", "kept", "overdue"]
+    customer: str
+    subject: str
+    thread: str
+    made_at: str | None
+    due: str | None
 
 
 class PromiseCounts(Document):
@@ -240,11 +315,49 @@ class PromiseCounts(Document):
     kept: int
     overdue: int
     open: int
+    overdue_list: list[ReportPromise]
+    open_list: list[ReportPromise]
+
+
+class TopFinding(Document):
+    rule: str
+    name: str
+    message: str
+    count: int
+    example: str
+    example_from: str | None
 
 
 class Trust(Document):
     average_score: Number | None
     scored_messages: int
+    top_findings: list[TopFinding]
+
+
+class ResponseTime(Document):
+    """One customer message (the first of a block) and the user's first reply to it."""
+
+    thread: str
+    inbound_message_id: str
+    reply_message_id: str
+    customer: str
+    inbound_at: str
+    replied_at: str
+    wall_seconds: Number
+    business_seconds: Number
+
+
+class WaitingThread(Document):
+    """A customer message still waiting for the user's reply."""
+
+    thread: str
+    inbound_message_id: str
+    customer: str
+    subject: str
+    inbound_at: str
+    age_seconds: Number
+    business_age_seconds: Number
+    over_sla: bool
 
 
 class WeeklyReport(Document):
@@ -256,17 +369,17 @@ class WeeklyReport(Document):
     period: Period
     title: str
     me: list[str]
-    business: dict[str, Any]
-    notices: list[dict[str, Any]]
+    business: Business
+    notices: list[Notice]
     sla_hours: Number
-    summary: dict[str, Any]
-    buckets: list[dict[str, Any]]
-    customers: list[dict[str, Any]]
-    trend: list[dict[str, Any]]
+    summary: ResponseStats
+    buckets: list[Bucket]
+    customers: list[CustomerStats]
+    trend: list[WeekStats]
     promises: PromiseCounts
     trust: Trust
-    responses: list[dict[str, Any]]
-    unanswered: list[dict[str, Any]]
+    responses: list[ResponseTime]
+    unanswered: list[WaitingThread]
 
 
 REQUEST_BODIES: dict[str, type[Body]] = {

@@ -16,6 +16,7 @@ from daemon.api.models import LedgerPromise, WeeklyReport
 from daemon.application.build_report import ReportRequest, build_report
 from daemon.application.list_promises import entry_dict, list_promises
 from daemon.reports.json_format import report_dict
+from daemon.store.database import MessageRecord
 
 ME = "me@example.com"
 SENT = {
@@ -35,6 +36,12 @@ async def api(tmp_path: Path):  # type: ignore[no-untyped-def]
     config = tmp_path / "me.toml"
     config.write_text(f'[report]\nme = ["{ME}"]\n', "utf-8")
     async with running_api(tmp_path, config_file=config) as running:
+        for message_id, day, subject in (("<q1@customer.example>", 3, "Invoice"),
+                                         ("<q2@customer.example>", 5, "Delivery")):
+            running.store.record_message(MessageRecord(
+                source="imap", direction="in", message_id=message_id,
+                date=datetime(2026, 3, day, 8, 0, tzinfo=UTC), subject=subject,
+                from_addr="anna@customer.example", to_addrs=[ME]))
         assert (await running.call("POST", "/v1/sent", SENT)).status == 200
         yield running
 
@@ -47,6 +54,12 @@ async def test_the_weekly_report_model_sends_the_cli_json(api: RunningApi) -> No
     cli = report_dict(build_report(config, ReportRequest(since="2026-03-01",
                                                          until="2026-03-31"), NOW, api.store))
     assert encode_json(typed.to_json()) == encode_json(cli)
+    # every part is typed, and this report has one of each row
+    assert [len(part) for part in (typed.responses, typed.unanswered, typed.customers,
+                                   typed.promises.overdue_list)] == [1, 1, 1, 1]
+    assert sum(week.count for week in typed.trend) == 1
+    assert typed.unanswered[0].subject == "Delivery"
+    assert typed.customers[0].customer == "customer.example"     # by domain
 
 
 async def test_the_ledger_entries_are_the_cli_entries(api: RunningApi) -> None:
