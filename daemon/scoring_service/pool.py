@@ -24,11 +24,18 @@ A job whose caller went away before it started never runs (withdrawn from the qu
 or cancelled in the worker if it was sent ahead). Each worker's data segment is capped
 (``memory_mb``): a job that needs more fails with :class:`WorkerOutOfMemory` and the
 worker is replaced.
+
+A worker is launched in a thread (LAUNCH_THREADS), never on the loop: ``spawn`` writes
+the worker's start-up data into a pipe that the new interpreter reads only once it is
+up, so ``Process.start()`` blocks ~650 ms per worker (with the GIL released). On the
+loop that froze the API and SMTP at start and at every respawn after a crash, a job
+past its budget or a worker out of memory (issue 13).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 import logging
 import multiprocessing
@@ -60,6 +67,7 @@ PIPELINE_DEPTH = 2
 # A running job's budget unless the caller gives one. Scoring any message takes well
 # under 2 s (bench/worker_limits.py); this is the bound on what a pathological one costs.
 DEFAULT_JOB_SECONDS = 5.0
+LAUNCH_THREADS = MAX_AUTO_WORKERS   # workers launched at once (each thread mostly waits)
 
 Result = TypeVar("Result")
 
@@ -117,6 +125,7 @@ class _Worker:
     slot: int
     process: BaseProcess
     started: asyncio.Future[int]               # its pid, once its scorer is warm
+    launch: concurrent.futures.Future[None]    # Process.start() in a launcher thread
     queue: deque[_Job] = field(default_factory=deque)  # not sent yet
     sent: deque[_Job] = field(default_factory=deque)   # not answered: the first runs
     ready: bool = False
@@ -127,6 +136,11 @@ class _Worker:
     @property
     def load(self) -> int:
         return len(self.queue) + len(self.sent)
+
+    @property
+    def launched(self) -> bool:
+        """Its process was started (it has a pid, a sentinel, can be killed)."""
+        return self.launch.done() and self.launch.exception() is None
 
 
 class ScoringWorkers:
@@ -146,6 +160,8 @@ class ScoringWorkers:
         self.job_seconds = job_seconds
         self._job_ids = itertools.count(1)
         self._context = multiprocessing.get_context("spawn")
+        self._launcher = concurrent.futures.ThreadPoolExecutor(
+            LAUNCH_THREADS, thread_name_prefix="scoring-launch")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: list[_Worker | None] = []     # None: failed to start, not respawned
         self._alive: set[_Worker] = set()          # every process not reaped yet
@@ -192,6 +208,11 @@ class ScoringWorkers:
             return
         self._closed = True
         workers = list(self._alive)
+        # a worker still being launched has no process to stop yet: wait for it (at
+        # most a launch, ~0.7 s, and only while a worker is being respawned)
+        concurrent.futures.wait([worker.launch for worker in workers])
+        self._launcher.shutdown(wait=False)
+        workers = [worker for worker in workers if worker.launched]
         loop_open = self._loop is not None and not self._loop.is_closed()
         for worker in workers:
             if loop_open:
@@ -236,11 +257,8 @@ class ScoringWorkers:
             target=scoring_worker.main,
             args=(theirs, self.settings, os.getpid(), self.imports, self.memory_mb),
             name=f"trustmail-scoring-{slot}", daemon=True)
-        try:
-            process.start()
-        finally:
-            theirs.close()      # the worker has its own copy; EOF must mean it is gone
-        worker = _Worker(slot, process, self._loop.create_future())
+        worker = _Worker(slot, process, self._loop.create_future(),
+                         self._launcher.submit(_launch, process, theirs))
         worker.started.add_done_callback(_retrieve)
         worker.task = self._loop.create_task(self._serve(worker, ours))
         self._alive.add(worker)
@@ -248,6 +266,14 @@ class ScoringWorkers:
 
     async def _serve(self, worker: _Worker, sock: socket.socket) -> None:
         """Read the worker's answers until its channel ends (it died, or close())."""
+        try:
+            await asyncio.wrap_future(worker.launch)
+        except Exception as error:  # noqa: BLE001 - e.g. OSError: no process to start
+            sock.close()
+            log_event(log, logging.ERROR, "scoring-worker-launch-failed", slot=worker.slot,
+                      error=str(error))
+            self._lost(worker, error)
+            return
         try:
             reader, worker.writer = await worker_channel.open_stream(sock)
             pid = await asyncio.wait_for(_handshake(reader), WORKER_START_SECONDS)
@@ -272,8 +298,11 @@ class ScoringWorkers:
         worker.ready = False
         if worker.writer is not None:
             worker.writer.close()
-        worker.process.kill()       # usually exited already; a no-op then
-        self._reap_later(worker)
+        if worker.launched:
+            worker.process.kill()       # usually exited already; a no-op then
+            self._reap_later(worker)
+        else:
+            self._alive.discard(worker)     # no process was started
         for job in worker.sent:
             job.disarm()
         # after an out-of-memory answer nothing was running: every job left can move
@@ -294,7 +323,7 @@ class ScoringWorkers:
         if was_ready:
             try:
                 replacement = self._spawn(worker.slot)
-            except OSError as spawn_error:
+            except OSError as spawn_error:      # no socket pair
                 log_event(log, logging.ERROR, "scoring-worker-respawn-failed",
                           error=str(spawn_error))
         self._slots[worker.slot] = replacement
@@ -416,6 +445,15 @@ class ScoringWorkers:
             elif kind != "skipped":
                 job.future.set_exception(value)
         self._pump(worker)
+
+
+def _launch(process: BaseProcess, theirs: socket.socket) -> None:
+    """Start ``process`` (in a launcher thread: it blocks until the new interpreter has
+    read its start-up data)."""
+    try:
+        process.start()
+    finally:
+        theirs.close()      # the worker has its own copy; EOF must mean it is gone
 
 
 async def _handshake(reader: asyncio.StreamReader) -> int:

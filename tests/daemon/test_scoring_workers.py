@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from support import worker_jobs
 from support.polling import wait_for
 
 from daemon.config.load import load_config
+from daemon.scoring_service import pool as pool_module
 from daemon.scoring_service.pool import (
     PIPELINE_DEPTH,
     STOP_SECONDS,
@@ -253,10 +255,71 @@ async def test_workers_import_the_jobs_modules_before_they_are_ready(pools: Pool
         await missing.start()
 
 
+class HeldLaunches:
+    """Worker launches (``Process.start()``) held until released, and the threads they
+    ran in: a launch that ran on the loop would hold it for as long as it is held."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.release = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.pids: list[int] = []
+        real_launch = pool_module._launch
+
+        def held_launch(*args: Any) -> None:
+            self.threads.append(threading.current_thread())
+            self.release.wait(30)
+            real_launch(*args)
+            self.pids.append(args[0].pid)
+        monkeypatch.setattr(pool_module, "_launch", held_launch)
+
+
+async def test_workers_are_launched_off_the_event_loop(
+        pools: Pools, monkeypatch: pytest.MonkeyPatch) -> None:
+    launches = HeldLaunches(monkeypatch)
+    pool = pools(workers=2)
+    ready = pool.start()        # returns while both launches are held
+    await asyncio.sleep(0.05)   # the loop turns meanwhile
+    assert not ready.done() and len(launches.threads) == 2
+    assert threading.main_thread() not in launches.threads
+    launches.release.set()
+    assert len(await asyncio.wait_for(ready, 30)) == 2
+
+
+async def test_a_worker_stopped_at_its_budget_is_respawned_off_the_event_loop(
+        pools: Pools, monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = pools(workers=2, job_seconds=0.3)
+    first, second = await pool.start()
+    launches = HeldLaunches(monkeypatch)
+    with pytest.raises(JobTimedOut):
+        await pool.run(worker_jobs.spin_forever)
+    await asyncio.to_thread(wait_for, lambda: len(launches.threads) == 1, "a respawn", 5)
+    # while the replacement is being launched, the other worker goes on answering
+    assert await pool.run(worker_jobs.worker_pid) == second
+    assert threading.main_thread() not in launches.threads
+    launches.release.set()
+    await asyncio.to_thread(wait_for, lambda: len(pool.pids()) == 2, "the replacement", 30)
+    assert first not in pool.pids()
+
+
+async def test_close_while_a_worker_is_being_launched_reaps_it(
+        pools: Pools, monkeypatch: pytest.MonkeyPatch) -> None:
+    launches = HeldLaunches(monkeypatch)
+    pool = pools(workers=1)
+    ready = pool.start()
+    await asyncio.to_thread(wait_for, lambda: len(launches.threads) == 1, "a launch", 5)
+    threading.Timer(0.1, launches.release.set).start()
+    pool.close()                # waits for the launch, then stops what it started
+    [pid] = launches.pids
+    assert not Path(f"/proc/{pid}").exists()            # reaped, not a zombie
+    with pytest.raises(asyncio.CancelledError):
+        await ready
+
+
 ORPHAN_SCRIPT = """
 import asyncio, sys
 sys.path.insert(0, sys.argv[1])
 from daemon.config.load import load_config
+from daemon.scoring_service import pool as pool_module
 from daemon.scoring_service.pool import ScoringWorkers
 from support import worker_jobs
 
