@@ -55,10 +55,15 @@ async def decode_base64(text: str, piece_chars: int = B64_PIECE_CHARS) -> bytes:
         return base64.b64decode(text, validate=True)
     pieces = []
     for start in range(0, len(text), piece_chars):
-        piece = text[start:start + piece_chars]
-        if "=" in piece and start + piece_chars < len(text):
+        # the rest goes in one piece when it is short, so the end's padding is never
+        # decoded alone ("AAAA=" is b64decode's b"\0\0\0", "=" alone is an error)
+        last = len(text) - start < 2 * piece_chars
+        piece = text[start:] if last else text[start:start + piece_chars]
+        if "=" in piece and not last:
             raise binascii.Error("padding before the end of the data")
         pieces.append(base64.b64decode(piece, validate=True))
+        if last:
+            break
         await asyncio.sleep(0)
     return b"".join(pieces)
 
