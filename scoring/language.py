@@ -8,6 +8,8 @@ the scorer can say it is not supported instead of judging it with the English ru
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import chain
 
 WORD = re.compile(r"[a-zäöüßàâçéèêëîïôûùüÿñæœáíóúãõ]+", re.IGNORECASE)
 ENGLISH = frozenset(
@@ -44,14 +46,28 @@ SAMPLE_CHARS = 4000
 SAMPLE_WORDS = 700
 
 
+def _languages_of_words() -> dict[str, tuple[str, ...]]:
+    languages: dict[str, tuple[str, ...]] = {}
+    for code, vocabulary in (("en", ENGLISH), ("de", GERMAN), *OTHER_LANGUAGES.items()):
+        for word in vocabulary:
+            languages[word] = (*languages.get(word, ()), code)
+    return languages
+
+
+# each function word with the languages it belongs to ("do": English and Portuguese):
+# one C-speed pass over the words counts the words of every language
+LANGUAGES_OF_WORD = _languages_of_words()
+
+
 def _decide(words: list[str], german_letters: int, default: str) -> str:
-    english = sum(map(ENGLISH.__contains__, words))
-    german = sum(map(GERMAN.__contains__, words))
+    counts = Counter(chain.from_iterable(map(
+        LANGUAGES_OF_WORD.__getitem__, filter(LANGUAGES_OF_WORD.__contains__, words))))
+    english, german = counts["en"], counts["de"]
     if german_letters:   # a short German draft has one or two umlauts: they count
         german += max(1, german_letters // GERMAN_LETTERS_PER_WORD)
     best_other, other = "", 0
-    for code, vocabulary in OTHER_LANGUAGES.items():
-        count = sum(map(vocabulary.__contains__, words))
+    for code in OTHER_LANGUAGES:
+        count = counts[code]
         if count > other:
             best_other, other = code, count
     if other >= MIN_OTHER_WORDS and other > english and other > german:

@@ -177,6 +177,15 @@ def regexes_could_match(rule: Rule, lowered: str) -> bool:
                     and (not rule.requires or could_match(rule.requires, lowered))))
 
 
+def regex_needles(rule: Rule) -> tuple[str, ...] | None:
+    """Strings of which one occurs wherever the rule's regexes match (see
+    :func:`regexes_could_match`); None when a pattern needs none (it may match anywhere)."""
+    if rule.pattern_regex is not None and not rule.requires:
+        return None
+    return ((rule.irregular_needles if rule.irregular_regex is not None else ())
+            + (rule.requires if rule.pattern_regex is not None else ()))
+
+
 def has_companion(rule: Rule, ctx: Context, unit: tuple[int, int]) -> bool:
     for start, _ in ctx.phrase_hits.get((rule.rule_id, COMPANION), ()):
         if unit[0] <= start < unit[1]:

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 TOKEN_SPLIT = re.compile(r"(\w\w*(?:['’]\w+)*)")   # \w\w*: the engine skips to a word
@@ -107,9 +107,9 @@ class PhraseIndex:
         hits: dict[Key, list[Span]] = defaultdict(list)
         single, multi = self._single, self._multi
         count = len(words)
-        for index, word in enumerate(words):
-            if word not in starts:
-                continue
+        # the positions of those words, found at C speed too: a draft has few
+        for index in compress(range(count), map(starts.__contains__, words)):
+            word = words[index]
             keys = single.get(word)
             if keys:
                 span = tokens.span(index, index)

@@ -1,22 +1,23 @@
-"""Per-sentence analysis: phrase hits and guarded trigger spans, cached per sentence.
+"""Per-sentence analysis: guarded trigger spans, cached per sentence.
 
 Guards never look beyond a sentence, so every data rule (phrases, and the triggers of
 absence and together rules) can be judged one sentence at a time. The result depends
 only on the sentence's text and language, so it is cached: while somebody types, only
-the edited sentence is new.
+the edited sentence is new. The phrases of the whole draft are found in one scan of
+its words, and only the few sentences where a trigger may stand are analysed.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict, defaultdict
+from bisect import bisect_right
+from collections import OrderedDict
 from functools import lru_cache
-from typing import NamedTuple
 
 from scoring.business_time import BusinessClock
 from scoring.context import Context
-from scoring.matcher import regexes_could_match, trigger_spans
-from scoring.phrase_index import Tokens
+from scoring.matcher import regex_needles, regexes_could_match, trigger_spans
+from scoring.phrase_index import Key, Span, Tokens
 from scoring.promises import sentence_promises
 from scoring.rules import TRIGGER, Rule, RuleBook
 from scoring.sentences import Sentence
@@ -28,12 +29,7 @@ Spans = tuple[tuple[int, int], ...]
 CacheKey = tuple[str, str]            # (sentence text, language)
 
 
-class SentenceAnalysis(NamedTuple):
-    """What one sentence contributes, spans relative to the sentence."""
-
-    words: int
-    hits: tuple[tuple[tuple[str, str], Spans], ...]      # phrase index key -> spans
-    triggers: tuple[tuple[str, Spans], ...]             # rule id -> guarded spans
+Triggers = tuple[tuple[str, Spans], ...]    # rule id -> guarded spans, in rule order
 
 
 class AnalysisCache:
@@ -41,17 +37,17 @@ class AnalysisCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[CacheKey, SentenceAnalysis] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, Triggers] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: CacheKey) -> SentenceAnalysis | None:
+    def get(self, key: CacheKey) -> Triggers | None:
         with self._lock:
             analysis = self._entries.get(key)
             if analysis is not None:
                 self._entries.move_to_end(key)
             return analysis
 
-    def put(self, key: CacheKey, analysis: SentenceAnalysis) -> None:
+    def put(self, key: CacheKey, analysis: Triggers) -> None:
         with self._lock:
             self._entries[key] = analysis
             if len(self._entries) > self.size:
@@ -83,49 +79,64 @@ class SentenceAnalyser:
         self.promises_of = lru_cache(maxsize=SENTENCE_CACHE_SIZE)(sentence_promises)
 
     def collect(self, ctx: Context, tokens: Tokens) -> int:
-        """Fill ``ctx.phrase_hits`` and ``ctx.triggers`` for the whole body from its
-        sentences (offsets added); returns the number of words. ``tokens`` are the
-        body's (see :func:`scoring.phrase_index.tokenize`)."""
-        hits: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-        triggers: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        words = 0
-        language, cache = ctx.language, self._cache
-        regex_rules: tuple[Rule, ...] | None = None
-        for sentence in ctx.sentences:
+        """Fill ``ctx.phrase_hits`` (one scan of the body's words finds every phrase of
+        every rule) and ``ctx.triggers`` (the guarded trigger spans, judged sentence by
+        sentence); returns the number of words. Only the sentences where a trigger may
+        stand are analysed: those with a trigger phrase of a data rule, or a needle of a
+        regex rule (most sentences have neither). ``tokens`` are the body's (see
+        :func:`scoring.phrase_index.tokenize`)."""
+        language, sentences = ctx.language, ctx.sentences
+        starts = [sentence.start for sentence in sentences]
+        index = self.rulebook.indexes.get(language)
+        by_id = self._rules_by_id.get(language, {})
+        phrase_hits: dict[Key, list[Span]] = {}
+        sentence_hits: dict[int, dict[Key, list[Span]]] = {}   # spans from the sentence start
+        to_analyse: set[int] = set()
+        for key, spans in (index.scan(tokens) if index is not None else {}).items():
+            for start, end in spans:
+                number = bisect_right(starts, start) - 1
+                sentence = sentences[number]
+                if end > sentence.end:
+                    continue   # across a paragraph break: a phrase of no sentence
+                phrase_hits.setdefault(key, []).append((start, end))
+                offset = sentence.start
+                sentence_hits.setdefault(number, {}).setdefault(key, []).append(
+                    (start - offset, end - offset))
+                if key[1] == TRIGGER and key[0] in by_id:
+                    to_analyse.add(number)
+        ctx.phrase_hits = phrase_hits
+        # regex rules whose needles occur nowhere in the body: no sentence needs them
+        regex_rules = tuple(rule for rule in self._regex_rules.get(language, ())
+                            if regexes_could_match(rule, ctx.lowered))
+        if regex_rules:
+            to_analyse.update(sentences_with_needles(regex_rules, ctx))
+        triggers: dict[str, list[Span]] = {}
+        cache = self._cache
+        for number in sorted(to_analyse):
+            sentence = sentences[number]
             key = (sentence.text, language)
             analysis = cache.get(key)
             if analysis is None:
-                if regex_rules is None:
-                    # regex rules whose needles occur nowhere in the body: no sentence
-                    # needs to test them
-                    regex_rules = tuple(rule for rule in self._regex_rules.get(language, ())
-                                        if regexes_could_match(rule, ctx.lowered))
                 analysis = self.analyse(sentence.text, language,
-                                        tokens.within(sentence.start, sentence.end),
-                                        regex_rules)
+                                        sentence_hits.get(number, {}), regex_rules)
                 cache.put(key, analysis)
             offset = sentence.start
-            words += analysis.words
-            for key_, spans in analysis.hits:
-                hits[key_] += [(start + offset, end + offset) for start, end in spans]
-            for rule_id, spans in analysis.triggers:
-                triggers[rule_id] += [(start + offset, end + offset) for start, end in spans]
-        ctx.phrase_hits = dict(hits)
-        ctx.triggers = dict(triggers)
-        return words
+            for rule_id, guarded in analysis:
+                triggers.setdefault(rule_id, []).extend(
+                    (start + offset, end + offset) for start, end in guarded)
+        ctx.triggers = triggers
+        return len(tokens.words)   # a sentence never cuts a word: each is in one
 
     def clear(self) -> None:
         """Forget cached analyses (benchmarks measure cold scoring with it)."""
         self._cache.clear()
         self.promises_of.cache_clear()
 
-    def analyse(self, text: str, language: str, tokens: Tokens,
-                regex_rules: tuple[Rule, ...]) -> SentenceAnalysis:
-        """One sentence, from its tokens. ``regex_rules``: the language's regex rules
-        that could match somewhere in the draft (the others need no test here)."""
-        index = self.rulebook.indexes.get(language)
-        phrase_hits = index.scan(tokens) if index is not None else {}
-        hits = tuple((key, tuple(spans)) for key, spans in phrase_hits.items())
+    def analyse(self, text: str, language: str, phrase_hits: dict[Key, list[Span]],
+                regex_rules: tuple[Rule, ...]) -> Triggers:
+        """The guarded trigger spans of one sentence, from its phrase hits (spans from
+        its start). ``regex_rules``: the language's regex rules that could match
+        somewhere in the draft (the others need no test here)."""
         by_id = self._rules_by_id.get(language, {})
         candidates = {rule_id for rule_id, role in phrase_hits
                       if role == TRIGGER and rule_id in by_id}
@@ -134,8 +145,8 @@ class SentenceAnalyser:
             candidates.update(rule.rule_id for rule in regex_rules
                               if rule.rule_id not in candidates
                               and regexes_could_match(rule, lowered))
-        if not candidates:   # most sentences: nothing for the guards to judge
-            return SentenceAnalysis(words=len(tokens.words), hits=hits, triggers=())
+        if not candidates:   # a needle that only looked like one: nothing to judge
+            return ()
         lexicon = self.rulebook.lexicons.get(language)
         ctx = Context(body=text, language=language, footer="", quoted="", quote_date=None,
                       anchor=None, business=self.business, clock=self.clock,
@@ -152,4 +163,37 @@ class SentenceAnalyser:
             spans = trigger_spans(by_id[rule_id], ctx)
             if spans:
                 triggers.append((rule_id, tuple(spans)))
-        return SentenceAnalysis(words=len(tokens.words), hits=hits, triggers=tuple(triggers))
+        return tuple(triggers)
+
+
+# Lower-casing these changes the text around them (U+0130 grows a combining dot, a
+# capital sigma depends on its neighbours): a sentence alone may then lower-case
+# otherwise than the body, and a needle found in one be missing from the other.
+CONTEXT_CASED = ("\u0130", "\u03a3")
+
+
+def sentences_with_needles(rules: tuple[Rule, ...], ctx: Context) -> set[int]:
+    """The numbers of the sentences where one of the regex rules could match: a needle
+    of the rule inside the sentence (each needle is searched for once per sentence at
+    most, so a text full of "$" costs no more than a few sentences do)."""
+    sentences, lowered = ctx.sentences, ctx.lowered
+    every = set(range(len(sentences)))
+    if not ctx.body.isascii() and any(char in ctx.body for char in CONTEXT_CASED):
+        return every
+    starts = [sentence.start for sentence in sentences]
+    found: set[int] = set()
+    for rule in rules:
+        needles = regex_needles(rule)
+        if needles is None:
+            return every   # a pattern without needles may match anywhere
+        for needle in needles:
+            position = lowered.find(needle)
+            while position != -1:
+                number = bisect_right(starts, position) - 1
+                end = sentences[number].end if number >= 0 else 0
+                if position + len(needle) <= end:
+                    found.add(number)
+                    position = lowered.find(needle, end)
+                else:   # between sentences, or across the end of one
+                    position = lowered.find(needle, position + 1)
+    return found
