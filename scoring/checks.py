@@ -37,10 +37,11 @@ def option_text(rule: Rule, key: str, **values: object) -> str:
 def toward_reader(ctx: Context, rule: Rule, promise: Promise) -> bool:
     """Is the commitment an undertaking toward the reader ("I'll send you", "we will
     refund"), not a plan, a state or a third person's agenda ("we will be in great shape",
-    "Mr. Peters will open the day")? Judged by the rule's ``undertakings`` phrases."""
-    undertakings = option_regex(rule, "undertakings")
-    return undertakings is None or bool(undertakings.search(ctx.lowered, promise.start,
-                                                            promise.end))
+    "Mr. Peters will open the day")? Judged, for a rule with ``toward_reader``, by the
+    lexicon's ``undertakings``; any commitment is, for the others."""
+    if not rule.options.get("toward_reader") or ctx.lexicon is None:
+        return True
+    return bool(ctx.lexicon.undertakings.search(ctx.lowered, promise.start, promise.end))
 
 
 # What can be unclear about a commitment toward the reader; a rule reports the

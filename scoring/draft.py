@@ -14,11 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from scoring.dates import (
-    attribution_time_known,
-    attribution_zone_known,
-    parse_attribution_date,
-)
+from scoring.dates import DateGrammar
 from scoring.html_text import html_to_text
 from scoring.quoting import split_body
 
@@ -58,11 +54,13 @@ def looks_like_message(raw: bytes) -> bool:
     return bool(HEADER_LINE.match(first_line)) and bool(KNOWN_HEADERS.search(head))
 
 
-def parse_bytes(raw: bytes) -> Draft:
-    """A draft from raw bytes: a whole message if it has headers, else plain text."""
+def parse_bytes(raw: bytes, dates: DateGrammar | None = None) -> Draft:
+    """A draft from raw bytes: a whole message if it has headers, else plain text.
+    ``dates`` reads the quote header's date (the rulebook's: its words are data); without
+    it the quote date is left unknown."""
     if not looks_like_message(raw):
-        return parse_text(decode_best(raw))
-    return parse_message(raw)
+        return parse_text(decode_best(raw), dates)
+    return parse_message(raw, dates)
 
 
 def decode_best(raw: bytes) -> str:
@@ -72,11 +70,11 @@ def decode_best(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def parse_text(text: str, *, original: str | None = None,
+def parse_text(text: str, dates: DateGrammar | None = None, *, original: str | None = None,
                original_date: datetime | None = None, date: datetime | None = None) -> Draft:
     """A draft from plain text; an optional original is the message replied to."""
     draft = Draft(date=date)
-    _split_into(draft, text.replace("\r\n", "\n"), fine_print=[])
+    _split_into(draft, text.replace("\r\n", "\n"), [], dates)
     if original is not None and not draft.quoted:
         draft.quoted = original
     if original_date is not None:
@@ -85,7 +83,7 @@ def parse_text(text: str, *, original: str | None = None,
     return draft
 
 
-def parse_message(raw: bytes) -> Draft:
+def parse_message(raw: bytes, dates: DateGrammar | None = None) -> Draft:
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
     except Exception as error:  # the stdlib parser is lenient; this is a last resort
@@ -101,7 +99,7 @@ def parse_message(raw: bytes) -> Draft:
     if text is None:
         draft.error = "the message has no text or HTML body"
         return draft
-    _split_into(draft, text, fine_print)
+    _split_into(draft, text, fine_print, dates)
     return draft
 
 
@@ -180,7 +178,8 @@ def _has_fine_print_hint(html: Message) -> bool:
                           r"(?:#(?:[9a-f]{3}){1,2}\b|gr[ae]y|silver|lightgr)", text, re.I))
 
 
-def _split_into(draft: Draft, text: str, fine_print: list[tuple[int, int]]) -> None:
+def _split_into(draft: Draft, text: str, fine_print: list[tuple[int, int]],
+                dates: DateGrammar | None) -> None:
     """Fill body, quote, footer; fine print is moved out of the body into the footer."""
     split = split_body(text)
     hidden = sorted(fine_print)
@@ -203,7 +202,8 @@ def _split_into(draft: Draft, text: str, fine_print: list[tuple[int, int]]) -> N
     draft.attribution = split.attribution
     draft.answered_below = split.answered_below
     zone = draft.date.tzinfo if draft.date else None
-    if split.attribution:
-        draft.quote_date = parse_attribution_date(split.attribution, zone, draft.date)
-        draft.quote_time_known = (attribution_time_known(split.attribution)
-                                  and attribution_zone_known(split.attribution, draft.date))
+    if split.attribution and dates is not None:
+        draft.quote_date = dates.parse_attribution_date(split.attribution, zone, draft.date)
+        draft.quote_time_known = (dates.attribution_time_known(split.attribution)
+                                  and dates.attribution_zone_known(split.attribution,
+                                                                   draft.date))

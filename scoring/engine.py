@@ -81,9 +81,9 @@ class Scorer:
     def score_message(self, raw: bytes, now: datetime | None = None, lang: str = "auto",
                       original: bytes | None = None) -> Report:
         """Score RFC 5322 bytes (or plain text bytes). Never raises on bad input."""
-        draft = parse_bytes(raw)
+        draft = parse_bytes(raw, self.rulebook.dates)
         if original is not None and not draft.quoted:
-            replied = parse_bytes(original)
+            replied = parse_bytes(original, self.rulebook.dates)
             draft.quoted = replied.body or replied.quoted
             draft.quote_date = replied.date
             draft.quote_time_known = replied.date is not None
@@ -92,7 +92,8 @@ class Scorer:
     def score_text(self, text: str, now: datetime | None = None, lang: str = "auto",
                    original_text: str | None = None,
                    original_date: datetime | None = None) -> Report:
-        draft = parse_text(text, original=original_text, original_date=original_date)
+        draft = parse_text(text, self.rulebook.dates, original=original_text,
+                           original_date=original_date)
         return self.score_draft(draft, now=now, lang=lang)
 
     def score_draft(self, draft: Draft, now: datetime | None = None,

@@ -3,9 +3,11 @@
 Who undertakes something ("I will", "wir werden"), what only looks like an undertaking
 ("if you need", "freue mich"), the hedge words, the times that name no time ("soon",
 "bald"), the marks of a sentence about the past ("customs released it on Wednesday"),
-and the literal words without which a pattern cannot match (a cheap test that keeps the
-regexes off most sentences). scoring/promises.py holds no word of any
-language: adding one is adding its pack.
+what an undertaking toward the reader contains ("send", "you": the ``undertakings``
+that the promise checks read), the literal words without which a pattern cannot match
+(a cheap test that keeps the regexes off most sentences), and, in its ``[dates]`` table,
+the date and time words (scoring/date_words.py). scoring/promises.py and
+scoring/dates.py hold no word of any language: adding one is adding its pack.
 
 Each pattern list is a set of regular-expression alternatives, tried in order as one
 alternation, matched ignoring case (they run over lower-cased text, see
@@ -19,9 +21,17 @@ except to validate a freshly read pack.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from scoring.date_words import (
+    DateWords,
+    date_words_from_data,
+    date_words_to_data,
+    merge_date_words,
+    parse_date_words,
+)
+from scoring.dates import DateGrammar
 from scoring.lazy_regex import LazyRegex
 from scoring.lowered import compile_for_lowered
 from scoring.settings import RulePackFile
@@ -32,7 +42,8 @@ LEXICON_FILE = "lexicon"
 OWNER_GROUPS = ("sender", "team", "unclear", "thing")
 NEGATED_OWNERS = ("sender", "team")
 PATTERN_LISTS = (*OWNER_GROUPS, "implicit", "not_commitments", "hedges", "vague_timing",
-                 "past")
+                 "past", "undertakings")
+DATES_TABLE = "dates"
 NEEDLE_LISTS = ("anchors", "unclear_needles", "thing_needles")
 FUTURE = "{future}"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
@@ -57,10 +68,14 @@ class Lexicon:
     not_commitments: LazyRegex
     hedges: LazyRegex
     vague_timing: LazyRegex
+    undertakings: LazyRegex                 # toward the reader: "send", "you" (checks.py)
+    date_words: DateWords                   # this pack's
+    # deadlines are read with the words of every pack (see share_dates)
+    dates: DateGrammar
 
 
 def make_lexicon(language: str, patterns: dict[str, LazyRegex], named: LazyRegex | None,
-                 needles: dict[str, tuple[str, ...]]) -> Lexicon:
+                 needles: dict[str, tuple[str, ...]], date_words: DateWords) -> Lexicon:
     """The lexicon of these (validated) patterns; compiles nothing."""
     anchors = needles["anchors"]
     owners = {(unclear, thing): LazyRegex("|".join(
@@ -74,7 +89,19 @@ def make_lexicon(language: str, patterns: dict[str, LazyRegex], named: LazyRegex
                    owners=owners,
                    anchor_regex=LazyRegex("|".join(re.escape(a) for a in anchors)),
                    implicit=patterns["implicit"], not_commitments=patterns["not_commitments"],
-                   hedges=patterns["hedges"], vague_timing=patterns["vague_timing"])
+                   hedges=patterns["hedges"], vague_timing=patterns["vague_timing"],
+                   undertakings=patterns["undertakings"], date_words=date_words,
+                   dates=DateGrammar(date_words))
+
+
+def share_dates(lexicons: dict[str, Lexicon]) -> tuple[dict[str, Lexicon], DateGrammar]:
+    """The lexicons reading dates with the words of them all, and that grammar: mail mixes
+    languages ("bis EOD"), and a quote header is in the language of the replier's mail
+    client, whatever the draft's."""
+    grammar = DateGrammar(merge_date_words([lexicon.date_words
+                                            for lexicon in lexicons.values()]))
+    return ({language: replace(lexicon, dates=grammar)
+             for language, lexicon in lexicons.items()}, grammar)
 
 
 def parse_lexicon(pack: RulePackFile) -> Lexicon:
@@ -99,8 +126,9 @@ def parse_lexicon(pack: RulePackFile) -> Lexicon:
         needles["named_needles"] = needle_list(table, "named_needles")
     elif table.has("named_needles"):
         raise table.error("named_needles", "the needles of `named`, which this pack lacks")
+    date_words = parse_date_words(table.table(DATES_TABLE))
     table.finish()
-    return make_lexicon(pack.language, patterns, named, needles)
+    return make_lexicon(pack.language, patterns, named, needles, date_words)
 
 
 def alternation(table: Table, key: str, alternatives: list[str], future: list[str]) -> str:
@@ -161,7 +189,8 @@ def lexicon_to_data(lexicon: Lexicon) -> dict[str, Any]:
             "needles": {"anchors": lexicon.anchors,
                         "unclear_needles": lexicon.unclear_needles,
                         "thing_needles": lexicon.thing_needles,
-                        "named_needles": lexicon.named_needles}}
+                        "named_needles": lexicon.named_needles},
+            "dates": date_words_to_data(lexicon.date_words)}
 
 
 def lexicon_from_data(data: dict[str, Any]) -> Lexicon:
@@ -169,4 +198,5 @@ def lexicon_from_data(data: dict[str, Any]) -> Lexicon:
                 for name, (pattern, flags) in data["patterns"].items()}
     named = None if data["named"] is None else LazyRegex(*data["named"])
     needles = {name: tuple(values) for name, values in data["needles"].items()}
-    return make_lexicon(data["language"], patterns, named, needles)
+    return make_lexicon(data["language"], patterns, named, needles,
+                        date_words_from_data(data["dates"]))

@@ -4,7 +4,8 @@ A commitment is a sentence (or clause) in which the sender or the sender's compa
 undertakes a future action. Requests, questions, "I can" offers, "let's" proposals,
 wishes and offers that depend on the reader wanting something are not commitments.
 The words that say so are data, one lexicon per language (rules/<lang>/lexicon.toml,
-read by scoring/lexicon.py); this module is the grammar that applies them.
+read by scoring/lexicon.py), deadlines too (its ``[dates]``, read by scoring/dates.py);
+this module is the grammar that applies them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from scoring.business_time import BusinessClock
 from scoring.context import Context
-from scoring.dates import Deadline, find_deadline
+from scoring.dates import Deadline
 from scoring.findings import Promise
 from scoring.lexicon import Lexicon
 from scoring.lowered import lower_keeping_offsets
@@ -74,7 +75,7 @@ def _with_neighbour_deadline(promise: Promise, neighbour: str, ctx: Context,
         return promise
     if before and lexicon.patterns["past"].search(neighbour.lower()):
         return promise   # "customs released it on Wednesday": what happened, not a deadline
-    deadline = find_deadline(neighbour, anchor, ctx.clock)
+    deadline = lexicon.dates.find_deadline(neighbour, anchor, ctx.clock)
     if deadline is None:
         return promise
     return Promise(promise.text, promise.start, promise.end,
@@ -121,9 +122,10 @@ def sentence_promises(text: str, lexicon: Lexicon, anchor: datetime | None,
         if any(b_end <= position or (b_start >= position and b_end <= clause_stop)
                for b_start, b_end in blockers):
             continue   # an offer, a wish, or conditional on the reader
-        deadline = find_deadline(clause, anchor, clock) or (
-            find_deadline(text[:position], anchor, clock) if len(kept) == 1 else
-            _deadline_just_before(text, kept, index, anchor, clock))
+        dates = lexicon.dates
+        deadline = dates.find_deadline(clause, anchor, clock) or (
+            dates.find_deadline(text[:position], anchor, clock) if len(kept) == 1 else
+            _deadline_just_before(text, kept, index, lexicon, anchor, clock))
         if owner == "thing":
             # "The unit will ship on Nov 11": a thing's schedule is the company's
             # commitment. Without a date it describes ("the accounts will be there",
@@ -162,9 +164,10 @@ HEDGE_LOOKBACK_CHARS = 30   # "hopefully, we will ..." hedges the clause that fo
 
 
 def _deadline_just_before(text: str, kept: list[tuple[int, str]], index: int,
-                          anchor: datetime | None, clock: BusinessClock) -> Deadline | None:
+                          lexicon: Lexicon, anchor: datetime | None,
+                          clock: BusinessClock) -> Deadline | None:
     """A deadline right before the clause: "am zweiten Tag prüfen wir ..."."""
     position = kept[index][0]
     floor = kept[index - 1][0] + MIN_CLAUSE_GAP if index > 0 else 0
     window_start = max(floor, position - LOOKBACK_CHARS)
-    return find_deadline(text[window_start:position], anchor, clock)
+    return lexicon.dates.find_deadline(text[window_start:position], anchor, clock)

@@ -22,11 +22,11 @@ REQUIRED, OPTIONAL = True, False
 
 CHECK_OPTIONS: dict[str, dict[str, tuple[str, bool]]] = {
     "vague-promises": {
-        "cases": (CASES, OPTIONAL), "undertakings": (WORDS, OPTIONAL),
+        "cases": (CASES, OPTIONAL), "toward_reader": (FLAG, OPTIONAL),
         "follow_ups": (WORDS, OPTIONAL), "events": (WORDS, OPTIONAL),
         "conditions_patterns": (WORDS, OPTIONAL), "not_commitments": (WORDS, OPTIONAL),
     },
-    "hedged-promises": {"undertakings": (WORDS, OPTIONAL)},
+    "hedged-promises": {"toward_reader": (FLAG, OPTIONAL)},
     "over-promises": {"phrases": (WORDS, REQUIRED)},
     "slow-reply": {
         "waited": (TEXT, REQUIRED), "owned": (TEXT, REQUIRED), "asked": (WORDS, REQUIRED),

@@ -12,12 +12,12 @@ from dataclasses import fields
 from typing import Any
 
 from scoring.lazy_regex import LazyRegex
-from scoring.lexicon import lexicon_from_data, lexicon_to_data
+from scoring.lexicon import lexicon_from_data, lexicon_to_data, share_dates
 from scoring.rules import Examples, Guard, Rule, RuleBook, build_index
 from scoring.sentence_kinds import KindCue
 
 # bump when the shape below or the meaning of a Rule field changes
-DATA_FORMAT = 4
+DATA_FORMAT = 5
 RULE_REGEXES = ("irregular_regex", "pattern_regex", "companion_regex", "companion_any_regex")
 
 
@@ -49,9 +49,10 @@ def rulebook_from_data(data: dict[str, Any]) -> RuleBook:
                                          regex=regex_from_data(regex))
                                  for kind, description, regex in items)
                  for language, items in data["kind_cues"].items()}
-    lexicons = {language: lexicon_from_data(item)
-                for language, item in data["lexicons"].items()}
+    lexicons, dates = share_dates({language: lexicon_from_data(item)
+                                   for language, item in data["lexicons"].items()})
     return RuleBook(rules=rules, guards=guards, kind_cues=kind_cues, lexicons=lexicons,
+                    dates=dates,
                     indexes={language: build_index(list(language_rules),
                                                    guards.get(language, {}).values())
                              for language, language_rules in rules.items()})

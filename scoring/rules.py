@@ -29,9 +29,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from scoring.date_words import NO_DATE_WORDS
+from scoring.dates import DateGrammar
 from scoring.errors import ConfigError
 from scoring.lazy_regex import LazyRegex
-from scoring.lexicon import LEXICON_FILE, Lexicon, parse_lexicon
+from scoring.lexicon import LEXICON_FILE, Lexicon, parse_lexicon, share_dates
 from scoring.lowered import compile_for_lowered
 from scoring.phrase_index import PhraseIndex, phrase_words
 from scoring.sentence_kinds import CUE_KINDS, KINDS, KindCue
@@ -417,6 +419,8 @@ class RuleBook:
     indexes: dict[str, PhraseIndex] = field(default_factory=dict)   # language -> phrases
     kind_cues: dict[str, tuple[KindCue, ...]] = field(default_factory=dict)   # language ->
     lexicons: dict[str, Lexicon] = field(default_factory=dict)   # language -> commitment words
+    # dates read with the date words of every lexicon (quote headers, deadlines)
+    dates: DateGrammar = field(default_factory=lambda: DateGrammar(NO_DATE_WORDS))
 
     def by_id(self) -> dict[str, Rule]:
         return {rule.rule_id: rule for rules in self.rules.values() for rule in rules}
@@ -467,8 +471,9 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
             raise ConfigError(promise_rule.source, promise_rule.rule_id,
                               f"needs the commitment lexicon of {language!r} "
                               f"(rules/{language}/{LEXICON_FILE}.toml)")
+    lexicons, dates = share_dates(lexicons)
     return RuleBook(rules={k: tuple(v) for k, v in rules.items()}, guards=guards,
-                    kind_cues=kind_cues, lexicons=lexicons,
+                    kind_cues=kind_cues, lexicons=lexicons, dates=dates,
                     indexes={language: build_index(language_rules,
                                                    guards.get(language, {}).values())
                              for language, language_rules in rules.items()})

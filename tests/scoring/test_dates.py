@@ -1,4 +1,5 @@
-"""Deadlines in English and German, resolved against the message date (a Monday)."""
+"""Deadlines in English and German, resolved against the message date (a Monday), with
+the date words of the shipped packs (config/rules/*/lexicon.toml)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,24 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 
+from scoring import Scorer
 from scoring.business_time import BusinessClock
-from scoring.dates import find_deadline, parse_attribution_date
+from scoring.dates import DateGrammar, Deadline
 from scoring.settings import BusinessHours
 
 CET = timezone(timedelta(hours=1))
 MONDAY = datetime(2026, 11, 9, 9, 30, tzinfo=CET)
+NINE_TO_FIVE = BusinessClock(BusinessHours())
+
+
+@pytest.fixture(scope="module")
+def dates(scorer: Scorer) -> DateGrammar:
+    return scorer.rulebook.dates
+
+
+def find_deadline(dates: DateGrammar, text: str,
+                  clock: BusinessClock = NINE_TO_FIVE) -> Deadline | None:
+    return dates.find_deadline(text, MONDAY, clock)
 
 EXAMPLES = [
     ("I will send it by Thursday, November 12, noon", "2026-11-12T12:00"),
@@ -27,20 +40,20 @@ EXAMPLES = [
 
 
 @pytest.mark.parametrize(("text", "due"), EXAMPLES)
-def test_deadlines_resolve(text: str, due: str) -> None:
-    deadline = find_deadline(text, MONDAY)
+def test_deadlines_resolve(dates: DateGrammar, text: str, due: str) -> None:
+    deadline = find_deadline(dates, text)
     assert deadline is not None and deadline.due is not None
     assert deadline.due.isoformat(timespec="minutes").startswith(due)
 
 
 @pytest.mark.parametrize("text", ["soon", "as soon as possible", "in den nächsten Tagen",
                                   "at some point", "bald", "I will look into it"])
-def test_vague_timing_is_no_deadline(text: str) -> None:
-    assert find_deadline(text, MONDAY) is None
+def test_vague_timing_is_no_deadline(dates: DateGrammar, text: str) -> None:
+    assert find_deadline(dates, text) is None
 
 
-def test_events_are_deadlines_without_a_date() -> None:
-    deadline = find_deadline("we'll activate it on your next shipment", MONDAY)
+def test_events_are_deadlines_without_a_date(dates: DateGrammar) -> None:
+    deadline = find_deadline(dates, "we'll activate it on your next shipment")
     assert deadline is not None and deadline.due is None
 
 
@@ -50,20 +63,20 @@ def test_events_are_deadlines_without_a_date() -> None:
     ("Am 02.11.2026 um 08:14 schrieb Markus:", "2026-11-02T08:14"),
     ("Sent: Monday, November 9, 2026 9:20 AM", "2026-11-09T09:20"),
 ])
-def test_quote_header_dates(line: str, expected: str) -> None:
-    parsed = parse_attribution_date(line, CET)
+def test_quote_header_dates(dates: DateGrammar, line: str, expected: str) -> None:
+    parsed = dates.parse_attribution_date(line, CET)
     assert parsed is not None and parsed.isoformat(timespec="minutes").startswith(expected)
 
 
-def test_a_quote_header_is_read_the_way_the_replys_date_allows() -> None:
+def test_a_quote_header_is_read_the_way_the_replys_date_allows(dates: DateGrammar) -> None:
     reply = datetime(2016, 6, 9, 12, 0, tzinfo=UTC)
     # month-first would be 6 September, after the reply: it must be 9 June
-    assert parse_attribution_date("On 09/06/2016 10:15, Bo wrote:", UTC,
-                                  reply) == datetime(2016, 6, 9, 10, 15, tzinfo=UTC)
-    pdt = parse_attribution_date("On Tue, Sep 8, 2015 at 5:01:12 PM PDT, Bo wrote:",
-                                 UTC)
+    assert dates.parse_attribution_date("On 09/06/2016 10:15, Bo wrote:", UTC,
+                                        reply) == datetime(2016, 6, 9, 10, 15, tzinfo=UTC)
+    pdt = dates.parse_attribution_date("On Tue, Sep 8, 2015 at 5:01:12 PM PDT, Bo wrote:",
+                                       UTC)
     assert pdt is not None and (pdt.hour, pdt.utcoffset()) == (17, timedelta(hours=-7))
-    eight = parse_attribution_date("On 2016-06-09 10:15 UTC+8, Bo wrote:", UTC)
+    eight = dates.parse_attribution_date("On 2016-06-09 10:15 UTC+8, Bo wrote:", UTC)
     assert eight is not None and eight.utcoffset() == timedelta(hours=8)
 
 
@@ -71,9 +84,12 @@ def test_a_quote_header_is_read_the_way_the_replys_date_allows() -> None:
     ("I'll send it by end of day Friday", "2026-11-13T18:30"),
     ("You will have it today", "2026-11-09T18:30"),
     ("I'll call you Friday", "2026-11-13T18:30"),
+    ("Das schicke ich bis Freitag, Feierabend", "2026-11-13T18:30"),
+    ("Ich melde mich morgen", "2026-11-10T18:30"),
 ])
-def test_end_of_day_is_the_end_of_the_business_hours(text: str, due: str) -> None:
+def test_end_of_day_is_the_end_of_the_business_hours(dates: DateGrammar, text: str,
+                                                     due: str) -> None:
     clock = BusinessClock(BusinessHours(timezone="Europe/Berlin", end=time(18, 30)))
-    deadline = find_deadline(text, MONDAY, clock)
+    deadline = find_deadline(dates, text, clock)
     assert deadline is not None and deadline.due is not None
     assert deadline.due.strftime("%Y-%m-%dT%H:%M") == due

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring import Scorer
 from scoring.draft import parse_bytes, parse_text
 
 REPLY = (b"From: Ann <ann@vendor.test>\r\nTo: bo@customer.test\r\nSubject: Re: order\r\n"
@@ -16,17 +17,19 @@ REPLY = (b"From: Ann <ann@vendor.test>\r\nTo: bo@customer.test\r\nSubject: Re: o
          b"> When does it ship? Maybe Friday?\r\n")
 
 
-def test_reply_splits_new_text_quote_and_footer() -> None:
-    draft = parse_bytes(REPLY)
+def test_reply_splits_new_text_quote_and_footer(scorer: Scorer) -> None:
+    draft = parse_bytes(REPLY, scorer.rulebook.dates)
     assert draft.body == "Hi Bo,\n\nThe order ships Friday."
     assert "Maybe Friday?" in draft.quoted
     assert "confidential" in draft.footer
     assert draft.quote_date is not None and draft.quote_date.day == 2
+    # the quote header's date is read with the rule packs' date words, or not at all
+    assert parse_bytes(REPLY).quote_date is None
 
 
-def test_german_attribution_and_outlook_block() -> None:
+def test_german_attribution_and_outlook_block(scorer: Scorer) -> None:
     german = parse_text("Guten Tag,\n\nerledigt.\n\n"
-                        "Am 02.11.2026 um 08:14 schrieb Markus:\n> Wann?")
+                        "Am 02.11.2026 um 08:14 schrieb Markus:\n> Wann?", scorer.rulebook.dates)
     assert german.body == "Guten Tag,\n\nerledigt." and german.quote_date is not None
     outlook = parse_text("Done today.\n\nFrom: Bo\nSent: Monday, November 2, 2026 8:51 AM\n"
                          "To: Ann\nSubject: x\n\nWhen?")

@@ -29,7 +29,8 @@ MINIMAL: dict[str, Any] = {
     "sender": ["\\bI{future}"], "team": ["\\bwe{future}"], "unclear": ["\\bsomeone will\\b"],
     "thing": ["\\bit will ship\\b"], "implicit": ["^\\s*will\\s+[a-z]+"],
     "not_commitments": ["\\bif you need\\b"], "hedges": ["\\bprobably\\b"],
-    "vague_timing": ["\\bsoon\\b"], "past": ["\\bwas\\b"], "anchors": ["will"],
+    "vague_timing": ["\\bsoon\\b"], "past": ["\\bwas\\b"], "undertakings": ["\\byou\\b"],
+    "anchors": ["will"],
     "unclear_needles": ["someone"],
     "thing_needles": ["will"],
 }

@@ -26,8 +26,8 @@ def test_every_check_has_a_schema() -> None:
 
 
 @pytest.mark.parametrize(("rule_id", "changes", "key", "problem"), [
-    ("en.promises.vague-commitment", {"undertaking": ["you"]}, "undertaking",
-     "did you mean 'undertakings'?"),
+    ("en.promises.vague-commitment", {"toward_reder": True}, "toward_reder",
+     "did you mean 'toward_reader'?"),
     ("en.promises.vague-commitment", {"events": "once"}, "events",
      "a non-empty list of strings"),
     ("en.promises.vague-commitment", {"no_owner": None}, "no_owner", "needs this option"),
