@@ -164,11 +164,13 @@ async def open_session(endpoint: Endpoint, timeout: float = 120.0) -> UpstreamCo
     connection = UpstreamConnection(settings, tls_context(endpoint.ca_file))
     reply = await connection.connect("bench.client")
     if reply.code != 250:
+        connection.abort()     # as a client does; an open one would idle in the daemon
         raise RuntimeError(f"EHLO refused: {reply.text()}")
     if endpoint.user:
         token = base64.b64encode(f"\0{endpoint.user}\0{endpoint.password}".encode())
         reply = await connection.command(b"AUTH PLAIN " + token)
         if reply.code != 235:
+            connection.abort()
             raise RuntimeError(f"AUTH refused: {reply.text()}")
     return connection
 

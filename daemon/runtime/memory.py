@@ -1,13 +1,14 @@
 """The daemon's memory over weeks: start-up objects out of the collector's sight, and a
 full collection now and then.
 
-Closed connections leave reference cycles that only the cycle collector frees: asyncio's
-TLS streams (each with a 256 KiB buffer and an OpenSSL object) and aiosmtpd's sessions
-(whose command table holds bound methods). Python runs a full collection only when the
-long-lived objects have grown by a quarter, and the daemon's start-up objects (modules,
-rule packs, services) are most of them, so closed connections piled up: 99 -> 212 MiB
-over 4,000 sends of the soak (bench/smtp_soak.py). Frozen start-up objects keep full
-collections short; a collection every ``COLLECT_EVERY_SECONDS`` keeps the rest bounded.
+Closed connections can leave reference cycles that only the cycle collector frees. The
+proxy's sessions break theirs (daemon/smtp_proxy/session.py), so their TLS state goes
+with the connection; what is left per connection is small (asyncio's closed socket
+transports refer to themselves through their read callback, in Python 3.11). Python runs
+a full collection only when the long-lived objects have grown by a quarter, and the
+daemon's start-up objects (modules, rule packs, services) are most of them, so such
+cycles could pile up for a long time. Frozen start-up objects keep full collections
+short; a collection every ``COLLECT_EVERY_SECONDS`` keeps the rest bounded.
 """
 
 from __future__ import annotations

@@ -160,7 +160,16 @@ class UpstreamConnection:
         """Connect, read the greeting, EHLO, and STARTTLS when configured.
 
         Returns the EHLO reply (the greeting if the server refused us with 4xx/5xx).
+        A failure drops the connection at once: left to the collector, a half-open one
+        kept its socket (and its TLS state) for as long as nobody collected it.
         """
+        try:
+            return await self._connect(helo_name)
+        except UpstreamError:
+            self.abort()
+            raise
+
+    async def _connect(self, helo_name: str) -> Reply:
         mode = self.settings.tls
         implicit = self._tls_context if mode == "implicit" else None
         try:

@@ -5,6 +5,7 @@ upstream: STARTTLS injection, unsolicited bytes, endless replies, slow and stall
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ssl
 import time
 
@@ -130,6 +131,16 @@ async def test_plaintext_injected_after_the_starttls_220_is_refused() -> None:
         assert not connection.connected
         await asyncio.sleep(0.05)
     assert [c.split()[0] for c in upstream.commands] == [b"EHLO", b"STARTTLS"]
+
+
+async def test_a_failed_connect_drops_the_connection() -> None:
+    """Not left to the collector: a half-open connection kept its socket until then."""
+    async with HostileUpstream(Behaviour()) as upstream:        # offers no STARTTLS
+        settings = dataclasses.replace(upstream.settings(), tls="starttls")
+        connection = UpstreamConnection(settings, ssl.create_default_context())
+        with pytest.raises(UpstreamError, match="does not offer STARTTLS"):
+            await connection.connect("client.test")
+        assert not connection.connected
 
 
 async def test_an_honest_starttls_upstream_still_works() -> None:
