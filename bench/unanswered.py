@@ -78,7 +78,7 @@ class Asked:
     """One question of a sampled reply: from the report, the quote, or both."""
     text: str
     listed: bool = False      # in report.questions
-    listed_answered: bool = False
+    listed_answered: bool = False   # answered, or not owed (asked of someone else)
     warned: bool = False      # a warning finding names it
     verdict: str | None = None
     reason: str = ""
@@ -174,7 +174,7 @@ def questions_of(reply: Reply, report: Report,
     for question in report.questions:
         item = entry(question.text, "report")
         item.listed = True
-        item.listed_answered = item.listed_answered or question.answered
+        item.listed_answered = item.listed_answered or question.answered or not question.owed
     for finding in report.findings:
         if finding.rule.endswith(WARNING_RULES):
             for named in QUOTED_IN_MESSAGE.findall(finding.message)[:1]:
@@ -322,11 +322,11 @@ def print_tables(counts: dict[str, Counter[str]], config: Path | None) -> None:
     print(row("(1) warning precision: warnings judged open and owed", "warnings right",
               "warnings"))
     print(row("(2) recall: open owed questions with a warning", "owed open warned", "owed open"))
-    print(row("(2b) open owed questions listed answered=False", "owed open listed open",
+    print(row("(2b) open owed questions listed open (not answered, owed)", "owed open listed open",
               "owed open"))
-    print(row("(3) listed not answered: judged open and owed", "listed open right",
+    print(row("(3) listed open: judged open and owed", "listed open right",
               "listed open"))
-    print(row("(3b) listed answered: judged answered or not owed", "listed answered right",
+    print(row("(3b) listed answered or not owed: judged so", "listed answered right",
               "listed answered"))
     print(row("(3c) listed but not owed", "listed not owed", "questions"))
     print(row("owed questions not extracted at all", "owed not extracted", "questions"))

@@ -188,7 +188,7 @@ def unanswered_questions(ctx: Context, rule: Rule) -> list[Finding]:
     end = len(ctx.body.rstrip())
     findings = []
     for question in questions:
-        if question.answered:
+        if question.answered or not question.owed:
             continue
         if question.skipped and "skipped_item" in cases:
             numbers = sorted({q.item for q in answered if q.item})

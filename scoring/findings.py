@@ -50,3 +50,9 @@ class Question:
     item: int = 0
     # a numbered reply answers the items around this one and skips it
     skipped: bool = False
+    # how it counts as answered, or why as open (scoring/questions.py ANSWERED_BY,
+    # OPEN_BECAUSE); empty when the report was not built by the question reader
+    how: str = ""
+    # asked of the sender: False when the customer's message greets someone else by name
+    # ("Hi Kleis, are you planning ...?" answered by another list member)
+    owed: bool = True

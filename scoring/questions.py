@@ -1,8 +1,12 @@
 """The customer's explicit questions in the quoted original, and whether the reply answers.
 
-A question is answered when the reply shares enough of its content words, a "when"
-question is answered by any stated timing (vague timing is judged under promises),
-and an "I don't know" without how or when the answer will come does not answer.
+A question is answered when the sender wrote under it (an interleaved reply), when the
+reply shares enough of its content words, when a "when" question meets any stated timing
+(vague timing is judged under promises), when a yes/no question meets an opening yes or
+no, and when a plea or a how/why question meets a reply with substance (the help is the
+answer, in whatever words). An "I don't know" without how or when the answer will come
+does not answer. Each question says which (``Question.how``), and whether it is asked of
+the sender at all (``Question.owed``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from scoring.quoting import (
     OTHER_FIELDS,
     SENT_FIELDS,
 )
+from scoring.sentence_kinds import SentenceKind
 from scoring.sentences import split_sentences
 
 # A word may hold "." "," "/" "-" inside. It never starts right after one of them: a
@@ -75,6 +80,29 @@ OPEN_PLEA = re.compile(
     r"(?:anyone|anybody|someone|somebody)\b|ideas\b|suggestions\b|"
     r"hat jemand\b|kann (?:mir )?jemand\b|weiß jemand\b|irgendwelche ideen\b)", re.IGNORECASE)
 MIN_PLEA_ANSWER_WORDS = 12
+# A request for help, a way or an explanation ("How can I do it manually?", "Is there an
+# easier way?", "What am I doing wrong?", "Why does it fail?") is answered by the help
+# itself, in whatever words: instructions, code, an explanation. On real replies such
+# questions were answered in other words 9 times in 10 (bench/unanswered.py). "How much",
+# "how long" and "how soon" ask for one fact, and stay with the other questions.
+HELP_QUESTION = re.compile(
+    r"\bhow\s+(?!much\b|many\b|long\b|soon\b|often\b|old\b|big\b|far\b|are you\b)|"
+    r"\b(?:is|are) there\s+(?:(?:an?|any|some)\s+)?(?:\w+\s+)?(?:ways?|options?|workarounds?|"
+    r"approach(?:es)?|methods?|functions?|packages?|solutions?|tools?|commands?|settings?)\b|"
+    r"\bwhat\b[^?]{0,30}\b(?:wrong|missing|misunderstanding|going on|happening|the problem|"
+    r"the issue|the cause|the error|the reason|to do|should i do)\b|"
+    r"\bwhy\b|\b(?:explain|clarify)\b|\bhelp (?:me|us)\b|"
+    r"\b(?:is|would|will) (?:it|this|that) (?:be )?possible\b|\bpossible to\b|"
+    r"\bwie\s+(?:kann|könnte|muss|soll|mache|gehe|bekomme|schaffe|richte|stelle)\b|"
+    r"\bgibt es\s+(?:eine?n?|irgendeine?n?)\s+(?:möglichkeit|weg|lösung|workaround)\b|"
+    r"\bwas\b[^?]{0,30}\b(?:falsch|fehlt|los|das problem|der fehler|tun)\b|"
+    r"\b(?:warum|wieso|weshalb)\b|\b(?:ist (?:es|das) möglich|möglich,? (?:dass|zu))\b",
+    re.IGNORECASE)
+# ... but a question about the customer's money ("Is it possible to get a refund?") is
+# answered only in its own words: help about something else leaves it open
+MONEY_ASK = re.compile(
+    r"\b(?:refund|credit|discount|price|cost|fee|charge|invoice|bill|pay|compensat|"
+    r"erstatt|gutschrift|rabatt|preis|kosten|gebühr|rechnung|zahl)", re.IGNORECASE)
 # A "?" that stands for a character the charset lost ("Best regards, ?", "caf? ") is no
 # question: a real one ends a word or a closing quote or bracket (" ?" and "??" too:
 # "is this the same for you ?", "Any ideas??").
@@ -140,6 +168,20 @@ YES_NO_ANSWER = re.compile(
 YES_NO_SENTENCES = 2
 # "Or should I replace something?" is the other half of the question before it
 ALTERNATIVE = re.compile(r"^(?:or|oder)\b", re.IGNORECASE)
+
+# How a question counts as answered, and why one counts as open: the report carries the
+# code (``Question.how``); the add-on and the CLI say it in the user's language.
+BELOW = "below"                       # the sender wrote under the quoted question
+SHARED_WORDS = "shared-words"         # a sentence of the reply shares its words
+TIMING_GIVEN = "timing"               # a "when" question, and the reply names a time
+YES_OR_NO = "yes-or-no"               # the reply opens with a yes or a no
+HELP = "help"                         # a plea or a how/why question, and the reply helps
+ALTERNATIVE_OF_ANSWERED = "alternative"   # "Or ...?" after an answered question
+ANSWERED_BY = (BELOW, SHARED_WORDS, TIMING_GIVEN, YES_OR_NO, HELP, ALTERNATIVE_OF_ANSWERED)
+NO_ANSWER_FOUND = "no-answer-found"   # none of the above
+DONT_KNOW_ONLY = "dont-know"          # "I don't know", with no how or when
+SKIPPED_ITEM = "skipped-item"         # a numbered reply skips its number
+OPEN_BECAUSE = (NO_ANSWER_FOUND, DONT_KNOW_ONLY, SKIPPED_ITEM)
 
 
 LEADING_HEADERS = re.compile(
@@ -210,7 +252,9 @@ def mark_skipped_items(questions: list[Question], original: str, reply: str) -> 
         item = next((number for number, text in asked.items()
                      if question.text.rstrip("?") in text), 0)
         skipped = bool(item and answered_items & set(asked) and item not in answered_items)
-        result.append(Question(question.text, question.answered and not skipped, item, skipped))
+        how = SKIPPED_ITEM if skipped and question.answered else question.how
+        result.append(Question(question.text, question.answered and not skipped, item, skipped,
+                               how, question.owed))
     return result
 
 
@@ -253,12 +297,14 @@ def _find_questions(ctx: Context) -> list[Question]:
                 piece = piece.strip(" ,;")
                 if len(piece) > 3:
                     question = piece if piece.endswith("?") else piece + "?"
-                    answered = is_answered(question, ctx, reply_stems)
-                    if not answered and yes_or_no and YES_NO_QUESTION.match(question):
-                        answered, yes_or_no = True, False
-                    if ALTERNATIVE.match(question) and questions:
-                        answered = answered or questions[-1].answered
-                    questions.append(Question(text=question, answered=answered))
+                    how = is_answered(question, ctx, reply_stems)
+                    if how in OPEN_BECAUSE and yes_or_no and YES_NO_QUESTION.match(question):
+                        how, yes_or_no = YES_OR_NO, False
+                    if (how in OPEN_BECAUSE and ALTERNATIVE.match(question) and questions
+                            and questions[-1].answered):
+                        how = ALTERNATIVE_OF_ANSWERED
+                    questions.append(Question(question, how in ANSWERED_BY, how=how,
+                                              owed=not ctx.greets_someone_else))
     return mark_skipped_items(questions, original, ctx.body)
 
 
@@ -290,11 +336,37 @@ def opens_with_yes_or_no(ctx: Context) -> bool:
     return any(YES_NO_ANSWER.match(s.text) for s in ctx.sentences[:YES_NO_SENTENCES])
 
 
-def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> bool:
+def answers_below_questions(ctx: Context) -> bool:
+    """Does the reply answer between the lines, under quoted questions? Then a question
+    with nothing under it was passed over, whatever the reply says elsewhere."""
+    return any("?" in passage for passage in ctx.answered_below)
+
+
+def substance_words(ctx: Context) -> int:
+    """The reply's words outside thanks, greetings and other formulas ("Thanks a lot for
+    replying." helps nobody). Without sentence kinds (the detector benchmarks), all."""
+    if ctx.kind_cues is None:
+        return len(ctx.body.split())
+    return sum(len(sentence.text.split()) for sentence in ctx.sentences
+               if not is_formula(ctx.kind_of(sentence.start)))
+
+
+def is_formula(kind: SentenceKind | None) -> bool:
+    return kind is not None and kind.kind == "formula"
+
+
+def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> str:
+    """How the reply answers the question (one of ``ANSWERED_BY``), or why it does not
+    (one of ``OPEN_BECAUSE``)."""
     if answered_below(question, ctx):
-        return True
+        return BELOW
     if OPEN_PLEA.search(question):
-        return len(ctx.body.split()) >= MIN_PLEA_ANSWER_WORDS
+        return HELP if substance_words(ctx) >= MIN_PLEA_ANSWER_WORDS else NO_ANSWER_FOUND
+    # ... and the help is the reply's, unless it answers question by question, below each
+    if (HELP_QUESTION.search(question) and not MONEY_ASK.search(question)
+            and not answers_below_questions(ctx)
+            and substance_words(ctx) >= MIN_PLEA_ANSWER_WORDS):
+        return HELP
     wanted = stems(question)
     best_index, best_overlap = -1, 0
     for index, have in enumerate(reply_stems):
@@ -302,13 +374,15 @@ def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> boo
         if overlap > best_overlap:
             best_index, best_overlap = index, overlap
     if WHEN_QUESTION.search(question):
-        return bool(ctx.promises) or bool(TIMING.search(ctx.body))
+        return TIMING_GIVEN if ctx.promises or TIMING.search(ctx.body) else NO_ANSWER_FOUND
     if best_index < 0:
-        return False
+        return NO_ANSWER_FOUND
     best = ctx.sentences[best_index].text
     neighbourhood = " ".join(s.text for s in ctx.sentences[best_index:best_index + 2])
     if DONT_KNOW.search(best) and not HOW_WHEN.search(neighbourhood):
-        return False
+        return DONT_KNOW_ONLY
     all_stems = set().union(*reply_stems) if reply_stems else set()
     coverage = len(wanted & all_stems) / max(1, len(wanted))
-    return best_overlap >= ANSWER_OVERLAP_MIN or coverage >= ANSWER_OVERLAP_RATIO
+    if best_overlap >= ANSWER_OVERLAP_MIN or coverage >= ANSWER_OVERLAP_RATIO:
+        return SHARED_WORDS
+    return NO_ANSWER_FOUND

@@ -151,7 +151,7 @@ def split_body(text: str) -> SplitBody:
     new_lines = lines[:quote_index]
     quoted_parts: list[str] = []
     inline_new: list[tuple[int, str]] = []
-    answered_below: list[str] = []
+    answered_below: list[tuple[int, str]] = []   # (offset of the answer, the passage)
     passage_start = 0   # the quoted lines since the last new text
     for index in range(quote_index, len(lines)):
         _, line = lines[index]
@@ -164,7 +164,8 @@ def split_body(text: str) -> SplitBody:
         else:
             inline_new.append(lines[index])
             if line.strip() and len(quoted_parts) > passage_start:
-                answered_below.append(_last_paragraph(quoted_parts[passage_start:]))
+                answered_below.append((lines[index][0],
+                                       _last_paragraph(quoted_parts[passage_start:])))
                 passage_start = len(quoted_parts)
     if outlook_style:
         for _, line in lines[quote_index:quote_index + HEADER_BLOCK_LINES + 1]:
@@ -175,9 +176,13 @@ def split_body(text: str) -> SplitBody:
     # Text after a '>' quote counts as new only when it holds more than a signature.
     trailing_new = [item for item in inline_new if item[1].strip()]
     candidate_lines = new_lines + (inline_new if trailing_new else [])
-    result.answered_below = answered_below if trailing_new else []
 
     footer_at = _footer_index(candidate_lines)
+    # a sign-off under the last quoted passage answers nothing
+    footer_offset = (candidate_lines[footer_at][0] if footer_at < len(candidate_lines)
+                     else len(text))
+    result.answered_below = [passage for offset, passage in answered_below
+                             if offset < footer_offset] if trailing_new else []
     body_lines = candidate_lines[:footer_at]
     result.footer = "".join(line for _, line in candidate_lines[footer_at:])
     if footer_at < len(candidate_lines):

@@ -49,7 +49,8 @@ class Report:
                           "due": p.due.isoformat() if p.due else None, "hedged": p.hedged,
                           "deadline_text": p.deadline_text or None}
                          for p in self.promises],
-            "questions": [{"text": q.text, "answered": q.answered} for q in self.questions],
+            "questions": [{"text": q.text, "answered": q.answered, "how": q.how,
+                           "owed": q.owed} for q in self.questions],
             "readability": self.readability,
             "body": self.body,
             "error": self.error,

@@ -168,12 +168,16 @@ function clamp(value, low, high) {
   return Math.max(low, Math.min(number, high));
 }
 
+/** Why the daemon counts a customer's question as open (scoring/questions.py OPEN_BECAUSE);
+ *  each has a message "questionOpen_<code>" in _locales. */
+export const OPEN_BECAUSE = ["no-answer-found", "dont-know", "skipped-item"];
+
 /**
  * The view model of a report.
  * @param {object} report the JSON of POST /v1/score
  * @returns {{score: number, verdict: string, reason: object, language: string,
  *            languageSupported: boolean, bars: object[], groups: object[],
- *            findings: object[], promises: object[], questions: string[]}}
+ *            findings: object[], promises: object[], questions: object[]}}
  */
 export function reviewModel(report) {
   const body = typeof report.body === "string" ? report.body : "";
@@ -195,7 +199,8 @@ export function reviewModel(report) {
     due: promise.due ?? null,
     hedged: Boolean(promise.hedged),
   }));
-  const questions = (report.questions ?? []).filter((q) => !q.answered).map((q) => q.text);
+  const questions = (report.questions ?? []).filter((q) => !q.answered && q.owed !== false)
+    .map((q) => ({ text: q.text, how: OPEN_BECAUSE.includes(q.how) ? q.how : "no-answer-found" }));
   return {
     score: report.score, verdict: report.verdict,
     reason: reasonOf(report, bars),

@@ -91,7 +91,11 @@ function renderReport(report) {
   }));
   $("no-promises").hidden = model.promises.length > 0;
 
-  $("questions").replaceChildren(...model.questions.map((q) => element("li", "question", q)));
+  $("questions").replaceChildren(...model.questions.map((q) => {
+    const item = element("li", "question", q.text + " ");
+    item.append(element("span", "why", t(`questionOpen_${q.how.replaceAll("-", "_")}`)));
+    return item;
+  }));
   $("questions-section").hidden = model.questions.length === 0;
 }
 

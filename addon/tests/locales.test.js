@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
+import { OPEN_BECAUSE } from "../lib/review_model.js";
 
 const root = new URL("../", import.meta.url);
 const read = (path) => readFileSync(new URL(path, root), "utf8");
@@ -29,9 +30,16 @@ test("every message the code names exists", () => {
     ...[...text.matchAll(/__MSG_(\w+)__/g)].map((m) => m[1]),
     ...[...text.matchAll(/\bt\("(\w+)"/g)].map((m) => m[1]),
   ]);
-  for (const prefix of ["badgeTitle_", "verdict_", "dimension_", "reason_", "gate_"]) {
+  for (const prefix of ["badgeTitle_", "verdict_", "dimension_", "reason_", "gate_",
+                        "questionOpen_"]) {
     assert.ok(Object.keys(en).some((k) => k.startsWith(prefix)), prefix);
   }
   for (const key of used) assert.ok(key in en, `missing message ${key}`);
   assert.ok(readdirSync(new URL("_locales", root)).length === 2);
+});
+
+test("every reason the daemon gives for an open question has its message", () => {
+  for (const how of OPEN_BECAUSE) {
+    assert.ok(`questionOpen_${how.replaceAll("-", "_")}` in en, how);
+  }
 });

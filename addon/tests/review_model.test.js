@@ -18,8 +18,10 @@ const REPORT = {
   ],
   promises: [{ text: "I will send the credit note by Friday", owner: "sender",
                due: "2026-03-06T16:00:00+00:00", hedged: false }],
-  questions: [{ text: "Can you refund?", answered: false },
-              { text: "When?", answered: true }],
+  questions: [{ text: "Can you refund?", answered: false, how: "dont-know" },
+              { text: "Which plan?", answered: false },
+              { text: "When?", answered: true, how: "timing" },
+              { text: "Kleis, is your code public?", answered: false, owed: false }],
 };
 
 test("a finding shows its sentence with the match cut out for highlighting", () => {
@@ -40,7 +42,8 @@ test("the model orders bars by dimension and findings by penalty", () => {
   assert.deepEqual(model.bars.map((b) => b.name), ["honesty", "tone"]);
   assert.deepEqual(model.findings.map((f) => f.match), ["maybe", "I think"]);
   assert.equal(model.promises[0].due, "2026-03-06T16:00:00+00:00");
-  assert.deepEqual(model.questions, ["Can you refund?"]);
+  assert.deepEqual(model.questions, [{ text: "Can you refund?", how: "dont-know" },
+                                     { text: "Which plan?", how: "no-answer-found" }]);
 });
 
 test("offsets outside the body do not break the panel", () => {

@@ -156,6 +156,11 @@ class Promise(Document):
 class Question(Document):
     text: str
     answered: bool
+    how: str = optional("How the reply answers it (below, shared-words, timing, yes-or-no, "
+                        "help, alternative) or why it counts as open (no-answer-found, "
+                        "dont-know, skipped-item)")
+    owed: bool = optional("False when the customer's message asks someone else (it greets "
+                          "another person by name)")
 
 
 class DimensionScore(Document):

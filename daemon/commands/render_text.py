@@ -10,6 +10,12 @@ from scoring.settings import DIMENSIONS
 
 BAR_WIDTH = 20
 CONTEXT_CHARS = 60
+# why a question counts as open (scoring/questions.py OPEN_BECAUSE), as the CLI says it
+OPEN_BECAUSE = {
+    "no-answer-found": "no answer found: the reply shares none of its words",
+    "dont-know": "the reply says it does not know, but not how or when it will find out",
+    "skipped-item": "the reply answers the numbers around it, not this one",
+}
 
 
 def _colour(enabled: bool) -> tuple[str, str, str]:
@@ -70,11 +76,12 @@ def render_report(report: Report, title: str | None = None,
         lines.append(f"customer waited: {waited['business_days']} business days "
                      f"({waited['business_hours']} business hours, {waited['wall_hours']} h "
                      "wall time)")
-    open_questions = [q for q in report.questions if not q.answered]
+    open_questions = [q for q in report.questions if not q.answered and q.owed]
     if open_questions:
         lines.append("")
-        lines.append("unanswered questions:")
-        lines.extend(f"- {q.text}" for q in open_questions)
+        lines.append("questions of the customer: check that you answered them")
+        lines.extend(f"- {q.text}  ({OPEN_BECAUSE.get(q.how, 'no answer found')})"
+                     for q in open_questions)
     ease = report.readability.get("flesch_reading_ease")
     if ease is not None:
         lines.append("")

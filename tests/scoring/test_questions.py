@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from scoring import Scorer
+from scoring.questions import OPEN_BECAUSE
 
 QUOTE = ("\n\nOn Mon, Nov 2, 2026 at 9:00 AM, Bo wrote:\n"
          "> When can you send the certificate? Also, does our $1M limit meet the landlord's "
@@ -138,3 +142,67 @@ def test_a_reply_numbering_its_own_points_skips_nothing(scorer: Scorer) -> None:
     quote = quoted("2. I am simulating a model.\n> 3. Does LMER only accept factors?")
     reply = "You need to:\n\n1) Re-read ?seq.\n2) Note the dimensions.\n"
     assert not any(q.skipped for q in scorer.score_text(reply + quote).questions)
+
+
+STEPS = ("Open Admin, then Network Settings, and set the LAN network mask to 255.255.0.0; "
+         "the hotspot hands out the new range after a restart.")
+
+
+@pytest.mark.parametrize("question", [
+    "How can I do it manually?", "Is there an easier way?", "What am I doing wrong here?",
+    "Why does the reset happen at midnight?", "Is it possible to keep a year of logs?",
+    "Wie kann ich das manuell einstellen?",
+])
+def test_a_how_or_why_question_is_answered_by_the_help_in_other_words(
+        scorer: Scorer, question: str) -> None:
+    report = scorer.score_text("Hi Bo,\n\n" + STEPS + quoted(question))
+    assert [(q.answered, q.how) for q in report.questions] == [(True, "help")]
+
+
+def test_thanks_alone_is_no_help(scorer: Scorer) -> None:
+    report = scorer.score_text("Thanks a lot, Bo, for taking the time to reply to me so "
+                               "quickly and in such detail!" + quoted("How can I do it manually?"))
+    assert [(q.answered, q.how) for q in report.questions] == [(False, "no-answer-found")]
+
+
+def test_help_about_something_else_leaves_a_money_question_open(scorer: Scorer) -> None:
+    report = scorer.score_text("Hi Bo,\n\n" + STEPS + quoted("Is it possible to get a refund "
+                                                              "for the outage?"))
+    assert [(q.answered, q.how) for q in report.questions] == [(False, "no-answer-found")]
+
+
+def test_a_reply_between_the_lines_answers_only_what_stands_above_its_answers(
+        scorer: Scorer) -> None:
+    text = ("Hi Bo,\n\nOn Mon, Nov 2, 2026 at 9:00 AM, Bo wrote:\n"
+            "> Does the nightly export include archived tickets?\n\nYes, since version 4.2.\n\n"
+            "> Why is the export so slow on Mondays?\n> Thanks, Bo\n\n"
+            "Best,\nAnna\n")
+    report = scorer.score_text(text)
+    assert [(q.answered, q.how) for q in report.questions] == [
+        (True, "below"), (False, "no-answer-found")]
+
+
+def test_each_question_says_how_it_counts_as_answered(scorer: Scorer) -> None:
+    report = scorer.score_text("Hi Bo,\n\nThe certificate goes out soon." + QUOTE)
+    assert [q.how for q in report.questions] == ["timing", "no-answer-found"]
+    assert report.to_dict()["questions"][0] == {
+        "text": "When can you send the certificate?", "answered": True, "how": "timing",
+        "owed": True}
+
+
+def test_the_addon_knows_every_reason_a_question_counts_as_open() -> None:
+    """The add-on words each reason (addon/lib/review_model.js OPEN_BECAUSE, _locales)."""
+    model = (Path(__file__).parents[2] / "addon/lib/review_model.js").read_text("utf-8")
+    listed = re.search(r"OPEN_BECAUSE = \[(.*?)\]", model)
+    assert listed is not None
+    assert tuple(re.findall(r'"([\w-]+)"', listed.group(1))) == OPEN_BECAUSE
+
+
+def test_questions_the_customer_asks_someone_else_are_not_owed(scorer: Scorer) -> None:
+    raw = ("From: Anna Berg <anna@example.com>\nTo: list@example.org\nSubject: Re: panel\n\n"
+           "Looks good to me too.\n\nOn Mon, Nov 2, 2026 at 9:00 AM, Bo wrote:\n"
+           "> Hi Kleis,\n> Is the current state of your code available to try out?\n")
+    report = scorer.score_message(raw.encode())
+    assert [(q.answered, q.owed) for q in report.questions] == [(False, False)]
+    to_anna = raw.replace("> Hi Kleis,", "> Hi Anna,")
+    assert [q.owed for q in scorer.score_message(to_anna.encode()).questions] == [True]
