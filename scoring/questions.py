@@ -127,7 +127,9 @@ ASKS = {
         r"may|might|must|have|has|had|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|can't|"
         r"couldn't|won't|wouldn't|shouldn't|haven't|hasn't)\b|\b(?:right|correct|ok|okay|no)\?$|"
         # "You mean a data frame?", "Same goes for your other box?": asked of the reader
-        r"\b(?:you|your)\b",
+        r"\b(?:you|your)\b|"
+        # "I am guessing that ... I would be fine?": a guess put up for confirmation
+        r"^(?:so,?\s+)?I(?: am|'m)? (?:guessing|assuming|supposing|guess|assume|suppose|take it)\b",
         re.IGNORECASE),
     "de": re.compile(
         r"\b(?:was|wann|wo|wie|warum|weshalb|wieso|wer|wen|wem|welche[rsnm]?|woher|wohin|womit|"
@@ -136,7 +138,8 @@ ASKS = {
         r"könnten|wird|werden|würde|würden|soll|sollte|sollen|muss|müssen|darf|dürfen|gibt|gab|"
         r"geht|bekomme|bekommen|übernimmt|übernehmen|enthält|kommt|kommen|stimmt|brauche|"
         r"brauchen|wäre|hätte|hätten|funktioniert|gilt|bleibt|läuft|gibt's)\b|"
-        r"\b(?:oder|richtig|okay|ok)\?$", re.IGNORECASE),
+        r"\b(?:oder|richtig|okay|ok)\?$|"
+        r"^(?:also,?\s+)?ich (?:nehme an|vermute|gehe davon aus|schätze)\b", re.IGNORECASE),
 }
 # "Why not just sample without replacement?" suggests; it asks nothing of the sender
 RHETORICAL = re.compile(r"^(?:\w+\s*,\s*)?(?:or\s+)?(?:why not|warum nicht)\b", re.IGNORECASE)
@@ -279,7 +282,9 @@ def _find_questions(ctx: Context) -> list[Question]:
         return []   # the sender's own earlier questions are not the customer's
     original = latest_quoted_message(ctx.quoted)
     reply_sentences = ctx.sentences
-    reply_stems = [stems(s.text) for s in reply_sentences]
+    # a question back ("Did you upgrade any packages?") shares words but answers nothing
+    reply_stems = [set() if s.text.rstrip().endswith("?") else stems(s.text)
+                   for s in reply_sentences]
     questions: list[Question] = []
     # an opening yes or no answers the first yes/no question it does not otherwise answer
     yes_or_no = opens_with_yes_or_no(ctx)

@@ -206,3 +206,21 @@ def test_questions_the_customer_asks_someone_else_are_not_owed(scorer: Scorer) -
     assert [(q.answered, q.owed) for q in report.questions] == [(False, False)]
     to_anna = raw.replace("> Hi Kleis,", "> Hi Anna,")
     assert [q.owed for q in scorer.score_message(to_anna.encode()).questions] == [True]
+
+
+def test_a_question_back_shares_words_but_answers_nothing(scorer: Scorer) -> None:
+    report = scorer.score_text("Hi Bo,\n\nDid you upgrade any system packages last week?"
+                               + quoted("Should I upgrade or reinstall the software?"))
+    assert [(q.answered, q.how) for q in report.questions] == [(False, "no-answer-found")]
+
+
+@pytest.mark.parametrize(("reply", "guess"), [
+    ("Thanks for the logs.", "I am guessing that without NAT every user would get a unique IP?"),
+    ("Thanks for the logs.", "I assume the limit resets at the end of the month?"),
+    ("Danke für die Protokolle, ich sehe sie mir heute an.",
+     "Ich nehme an, dass das Limit für jeden Monat neu gilt?"),
+])
+def test_a_guess_put_up_for_confirmation_is_a_question(scorer: Scorer, reply: str,
+                                                       guess: str) -> None:
+    report = scorer.score_text("Hallo Bo,\n\n" + reply + quoted(guess))
+    assert [q.text for q in report.questions] == [guess]
