@@ -81,7 +81,8 @@ def _decide(words: list[str], german_letters: int, default: str) -> str:
 
 def detect_language_of_words(words: list[str], text: str, default: str = "en") -> str:
     """The same decision from already lower-cased words (the scorer tokenizes once)."""
-    letters = sum(map(text[:SAMPLE_CHARS].count, GERMAN_LETTER_CHARS))
+    sample = text[:SAMPLE_CHARS]
+    letters = 0 if sample.isascii() else sum(map(sample.count, GERMAN_LETTER_CHARS))
     return _decide(words[:SAMPLE_WORDS], letters, default)
 
 

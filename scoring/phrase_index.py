@@ -17,6 +17,7 @@ from itertools import accumulate, compress
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 TOKEN_SPLIT = re.compile(r"(\w\w*(?:['’]\w+)*)")   # \w\w*: the engine skips to a word
+WORD_SPLIT = re.compile(r"(\w\w*)")   # the same where no apostrophe occurs, and faster
 PLAIN_PHRASE = re.compile(r"\s*\w+(?:['’]\w+)*(?:\s+\w+(?:['’]\w+)*)*\s*")
 
 Key = tuple[str, str]                 # (rule id, role)
@@ -31,44 +32,58 @@ def normalise(word: str) -> str:
 class Tokens:
     """The words of a text, lower-cased, with what separates them.
 
-    Built with C-speed splitting: word ``i`` of the whole text spans ``bounds[2*i]`` to
-    ``bounds[2*i + 1]``; ``separators[i]`` is the text before ``words[i]``. A slice of
-    it (:meth:`within`, one sentence) shares ``bounds`` and counts spans from its own
-    start, so a draft is tokenized once however many sentences are analysed.
+    Built with C-speed splitting: ``parts`` alternates separators and words as split,
+    ``separators[i]`` is the text before ``words[i]``, and word ``i`` of the whole text
+    spans ``bounds[2*i]`` to ``bounds[2*i + 1]``. The bounds are summed up only when a
+    span is asked for (most drafts have no phrase hit). A slice of it (:meth:`within`)
+    shares them and counts spans from its own start.
     """
 
     words: list[str]
     separators: list[str]
-    bounds: list[int]
+    parts: list[str]
+    length: int         # of the whole text
     first: int = 0      # the index of words[0] among the whole text's words
     offset: int = 0     # where the slice starts in the whole text
+    _bounds: list[int] | None = None
+
+    @property
+    def bounds(self) -> list[int]:
+        """Where each part of the whole text ends."""
+        if self._bounds is None:
+            self._bounds = list(accumulate(map(len, self.parts)))
+        return self._bounds
 
     def span(self, first: int, last: int) -> Span:
         """Characters from the start of word ``first`` to the end of word ``last``."""
-        base, offset = self.first, self.offset
-        return self.bounds[2 * (base + first)] - offset, self.bounds[2 * (base + last) + 1] - offset
+        base, offset, bounds = self.first, self.offset, self.bounds
+        return bounds[2 * (base + first)] - offset, bounds[2 * (base + last) + 1] - offset
 
     def within(self, start: int, end: int) -> Tokens:
-        """The words inside characters ``start``..``end`` of the whole text (a sentence:
-        it never cuts a word), spans relative to ``start``. The first separator of the
-        slice may reach back before ``start``; phrase matching never looks at it."""
-        bounds = self.bounds
-        if start <= 0 and end >= bounds[-1]:
+        """The words inside characters ``start``..``end`` of the whole text (a sentence
+        or a sample that does not cut a word), spans relative to ``start``. The first
+        separator of the slice may reach back before ``start``; phrase matching never
+        looks at it."""
+        if start <= 0 and end >= self.length:
             return self                                 # all of it: no copy
+        bounds = self.bounds
         low = (bisect_left(bounds, start) + 1) // 2     # the first word starting >= start
         high = bisect_right(bounds, end) // 2           # words ending <= end
-        return Tokens(self.words[low:high], self.separators[low:high], bounds, low, start)
+        return Tokens(self.words[low:high], self.separators[low:high], self.parts,
+                      self.length, low, start, bounds)
 
 
 def tokenize(text: str) -> Tokens:
     """Lower-case words (apostrophes normalised) with their separators and bounds."""
     lowered = text.lower().replace("’", "'")
-    if len(lowered) != len(text):   # a few characters change length when lower-cased
+    if len(lowered) != len(text):
+        # a few characters grow when lower-cased ("İ"): split the text as written, so
+        # that the bounds stay those of the text, and lower-case word by word
         parts = TOKEN_SPLIT.split(text)
-        parts[1::2] = [normalise(word) for word in parts[1::2]]
-    else:
-        parts = TOKEN_SPLIT.split(lowered)
-    return Tokens(parts[1::2], parts[0::2], list(accumulate(map(len, parts))))
+        return Tokens([normalise(word) for word in parts[1::2]], parts[0::2], parts,
+                      len(text))
+    parts = (TOKEN_SPLIT if "'" in lowered else WORD_SPLIT).split(lowered)
+    return Tokens(parts[1::2], parts[0::2], parts, len(text))
 
 
 def phrase_words(phrase: str) -> tuple[str, ...] | None:

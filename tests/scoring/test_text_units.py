@@ -54,3 +54,11 @@ def test_tokens_of_a_sentence_are_a_slice_of_the_draft() -> None:
     first, last = sentence.span(0, 1)
     assert text[start + first:start + last] == "I think"
     assert tokens.within(0, len(text)).words == tokens.words
+
+
+def test_a_letter_that_grows_when_lower_cased_moves_no_span() -> None:
+    text = "İstanbul: I think so"   # "İ" lower-cases to two characters
+    tokens = tokenize(text)
+    assert tokens.words == ["i̇stanbul", "i", "think", "so"]
+    start, end = tokens.span(2, 2)
+    assert text[start:end] == "think"
