@@ -109,7 +109,7 @@ class SentenceAnalyser:
         regex_rules = tuple(rule for rule in self._regex_rules.get(language, ())
                             if regexes_could_match(rule, ctx.lowered))
         if regex_rules:
-            to_analyse.update(sentences_with_needles(regex_rules, ctx))
+            to_analyse.update(sentences_with_needles(regex_rules, ctx, starts))
         triggers: dict[str, list[Span]] = {}
         cache = self._cache
         for number in sorted(to_analyse):
@@ -172,15 +172,16 @@ class SentenceAnalyser:
 CONTEXT_CASED = ("\u0130", "\u03a3")
 
 
-def sentences_with_needles(rules: tuple[Rule, ...], ctx: Context) -> set[int]:
+def sentences_with_needles(rules: tuple[Rule, ...], ctx: Context,
+                           starts: list[int]) -> set[int]:
     """The numbers of the sentences where one of the regex rules could match: a needle
     of the rule inside the sentence (each needle is searched for once per sentence at
-    most, so a text full of "$" costs no more than a few sentences do)."""
+    most, so a text full of "$" costs no more than a few sentences do). ``starts``:
+    where each sentence starts."""
     sentences, lowered = ctx.sentences, ctx.lowered
     every = set(range(len(sentences)))
     if not ctx.body.isascii() and any(char in ctx.body for char in CONTEXT_CASED):
         return every
-    starts = [sentence.start for sentence in sentences]
     found: set[int] = set()
     for rule in rules:
         needles = regex_needles(rule)
