@@ -14,6 +14,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from daemon.api.large_bodies import MAX_VALUES
 from daemon.api.models import Error
 from daemon.api.routes import ROUTES, Answer, Query, RouteSpec
 from daemon.config.sections import ApiSettings
@@ -29,8 +30,11 @@ SHARED_ANSWERS: dict[int, Answer] = {
     403: Answer(Error, "The Host or Origin header is not allowed"),
 }
 BODY_ANSWERS: dict[int, Answer] = {
-    413: Answer(Error, "The body is larger than [api] max_body_bytes"),
+    413: Answer(Error, "The body is larger than [api] max_body_bytes, or holds more than "
+                       f"{MAX_VALUES:,} JSON values"),
     415: Answer(Error, "The body is not application/json"),
+    503: Answer(Error, "A large body could not be decoded: the scoring worker decoding it "
+                       "stopped; try again (Retry-After)"),
 }
 SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 

@@ -34,13 +34,12 @@ from daemon.api import openapi, peer, security
 from daemon.api.cache import ReportCache
 from daemon.api.errors import HttpError, error_response, json_response
 from daemon.api.handlers import Handlers
-from daemon.api.json_body import decode_json
+from daemon.api.large_bodies import read_body
 from daemon.api.models import Body, Document
 from daemon.api.pairing import PairEndpoint
 from daemon.api.protocol import MAX_HEADER_BYTES, protocol_options, raise_file_limit
 from daemon.api.routes import PAIR_PATH, ROUTES
 from daemon.api.scoring_pool import DraftScoring, Runner
-from daemon.api.validation import SchemaError, validate
 from daemon.config.load import LoadedConfig
 from daemon.config.sections import ApiSettings
 from daemon.runtime.logs import log_event
@@ -134,6 +133,12 @@ class ApiService:
             service = ScoringService.in_threads(scorer)
         return DraftScoring(service)
 
+    @property
+    def scoring_service(self) -> ScoringService | None:
+        """The scoring service the API's runner uses (none for a stand-in runner)."""
+        runner = self.handlers.runner
+        return runner.service if isinstance(runner, DraftScoring) else None
+
     def build_app(self) -> Starlette:
         """One starlette route per path, answering its methods; the :class:`Guard`
         middleware runs the checks that come before routing."""
@@ -226,7 +231,7 @@ class ApiService:
                     security.check_token(request.headers, self.token)
                 body = None
                 if route.body_schema is not None:
-                    body = await read_json(request, route.body_schema)
+                    body = await read_json(request, route.body_schema, self.scoring_service)
                 result = await route.endpoint(request, body)
             except HttpError as error:
                 return error_response(error)
@@ -262,19 +267,18 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def read_json(request: Request, schema_name: str) -> Body:
+async def read_json(request: Request, schema_name: str,
+                    service: ScoringService | None) -> Body:
     """The request's body, decoded, checked against its model (which also gives the
-    OpenAPI document its schema) and converted into it: what the handler receives."""
+    OpenAPI document its schema) and converted into it: what the handler receives. A
+    large body is parsed in one of ``service``'s workers (daemon/api/large_bodies.py)."""
     try:
         raw = await asyncio.wait_for(request.body(), BODY_TIMEOUT_SECONDS)
     except (TimeoutError, ClientDisconnect):
         raise HttpError(400, "bad_request", "the body is shorter than its Content-Length",
                         {"Connection": "close"}) from None
-    body = decode_json(request.headers.get("content-type", ""), raw)
-    try:
-        return validate(schema_name, body)
-    except SchemaError as error:
-        raise HttpError(400, "invalid_request", str(error)) from None
+    return await read_body(request.headers.get("content-type", ""), raw, schema_name,
+                           service)
 
 
 async def not_routed(request: Request, error: Exception) -> Response:

@@ -310,7 +310,7 @@ class ScoringWorkers:
         queued = [*worker.sent, *worker.queue]      # not started: they can go elsewhere
         worker.sent.clear()
         worker.queue.clear()
-        pid = worker.process.pid
+        pid = worker.process.pid if worker.launched else f"(slot {worker.slot}, not launched)"
         if running is not None and not running.future.done():
             running.future.set_exception(WorkerCrashed(
                 f"scoring worker {pid} died while running this job"))

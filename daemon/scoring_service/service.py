@@ -28,7 +28,8 @@ from scoring.settings import ScoringSettings
 Result = TypeVar("Result")
 THREADS = 2
 # Where the jobs live: the workers import them while they warm up, not on a first job.
-JOB_MODULES = ("daemon.application.score_draft", "daemon.imap.mail_scoring")
+JOB_MODULES = ("daemon.application.score_draft", "daemon.imap.mail_scoring",
+               "daemon.api.large_bodies")
 
 
 class ScoringService:
