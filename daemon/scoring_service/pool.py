@@ -19,9 +19,11 @@ used before (daemon/scoring_service/dispatch.py: its per-sentence caches are war
 
 Hostile mail must not hold a worker (issue 13). A job has a time budget from the moment
 it runs (``budget``, DEFAULT_JOB_SECONDS): past it the worker is killed and respawned
-and the job fails with :class:`JobTimedOut`, even when its caller has stopped waiting.
-A job whose caller went away before it started never runs (withdrawn from the queue,
-or cancelled in the worker if it was sent ahead). Each worker's data segment is capped
+and the job fails with :class:`JobTimedOut`. A job whose caller went away before it
+started never runs (withdrawn from the queue, or cancelled in the worker if it was sent
+ahead); one already running gets ABANDONED_SECONDS more, not the rest of its budget
+(the add-on gives up after 1.5 s: a slow draft nobody waits for would hold the worker
+for seconds more, ahead of the draft the user waits for). Each worker's data segment is capped
 (``memory_mb``): a job that needs more fails with :class:`WorkerOutOfMemory` and the
 worker is replaced.
 
@@ -67,6 +69,9 @@ PIPELINE_DEPTH = 2
 # A running job's budget unless the caller gives one. Scoring any message takes well
 # under 2 s (bench/worker_limits.py); this is the bound on what a pathological one costs.
 DEFAULT_JOB_SECONDS = 5.0
+# A running job whose caller went away may go on this long (if its budget allows): most
+# jobs are done well within it, and stopping one costs a respawn (launch and warm-up).
+ABANDONED_SECONDS = 0.5
 LAUNCH_THREADS = MAX_AUTO_WORKERS   # workers launched at once (each thread mostly waits)
 
 Result = TypeVar("Result")
@@ -237,16 +242,26 @@ class ScoringWorkers:
         return [w.process.pid for w in self._slots if w is not None and w.process.pid]
 
     def _withdraw(self, job: _Job) -> None:
-        """The caller stopped waiting: a job not started yet never runs. One running
-        keeps its budget (stopping it now would cost a respawn for a job that is
-        usually about to finish)."""
+        """The caller stopped waiting: a job not started yet never runs; one running is
+        stopped unless it ends within ABANDONED_SECONDS (stopping it at once would cost
+        a respawn for a job that is usually about to finish)."""
         worker = job.worker
         if worker is None:
             return
         if job in worker.queue:
             worker.queue.remove(job)
-        elif job in worker.sent and worker.sent[0] is not job and worker.writer is not None:
+        elif worker.sent and worker.sent[0] is job:
+            self._shorten_budget(worker, job, ABANDONED_SECONDS)
+        elif job in worker.sent and worker.writer is not None:
             worker.writer.write(worker_channel.encode(("cancel", job.id)))
+
+    def _shorten_budget(self, worker: _Worker, job: _Job, seconds: float) -> None:
+        """The running ``job`` is stopped ``seconds`` from now, unless its budget ends
+        sooner."""
+        assert self._loop is not None
+        if job.timer is not None and job.timer.when() - self._loop.time() > seconds:
+            job.timer.cancel()
+            job.timer = self._loop.call_later(seconds, self._overran, worker, job)
 
     # -- worker lives ------------------------------------------------------------------
 

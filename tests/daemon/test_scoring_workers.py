@@ -24,6 +24,7 @@ from support.polling import wait_for
 from daemon.config.load import load_config
 from daemon.scoring_service import pool as pool_module
 from daemon.scoring_service.pool import (
+    ABANDONED_SECONDS,
     PIPELINE_DEPTH,
     STOP_SECONDS,
     JobTimedOut,
@@ -207,13 +208,24 @@ async def test_a_job_past_its_budget_is_stopped_and_the_worker_respawned(
     await asyncio.to_thread(wait_for, lambda: gone(pid), "the stopped worker reaped", 5)
 
 
-async def test_a_running_job_whose_caller_gave_up_is_still_stopped_at_its_budget(
+async def test_a_running_job_whose_caller_gave_up_is_stopped_long_before_its_budget(
         pools: Pools) -> None:
     pool = pools(workers=1)
     [pid] = await pool.start()
     with pytest.raises(TimeoutError):       # as the SMTP proxy's score_timeout_ms does
-        await asyncio.wait_for(pool.run(worker_jobs.spin_forever, budget=0.4), 0.1)
+        await asyncio.wait_for(pool.run(worker_jobs.spin_forever, budget=600), 0.1)
     await assert_replaced(pool, pid, "the busy worker stopped")
+
+
+async def test_a_running_job_whose_caller_gave_up_may_end_without_a_respawn(
+        pools: Pools) -> None:
+    pool = pools(workers=1)
+    [pid] = await pool.start()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(pool.run(worker_jobs.sleep_then_pid, ABANDONED_SECONDS / 5),
+                               ABANDONED_SECONDS / 50)
+    await asyncio.sleep(ABANDONED_SECONDS * 2)     # past the time it was given
+    assert await pool.run(worker_jobs.worker_pid) == pid
 
 
 async def test_a_job_past_the_memory_cap_fails_clearly_and_the_worker_is_replaced(
