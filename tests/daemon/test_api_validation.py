@@ -60,6 +60,28 @@ def test_problems_are_located(value: object, where: str, problem: str) -> None:
     assert problem in caught.value.problem
 
 
+# What addon/lib/payloads.js and addon/lib/pairing.js send (as addon/tests/payloads.test.js
+# pins them): the add-on is not changed with the daemon, so its bodies must stay valid.
+ADDON_BODIES: list[tuple[str, object]] = [
+    ("ScoreRequest", {"text": "Hi", "original": {"raw_base64": "QUJD"}}),
+    ("ScoreRequest", {"text": "Hi\nthere\n"}),
+    ("SentRequest", {
+        "message": {"message_id": "m1@example.com", "date": "2026-03-04T09:00:00.000Z",
+                    "from": "Me <me@example.com>", "to": ["Anna <anna@customer.example>"],
+                    "cc": [], "subject": "Re: Invoice", "in_reply_to": "q1@customer.example",
+                    "references": ["q1@customer.example"]},
+        "report": {"score": 62, "verdict": "warn", "language": "en", "findings": [],
+                   "promises": []}}),
+    ("PairRequest", {}),
+    ("PairRequest", {"code": "K7QM-3XWD"}),
+]
+
+
+@pytest.mark.parametrize(("name", "body"), ADDON_BODIES)
+def test_the_addons_bodies_are_valid(name: str, body: object) -> None:
+    assert type(validate(name, body)).__name__ == name
+
+
 # Bodies the model and the served schema must judge alike: (model, body, valid?).
 SAMPLES: list[tuple[str, object, bool]] = [
     ("ScoreRequest", {"text": "hi", "lang": "de", "now": "2026-03-02T09:00:00+01:00"}, True),
