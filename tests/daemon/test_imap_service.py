@@ -91,6 +91,7 @@ async def test_the_daemon_service_scores_drafts_in_the_scoring_workers(
     assert service is not None
     await service.start()
     try:
+        await scoring.ready()       # its worker is launched in the background
         assert len(scoring.pids()) == 1
         dovecot.save("Drafts", mail("alice@example.com", "carla@customer.example", "Re: Hello",
                                     datetime.now(UTC), "<d1@example.com>",
