@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from importlib import metadata
-from typing import Any
+from typing import ParamSpec, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -49,6 +50,9 @@ RETIRE_SECONDS = 60.0     # a replaced runner is closed by then, answered or not
 # distinct drafts would otherwise queue for seconds (a cached or identical draft skips
 # the queue, see ReportCache).
 MAX_SCORING_IN_FLIGHT = 64
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @functools.cache
@@ -124,8 +128,11 @@ class Handlers:
                 if runner in self.retired:
                     self._close_retired(runner)
 
-    async def run_blocking(self, function: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+    async def run_blocking(self, function: Callable[P, R], *args: P.args,
+                           **kwargs: P.kwargs) -> R:
+        """``function(*args)`` in the store's threads."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, functools.partial(function, *args, **kwargs))
 
     async def score(self, request: Request, body: ScoreRequest) -> Response:
         """``POST /v1/score``: the report of a draft, as the CLI prints it."""
@@ -157,8 +164,8 @@ class Handlers:
 
     async def report(self, request: Request, body: None) -> WeeklyReport:
         """``GET /v1/report?week=|since=&until=&me=``: the weekly report's JSON."""
-        return await self.run_blocking(  # type: ignore[no-any-return]
-            self.guarded, promises_report.weekly_report, self.config, self.store,
+        return await self.run_blocking(
+            guarded, promises_report.weekly_report, self.config, self.store,
             dict(request.query_params), promises_report.utc_now())
 
     async def promises(self, request: Request, body: None) -> PromiseList:
@@ -168,15 +175,14 @@ class Handlers:
             raise HttpError(400, "invalid_request",
                             "query.status: must be one of open, overdue, kept, all")
         entries = await self.run_blocking(
-            self.guarded, promises_report.promise_ledger, self.config, self.store,
+            guarded, promises_report.promise_ledger, self.config, self.store,
             dict(request.query_params), promises_report.utc_now(), status)
         return PromiseList(promises=entries)
 
-    @staticmethod
-    def guarded(function: Any, *args: Any) -> Any:
-        """Run ``function``; its InputError (a bad period, unknown "me") becomes a 400."""
-        try:
-            return function(*args)
-        except InputError as error:
-            raise HttpError(400, "invalid_request", f"query: {error}") from None
 
+def guarded(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run ``function``; its InputError (a bad period, unknown "me") becomes a 400."""
+    try:
+        return function(*args, **kwargs)
+    except InputError as error:
+        raise HttpError(400, "invalid_request", f"query: {error}") from None
