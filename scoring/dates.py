@@ -21,7 +21,7 @@ from scoring.lazy_regex import LazyRegex
 from scoring.settings import BusinessHours
 
 CLOCK_NEAR_CHARS = 30
-MORNING = time(12, 0)
+MORNING = time(12, 0)    # "tomorrow morning" is due by noon
 NOON = time(12, 0)
 # a quote written this long before the reply is more likely a misread date than a wait
 MAX_PLAUSIBLE_WAIT = timedelta(days=366)

@@ -38,7 +38,7 @@ from scoring.lowered import compile_for_lowered
 from scoring.phrase_index import PhraseIndex, phrase_words
 from scoring.sentence_kinds import CUE_KINDS, KINDS, KindCue
 from scoring.settings import DIMENSIONS, RuleOverride, RulePackFile
-from scoring.validation import Table
+from scoring.validation import Table, field_default
 
 RULE_KINDS = ("phrases", "absence", "together", "code")
 # pack files beside the dimensions: context guards, sentence-kind cues, the commitment
@@ -152,7 +152,8 @@ def parse_guards(pack: RulePackFile) -> dict[str, Guard]:
         kind = table.get_str("kind", choices=GUARD_KINDS)
         patterns = tuple(table.get_str_list("patterns", []))
         phrases = tuple(table.get_str_list("phrases", []))
-        window = table.get_int("window", 3, minimum=1, maximum=MAX_GUARD_WINDOW_WORDS)
+        window = table.get_int("window", field_default(Guard, "window"), minimum=1,
+                               maximum=MAX_GUARD_WINDOW_WORDS)
         table.get_str("description", "")
         regex = compile_alternatives(phrases, patterns, table, "patterns")
         if regex is None:
@@ -237,19 +238,19 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
         suggestion=table.get_str("suggestion"),
         source=pack.source,
         examples=examples,
-        enabled=table.get_bool("enabled", True),
+        enabled=table.get_bool("enabled", field_default(Rule, "enabled")),
         phrases=tuple(table.get_str_list("phrases", [])),
         patterns=tuple(table.get_str_list("patterns", [])),
         companions=tuple(table.get_str_list("companions", [])),
         companion_patterns=tuple(table.get_str_list("companion_patterns", [])),
-        scope=table.get_str("scope", "sentence", choices=SCOPES),
+        scope=table.get_str("scope", field_default(Rule, "scope"), choices=SCOPES),
         unless=unless,
         only_when=only_when,
         applies_to=applies_to,
         group=table.get_str("group", ""),
         check=table.get_str("check", "") if kind == "code" else "",
         footer_message=table.get_str("footer_message", ""),
-        min_count=table.get_int("min_count", 1, minimum=1),
+        min_count=table.get_int("min_count", field_default(Rule, "min_count"), minimum=1),
         requires=tuple(r.lower() for r in table.get_str_list("requires", [])),
         options=options,
     )

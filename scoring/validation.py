@@ -7,6 +7,7 @@ dotted key and the fix. Nothing is silently ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -145,3 +146,12 @@ def type_name(value: object) -> str:
     names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
              list: "a list", dict: "a table"}
     return names.get(type(value), type(value).__name__)
+
+
+def field_default(cls: type, name: str) -> Any:
+    """The default of a dataclass field: the one place it is written, for a parser whose
+    dataclass has required fields (and so no instance to read defaults from)."""
+    for item in dataclasses.fields(cls):
+        if item.name == name and item.default is not dataclasses.MISSING:
+            return item.default
+    raise KeyError(f"{cls.__name__}.{name} has no plain default")

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from scoring.errors import ConfigError
-from scoring.rules import build_rulebook, expand_phrase, parse_rules
+from scoring.rules import Guard, Rule, build_rulebook, expand_phrase, parse_rules
 from scoring.settings import RulePackFile
+from scoring.validation import field_default
 
 
 def test_phrase_templates_expand_choices_and_optional_words() -> None:
@@ -83,3 +84,15 @@ def test_only_when_names_a_guard_of_the_whole_draft() -> None:
     # a sentence's context cannot switch a rule on for the whole draft
     with pytest.raises(ConfigError, match=r"guard 'negated' is of kind 'before'"):
         build_rulebook((GUARDS, minimising(["negated"])), {})
+
+
+def test_what_a_pack_leaves_out_is_the_dataclass_default() -> None:
+    """A default is written once, as the field of Rule or Guard; the parser reads it there."""
+    book = build_rulebook((GUARDS, minimising([])), {})
+    rule = book.by_id()["en.honesty.minimising"]
+    assert (rule.enabled, rule.scope, rule.min_count) == (
+        field_default(Rule, "enabled"), field_default(Rule, "scope"),
+        field_default(Rule, "min_count"))
+    assert book.guards["en"]["negated"].window == field_default(Guard, "window")
+    with pytest.raises(KeyError, match="Rule.rule_id has no plain default"):
+        field_default(Rule, "rule_id")
