@@ -168,22 +168,18 @@ def could_match(needles: tuple[str, ...], lowered: str) -> bool:
     return False
 
 
-def regexes_could_match(rule: Rule, lowered: str) -> bool:
-    """Could the rule's regexes (irregular phrases, patterns) match in this text? False
-    only when a needle they all need is missing."""
-    return bool((rule.irregular_regex is not None
-                 and could_match(rule.irregular_needles, lowered))
-                or (rule.pattern_regex is not None
-                    and (not rule.requires or could_match(rule.requires, lowered))))
-
-
 def regex_needles(rule: Rule) -> tuple[str, ...] | None:
-    """Strings of which one occurs wherever the rule's regexes match (see
-    :func:`regexes_could_match`); None when a pattern needs none (it may match anywhere)."""
+    """Strings of which one occurs wherever the rule's regexes (irregular phrases,
+    patterns) match; None when a pattern needs none (it may match anywhere)."""
     if rule.pattern_regex is not None and not rule.requires:
         return None
     return ((rule.irregular_needles if rule.irregular_regex is not None else ())
             + (rule.requires if rule.pattern_regex is not None else ()))
+
+
+def needles_occur(needles: tuple[str, ...] | None, lowered: str) -> bool:
+    """Could regexes with these needles (:func:`regex_needles`) match in this text?"""
+    return needles is None or could_match(needles, lowered)
 
 
 def has_companion(rule: Rule, ctx: Context, unit: tuple[int, int]) -> bool:

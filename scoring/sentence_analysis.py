@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from scoring.business_time import BusinessClock
 from scoring.context import Context
-from scoring.matcher import regex_needles, regexes_could_match, trigger_spans
+from scoring.matcher import needles_occur, regex_needles, trigger_spans
 from scoring.phrase_index import Key, Span, Tokens
 from scoring.promises import sentence_promises
 from scoring.rules import TRIGGER, Rule, RuleBook
@@ -27,6 +27,7 @@ SENTENCE_CACHE_SIZE = 4096
 
 Spans = tuple[tuple[int, int], ...]
 CacheKey = tuple[str, str]            # (sentence text, language)
+RegexRule = tuple[Rule, tuple[str, ...] | None]   # a rule with regexes, and their needles
 
 
 Triggers = tuple[tuple[str, Spans], ...]    # rule id -> guarded spans, in rule order
@@ -71,7 +72,7 @@ class SentenceAnalyser:
                       for language, rules in rulebook.rules.items()}
         self._rules_by_id = {language: {r.rule_id: r for r in rules}
                              for language, rules in data_rules.items()}
-        self._regex_rules = {language: tuple(r for r in rules
+        self._regex_rules = {language: tuple((r, regex_needles(r)) for r in rules
                                              if r.irregular_regex or r.pattern_regex)
                              for language, rules in data_rules.items()}
         self._rule_order = {rule_id: order for order, rule_id in enumerate(rulebook.by_id())}
@@ -106,8 +107,9 @@ class SentenceAnalyser:
                     to_analyse.add(number)
         ctx.phrase_hits = phrase_hits
         # regex rules whose needles occur nowhere in the body: no sentence needs them
-        regex_rules = tuple(rule for rule in self._regex_rules.get(language, ())
-                            if regexes_could_match(rule, ctx.lowered))
+        lowered = ctx.lowered
+        regex_rules = tuple(entry for entry in self._regex_rules.get(language, ())
+                            if needles_occur(entry[1], lowered))
         if regex_rules:
             to_analyse.update(sentences_with_needles(regex_rules, ctx, starts))
         triggers: dict[str, list[Span]] = {}
@@ -133,7 +135,7 @@ class SentenceAnalyser:
         self.promises_of.cache_clear()
 
     def analyse(self, text: str, language: str, phrase_hits: dict[Key, list[Span]],
-                regex_rules: tuple[Rule, ...]) -> Triggers:
+                regex_rules: tuple[RegexRule, ...]) -> Triggers:
         """The guarded trigger spans of one sentence, from its phrase hits (spans from
         its start). ``regex_rules``: the language's regex rules that could match
         somewhere in the draft (the others need no test here)."""
@@ -142,9 +144,9 @@ class SentenceAnalyser:
                       if role == TRIGGER and rule_id in by_id}
         if regex_rules:
             lowered = text.lower()
-            candidates.update(rule.rule_id for rule in regex_rules
+            candidates.update(rule.rule_id for rule, needles in regex_rules
                               if rule.rule_id not in candidates
-                              and regexes_could_match(rule, lowered))
+                              and needles_occur(needles, lowered))
         if not candidates:   # a needle that only looked like one: nothing to judge
             return ()
         lexicon = self.rulebook.lexicons.get(language)
@@ -172,7 +174,7 @@ class SentenceAnalyser:
 CONTEXT_CASED = ("\u0130", "\u03a3")
 
 
-def sentences_with_needles(rules: tuple[Rule, ...], ctx: Context,
+def sentences_with_needles(rules: tuple[RegexRule, ...], ctx: Context,
                            starts: list[int]) -> set[int]:
     """The numbers of the sentences where one of the regex rules could match: a needle
     of the rule inside the sentence (each needle is searched for once per sentence at
@@ -183,8 +185,7 @@ def sentences_with_needles(rules: tuple[Rule, ...], ctx: Context,
     if not ctx.body.isascii() and any(char in ctx.body for char in CONTEXT_CASED):
         return every
     found: set[int] = set()
-    for rule in rules:
-        needles = regex_needles(rule)
+    for _, needles in rules:
         if needles is None:
             return every   # a pattern without needles may match anywhere
         for needle in needles:

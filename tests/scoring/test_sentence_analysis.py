@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scoring import Scorer
 from scoring.context import Context
+from scoring.matcher import regex_needles
 from scoring.sentence_analysis import sentences_with_needles
 
 
@@ -30,5 +31,6 @@ def test_only_sentences_holding_a_needle_of_a_regex_rule_are_analysed(coach: Sco
     assert "$" in rule.requires
     ctx = draft_context(coach, "Hi Anna. The plan costs $40 a month. Thanks!")
     starts = [sentence.start for sentence in ctx.sentences]
-    assert sentences_with_needles((rule,), ctx, starts) == {1}
-    assert sentences_with_needles((rule,), draft_context(coach, "Hi Anna."), [0]) == set()
+    regex_rule = (rule, regex_needles(rule))
+    assert sentences_with_needles((regex_rule,), ctx, starts) == {1}
+    assert sentences_with_needles((regex_rule,), draft_context(coach, "Hi Anna."), [0]) == set()
