@@ -35,6 +35,9 @@ STEM_CHARS = 5
 MIN_CONTENT_WORD = 3
 ANSWER_OVERLAP_RATIO = 0.3
 ANSWER_OVERLAP_MIN = 2
+# "Is that correct?", "Would this work?": too few words of its own; the sentence before
+# says what it asks about
+POINTING_BACK_STEMS = 2
 STOPWORDS = frozenset("""
 a an the and or but if then so to of in on at by for with from about as is are was were be
 been being do does did done have has had having can could will would shall should may might
@@ -288,8 +291,10 @@ def _find_questions(ctx: Context) -> list[Question]:
     questions: list[Question] = []
     # an opening yes or no answers the first yes/no question it does not otherwise answer
     yes_or_no = opens_with_yes_or_no(ctx)
+    previous = ""   # the sentence before, which "Is that correct?" points back to
     for sentence in split_sentences(original):
         text = " ".join(sentence.text.split())
+        before, previous = previous, text
         if not text.endswith("?"):
             continue
         for part in re.split(r"(?<=\?)\s+", text):
@@ -302,7 +307,7 @@ def _find_questions(ctx: Context) -> list[Question]:
                 piece = piece.strip(" ,;")
                 if len(piece) > 3:
                     question = piece if piece.endswith("?") else piece + "?"
-                    how = is_answered(question, ctx, reply_stems)
+                    how = is_answered(question, ctx, reply_stems, before)
                     if how in OPEN_BECAUSE and yes_or_no and YES_NO_QUESTION.match(question):
                         how, yes_or_no = YES_OR_NO, False
                     if (how in OPEN_BECAUSE and ALTERNATIVE.match(question) and questions
@@ -360,7 +365,8 @@ def is_formula(kind: SentenceKind | None) -> bool:
     return kind is not None and kind.kind == "formula"
 
 
-def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> str:
+def is_answered(question: str, ctx: Context, reply_stems: list[set[str]],
+                before: str = "") -> str:
     """How the reply answers the question (one of ``ANSWERED_BY``), or why it does not
     (one of ``OPEN_BECAUSE``)."""
     if answered_below(question, ctx):
@@ -373,6 +379,8 @@ def is_answered(question: str, ctx: Context, reply_stems: list[set[str]]) -> str
             and substance_words(ctx) >= MIN_PLEA_ANSWER_WORDS):
         return HELP
     wanted = stems(question)
+    if len(wanted) < POINTING_BACK_STEMS:
+        wanted |= stems(before)
     best_index, best_overlap = -1, 0
     for index, have in enumerate(reply_stems):
         overlap = len(wanted & have)

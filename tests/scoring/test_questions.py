@@ -224,3 +224,10 @@ def test_a_guess_put_up_for_confirmation_is_a_question(scorer: Scorer, reply: st
                                                        guess: str) -> None:
     report = scorer.score_text("Hallo Bo,\n\n" + reply + quoted(guess))
     assert [q.text for q in report.questions] == [guess]
+
+
+def test_a_short_question_is_read_with_the_sentence_it_points_back_to(scorer: Scorer) -> None:
+    report = scorer.score_text("Hi Bo,\n\nRight: dnsmasq serves DNS only, and Coova Chilli hands "
+                               "out the addresses." + quoted("So dnsmasq only serves DNS here. "
+                                                            "Is that correct?"))
+    assert [(q.text, q.how) for q in report.questions] == [("Is that correct?", "shared-words")]
