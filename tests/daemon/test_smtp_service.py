@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,22 +33,30 @@ async def greeted_after(port: int) -> tuple[float, asyncio.StreamWriter]:
     return time.monotonic() - started, writer
 
 
+@asynccontextmanager
+async def proxy_before(upstream: HostileUpstream,
+                       tmp_path: Path) -> AsyncIterator[SmtpProxyService]:
+    """The proxy service, started in front of ``upstream``, with its own store."""
+    settings = SmtpSettings(listen=ListenAddress("127.0.0.1", 0), upstream=upstream.settings())
+    store = open_store(str(tmp_path / "store.sqlite3"))
+    service = SmtpProxyService(settings, store, real_scorer(), data_dir=tmp_path / "data")
+    await service.start()
+    try:
+        assert service.address is not None
+        yield service
+    finally:
+        await service.stop()
+        store.close()
+
+
 async def test_a_burst_of_connections_is_greeted_without_a_syn_retry(tmp_path: Path) -> None:
-    async with HostileUpstream(Behaviour()) as upstream:
-        settings = SmtpSettings(listen=ListenAddress("127.0.0.1", 0),
-                                upstream=upstream.settings())
-        store = open_store(str(tmp_path / "store.sqlite3"))
-        service = SmtpProxyService(settings, store, real_scorer(), data_dir=tmp_path / "data")
-        await service.start()
-        try:
-            assert service.address is not None
-            results = await asyncio.gather(*(greeted_after(service.address[1])
-                                             for _ in range(BURST)))
-            for _, writer in results:
-                writer.close()
-        finally:
-            await service.stop()
-            store.close()
+    async with (HostileUpstream(Behaviour()) as upstream,
+                proxy_before(upstream, tmp_path) as service):
+        assert service.address is not None
+        results = await asyncio.gather(*(greeted_after(service.address[1])
+                                         for _ in range(BURST)))
+        for _, writer in results:
+            writer.close()
     slowest = max(seconds for seconds, _ in results)
     assert slowest < SYN_RETRY_SECONDS, f"slowest greeting after {slowest:.2f} s"
 
@@ -77,20 +87,12 @@ async def test_one_verifying_tls_context_serves_every_upstream_connection(
             super().__init__(settings, tls_context)
 
     monkeypatch.setattr(handler, "UpstreamConnection", Recorded)
-    async with HostileUpstream(Behaviour(starttls=True)) as upstream:
-        settings = SmtpSettings(listen=ListenAddress("127.0.0.1", 0),
-                                upstream=upstream.settings())
-        store = open_store(str(tmp_path / "store.sqlite3"))
-        service = SmtpProxyService(settings, store, real_scorer(), data_dir=tmp_path / "data")
-        await service.start()
-        try:
-            assert service.address is not None and service.context is not None
-            for _ in range(3):
-                assert (await ehlo_through(service.address[1])).startswith(b"250 ")
-            shared = service.context.upstream_tls
-        finally:
-            await service.stop()
-            store.close()
+    async with (HostileUpstream(Behaviour(starttls=True)) as upstream,
+                proxy_before(upstream, tmp_path) as service):
+        assert service.address is not None and service.context is not None
+        for _ in range(3):
+            assert (await ehlo_through(service.address[1])).startswith(b"250 ")
+        shared = service.context.upstream_tls
     assert upstream.connections == 3 and len(contexts) == 3
     assert sum(command.startswith(b"STARTTLS") for command in upstream.commands) == 3
     assert shared is not None and all(context is shared for context in contexts)
