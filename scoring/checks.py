@@ -49,7 +49,8 @@ def toward_reader(ctx: Context, rule: Rule, promise: Promise) -> bool:
 # An undated follow-up ("I'll get back to you", "will keep you updated") is its own case:
 # the reader waits for exactly that, so it needs a when; the rule's ``follow_ups``
 # phrases say what is one, and its ``events`` phrases what ties it to an event instead
-# ("as soon as I hear from them": honest, nothing to date).
+# ("as soon as I hear from them": honest, nothing to date); in the shipped packs these are
+# lists the rules share (the lexicon's ``[lists]``, scoring/shared_lists.py).
 PROMISE_CASES = ("no_owner_no_date", "vague_word", "no_date_follow_up", "no_date", "no_owner")
 
 

@@ -5,8 +5,9 @@ Who undertakes something ("I will", "wir werden"), what only looks like an under
 "bald"), the marks of a sentence about the past ("customs released it on Wednesday"),
 what an undertaking toward the reader contains ("send", "you": the ``undertakings``
 that the promise checks read), the literal words without which a pattern cannot match
-(a cheap test that keeps the regexes off most sentences), and, in its ``[dates]`` table,
-the date and time words (scoring/date_words.py). scoring/promises.py and
+(a cheap test that keeps the regexes off most sentences), in its ``[dates]`` table the
+date and time words (scoring/date_words.py), and in its ``[lists]`` table the word lists
+several rules of the language read, written once (scoring/shared_lists.py). scoring/promises.py and
 scoring/dates.py hold no word of any language: adding one is adding its pack.
 
 Each pattern list is a set of regular-expression alternatives, tried in order as one
@@ -35,6 +36,7 @@ from scoring.dates import DateGrammar
 from scoring.lazy_regex import LazyRegex
 from scoring.lowered import compile_for_lowered
 from scoring.settings import RulePackFile
+from scoring.shared_lists import LISTS_TABLE, SharedLists, parse_shared_lists
 from scoring.validation import Table
 
 LEXICON_FILE = "lexicon"
@@ -72,10 +74,12 @@ class Lexicon:
     date_words: DateWords                   # this pack's
     # deadlines are read with the words of every pack (see share_dates)
     dates: DateGrammar
+    shared_lists: SharedLists               # the rules' options refer to these by name
 
 
 def make_lexicon(language: str, patterns: dict[str, LazyRegex], named: LazyRegex | None,
-                 needles: dict[str, tuple[str, ...]], date_words: DateWords) -> Lexicon:
+                 needles: dict[str, tuple[str, ...]], date_words: DateWords,
+                 shared_lists: SharedLists) -> Lexicon:
     """The lexicon of these (validated) patterns; compiles nothing."""
     anchors = needles["anchors"]
     owners = {(unclear, thing): LazyRegex("|".join(
@@ -91,7 +95,7 @@ def make_lexicon(language: str, patterns: dict[str, LazyRegex], named: LazyRegex
                    implicit=patterns["implicit"], not_commitments=patterns["not_commitments"],
                    hedges=patterns["hedges"], vague_timing=patterns["vague_timing"],
                    undertakings=patterns["undertakings"], date_words=date_words,
-                   dates=DateGrammar(date_words))
+                   dates=DateGrammar(date_words), shared_lists=shared_lists)
 
 
 def share_dates(lexicons: dict[str, Lexicon]) -> tuple[dict[str, Lexicon], DateGrammar]:
@@ -127,8 +131,9 @@ def parse_lexicon(pack: RulePackFile) -> Lexicon:
     elif table.has("named_needles"):
         raise table.error("named_needles", "the needles of `named`, which this pack lacks")
     date_words = parse_date_words(table.table(DATES_TABLE))
+    shared_lists = parse_shared_lists(table.table(LISTS_TABLE))
     table.finish()
-    return make_lexicon(pack.language, patterns, named, needles, date_words)
+    return make_lexicon(pack.language, patterns, named, needles, date_words, shared_lists)
 
 
 def alternation(table: Table, key: str, alternatives: list[str], future: list[str]) -> str:
@@ -190,7 +195,8 @@ def lexicon_to_data(lexicon: Lexicon) -> dict[str, Any]:
                         "unclear_needles": lexicon.unclear_needles,
                         "thing_needles": lexicon.thing_needles,
                         "named_needles": lexicon.named_needles},
-            "dates": date_words_to_data(lexicon.date_words)}
+            "dates": date_words_to_data(lexicon.date_words),
+            "shared_lists": lexicon.shared_lists}
 
 
 def lexicon_from_data(data: dict[str, Any]) -> Lexicon:
@@ -199,4 +205,5 @@ def lexicon_from_data(data: dict[str, Any]) -> Lexicon:
     named = None if data["named"] is None else LazyRegex(*data["named"])
     needles = {name: tuple(values) for name, values in data["needles"].items()}
     return make_lexicon(data["language"], patterns, named, needles,
-                        date_words_from_data(data["dates"]))
+                        date_words_from_data(data["dates"]),
+                        {name: tuple(values) for name, values in data["shared_lists"].items()})

@@ -38,6 +38,7 @@ from scoring.lowered import compile_for_lowered
 from scoring.phrase_index import PhraseIndex, phrase_words
 from scoring.sentence_kinds import CUE_KINDS, KINDS, KindCue
 from scoring.settings import DIMENSIONS, RuleOverride, RulePackFile
+from scoring.shared_lists import SharedLists, check_all_used, resolve_option
 from scoring.validation import Table, field_default
 
 RULE_KINDS = ("phrases", "absence", "together", "code")
@@ -187,7 +188,11 @@ def parse_kind_cues(pack: RulePackFile) -> tuple[KindCue, ...]:
     return tuple(cues)
 
 
-def parse_rules(pack: RulePackFile, guard_names: set[str]) -> list[Rule]:
+def parse_rules(pack: RulePackFile, guard_names: set[str],
+                shared_lists: SharedLists | None = None,
+                used_lists: set[str] | None = None) -> list[Rule]:
+    """The rules of a pack; an option may refer to one of the language's
+    ``shared_lists`` (the names referred to are added to ``used_lists``)."""
     if pack.dimension not in DIMENSIONS:
         raise ConfigError(pack.source, "", "unknown dimension file")
     root = Table(pack.data, pack.source)
@@ -196,11 +201,13 @@ def parse_rules(pack: RulePackFile, guard_names: set[str]) -> list[Rule]:
         table = root.table(name)
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
             raise table.error("", "rule names use lower-case letters, digits and '-'")
-        rules.append(parse_rule(table, pack, name, guard_names))
+        rules.append(parse_rule(table, pack, name, guard_names, shared_lists or {},
+                                set() if used_lists is None else used_lists))
     return rules
 
 
-def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str]) -> Rule:
+def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str],
+               shared_lists: SharedLists, used_lists: set[str]) -> Rule:
     kind = table.get_str("kind", choices=RULE_KINDS)
     examples_table = table.table("examples", required=True)
     examples = Examples(
@@ -227,7 +234,8 @@ def parse_rule(table: Table, pack: RulePackFile, name: str, guard_names: set[str
             raise table.error("applies_to", f"unknown sentence kind {sentence_kind!r}; kinds: "
                               f"{', '.join(KINDS)}")
     options_table = table.table("options")
-    options = {key: options_table.raw(key) for key in options_table.keys()}
+    options = {key: resolve_option(options_table, key, shared_lists, used_lists)
+               for key in options_table.keys()}
     rule = Rule(
         rule_id=f"{pack.language}.{pack.dimension}.{name}",
         language=pack.language,
@@ -432,6 +440,7 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
     guards: dict[str, dict[str, Guard]] = {}
     kind_cues: dict[str, tuple[KindCue, ...]] = {}
     lexicons: dict[str, Lexicon] = {}
+    lexicon_sources: dict[str, str] = {}
     for pack in packs:
         if pack.dimension == "guards":
             guards.setdefault(pack.language, {}).update(parse_guards(pack))
@@ -439,12 +448,17 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
             kind_cues[pack.language] = parse_kind_cues(pack)
         elif pack.dimension == LEXICON_FILE:
             lexicons[pack.language] = parse_lexicon(pack)
+            lexicon_sources[pack.language] = pack.source
     rules: dict[str, list[Rule]] = {}
     seen: dict[str, str] = {}
+    used_lists: dict[str, set[str]] = {language: set() for language in lexicons}
     for pack in packs:
         if pack.dimension in PACK_FILES_WITHOUT_RULES:
             continue
-        for rule in parse_rules(pack, set(guards.get(pack.language, {}))):
+        lexicon = lexicons.get(pack.language)
+        for rule in parse_rules(pack, set(guards.get(pack.language, {})),
+                                lexicon.shared_lists if lexicon else {},
+                                used_lists.setdefault(pack.language, set())):
             check_only_when(rule, guards.get(pack.language, {}))
             if rule.rule_id in seen:
                 raise ConfigError(pack.source, rule.rule_id,
@@ -460,6 +474,8 @@ def build_rulebook(packs: tuple[RulePackFile, ...],
             hint = difflib.get_close_matches(rule_id, list(seen), n=1)
             fix = f"did you mean {hint[0]!r}?" if hint else "see `trustmail config show`"
             raise ConfigError(override.source, f"rules.{rule_id}", f"no such rule ({fix})")
+    for language, lexicon in lexicons.items():
+        check_all_used(lexicon.shared_lists, used_lists[language], lexicon_sources[language])
     check_groups(rules)
     for language, language_rules in rules.items():
         gated = next((r for r in language_rules if r.applies_to), None)
