@@ -60,6 +60,12 @@ def spin_forever(scorer: Any) -> None:
         pass
 
 
+def touch_then_spin_forever(scorer: Any, path: str) -> None:
+    """``spin_forever``, once ``path`` shows the job is running."""
+    Path(path).touch()
+    spin_forever(scorer)
+
+
 def measured(scorer: Any, job_name: str, *args: Any) -> tuple[float, float, Any]:
     """One of the daemon's scoring jobs (daemon/application/score_draft.py) by name:
     its seconds, the worker's peak RSS in MB while it ran, and its result."""
