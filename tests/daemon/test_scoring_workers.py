@@ -26,7 +26,6 @@ from daemon.scoring_service import pool as pool_module
 from daemon.scoring_service.pool import (
     ABANDONED_SECONDS,
     PIPELINE_DEPTH,
-    STOP_SECONDS,
     JobTimedOut,
     ScoringWorkers,
     WorkerCrashed,
@@ -39,6 +38,7 @@ TESTS = Path(__file__).resolve().parent.parent
 SLOW = 0.5             # a job long enough to be still running while the test acts
 EXIT_SECONDS = 5.0     # a worker whose daemon died is gone well within this
 REPLACED_SECONDS = 60.0  # a stopped worker is gone within this on a loaded machine too
+LATE_SECONDS = 10.0      # a loaded machine's lateness; the jobs outlast it if not stopped
 GAVE_UP_BUDGET = 600     # ten times REPLACED_SECONDS: a job kept to its budget fails
 
 Pools = Callable[..., ScoringWorkers]
@@ -146,7 +146,8 @@ async def test_a_worker_killed_mid_job_fails_that_job_and_is_respawned(
     new_pid = await asyncio.wait_for(queued, 30)
     assert new_pid != pid and (tmp_path / "ran").exists()
     assert pool.pids() == [new_pid]
-    await asyncio.to_thread(wait_for, lambda: gone(pid), "the killed worker reaped", 5)
+    await asyncio.to_thread(wait_for, lambda: gone(pid), "the killed worker reaped",
+                            REPLACED_SECONDS)
 
 
 async def test_close_stops_a_busy_worker_at_once_and_fails_unfinished_jobs(
@@ -158,7 +159,7 @@ async def test_close_stops_a_busy_worker_at_once_and_fails_unfinished_jobs(
     await asyncio.sleep(SLOW)
     started = time.monotonic()
     pool.close()
-    assert time.monotonic() - started < STOP_SECONDS
+    assert time.monotonic() - started < LATE_SECONDS      # the job had 30 s to go
     assert not Path(f"/proc/{pid}").exists()            # reaped, not a zombie
     for job in (running, queued):
         with pytest.raises(WorkersClosed):
@@ -203,11 +204,12 @@ async def test_a_job_past_its_budget_is_stopped_and_the_worker_respawned(
     started = time.monotonic()
     with pytest.raises(JobTimedOut, match=f"budget of 0.3 s; scoring worker {pid} was stopped"):
         await stuck
-    assert time.monotonic() - started < 0.3 + 0.5
+    assert time.monotonic() - started < 0.3 + LATE_SECONDS   # the job never ends
     # the job sent behind it had not started: the respawned worker runs it
     new_pid = await asyncio.wait_for(behind, 30)
     assert new_pid != pid and (tmp_path / "behind").exists()
-    await asyncio.to_thread(wait_for, lambda: gone(pid), "the stopped worker reaped", 5)
+    await asyncio.to_thread(wait_for, lambda: gone(pid), "the stopped worker reaped",
+                            REPLACED_SECONDS)
 
 
 async def test_a_running_job_whose_caller_gave_up_is_stopped_long_before_its_budget(
@@ -226,13 +228,19 @@ async def test_a_running_job_whose_caller_gave_up_is_stopped_long_before_its_bud
 
 
 async def test_a_running_job_whose_caller_gave_up_may_end_without_a_respawn(
-        pools: Pools) -> None:
+        pools: Pools, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ten times the grace: a loaded machine may hold the worker for tenths of a second
+    monkeypatch.setattr(pool_module, "ABANDONED_SECONDS", ABANDONED_SECONDS * 10)
     pool = pools(workers=1)
     [pid] = await pool.start()
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(pool.run(worker_jobs.sleep_then_pid, ABANDONED_SECONDS / 5),
-                               ABANDONED_SECONDS / 50)
-    await asyncio.sleep(ABANDONED_SECONDS * 2)     # past the time it was given
+    running = tmp_path / "running"
+    job = asyncio.ensure_future(pool.run(worker_jobs.touch_then_sleep, str(running),
+                                         ABANDONED_SECONDS / 5))
+    await asyncio.to_thread(wait_for, running.exists, "the job running", REPLACED_SECONDS)
+    job.cancel()                    # given up while it runs, before it ends
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    # the next job waits for the one given up: run by the same worker once it ended
     assert await pool.run(worker_jobs.worker_pid) == pid
 
 
@@ -298,8 +306,10 @@ async def test_workers_are_launched_off_the_event_loop(
     launches = HeldLaunches(monkeypatch)
     pool = pools(workers=2)
     ready = pool.start()        # returns while both launches are held
-    await asyncio.sleep(0.05)   # the loop turns meanwhile
-    assert not ready.done() and len(launches.threads) == 2
+    # the loop turns meanwhile
+    await asyncio.to_thread(wait_for, lambda: len(launches.threads) == 2, "both launches",
+                            REPLACED_SECONDS)
+    assert not ready.done()
     assert threading.main_thread() not in launches.threads
     launches.release.set()
     assert len(await asyncio.wait_for(ready, 30)) == 2

@@ -11,6 +11,7 @@ import time
 
 import pytest
 from support.hostile_smtp import Behaviour, HostileUpstream
+from support.smtp_proxy import wait_until
 from support.smtp_upstream import SmtpUpstream
 
 from daemon.config.sections import UpstreamSettings
@@ -153,8 +154,7 @@ async def test_an_honest_starttls_upstream_still_works() -> None:
 async def test_unsolicited_bytes_before_a_command_are_refused() -> None:
     async with HostileUpstream(Behaviour(after_ehlo=b"250 2.1.0 fake MAIL ok\r\n")) as upstream:
         connection = await connected(upstream)
-        await asyncio.sleep(0.05)           # the extra reply has arrived
-        assert not connection.reusable
+        assert await wait_until(lambda: not connection.reusable, 30)   # the extra reply
         with pytest.raises(UpstreamError, match="unsolicited bytes before a command"):
             await connection.command(b"MAIL FROM:<a@example.com>")
         assert not connection.connected

@@ -30,6 +30,12 @@ def touch(scorer: Any, path: str) -> int:
     return os.getpid()
 
 
+def touch_then_sleep(scorer: Any, path: str, seconds: float) -> int:
+    """``sleep_then_pid``, once ``path`` shows the job is running."""
+    Path(path).touch()
+    return sleep_then_pid(scorer, seconds)
+
+
 def fail(scorer: Any, message: str) -> None:
     raise ValueError(message)
 
@@ -68,15 +74,16 @@ def touch_then_spin_forever(scorer: Any, path: str) -> None:
 
 def measured(scorer: Any, job_name: str, *args: Any) -> tuple[float, float, Any]:
     """One of the daemon's scoring jobs (daemon/application/score_draft.py) by name:
-    its seconds, the worker's peak RSS in MB while it ran, and its result."""
+    its CPU seconds (the work, which a loaded machine does not lengthen), the worker's
+    peak RSS in MB while it ran, and its result."""
     from daemon.application import score_draft as jobs
     try:
         Path("/proc/self/clear_refs").write_text("5")     # the peak starts again from now
     except OSError:
         pass                                              # then: the peak since start
-    started = time.perf_counter()
+    started = time.process_time()
     result = getattr(jobs, job_name)(scorer, *args)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     peak_kb = next(int(line.split()[1]) for line in
                    Path("/proc/self/status").read_text().splitlines()
                    if line.startswith("VmHWM:"))
