@@ -11,7 +11,8 @@ and fails on an import it does not allow, also one inside a function or under
 - ``addon_build``: builds the Thunderbird add-on's .xpi. May import: nothing.
 - ``runtime``: the process's plumbing: logs, state file, TLS certificate, add-on pairing, memory.
   May import: config.
-- ``store``: the SQLite store, its queries and the SMTP proxy's record journal.
+- ``store``: the SQLite store, what it keeps of a report, its queries and the SMTP proxy's
+  record journal.
   May import: config.
 - ``mail``: untrusted mail bounded, and the one header reader (headers -> stored record).
   May import: config, store.

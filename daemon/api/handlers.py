@@ -152,8 +152,7 @@ class Handlers:
     async def sent(self, request: Request, body: SentRequest) -> SentResponse:
         """``POST /v1/sent``: store a send from the add-on (once per Message-ID)."""
         record = sent_record(body.message, account=body.account or "", body=body.body)
-        report = body.report.to_json() if body.report is not None else None
-        recorded = await self.run_blocking(record_send, self.store, record, report)
+        recorded = await self.run_blocking(record_send, self.store, record, body.report)
         return SentResponse(id=recorded.id, duplicate=recorded.duplicate)
 
     async def health(self, request: Request, body: None) -> Health:

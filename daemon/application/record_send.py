@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from daemon.mail.headers import record_of
 from daemon.store.database import MessageRecord, Store
+from daemon.store.kept_report import ScoredReport
 
 ADDON_SOURCE = "addon"
 
@@ -73,8 +74,9 @@ def sent_record(message: SentFields, *, account: str = "",
 
 
 def record_send(store: Store, record: MessageRecord,
-                report: dict[str, Any] | None) -> Recorded:
-    """Store the send with its final report, unless it is stored already: the SMTP proxy
+                report: ScoredReport | None) -> Recorded:
+    """Store the send with its final report (the add-on's, as the API validated it),
+    unless it is stored already: the SMTP proxy
     may have recorded this very send (same Message-ID), and one send is one message in
     the ledger, whichever part saw it first. Blocking (SQLite): call it off the loop."""
     existing = store.query(

@@ -20,7 +20,6 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from imapclient import IMAPClient
 
@@ -34,6 +33,7 @@ from daemon.store.queries import (
     get_sync_state,
     save_sync_state,
 )
+from scoring.report import Report
 
 FETCH_ITEM = b"BODY[]"
 PASS = "pass"
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 
 Notifier = Callable[[str, str], None]   # (title, text)
-Scored = Callable[[dict[str, Any]], None]   # told each draft's report (team metrics)
+Scored = Callable[[Report], None]   # told each draft's report (team metrics)
 
 
 def desktop_notify(title: str, text: str) -> None:
@@ -107,20 +107,20 @@ def score_new_drafts(client: IMAPClient, store: Store, account: AccountSettings,
 
 def _score_one(client: IMAPClient, store: Store, account: AccountSettings, folder: str,
                scoring: MailScoring, uid: int, raw: bytes,
-               notify: Notifier | None) -> dict[str, Any]:
+               notify: Notifier | None) -> Report:
     scored = scoring.score(raw, "draft", datetime.now(UTC))
     log_bounded(scored, f"{account.name}: draft uid {uid}")
     record, report = scored.record, scored.report
     record.account, record.folder, record.uid = account.name, folder, uid
-    record.body = report.get("body")
+    record.body = report.body
     store.record_message(record, report)
-    verdict = report.get("verdict", PASS)
-    log.info("%s: draft uid %d scored %s (%s)", account.name, uid, report.get("score"), verdict)
+    verdict = report.verdict
+    log.info("%s: draft uid %d scored %s (%s)", account.name, uid, report.score, verdict)
     if verdict == PASS:
         return report
     if account.draft_keyword:
         client.add_flags([uid], [account.draft_keyword.encode()])
     if account.notify and notify is not None:
-        notify(f"trustmail: draft scored {report.get('score')} ({verdict})",
+        notify(f"trustmail: draft scored {report.score} ({verdict})",
                record.subject or "(no subject)")
     return report

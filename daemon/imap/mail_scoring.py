@@ -23,7 +23,6 @@ import threading
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from daemon.mail.bounded import MAX_SCORED_BYTES, bound_message
 from daemon.mail.headers import parse_headers
@@ -36,6 +35,7 @@ from daemon.scoring_service.pool import (
 from daemon.scoring_service.scorer import Scorer
 from daemon.scoring_service.service import ScoringService
 from daemon.store.database import MessageRecord
+from scoring.report import Report
 
 SOURCE = "imap"
 MAX_NOTES = 5           # of what bounding cut, for the log
@@ -46,7 +46,7 @@ class ScoredMail:
     """A message read and scored: its header record, its report, what bounding cut."""
 
     record: MessageRecord
-    report: dict[str, Any]
+    report: Report
     notes: tuple[str, ...] = ()
 
 
@@ -60,7 +60,7 @@ def score_mail(scorer: Scorer, raw: bytes, direction: str, now: datetime | None)
     message's own Date when None: Sent mail's promises are due from when it was sent)."""
     record = parse_headers(raw, source=SOURCE, direction=direction)
     bounded = bound_message(raw)
-    report = scorer.score_message(bounded.raw, now=now or record.date).to_dict()
+    report = scorer.score_message(bounded.raw, now=now or record.date)
     return ScoredMail(record, report, tuple(bounded.notes[:MAX_NOTES]))
 
 

@@ -66,7 +66,7 @@ def score_sent(client: IMAPClient, store: Store, account: str, folder: str,
         log_bounded(scored, where)
         record, report = scored.record, scored.report
         record.account, record.folder, record.uid = account, folder, int(uid)
-        record.body = report.get("body")
+        record.body = report.body
         store.record_message(record, report)
     log.info("%s/%s: scored %d sent messages for promises", account, folder, len(wanted))
     return len(wanted)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from daemon.metrics import labels as L
 from daemon.metrics.counts import Counts
@@ -30,6 +30,9 @@ from daemon.metrics.instruments import (
     SMTP_MESSAGES,
     Instrument,
 )
+
+if TYPE_CHECKING:      # a type only: metrics off must import nothing of the core
+    from scoring.report import Report
 
 
 class Backend(Protocol):
@@ -66,14 +69,12 @@ class Recorder:
         for backend in self.backends:
             backend.observe(instrument, labels, value)
 
-    def draft_scored(self, source: str, report: Mapping[str, Any] | None) -> None:
+    def draft_scored(self, source: str, verdict: str, rules: Iterable[object]) -> None:
+        """A draft was scored: its verdict label (L.verdict_label) and its findings' rule
+        ids (any value: each is labelled safe here)."""
         source = L.one_of(source, L.SOURCES)
-        self.count(DRAFTS_SCORED, source=source, verdict=L.verdict_label(report))
-        findings = report.get("findings") if report is not None else None
-        if not isinstance(findings, list):
-            return
-        rules = Counter(L.rule_label(f.get("rule")) for f in findings if isinstance(f, dict))
-        for rule, amount in rules.items():
+        self.count(DRAFTS_SCORED, source=source, verdict=verdict)
+        for rule, amount in Counter(L.rule_label(rule) for rule in rules).items():
             self.count(FINDINGS, amount, source=source, rule=rule)
 
     def smtp_message(self, outcome: str, reason: str) -> None:
@@ -127,10 +128,27 @@ def active() -> Recorder | None:
 
 # -- the one-line calls -------------------------------------------------------------------
 
-def record_scored(source: str, report: Mapping[str, Any] | None) -> None:
+def record_scored(source: str, report: Report | None) -> None:
     """A draft was scored (``report`` None: scoring failed or timed out)."""
     if _active is not None:
-        _active.draft_scored(source, report)
+        _active.draft_scored(source, *_typed_labels(report))
+
+
+def _typed_labels(report: Report | None) -> tuple[str, list[str]]:
+    if report is None:
+        return L.SCORING_FAILED, []
+    verdict = L.SCORING_FAILED if report.error else L.one_of(report.verdict, L.VERDICTS)
+    return verdict, [finding.rule for finding in report.findings]
+
+
+def _json_labels(report: object) -> tuple[str, list[object]]:
+    """The labels of a report's JSON (the API's answer), whatever the JSON holds."""
+    if not isinstance(report, dict):
+        return L.SCORING_FAILED, []
+    findings = report.get("findings")
+    rules = [f.get("rule") for f in findings if isinstance(f, dict)] \
+        if isinstance(findings, list) else []
+    return L.verdict_label(report), rules
 
 
 def record_scored_json(source: str, encoded: bytes) -> bytes:
@@ -154,7 +172,7 @@ def _record_json(source: str, encoded: bytes) -> None:
         report = json.loads(encoded)
     except ValueError:
         report = None
-    _active.draft_scored(source, report if isinstance(report, dict) else None)
+    _active.draft_scored(source, *_json_labels(report))
 
 
 def record_proxy_scored(scoring: asyncio.Future[Any]) -> None:
@@ -162,7 +180,7 @@ def record_proxy_scored(scoring: asyncio.Future[Any]) -> None:
     if _active is None or scoring.cancelled() or scoring.exception() is not None:
         return
     outcome = scoring.result()
-    _active.draft_scored("smtp", None if outcome.failure else outcome.report)
+    _active.draft_scored("smtp", *_typed_labels(None if outcome.failure else outcome.report))
 
 
 def record_smtp(outcome: str, reason: str) -> None:

@@ -12,6 +12,7 @@ from daemon.mail.headers import parse_header_message
 from daemon.reports.periods import Period
 from daemon.scoring_service.scorer import Scorer
 from daemon.store.database import Store
+from daemon.store.kept_report import iso_due
 from daemon.store.queries import (
     StoredMessage,
     StoredPromise,
@@ -86,14 +87,14 @@ def score_my_mbox_mail(path: Path, messages: Sequence[StoredMessage], parties: P
             message = wanted.get(index)
             if message is None:
                 continue
-            report = scorer.score_message(box.get_bytes(key), now=message.date).to_dict()
-            message.score = report.get("score")
-            message.findings = [(f["rule"], f["match"]) for f in report.get("findings", [])]
+            report = scorer.score_message(box.get_bytes(key), now=message.date)
+            message.score = report.score
+            message.findings = [(f.rule, f.match) for f in report.findings]
             promises += [StoredPromise(
-                promise_id=len(promises) + number + 1, message_row=index, text=p["text"],
-                owner=p["owner"], due=parse_iso(p.get("due")), hedged=bool(p["hedged"]),
+                promise_id=len(promises) + number + 1, message_row=index, text=p.text,
+                owner=p.owner, due=parse_iso(iso_due(p.due)), hedged=p.hedged,
                 status="open", made_at=message.date)
-                for number, p in enumerate(report.get("promises", []))]
+                for number, p in enumerate(report.promises)]
     finally:
         box.close()
     return promises

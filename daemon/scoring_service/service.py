@@ -22,7 +22,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from daemon.scoring_service.pool import ScoringWorkers, WorkersClosed
-from daemon.scoring_service.scorer import ScoredReport, Scorer
+from daemon.scoring_service.scorer import Scorer
+from scoring.report import Report
 from scoring.settings import ScoringSettings
 
 Result = TypeVar("Result")
@@ -75,12 +76,12 @@ class ScoringService:
         return self._scorer
 
     def score_message(self, raw: bytes, *, now: datetime | None = None, lang: str = "auto",
-                      original: bytes | None = None) -> ScoredReport:
+                      original: bytes | None = None) -> Report:
         return self.scorer.score_message(raw, now=now, lang=lang, original=original)
 
     def score_text(self, text: str, *, now: datetime | None = None, lang: str = "auto",
                    original_text: str | None = None,
-                   original_date: datetime | None = None) -> ScoredReport:
+                   original_date: datetime | None = None) -> Report:
         return self.scorer.score_text(text, now=now, lang=lang, original_text=original_text,
                                       original_date=original_date)
 

@@ -311,7 +311,7 @@ class RelayHandler:
                       "score-failed-tempfail" if tempfail else "score-failed-open",
                       problem=outcome.failure, ms=round(outcome.elapsed_ms, 1))
         report = outcome.report
-        body = str(report.get("body", "")) if report else ""
+        body = report.body if report is not None else ""
         subject = header_text(bounded_header_message(raw), "Subject")
         key = fingerprint(mail_from, rcpt_tos, subject, body)
         decision = decide(settings.policy, None if outcome.failure else report, key,
@@ -325,7 +325,7 @@ class RelayHandler:
             return TEMPFAIL_REPLY
         assert report is not None
         log_event(log, logging.INFO, "policy-refused", reason=decision.reason,
-                  sender=mail_from, score=report.get("score"), verdict=report.get("verdict"))
+                  sender=mail_from, score=report.score, verdict=report.verdict)
         metrics.record_smtp("held", decision.reason.replace("-", "_"))
         minutes = settings.warn_resend_minutes if decision.resend_allowed else None
         return refusal_reply(report, minutes)
@@ -359,7 +359,7 @@ class RelayHandler:
             log_event(log, logging.WARNING, "score-failed-open", problem=outcome.failure,
                       ms=round(outcome.elapsed_ms, 1))
         report = None if outcome.failure else outcome.report
-        body = str(report.get("body", "")) if report and context.store.keep_bodies else None
+        body = report.body if report is not None and context.store.keep_bodies else None
         try:
             record = build_record(raw, mail_from, rcpt_tos, body)
             loop = asyncio.get_running_loop()
@@ -433,4 +433,4 @@ def score_header(outcome: ScoreOutcome) -> bytes:
     if outcome.failure or report is None:
         problem = (outcome.failure or "error").split(":", 1)[0]
         return SCORE_HEADER + f": unscored (fail-open: {problem})\r\n".encode()
-    return SCORE_HEADER + f": {report.get('score')} ({report.get('verdict')})\r\n".encode()
+    return SCORE_HEADER + f": {report.score} ({report.verdict})\r\n".encode()

@@ -17,7 +17,8 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from scoring.report import Report
 
 POLICY_OBSERVE = "observe"
 POLICY_WARN = "warn"
@@ -80,16 +81,16 @@ class ResendMemory:
             del self._refused[key]
 
 
-def decide(policy: str, report: dict[str, Any] | None, key: str, memory: ResendMemory,
+def decide(policy: str, report: Report | None, key: str, memory: ResendMemory,
            hold_override: bool = False, score_failure: str = SCORE_FAILURE_ACCEPT) -> Decision:
     """Apply the policy to a scoring report (None: scoring failed or timed out)."""
     if policy == POLICY_OBSERVE:
         return Decision(True, "observe")
-    if report is None or report.get("error"):
+    if report is None or report.error:
         if score_failure == SCORE_FAILURE_TEMPFAIL:
             return Decision(False, "tempfail")
         return Decision(True, "fail-open")
-    verdict = report.get("verdict", VERDICT_PASS)
+    verdict = report.verdict
     if policy == POLICY_WARN:
         refusable, reason = verdict in (VERDICT_WARN, VERDICT_HOLD), "refused-warn"
         resend_allowed = True

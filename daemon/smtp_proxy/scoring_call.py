@@ -17,18 +17,19 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from daemon.application.score_draft import score_relayed
 from daemon.mail.bounded import MAX_SCORED_BYTES
 from daemon.scoring_service.service import ScoringService
+from scoring.report import Report
 
 MAX_ERROR_CHARS = 200
 
 
 @dataclass(frozen=True)
 class ScoreOutcome:
-    report: dict[str, Any] | None    # Report.to_dict(), None when scoring failed
+    report: Report | None            # None when scoring failed
     failure: str                     # "" | "timeout" | "error: ..."
     elapsed_ms: float
 
@@ -69,8 +70,8 @@ class ProxyScoring:
         except Exception as error:  # noqa: BLE001 - any scorer bug must fail open
             # Only the type: an exception's text might quote the message.
             return ScoreOutcome(None, f"error: {type(error).__name__}", _ms_since(started))
-        if report.get("error"):
-            problem = str(report["error"])[:MAX_ERROR_CHARS]
+        if report.error:
+            problem = report.error[:MAX_ERROR_CHARS]
             return ScoreOutcome(report, f"error: {problem}", _ms_since(started))
         return ScoreOutcome(report, "", _ms_since(started))
 

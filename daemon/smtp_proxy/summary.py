@@ -7,7 +7,11 @@ top findings with their suggestions, and what to do next, in plain ASCII lines.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from scoring.findings import Finding
+from scoring.report import Report
 
 REFUSAL_CODE = "550"
 REFUSAL_STATUS = "5.7.0"
@@ -26,29 +30,37 @@ def ascii_line(text: str, limit: int = MAX_LINE_CHARS) -> str:
     return plain if len(plain) <= limit else plain[: limit - 3] + "..."
 
 
-def top_rules(findings: list[dict[str, Any]], count: int = TOP_FINDINGS) -> list[dict[str, Any]]:
+@dataclass
+class RuleGroup:
+    """One rule's findings in a report: its message, suggestion, matches, penalty."""
+
+    message: str
+    suggestion: str
+    matches: list[str] = field(default_factory=list)
+    penalty: float = 0.0
+
+
+def top_rules(findings: Sequence[Finding], count: int = TOP_FINDINGS) -> list[RuleGroup]:
     """Findings grouped by rule, heaviest first: one entry per rule with all its matches."""
-    groups: dict[str, dict[str, Any]] = {}
+    groups: dict[str, RuleGroup] = {}
     for finding in findings:
-        group = groups.setdefault(finding.get("rule", ""), {
-            "message": finding.get("message", ""), "suggestion": finding.get("suggestion", ""),
-            "matches": [], "penalty": 0.0})
-        if finding.get("match") and finding["match"] not in group["matches"]:
-            group["matches"].append(finding["match"])
-        group["penalty"] += float(finding.get("penalty", 0))
-    return sorted(groups.values(), key=lambda g: -g["penalty"])[:count]
+        group = groups.setdefault(finding.rule, RuleGroup(finding.message, finding.suggestion))
+        if finding.match and finding.match not in group.matches:
+            group.matches.append(finding.match)
+        group.penalty += finding.penalty
+    return sorted(groups.values(), key=lambda g: -g.penalty)[:count]
 
 
-def summary_lines(report: dict[str, Any], resend_minutes: int | None) -> list[str]:
+def summary_lines(report: Report, resend_minutes: int | None) -> list[str]:
     """The text lines of the refusal, without reply codes."""
-    lines = [f"trustmail: this email scored {report.get('score', '?')}/100 "
-             f"({report.get('verdict', '?')}) and was not sent."]
-    for number, group in enumerate(top_rules(report.get("findings", [])), start=1):
-        quoted = ", ".join(f'"{m}"' for m in group["matches"])
-        text = f"{number}. {quoted}: {group['message']}" if quoted else \
-            f"{number}. {group['message']}"
-        if group["suggestion"]:
-            text += f" Try: {group['suggestion']}"
+    lines = [f"trustmail: this email scored {report.score}/100 "
+             f"({report.verdict}) and was not sent."]
+    for number, group in enumerate(top_rules(report.findings), start=1):
+        quoted = ", ".join(f'"{m}"' for m in group.matches)
+        text = f"{number}. {quoted}: {group.message}" if quoted else \
+            f"{number}. {group.message}"
+        if group.suggestion:
+            text += f" Try: {group.suggestion}"
         lines.append(text)
     if resend_minutes is not None:
         lines.append(f"To send it anyway, send the same message again within "
@@ -59,7 +71,7 @@ def summary_lines(report: dict[str, Any], resend_minutes: int | None) -> list[st
     return [ascii_line(line) for line in lines]
 
 
-def refusal_reply(report: dict[str, Any], resend_minutes: int | None) -> bytes:
+def refusal_reply(report: Report, resend_minutes: int | None) -> bytes:
     """The complete multi-line 550 reply."""
     lines = summary_lines(report, resend_minutes)
     wire = [f"{REFUSAL_CODE}-{REFUSAL_STATUS} {line}" for line in lines[:-1]]

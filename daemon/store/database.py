@@ -25,6 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from daemon.config import paths
+from daemon.store.kept_report import (
+    KeptReport,
+    ScoredReport,
+    kept_again,
+    storable_report,
+    text_hash,
+)
 
 STORE_FILE_NAME = "trustmail.sqlite3"
 
@@ -107,7 +114,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 HASHED_SUBJECT = re.compile(r"sha256:[0-9a-f]{32}")
-NOT_STORED = ""        # what a text column holds when keep_bodies is off
 
 
 @dataclass
@@ -134,11 +140,6 @@ class MessageRecord:
 
 def default_store_path() -> Path:
     return paths.data_dir() / STORE_FILE_NAME
-
-
-def text_hash(text: str) -> str:
-    """A short digest that tells texts apart without keeping them."""
-    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -245,16 +246,23 @@ class Store:
             return "sha256:" + hashlib.sha256(subject.encode("utf-8")).hexdigest()[:32]
         return subject
 
-    def record_message(self, record: MessageRecord,
-                       report: dict[str, Any] | None = None, *,
+    def record_message(self, record: MessageRecord, report: ScoredReport | None = None, *,
                        journal_id: str | None = None) -> int:
-        """Insert a message with its report (the JSON dict of ``Report.to_dict()``).
+        """Insert a message with its report (see daemon/store/kept_report.py).
 
         Returns the row id. With a ``uid``, a message already stored for the same
         account/folder/uid is replaced (a changed draft). With a ``journal_id`` (see
         :mod:`daemon.store.journal`) a record already stored under it is not stored
         twice: the existing row id is returned.
         """
+        kept = storable_report(report, self.keep_bodies) if report is not None else None
+        return self.record_kept(record, kept, journal_id=journal_id)
+
+    def record_kept(self, record: MessageRecord, report: KeptReport | None, *,
+                    journal_id: str | None = None) -> int:
+        """:meth:`record_message` with the report as the store keeps it (a journal line)."""
+        if report is not None:
+            report = kept_again(report, self.keep_bodies)
         now = iso_utc(datetime.now(UTC))
         with self.transaction() as conn:
             if journal_id is not None:
@@ -276,19 +284,18 @@ class Store:
                  ",".join(a.lower() for a in record.to_addrs),
                  ",".join(a.lower() for a in record.cc_addrs),
                  self.subject_for_storage(record.subject), int(record.automated),
-                 report.get("score") if report else None,
-                 report.get("verdict") if report else None,
-                 report.get("language") if report else None,
+                 report["score"] if report else None,
+                 report["verdict"] if report else None,
+                 report["language"] if report else None,
                  record.body if self.keep_bodies else None, now, journal_id))
             row_id = int(cursor.lastrowid or 0)
             if report:
-                self._insert_report_parts(conn, row_id, storable_report(report,
-                                                                        self.keep_bodies))
+                self._insert_report_parts(conn, row_id, report)
             return row_id
 
     @staticmethod
     def _insert_report_parts(conn: sqlite3.Connection, row_id: int,
-                             report: dict[str, Any]) -> None:
+                             report: KeptReport) -> None:
         conn.executemany(
             'INSERT INTO findings (message, rule, dimension, start, "end", match, penalty, '
             "match_hash) VALUES (?,?,?,?,?,?,?,?)",
@@ -302,33 +309,6 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         return list(self.connection.execute(sql, params))
-
-
-def storable_report(report: dict[str, Any], keep_bodies: bool) -> dict[str, Any]:
-    """The part of a report the store keeps: without bodies, metadata only.
-
-    Findings keep rule, dimension, offsets, penalty and a hash of the match; promises
-    keep owner, due date, hedged, offsets and a hash of the sentence. The text itself
-    only with ``keep_bodies``. Applying it twice changes nothing (the journal stores
-    this form and the store applies it again on replay).
-    """
-    def kept(text: str) -> str:
-        return text if keep_bodies else NOT_STORED
-
-    return {
-        "score": report.get("score"),
-        "verdict": report.get("verdict"),
-        "language": report.get("language"),
-        "findings": [{"rule": f["rule"], "dimension": f["dimension"], "start": f["start"],
-                      "end": f["end"], "penalty": f["penalty"], "match": kept(f["match"]),
-                      "match_hash": f.get("match_hash") or text_hash(f["match"])}
-                     for f in report.get("findings", [])],
-        "promises": [{"text": kept(p["text"]), "owner": p["owner"], "due": p.get("due"),
-                      "hedged": bool(p["hedged"]), "start": p.get("start"),
-                      "end": p.get("end"),
-                      "text_hash": p.get("text_hash") or text_hash(p["text"])}
-                     for p in report.get("promises", [])],
-    }
 
 
 def prepare_directory(directory: Path) -> None:

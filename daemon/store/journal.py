@@ -7,7 +7,7 @@ the store afterwards. A journal entry the store never got is replayed when the j
 is next opened. Each entry carries an id that the store keeps with the row, so a
 replay never stores a record twice.
 
-The journal holds what the store would hold (:func:`daemon.store.database.storable_report`):
+The journal holds what the store would hold (:func:`daemon.store.kept_report.storable_report`):
 with keep_bodies off, no message text. Only one process may own it (an exclusive
 flock); the daemon opens it at start.
 """
@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from daemon.config import paths
-from daemon.store.database import MessageRecord, Store, prepare_directory, storable_report
+from daemon.store.database import MessageRecord, Store, prepare_directory
+from daemon.store.kept_report import ScoredReport, storable_report
 from daemon.store.queries import parse_iso
 
 
@@ -50,11 +51,12 @@ class RecordJournal:
             raise JournalBusy(f"{self.path} is in use by another trustmail") from None
         self.replayed = self._replay()
 
-    def append(self, record: MessageRecord, report: dict[str, Any] | None = None) -> str:
+    def append(self, record: MessageRecord, report: ScoredReport | None = None) -> str:
         """Write the record durably; returns the id to pass to :meth:`commit`."""
         journal_id = uuid.uuid4().hex
         entry = {"id": journal_id, "record": _record_dict(record, self.store),
-                 "report": storable_report(report, self.store.keep_bodies) if report else None}
+                 "report": storable_report(report, self.store.keep_bodies) if report is not None
+                 else None}
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
         with self._lock:
             os.write(self._fd, line)
@@ -64,7 +66,7 @@ class RecordJournal:
         return journal_id
 
     def commit(self, journal_id: str, record: MessageRecord,
-               report: dict[str, Any] | None = None) -> int:
+               report: ScoredReport | None = None) -> int:
         """Store the record (with the final report, when scoring finished since) and
         drop it from the journal. Returns the store row id."""
         row = self.store.record_message(record, report, journal_id=journal_id)
@@ -88,7 +90,7 @@ class RecordJournal:
             except ValueError:
                 continue              # the torn last line of a kill during the write
             record = _record_from_dict(entry["record"])
-            self.store.record_message(record, entry["report"], journal_id=entry["id"])
+            self.store.record_kept(record, entry["report"], journal_id=entry["id"])
             count += 1
         os.ftruncate(self._fd, 0)
         return count

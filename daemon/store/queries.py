@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from daemon.store.database import NOT_STORED, MessageRecord, Store, iso_utc
+from daemon.store.database import MessageRecord, Store, iso_utc
+from daemon.store.kept_report import NOT_STORED
 
 # Shown instead of a promise sentence that the store did not keep.
 TEXT_NOT_STORED = "(text not stored; keep_bodies is off)"

@@ -7,22 +7,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support.reports import a_report
 
 from daemon.cli import main
 from daemon.conversations.promise_status import KEPT, OPEN, OVERDUE, promise_statuses
 from daemon.conversations.response_times import Parties
 from daemon.store.database import MessageRecord, open_store
 from daemon.store.queries import load_messages, load_promises, save_promise_statuses
+from scoring.findings import Promise
+from scoring.report import Report
 
 ME = "alice@example.com"
 PARTIES = Parties.of([ME], [])
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def promise_report(text: str, due: datetime | None) -> dict[str, object]:
-    return {"score": 90, "verdict": "pass", "language": "en", "findings": [],
-            "promises": [{"text": text, "start": 0, "end": len(text), "owner": "sender",
-                          "due": due.isoformat() if due else None, "hedged": False}]}
+def promise_report(text: str, due: datetime | None) -> Report:
+    return a_report(90, promises=[Promise(text, 0, len(text), "sender", due, False)])
 
 
 def test_kept_overdue_and_open_promises(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from daemon.imap.connection import connect
 from daemon.imap.drafts import score_new_drafts
 from daemon.store.database import open_store
 from scoring import Scorer
+from scoring.report import Report
 
 KEYWORD = "$TrustmailWarn"
 # weak under the shipped rules: blame, talking down, a vague promise with no owner
@@ -182,10 +183,10 @@ def test_each_scored_draft_is_told_to_on_scored(dovecot: Dovecot, tmp_path: Path
     client.append("Drafts", mail("alice@example.com", "c@x.example", "Re: x", datetime.now(UTC),
                                  "<m1@example.com>", body=HEDGED_DRAFT), flags=[b"\\Draft"])
     client.select_folder("Drafts")
-    told: list[dict[str, object]] = []
+    told: list[Report] = []
     assert score_new_drafts(client, store, account, "Drafts", Scorer(load_config(None).scoring),
                             on_scored=told.append) == [1]
     client.logout()
-    assert [report["verdict"] for report in told] == [
+    assert [report.verdict for report in told] == [
         r["verdict"] for r in store.query("SELECT verdict FROM messages")]
-    assert told[0]["verdict"] != "pass"
+    assert told[0].verdict != "pass"

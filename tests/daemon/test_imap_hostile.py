@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from imap_helpers import HOSTILE, FakeClient
+from support.reports import a_report
 
 from daemon.config.sections import AccountSettings
 from daemon.imap.drafts import score_new_drafts
@@ -19,20 +20,16 @@ from daemon.imap.sent_promises import score_sent
 from daemon.mail.bounded import MAX_ENCODED_WORDS
 from daemon.mail.headers import parse_headers
 from daemon.store.database import Store, open_store
-
-
-class FakeReport:
-    def to_dict(self) -> dict[str, Any]:
-        return {"score": 100, "verdict": "pass", "body": "Hello there."}
+from scoring.report import Report
 
 
 class FakeScorer:
     def __init__(self) -> None:
         self.seen: list[bytes] = []
 
-    def score_message(self, raw: bytes, now: datetime | None = None) -> FakeReport:
+    def score_message(self, raw: bytes, now: datetime | None = None) -> Report:
         self.seen.append(raw)
-        return FakeReport()
+        return a_report(body="Hello there.")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from imap_helpers import PASSWORD_ENV, RefusingScorer, account_toml, mail, wait_for
@@ -17,6 +16,7 @@ from daemon.config.load import load_config
 from daemon.imap.service import imap_sync_service
 from daemon.scoring_service.service import ScoringService
 from daemon.store.database import open_store
+from scoring.report import Report
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -86,7 +86,7 @@ async def test_the_daemon_service_scores_drafts_in_the_scoring_workers(
     config = load_config(write_config(tmp_path, dovecot))
     store = open_store(config.daemon.store.path)
     scoring = ScoringService.in_processes(config.scoring, RefusingScorer(), workers=1)
-    told: list[dict[str, Any]] = []
+    told: list[Report] = []
     service = imap_sync_service(config, store, scoring, on_scored=told.append)
     assert service is not None
     await service.start()
@@ -100,6 +100,6 @@ async def test_the_daemon_service_scores_drafts_in_the_scoring_workers(
         await asyncio.to_thread(wait_for, lambda: told, "the draft scored in the worker")
     finally:
         await service.stop()
-    assert told[0]["score"] is not None and told[0]["verdict"] in ("pass", "warn", "hold")
+    assert told[0].score is not None and told[0].verdict in ("pass", "warn", "hold")
     assert scoring.pids() == []        # its only user let go: the pool is stopped
     assert not any(worker.is_alive() for worker in service.workers)

@@ -7,19 +7,24 @@ import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
+from support.reports import a_report
 
 from daemon import metrics
 from daemon.metrics.events import Recorder, activate, active, deactivate
 from daemon.metrics.labels import LabelPolicy
 from daemon.metrics.prometheus import PrometheusBackend
+from scoring.findings import Finding
+from scoring.report import Report
 
-REPORT = {"verdict": "warn", "score": 62, "body": "Maybe it shipped, I think.",
-          "findings": [{"rule": "en.honesty.hedge", "match": "Maybe"},
-                       {"rule": "en.honesty.hedge", "match": "I think"},
-                       {"rule": "en.tone.over-familiar", "match": "Hey"}]}
+BODY = "Hey, maybe it shipped, I think."
+REPORT = a_report(62, "warn", body=BODY, findings=[
+    Finding(rule, dimension, BODY.index(match), BODY.index(match) + len(match), match,
+            "message", "suggestion", 5.0)
+    for rule, dimension, match in (("en.honesty.hedge", "honesty", "maybe"),
+                                   ("en.honesty.hedge", "honesty", "I think"),
+                                   ("en.tone.over-familiar", "tone", "Hey"))])
 
 
 @pytest.fixture
@@ -47,7 +52,7 @@ def test_a_scored_draft_counts_its_verdict_and_each_finding_by_rule(
 
 
 def test_the_api_call_parses_the_json_it_returns_unchanged(backend: PrometheusBackend) -> None:
-    encoded = json.dumps(REPORT).encode()
+    encoded = json.dumps(REPORT.to_dict()).encode()
     assert metrics.record_scored_json("api", encoded) is encoded
     assert value(backend, "trustmail_drafts_scored_total", source="api", verdict="warn") == 1
     metrics.record_scored_json("api", b"not json")
@@ -56,13 +61,13 @@ def test_the_api_call_parses_the_json_it_returns_unchanged(backend: PrometheusBa
 
 @dataclass
 class Outcome:
-    report: dict[str, Any] | None
+    report: Report | None
     failure: str
 
 
 async def test_on_a_loop_the_api_report_is_read_after_the_answer(
         backend: PrometheusBackend) -> None:
-    metrics.record_scored_json("api", json.dumps(REPORT).encode())
+    metrics.record_scored_json("api", json.dumps(REPORT.to_dict()).encode())
     assert value(backend, "trustmail_drafts_scored_total", source="api", verdict="warn") == 0
     await asyncio.sleep(0)
     assert value(backend, "trustmail_drafts_scored_total", source="api", verdict="warn") == 1

@@ -50,7 +50,7 @@ def reply(store: Store, message_id: str, answers: str, at: datetime,
           body: str = PROMISE) -> None:
     raw = (f"From: {ME}\r\nTo: maria@customer.example\r\nSubject: Re: contract\r\n"
            f"Message-ID: {message_id}\r\nIn-Reply-To: {answers}\r\n\r\n{body}").encode()
-    report = real_scorer().score_message(raw, now=at).to_dict()
+    report = real_scorer().score_message(raw, now=at)
     store.record_message(MessageRecord(source="smtp", direction="out", message_id=message_id,
                                        in_reply_to=answers, references=[answers], date=at,
                                        from_addr=ME, to_addrs=["maria@customer.example"],

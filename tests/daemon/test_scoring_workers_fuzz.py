@@ -23,6 +23,7 @@ from daemon.application.score_draft import DraftRequest, Original
 from daemon.config.load import load_config
 from daemon.config.sections import SmtpSettings
 from daemon.scoring_service.pool import ScoringWorkers
+from scoring.report import Report
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLES = [path.read_bytes() for path in sorted(FIXTURES.rglob("*.eml"))]
@@ -64,7 +65,7 @@ async def test_every_mutated_message_is_scored_within_the_budget_and_the_cap(
     for number, raw in enumerate(mutated()):
         for job, args in jobs(raw):
             seconds, peak_mb, result = await pool.run(worker_jobs.measured, job, *args)
-            report = result if isinstance(result, dict) else json.loads(result)
+            report = result.to_dict() if isinstance(result, Report) else json.loads(result)
             where = f"mutation {number} (seed {SEED}) through {job}"
             assert "verdict" in report, where
             assert seconds <= BUDGET_SECONDS, where

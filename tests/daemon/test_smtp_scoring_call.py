@@ -28,13 +28,11 @@ async def test_worker_processes_score_like_the_scorer_and_stop_on_close() -> Non
         outcome = await scoring.score(raw, BUDGET_MS)
     finally:
         scoring.close()
-    expected = real_scorer().score_message(raw).to_dict()
+    expected = real_scorer().score_message(raw)
     assert outcome.failure == ""
     assert outcome.report is not None
-    assert (outcome.report["score"], outcome.report["verdict"]) == \
-        (expected["score"], expected["verdict"])
-    assert [f["rule"] for f in outcome.report["findings"]] == \
-        [f["rule"] for f in expected["findings"]]
+    assert (outcome.report.score, outcome.report.verdict) == (expected.score, expected.verdict)
+    assert [f.rule for f in outcome.report.findings] == [f.rule for f in expected.findings]
     assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid)
 
 

@@ -8,28 +8,33 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from support.reports import a_report
 
 from daemon.store.database import MessageRecord, open_store
 from daemon.store.journal import JournalBusy, RecordJournal
 from daemon.store.queries import load_promises
+from scoring.findings import Promise
 
 PROMISE = "I will send the signed contract by Friday."
-REPORT = {"score": 80, "verdict": "pass", "language": "en", "findings": [],
-          "promises": [{"text": PROMISE, "start": 0, "end": len(PROMISE), "owner": "sender",
-                        "due": None, "hedged": False}]}
+REPORT = a_report(80, promises=[Promise(PROMISE, 0, len(PROMISE), "sender", None, False)])
+TESTS = Path(__file__).resolve().parent.parent
 
 
 def test_a_killed_writer_loses_no_record_and_the_journal_keeps_no_text(
         tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3"
     script = textwrap.dedent(f"""
-        import os, signal
+        import os, signal, sys
+        sys.path.insert(0, {str(TESTS)!r})
+        from support.reports import a_report
+        from scoring.findings import Promise
         from daemon.store.database import MessageRecord, open_store
         from daemon.store.journal import RecordJournal
         journal = RecordJournal(open_store({str(path)!r}))
         for n in range(20):
             journal.append(MessageRecord("smtp", "out", message_id=f"<m{{n}}@x>"),
-                           {REPORT!r})
+                           a_report(80, promises=[Promise({PROMISE!r}, 0, {len(PROMISE)},
+                                                          "sender", None, False)]))
         os.kill(os.getpid(), signal.SIGKILL)     # after the 250s, before any store write
     """)
     result = subprocess.run([sys.executable, "-c", script], check=False)

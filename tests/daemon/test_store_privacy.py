@@ -5,14 +5,17 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from support.reports import a_report
 
 from daemon.cli import main
 from daemon.reports.rows import finding_rows
-from daemon.store.database import MIGRATIONS, MessageRecord, Store, open_store, text_hash
+from daemon.store.database import MIGRATIONS, MessageRecord, Store, open_store
+from daemon.store.kept_report import text_hash
 from daemon.store.queries import TEXT_NOT_STORED, load_messages, load_promises
+from scoring.findings import Finding, Promise
+from scoring.report import Report
 
 ME = "alice@example.com"
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -21,15 +24,12 @@ MATCH = "maybe we could possibly look into it"
 BODY = "Hello Bob, the whole body of a message that must never be stored."
 
 
-def report() -> dict[str, Any]:
-    due = (T0 + timedelta(days=4)).isoformat()
-    return {"score": 71, "verdict": "warn", "language": "en", "body": BODY,
-            "findings": [{"rule": "hedging.maybe", "dimension": "honesty", "start": 3,
-                          "end": 3 + len(MATCH), "match": MATCH, "message": "m",
-                          "suggestion": "s", "penalty": 4.0}],
-            "promises": [{"text": PROMISE, "start": 40, "end": 40 + len(PROMISE),
-                          "owner": "sender", "due": due, "hedged": False,
-                          "deadline_text": "by Friday"}]}
+def report() -> Report:
+    return a_report(71, "warn", body=BODY,
+                    findings=[Finding("hedging.maybe", "honesty", 3, 3 + len(MATCH), MATCH,
+                                      "m", "s", 4.0)],
+                    promises=[Promise(PROMISE, 40, 40 + len(PROMISE), "sender",
+                                      T0 + timedelta(days=4), False, "by Friday")])
 
 
 def record(message_id: str = "<a1@x>") -> MessageRecord:
