@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import pytest
 from imap_helpers import HOSTILE, FakeClient, RefusingScorer, mail
 from support.api_client import call_sync, running_api
+from support.reports import a_report
 
 from daemon.config.load import load_config
 from daemon.config.sections import AccountSettings
@@ -29,6 +30,7 @@ from daemon.mail.bounded import MAX_ENCODED_WORDS
 from daemon.scoring_service.pool import WorkersClosed
 from daemon.scoring_service.service import ScoringService
 from daemon.store.database import Store, open_store
+from scoring.report import Report
 
 ACCOUNT = AccountSettings(name="work", host="h", port=993, tls="implicit", username="u")
 SENT_AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -205,20 +207,15 @@ async def test_closing_withdraws_the_jobs_account_threads_wait_for() -> None:
     assert scorer.calls == 1        # the queued job never ran
 
 
-class PassingReport:
-    def to_dict(self) -> dict[str, Any]:
-        return {"score": 90, "verdict": "pass", "body": "Thank you."}
-
-
 def test_sent_mail_is_scored_at_its_own_date_with_a_plain_scorer_in_this_thread() -> None:
     seen: list[tuple[datetime | None, str]] = []
 
     class DateScorer:
-        def score_message(self, raw: bytes, now: datetime | None = None) -> PassingReport:
+        def score_message(self, raw: bytes, now: datetime | None = None) -> Report:
             seen.append((now, threading.current_thread().name))
-            return PassingReport()
+            return a_report(90, body="Thank you.")
 
     scored = mail_scoring(DateScorer()).score(CLEAR_DRAFT, "out", None)  # type: ignore[arg-type]
     assert seen == [(SENT_AT, threading.current_thread().name)]
     assert (scored.record.direction, scored.record.subject) == ("out", "Re: Invoice")
-    assert scored.report["score"] == 90 and scored.notes == ()
+    assert scored.report.score == 90 and scored.notes == ()
