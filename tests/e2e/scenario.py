@@ -50,6 +50,7 @@ KEY_INTERVAL_MS = 40          # a fast typist: 25 keys a second, well inside the
 QUIET_BEFORE_TYPING_SECONDS = 0.5
 BADGE_WAIT_MS = 5000          # a badge update later than this counts as "no update"
 WINDOW_WAIT_SECONDS = 30.0
+COMPOSE_WINDOW = "messengercompose"
 Policies = Callable[[str, Path], dict[str, Any]]
 
 
@@ -112,6 +113,7 @@ class World:
     api_port: int
     token: str
     thunderbird: Thunderbird
+    compose_handle: str | None = None        # the window of the reply open_reply opened
 
     @classmethod
     @contextmanager
@@ -251,6 +253,9 @@ class World:
     def open_reply(self) -> None:
         """Reply to the customer's message; wait for the compose window and its editor."""
         tb = self.thunderbird
+        # A compose window an earlier step left open is not this reply's: switching to
+        # the first one found typed into that one on a slow machine, or sent it instead
+        earlier = tb.window_handles(COMPOSE_WINDOW)
         tb.switch_to("messenger.xhtml")
         tb.chrome("""
             const { MailServices } = ChromeUtils.importESModule(
@@ -263,7 +268,7 @@ class World:
                 Ci.nsIMsgCompType.ReplyToSender, Ci.nsIMsgCompFormat.Default,
                 account.defaultIdentity, null, msgWindow);
         """, CUSTOMER_MESSAGE_ID)
-        tb.switch_to("messengercompose")
+        self.compose_handle = tb.switch_to(COMPOSE_WINDOW, excluding=earlier)
         wait_until(lambda: tb.chrome(
             "return Boolean(window.gMsgCompose && GetCurrentEditor() && "
             "GetCurrentEditor().outputToString('text/plain', 0).includes('wrote:'))"),
@@ -320,7 +325,7 @@ class World:
         """, text, KEY_INTERVAL_MS, BADGE_WAIT_MS))
 
     def press_send(self) -> None:
-        self.thunderbird.switch_to("messengercompose")
+        self.switch_to_compose()
         self.thunderbird.chrome("goDoCommand('cmd_sendNow');")
 
     def review(self) -> dict[str, Any]:
@@ -343,7 +348,7 @@ class World:
     def open_popup(self) -> dict[str, Any]:
         """Click the trustmail button of the compose window; read its popup panel."""
         tb = self.thunderbird
-        tb.switch_to("messengercompose")
+        self.switch_to_compose()
         tb.chrome("document.querySelector('[id$=\"composeAction-toolbarbutton\"]').click();")
         wait_until(lambda: tb.chrome(f"return Boolean({POPUP_PANEL_BROWSER})"),
                    "the trustmail popup panel")
@@ -351,7 +356,7 @@ class World:
                                                                    POPUP_PANEL_BROWSER)))
 
     def close_popup(self) -> None:
-        self.thunderbird.switch_to("messengercompose")
+        self.switch_to_compose()
         self.thunderbird.chrome(f"{POPUP_PANEL_BROWSER}?.closest('panel')?.hidePopup();")
 
     def choose(self, button_id: str) -> None:
@@ -363,8 +368,17 @@ class World:
             f"setTimeout(() => document.getElementById({json.dumps(button_id)}).click(), 50);"
             "return true;"))
 
+    def switch_to_compose(self) -> None:
+        """To the reply open_reply opened, while it is open; else the compose window."""
+        tb = self.thunderbird
+        if (self.compose_handle is not None
+                and self.compose_handle in tb.marionette.chrome_window_handles):
+            tb.switch_to_handle(self.compose_handle)
+        else:
+            tb.switch_to(COMPOSE_WINDOW)
+
     def compose_window_open(self) -> bool:
-        return any("messengercompose" in str(url) for url in self.window_urls())
+        return any(COMPOSE_WINDOW in str(url) for url in self.window_urls())
 
     def window_urls(self) -> list[str]:
         tb = self.thunderbird

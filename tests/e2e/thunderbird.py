@@ -27,7 +27,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,23 +183,36 @@ class Thunderbird:
                                                     sandbox="system", new_sandbox=False,
                                                     script_timeout=SCRIPT_TIMEOUT_MS)
 
-    def switch_to(self, url_part: str, timeout: float = 30.0) -> str:
-        """Switch to the chrome window whose URL (or its page's URL) contains ``url_part``."""
+    def switch_to(self, url_part: str, timeout: float = 30.0,
+                  excluding: Collection[str] = ()) -> str:
+        """Switch to the chrome window whose URL (or its page's URL) contains ``url_part``
+        (not one of the windows ``excluding`` names: one that opens after them)."""
         deadline = time.monotonic() + timeout
         seen: list[str] = []
         while time.monotonic() < deadline:
             seen = []
             for handle in self.marionette.chrome_window_handles:
-                self.marionette.switch_to_window(handle, focus=False)
-                url = str(self.chrome(
-                    "const page = document.querySelector('browser')?.currentURI?.spec;"
-                    "return window.location.href + (page ? ' ' + page : '');"))
+                if handle in excluding:
+                    continue
+                url = self.switch_to_handle(handle)
                 seen.append(url)
                 if url_part in url:
                     return str(handle)
             time.sleep(0.1)
         raise AssertionError(f"no Thunderbird window with {url_part!r} within {timeout}s; "
                              f"open windows: {seen}")
+
+    def window_handles(self, url_part: str) -> list[str]:
+        """The chrome windows open now whose URL (or page's URL) contains ``url_part``."""
+        return [str(handle) for handle in self.marionette.chrome_window_handles
+                if url_part in self.switch_to_handle(handle)]
+
+    def switch_to_handle(self, handle: str) -> str:
+        """Switch to window ``handle``; its URL and its page's URL."""
+        self.marionette.switch_to_window(handle, focus=False)
+        return str(self.chrome(
+            "const page = document.querySelector('browser')?.currentURI?.spec;"
+            "return window.location.href + (page ? ' ' + page : '');"))
 
     def run_in_extension_page(self, script: str, browser: str = POPUP_BROWSER) -> Any:
         """Run ``script`` (an async function body) in an extension page of the current window.
