@@ -233,13 +233,14 @@ async def test_a_running_job_whose_caller_gave_up_may_end_without_a_respawn(
     monkeypatch.setattr(pool_module, "ABANDONED_SECONDS", ABANDONED_SECONDS * 10)
     pool = pools(workers=1)
     [pid] = await pool.start()
-    running = tmp_path / "running"
-    job = asyncio.ensure_future(pool.run(worker_jobs.touch_then_sleep, str(running),
-                                         ABANDONED_SECONDS / 5))
+    running, go = tmp_path / "running", tmp_path / "go"
+    job = asyncio.ensure_future(pool.run(worker_jobs.touch_then_wait_for, str(running),
+                                         str(go)))
     await asyncio.to_thread(wait_for, running.exists, "the job running", REPLACED_SECONDS)
-    job.cancel()                    # given up while it runs, before it ends
+    job.cancel()                    # given up while it runs
     with pytest.raises(asyncio.CancelledError):
         await job
+    go.touch()                      # ... and it ends (within the grace)
     # the next job waits for the one given up: run by the same worker once it ended
     assert await pool.run(worker_jobs.worker_pid) == pid
 

@@ -30,10 +30,12 @@ def touch(scorer: Any, path: str) -> int:
     return os.getpid()
 
 
-def touch_then_sleep(scorer: Any, path: str, seconds: float) -> int:
-    """``sleep_then_pid``, once ``path`` shows the job is running."""
-    Path(path).touch()
-    return sleep_then_pid(scorer, seconds)
+def touch_then_wait_for(scorer: Any, running: str, go: str) -> int:
+    """Touch ``running``, then end once ``go`` exists (polled every 10 ms)."""
+    Path(running).touch()
+    while not Path(go).exists():
+        time.sleep(0.01)
+    return os.getpid()
 
 
 def fail(scorer: Any, message: str) -> None:
