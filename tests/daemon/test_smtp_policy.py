@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.reports import a_report
 from support.smtp_proxy import (
     GOOD_BODY,
     HEDGING_BODY,
@@ -25,6 +26,7 @@ from support.smtp_upstream import SmtpUpstream
 
 from daemon.config.load import load_config
 from daemon.smtp_proxy.policy import Decision, ResendMemory, decide, fingerprint
+from scoring.report import Report
 
 RECIPIENT = "maria@customer.example"
 
@@ -37,9 +39,8 @@ class FakeClock:
         return self.now
 
 
-def report(verdict: str) -> dict[str, Any]:
-    return {"score": {"pass": 90, "warn": 60, "hold": 20}[verdict], "verdict": verdict,
-            "findings": [], "error": None}
+def report(verdict: str, error: str | None = None) -> Report:
+    return a_report({"pass": 90, "warn": 60, "hold": 20}[verdict], verdict, error=error)
 
 
 # -- decisions ------------------------------------------------------------------------
@@ -78,7 +79,7 @@ def test_hold_refuses_only_hold_verdicts_and_needs_the_override_for_resends() ->
 def test_scoring_failure_fails_open() -> None:
     memory = ResendMemory(60)
     assert decide("hold", None, "k", memory) == Decision(True, "fail-open")
-    broken = {**report("hold"), "error": "cannot parse"}
+    broken = report("hold", error="cannot parse")
     assert decide("warn", broken, "k", memory) == Decision(True, "fail-open")
 
 
