@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support.api_client import running_api
 
-from daemon.api.cache import ReportCache, request_key
+from daemon.api.cache import ReportCache, digested, request_key
 from daemon.api.models import ScoreRequest
 
 NOON = datetime(2026, 3, 2, 12, 0, 30, tzinfo=UTC)
@@ -28,6 +28,17 @@ def test_the_key_depends_on_the_body_and_without_now_on_the_minute() -> None:
     assert key(body, NOON) != key(body, NOON.replace(minute=1))
     fixed = {**body, "now": "2026-03-02T12:00:00+00:00"}
     assert key(fixed, NOON) == key(fixed, NOON.replace(hour=18))
+
+
+def test_a_long_text_enters_the_key_as_its_digest_and_still_tells_drafts_apart() -> None:
+    long = "We will ship the order today. " * 2000
+    body = {"text": long, "original": {"headers": {"Subject": "Order"}, "text": long}}
+    assert key(body, NOON) == key({**body}, NOON)
+    assert key(body, NOON) != key({**body, "text": long + "."}, NOON)
+    assert key(body, NOON) != key({**body, "original": {"headers": {"Subject": "Order"},
+                                                         "text": long[:-1]}}, NOON)
+    digest = next(iter(digested(long).values()))
+    assert key({"text": digest}, NOON) != key({"text": long}, NOON)   # no string stands for it
 
 
 async def test_concurrent_identical_requests_compute_once() -> None:
