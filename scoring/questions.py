@@ -12,7 +12,8 @@ the sender at all (``Question.owed``).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 from scoring.context import Context
 from scoring.findings import Question
@@ -291,6 +292,8 @@ def _find_questions(ctx: Context) -> list[Question]:
     questions: list[Question] = []
     # an opening yes or no answers the first yes/no question it does not otherwise answer
     yes_or_no = opens_with_yes_or_no(ctx)
+    # whether the reply has help to give: judged once per draft, when a question asks
+    reply_helps = cache(lambda: substance_words(ctx) >= MIN_PLEA_ANSWER_WORDS)
     previous = ""   # the sentence before, which "Is that correct?" points back to
     for sentence in split_sentences(original):
         text = " ".join(sentence.text.split())
@@ -307,7 +310,7 @@ def _find_questions(ctx: Context) -> list[Question]:
                 piece = piece.strip(" ,;")
                 if len(piece) > 3:
                     question = piece if piece.endswith("?") else piece + "?"
-                    how = is_answered(question, ctx, reply_stems, before)
+                    how = is_answered(question, ctx, reply_stems, before, reply_helps)
                     if how in OPEN_BECAUSE and yes_or_no and YES_NO_QUESTION.match(question):
                         how, yes_or_no = YES_OR_NO, False
                     if (how in OPEN_BECAUSE and ALTERNATIVE.match(question) and questions
@@ -365,18 +368,18 @@ def is_formula(kind: SentenceKind | None) -> bool:
     return kind is not None and kind.kind == "formula"
 
 
-def is_answered(question: str, ctx: Context, reply_stems: list[set[str]],
-                before: str = "") -> str:
+def is_answered(question: str, ctx: Context, reply_stems: list[set[str]], before: str,
+                reply_helps: Callable[[], bool]) -> str:
     """How the reply answers the question (one of ``ANSWERED_BY``), or why it does not
-    (one of ``OPEN_BECAUSE``)."""
+    (one of ``OPEN_BECAUSE``). ``before`` is the quoted sentence before the question;
+    ``reply_helps`` whether the reply has substance beyond its formulas."""
     if answered_below(question, ctx):
         return BELOW
     if OPEN_PLEA.search(question):
-        return HELP if substance_words(ctx) >= MIN_PLEA_ANSWER_WORDS else NO_ANSWER_FOUND
+        return HELP if reply_helps() else NO_ANSWER_FOUND
     # ... and the help is the reply's, unless it answers question by question, below each
     if (HELP_QUESTION.search(question) and not MONEY_ASK.search(question)
-            and not answers_below_questions(ctx)
-            and substance_words(ctx) >= MIN_PLEA_ANSWER_WORDS):
+            and not answers_below_questions(ctx) and reply_helps()):
         return HELP
     wanted = stems(question)
     if len(wanted) < POINTING_BACK_STEMS:
