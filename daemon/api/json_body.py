@@ -31,12 +31,6 @@ from daemon.api.validation import SchemaError, validate
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def decode_json(content_type: str, body: bytes) -> Any:
-    """The body decoded as JSON; a 400/415 HttpError when it is not."""
-    check_media_type(content_type)
-    return decode_value(body)
-
-
 def parse_body(body: bytes, schema_name: str) -> Body:
     """The body (of a JSON media type) decoded and converted into its request model
     ``schema_name``; a 400 HttpError when it is not JSON or does not fit the model."""

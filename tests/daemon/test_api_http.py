@@ -15,7 +15,7 @@ from support.api_client import RunningApi, running_api
 
 from daemon.api import protocol
 from daemon.api.errors import HttpError
-from daemon.api.json_body import decode_json
+from daemon.api.json_body import check_media_type, decode_value
 
 
 @pytest.fixture
@@ -35,13 +35,13 @@ async def exchange(api: RunningApi, raw: bytes) -> bytes:
 
 
 def test_json_bodies_must_be_declared_and_valid() -> None:
-    assert decode_json("application/json; charset=utf-8",
-                       b'{"text": "Gr\xc3\xbc\xc3\x9fe"}') == {"text": "Grüße"}
+    check_media_type("application/json; charset=utf-8")
+    assert decode_value(b'{"text": "Gr\xc3\xbc\xc3\x9fe"}') == {"text": "Grüße"}
     with pytest.raises(HttpError) as caught:
-        decode_json("application/json", b"\xff")
+        decode_value(b"\xff")
     assert caught.value.code == "invalid_json"
     with pytest.raises(HttpError) as caught:
-        decode_json("", b"{}")
+        check_media_type("")
     assert caught.value.status == 415
 
 
@@ -52,7 +52,7 @@ def test_json_bodies_must_be_declared_and_valid() -> None:
 ])
 def test_hostile_json_bodies_are_400_invalid_json(body: bytes) -> None:
     with pytest.raises(HttpError) as caught:
-        decode_json("application/json", body)
+        decode_value(body)
     assert (caught.value.status, caught.value.code) == (400, "invalid_json")
 
 
@@ -62,13 +62,13 @@ def test_hostile_json_bodies_are_400_invalid_json(body: bytes) -> None:
     (b'{"text": "' + b"a, b. " * 200_000 + b'"}', "a, b. " * 200_000),
 ])
 def test_bodies_without_a_lone_surrogate_are_decoded(body: bytes, text: str) -> None:
-    assert decode_json("application/json", body) == {"text": text}
+    assert decode_value(body) == {"text": text}
 
 
 def test_a_lone_surrogate_is_found_in_keys_and_in_upper_case_escapes() -> None:
     for body in (b'{"\\uDC00": "x"}', b'{"text": ["ok", {"deep": "\\uDBFF"}]}'):
         with pytest.raises(HttpError) as caught:
-            decode_json("application/json", body)
+            decode_value(body)
         assert "lone surrogate" in caught.value.message
 
 
