@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 
 from scoring.context import Context
 from scoring.findings import Question
+from scoring.lost_quotes import restore_lost_quotes
 from scoring.quoting import (
     ATTRIBUTION,
     ATTRIBUTION_VERBS,
@@ -114,7 +115,7 @@ QUESTION_END = re.compile(r"[\w\"'’”)\]][ \t]?\?+$")
 MIN_QUESTION_WORDS = 2
 MIN_ELLIPTICAL_WORDS = 3
 # letters, digits, spaces and sentence punctuation only: no code, paths or console output
-PLAIN_WORDS = re.compile(r"^[^\W_][\w\s,.'’\-]*\s?\?+$")
+PLAIN_WORDS = re.compile(r"^[^\W_‘][\w\s,.'‘’\-]*\s?\?+$")
 # ... but "I am a PhD student at Universit?" is a statement whose last letter the charset lost
 SELF_INTRODUCTION = re.compile(r"^(?:I am|I'm|I was|I have|I've|we are|we're|my name)\b",
                                re.IGNORECASE)
@@ -132,8 +133,10 @@ ASKS = {
         r"couldn't|won't|wouldn't|shouldn't|haven't|hasn't)\b|\b(?:right|correct|ok|okay|no)\?$|"
         # "You mean a data frame?", "Same goes for your other box?": asked of the reader
         r"\b(?:you|your)\b|"
-        # "I am guessing that ... I would be fine?": a guess put up for confirmation
-        r"^(?:so,?\s+)?I(?: am|'m)? (?:guessing|assuming|supposing|guess|assume|suppose|take it)\b",
+        # "I am guessing that ... I would be fine?": a guess put up for confirmation, and
+        # "I am wondering that since I upgraded ... is it possible ...?"
+        r"^(?:so,?\s+)?I(?: am|'m|’m| was)? (?:guessing|assuming|supposing|guess|assume|"
+        r"suppose|take it|wondering|wonder)\b",
         re.IGNORECASE),
     "de": re.compile(
         r"\b(?:was|wann|wo|wie|warum|weshalb|wieso|wer|wen|wem|welche[rsnm]?|woher|wohin|womit|"
@@ -284,7 +287,7 @@ def find_questions(ctx: Context) -> list[Question]:
 def _find_questions(ctx: Context) -> list[Question]:
     if not ctx.is_reply or ctx.quotes_sender:
         return []   # the sender's own earlier questions are not the customer's
-    original = latest_quoted_message(ctx.quoted)
+    original = restore_lost_quotes(latest_quoted_message(ctx.quoted))
     reply_sentences = ctx.sentences
     # a question back ("Did you upgrade any packages?") shares words but answers nothing
     reply_stems = [set() if s.text.rstrip().endswith("?") else stems(s.text)

@@ -61,6 +61,24 @@ def test_console_output_and_lost_quotation_marks_are_no_questions(scorer: Scorer
     assert scorer.score_text("Install curl first." + quote).questions == []
 
 
+def test_quotation_marks_the_charset_lost_are_no_question_marks(scorer: Scorer) -> None:
+    # the error message's lost quotes close on "it?": there is no question in it ...
+    lost = quoted("R responds: ?package ?SASxport? was built before R 3.0.0:\n> please "
+                  "re-install it?\n>\n> Is there some way that I can use the package?")
+    report = scorer.score_text("Install it from the archive." + lost)
+    assert [q.text for q in report.questions] == [
+        "Is there some way that I can use the package?"]
+    # ... and a question that quotes a word is one, where it was lost before
+    report = scorer.score_text("Thanks." + quoted("Any idea why dplyr reads them as ?factors??"))
+    assert [q.text for q in report.questions] == ["Any idea why dplyr reads them as ‘factors’?"]
+
+
+def test_i_am_wondering_asks(scorer: Scorer) -> None:
+    quote = quoted("I am wondering that since I upgraded to Windows 10 is it possible that "
+                   "I need a separate user?")
+    assert len(scorer.score_text("Thanks." + quote).questions) == 1
+
+
 @pytest.mark.parametrize("question", [
     "is this the same for you ?",                 # a space before the mark
     "It still looks weird. Any ideas??",          # two marks
