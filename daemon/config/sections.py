@@ -79,6 +79,7 @@ class SmtpSettings:
     score_workers: int = 0             # scoring processes; 0: one per CPU core (at most 4)
     score_worker_memory_mb: int = 1024  # each scoring process's memory cap (issue 13)
     score_failure: str = "accept"      # warn/hold, scoring failed or timed out: relay, or 451
+    max_connections: int = 100         # open client connections; one more is refused with 421
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def parse_smtp(table: Table) -> SmtpSettings:
                                              d.score_worker_memory_mb, minimum=128),
         score_failure=table.get_str("score_failure", d.score_failure,
                                     choices=SCORE_FAILURE_ACTIONS),
+        max_connections=table.get_int("max_connections", d.max_connections, minimum=1),
     )
     table.finish()
     return smtp

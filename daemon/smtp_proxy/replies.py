@@ -17,6 +17,8 @@ AUTH_UNAVAILABLE = (b"454 4.7.0 trustmail: cannot check credentials now "
 AUTH_MECHANISM_UNSUPPORTED = (b"504 5.5.4 the outgoing mail server does not support "
                               b"this AUTH mechanism")
 SHUTTING_DOWN = b"421 4.3.2 trustmail is shutting down; try again in a moment"
+TOO_MANY_CONNECTIONS = (b"421 4.7.0 trustmail: too many connections to the proxy; "
+                        b"try again later")
 TOO_MUCH_DATA = b"552 5.3.4 message size exceeds the limit"
 BARE_LINE_END = (b"554 5.6.0 trustmail: the message has a bare CR or LF (every line must "
                  b"end with CRLF); nothing was sent")

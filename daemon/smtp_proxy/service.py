@@ -19,6 +19,7 @@ from daemon.runtime.logs import log_event
 from daemon.runtime.tls import server_context
 from daemon.scoring_service.scorer import Scorer
 from daemon.scoring_service.service import ScoringService
+from daemon.smtp_proxy.connection_limit import ConnectionLimit
 from daemon.smtp_proxy.handler import ProxyContext, RelayHandler
 from daemon.smtp_proxy.policy import ResendMemory
 from daemon.smtp_proxy.replies import SHUTTING_DOWN
@@ -66,6 +67,7 @@ class SmtpProxyService:
         self.address: tuple[str, int] | None = None
         self.context: ProxyContext | None = None
         self.handler: RelayHandler | None = None
+        self.limit = ConnectionLimit(settings.max_connections)
 
     @staticmethod
     def _upstream_tls(settings: SmtpSettings) -> ssl.SSLContext | None:
@@ -108,9 +110,9 @@ class SmtpProxyService:
         loop = asyncio.get_running_loop()
         listen = self.settings.listen
         try:
-            self._server = await loop.create_server(lambda: self._protocol(handler, tls),
-                                                    host=listen.host, port=listen.port,
-                                                    backlog=LISTEN_BACKLOG)
+            self._server = await loop.create_server(
+                lambda: self.limit.accept(lambda: self._protocol(handler, tls)),
+                host=listen.host, port=listen.port, backlog=LISTEN_BACKLOG)
         except OSError as error:
             self._shutdown_pools()
             raise SmtpStartError(f"cannot listen on {listen}: {error.strerror}") from None
@@ -222,6 +224,7 @@ class SmtpProxyService:
         context.settings, context.store, context.scoring = settings, store, scoring
         old_scoring.close()
         context.resend_memory.window_seconds = settings.warn_resend_minutes * SECONDS_PER_MINUTE
+        self.limit.maximum = settings.max_connections
         context.last_capabilities = None
         log_event(log, logging.INFO, "smtp-reloaded", policy=settings.policy,
                   upstream=self.upstream_text())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,8 @@ class ProxySMTP(SMTP):
         super().__init__(handler, **kwargs)
         self.relay = RelayState()
         self.relay_handler = handler
+        # set by the connection limit (connection_limit.py); called to free the slot
+        self.connection_slot: Callable[[], object] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         first = self.transport is None          # not the STARTTLS re-entry
@@ -76,6 +79,8 @@ class ProxySMTP(SMTP):
             self.relay_handler.connection_opened(self)
 
     def connection_lost(self, error: Exception | None) -> None:
+        if self.connection_slot is not None:
+            self.connection_slot()       # free at once, however the connection ended
         super().connection_lost(error)
         self.relay_handler.connection_closed(self)
         self._let_go()

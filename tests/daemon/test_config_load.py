@@ -67,3 +67,19 @@ def test_override_of_unknown_rule_is_an_error(tmp_path: Path) -> None:
     extra = write(tmp_path / "r.toml", '[rules."en.honesty.hedges"]\nweight = 1\n')
     with pytest.raises(ConfigError, match="did you mean 'en.honesty.hedge'"):
         Scorer(load_config(extra).scoring)
+
+
+def test_smtp_max_connections_is_an_integer_of_at_least_one(tmp_path: Path) -> None:
+    assert load_config(None).daemon.smtp.max_connections == 100      # the shipped default
+    extra = write(tmp_path / "cap.toml", "[smtp]\nmax_connections = 20\n")
+    assert load_config(extra).daemon.smtp.max_connections == 20
+    for value, needle in (("0", "below the minimum 1"), ("-5", "below the minimum 1"),
+                          ('"100"', "expected an integer, got a string"),
+                          ("2.5", "expected an integer"), ("true", "expected an integer")):
+        bad = write(tmp_path / "bad.toml", f"[smtp]\nmax_connections = {value}\n")
+        with pytest.raises(ConfigError, match=needle) as caught:
+            load_config(bad)
+        assert "bad.toml" in str(caught.value) and "smtp.max_connections" in str(caught.value)
+    typo = write(tmp_path / "typo.toml", "[smtp]\nmax_conections = 20\n")
+    with pytest.raises(ConfigError, match="did you mean 'max_connections'"):
+        load_config(typo)

@@ -64,7 +64,8 @@ async def greeting(sock: socket.socket) -> asyncio.StreamWriter:
 async def proxy_before(upstream: HostileUpstream,
                        tmp_path: Path) -> AsyncIterator[SmtpProxyService]:
     """The proxy service, started in front of ``upstream``, with its own store."""
-    settings = SmtpSettings(listen=ListenAddress("127.0.0.1", 0), upstream=upstream.settings())
+    settings = SmtpSettings(listen=ListenAddress("127.0.0.1", 0), upstream=upstream.settings(),
+                            max_connections=BURST)
     store = open_store(str(tmp_path / "store.sqlite3"))
     service = SmtpProxyService(settings, store, real_scorer(), data_dir=tmp_path / "data")
     await service.start()
