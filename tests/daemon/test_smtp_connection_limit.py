@@ -9,8 +9,12 @@ timed: every wait polls with a generous timeout.
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
 import smtplib
+import socket
 import ssl
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +22,8 @@ from pathlib import Path
 import pytest
 from support.smtp_proxy import (
     RunningProxy,
+    daemon_config,
+    daemon_process,
     message,
     running_proxy,
     send_message,
@@ -207,3 +213,32 @@ async def test_a_client_refused_at_the_cap_sends_later(
         code, _ = await asyncio.to_thread(send_message, proxy.port, upstream, message())
         assert code == 250
     assert len(upstream.wait_for_messages(1)) == 1
+
+
+def greeting_of(port: int) -> tuple[socket.socket, bytes]:
+    """A plain socket to the daemon and the first line it reads."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=REPLY_SECONDS)
+    return sock, sock.makefile("rb").readline()
+
+
+def test_sighup_applies_a_new_cap_to_the_running_daemon(
+        upstream: SmtpUpstream, tmp_path: Path) -> None:
+    with daemon_process(upstream, tmp_path, "max_connections = 2") as daemon:
+        held = [greeting_of(daemon.port) for _ in range(2)]
+        assert [line[:4] for _, line in held] == [GREETING] * 2
+        refused, line = greeting_of(daemon.port)
+        assert line.startswith(TOO_MANY) and refused.recv(1) == b""   # then closed
+        daemon.config_file.write_text(daemon_config(upstream, daemon.port,
+                                                    "max_connections = 3"))
+        daemon.signal(signal.SIGHUP)
+        deadline = time.monotonic() + FREED_SECONDS
+        while "smtp-reloaded" not in daemon.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        third, line = greeting_of(daemon.port)
+        assert line.startswith(GREETING), line
+        log = daemon.log()
+        for sock, _ in [*held, (third, b""), (refused, b"")]:
+            sock.close()
+    events = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    reached = [event for event in events if event["event"] == "smtp-connection-limit-reached"]
+    assert [event["max_connections"] for event in reached] == [2]     # one line, not one per 421
