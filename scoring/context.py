@@ -54,6 +54,7 @@ class Context:
         self.recipients: list[str] = []
         self.from_known = False
         self.greets_someone_else = False   # "Hello Tim," and the sender is not Tim
+        self.quoted_author = ""            # the text naming the quoted message's author
         self.questions: list[Question] | None = None     # scoring/questions.py, once
         # quoted passages the sender answered right below them (scoring/quoting.py)
         self.answered_below: list[str] = []

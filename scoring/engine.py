@@ -127,6 +127,7 @@ class Scorer:
                       lexicon=self.rulebook.lexicons.get(language))
         if draft.quoted:   # whom the quoted message is from and to (not for a new mail)
             author = quoted_author(draft.attribution, draft.quoted)
+            ctx.quoted_author = author
             ctx.quotes_sender = quotes_own_message(author, draft.from_addr, draft.from_name)
             customer = latest_quoted_message(draft.quoted)
             ctx.sender_named = (replies_to_author(author, draft.to_addrs, draft.to_names)

@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from scoring.context import Context
 from scoring.findings import Question
 from scoring.lost_quotes import restore_lost_quotes
+from scoring.quoted_signature import without_signature
 from scoring.quoting import (
     ATTRIBUTION,
     ATTRIBUTION_VERBS,
@@ -287,7 +288,8 @@ def find_questions(ctx: Context) -> list[Question]:
 def _find_questions(ctx: Context) -> list[Question]:
     if not ctx.is_reply or ctx.quotes_sender:
         return []   # the sender's own earlier questions are not the customer's
-    original = restore_lost_quotes(latest_quoted_message(ctx.quoted))
+    original = without_signature(restore_lost_quotes(latest_quoted_message(ctx.quoted)),
+                                 ctx.quoted_author)
     reply_sentences = ctx.sentences
     # a question back ("Did you upgrade any packages?") shares words but answers nothing
     reply_stems = [set() if s.text.rstrip().endswith("?") else stems(s.text)
