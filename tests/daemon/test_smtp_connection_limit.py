@@ -9,6 +9,7 @@ timed: every wait polls with a generous timeout.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import signal
 import smtplib
@@ -33,6 +34,7 @@ from support.smtp_proxy import (
 from support.smtp_upstream import SmtpUpstream
 
 from daemon.smtp_proxy import service
+from daemon.smtp_proxy.connection_limit import ConnectionLimit, RefusedConnection
 
 pytestmark = pytest.mark.real
 
@@ -242,3 +244,31 @@ def test_sighup_applies_a_new_cap_to_the_running_daemon(
     events = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     reached = [event for event in events if event["event"] == "smtp-connection-limit-reached"]
     assert [event["max_connections"] for event in reached] == [2]     # one line, not one per 421
+
+
+class BareSession:
+    """Stands for a session in the limit's own bookkeeping."""
+
+    connection_slot = None
+
+
+def test_a_slot_is_given_back_once_however_often_it_is_freed() -> None:
+    limit = ConnectionLimit(1)
+    session = limit.accept(BareSession)
+    assert isinstance(session, BareSession) and limit.open == 1
+    assert isinstance(limit.accept(BareSession), RefusedConnection)
+    assert session.connection_slot is not None
+    session.connection_slot()
+    session.connection_slot()
+    assert limit.open == 0 and limit.refused == 0
+
+
+def test_a_session_whose_connection_never_started_frees_its_slot_as_garbage() -> None:
+    """(asyncio builds the protocol before the transport; if that fails, no
+    connection_lost ever comes.)"""
+    limit = ConnectionLimit(1)
+    session = limit.accept(BareSession)
+    assert limit.open == 1
+    del session
+    gc.collect()
+    assert limit.open == 0 and isinstance(limit.accept(BareSession), BareSession)
