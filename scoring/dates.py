@@ -77,9 +77,10 @@ class DateGrammar:
         self.attribution_date = LazyRegex(
             rf"(?:(?P<month2>{months})\.?\s+(?P<day2>\d{{1,2}}),?\s+(?P<year2>\d{{4}})"
             rf"|(?P<day>\d{{1,2}})\.?\s+(?P<month>{months})\.?,?\s+(?P<year>\d{{4}})"
-            r"|(?P<dd>\d{1,2})\.(?P<mm>\d{1,2})\.(?P<yyyy>\d{4})"
+            # Thunderbird writes the year in two digits: "Am 04.12.26 um", "On 12/4/26"
+            r"|(?P<dd>\d{1,2})\.(?P<mm>\d{1,2})\.(?P<yyyy>\d{4}|\d{2})(?!\d)"
             r"|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
-            r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>\d{4}))"
+            r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>\d{4}|\d{2})(?!\d))"
             rf"(?:,?\s*(?:{alt('at_clock')})?\s*(?:{clock}))?",
             re.IGNORECASE)
         # "5:01:12 PM PDT", "10:15 UTC+8", "+0200"
@@ -253,8 +254,9 @@ class DateGrammar:
         groups = match.groupdict()
         if groups.get("year2"):
             groups["year"] = groups["year2"]
-        year_start = date(int(groups.get("year") or groups.get("yyyy") or groups.get("iy")
-                              or groups.get("uy") or 2000), 1, 1)
+        year = int(groups.get("year") or groups.get("yyyy") or groups.get("iy")
+                   or groups.get("uy") or 2000)
+        year_start = date(year + (2000 if year < 100 else 0), 1, 1)
         at = clock_time(groups) or time(0, 0)
         readings = [groups]
         if groups.get("um") and groups.get("ud") and groups["um"] != groups["ud"]:

@@ -23,6 +23,12 @@ ATTRIBUTION = re.compile(
     r"ha scritto|a écrit|schreef|het volgende geschreven|napisał\(a\)|napisał|napsal\(a\)|"
     r"napsal|skrev|kirjoitti)\s*:"                           # Gmail, Apple Mail, Outlook
     r"|Am\s.{4,300}?\bschrieb\b.{0,300}?:"                  # German clients
+    r"|Op\s.{4,300}?\bschreef\b.{0,300}?:"                  # Dutch Gmail: the name last
+    # the name first, the date after: "Ann Lee <ann@...> schrieb am Fr., 4. Dez. 2026,
+    # 10:15:" (Gmail's and K-9's apps), "Ann Lee/ACME wrote on 04.12.2026 10:15:00:"
+    # (Notes); the clock before the colon tells it from "As I wrote on Monday, the plan:"
+    r"|.{2,200}?\s(?:schrieb am|wrote on|a écrit le|escribió el|schreef op)\s.{4,100}?"
+    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM|Uhr))?\s*:"
     r"|.{2,200}?\s(?:wrote|schrieb|escreveu|escribió|a écrit|ha scritto|schreef|skrev|"
     r"kirjoitti|a scris|şunu yazdı|yazdı)\s*:"              # "Angela Moretti wrote:"
     # Gmail in other locales: "2015-07-01 16:57 GMT+02:00 Ann Lee <ann@example.org>:"
@@ -37,7 +43,7 @@ ORIGINAL_MARKER = re.compile(
     r"Forwarded by .{1,200})\s*-{2,}\s*$", re.IGNORECASE)   # (Lotus Notes: "Forwarded by")
 # An Outlook header block's field names, in the languages of its users
 FROM_FIELDS = r"From|Von|De|Van|Da|Från|Fra|Od|Kimden|Lähettäjä"
-SENT_FIELDS = (r"Sent|Date|Gesendet|Datum|Enviado|Envoyé|Verzonden|Inviato|Data|Fecha|"
+SENT_FIELDS = (r"Sent|Date|Gesendet|Datum|Enviado el|Enviado|Envoyé|Verzonden|Inviato|Data|Fecha|"
                r"Skickat|Sendt|Wysłano|Odesláno|Gönderildi|Lähetetty")
 OTHER_FIELDS = (r"To|Cc|Subject|An|Betreff|Para|Asunto|À|Objet|Aan|Onderwerp|A|Oggetto|"
                 r"Assunto|Till|Ämne|Til|Emne|Do|Temat|Komu|Předmět|Kime|Konu|Vastaanottaja|Aihe")

@@ -62,6 +62,11 @@ def test_events_are_deadlines_without_a_date(dates: DateGrammar) -> None:
     ("Am Di., 3. Nov. 2026 um 16:22 Uhr schrieb Katrin Vogt:", "2026-11-03T16:22"),
     ("Am 02.11.2026 um 08:14 schrieb Markus:", "2026-11-02T08:14"),
     ("Sent: Monday, November 9, 2026 9:20 AM", "2026-11-09T09:20"),
+    # Thunderbird's defaults write the year in two digits
+    ("On 11/2/26 8:51 AM, Angela wrote:", "2026-11-02T08:51"),
+    ("Am 02.11.26 um 08:14 schrieb Markus:", "2026-11-02T08:14"),
+    ("Ann Lee <ann@example.com> schrieb am Mo., 2. Nov. 2026, 10:15:", "2026-11-02T10:15"),
+    ("Ann Lee/ACME wrote on 02.11.2026 10:15:00:", "2026-11-02T10:15"),
 ])
 def test_quote_header_dates(dates: DateGrammar, line: str, expected: str) -> None:
     parsed = dates.parse_attribution_date(line, CET)

@@ -45,16 +45,28 @@ def test_german_attribution_and_outlook_block(scorer: Scorer) -> None:
     "sâmbătă, 18 februarie 2017, 23:28:51 UTC+2, Andrei Burdea a scris:",
     "20 Ocak 2016 Çarşamba 15:54:23 UTC+2 tarihinde Ali Sen şunu yazdı:",
     "2015-07-01 16:57 GMT+02:00 Ann Lee <ann@example.org>:",   # Gmail in other locales
+    "Op vr 4 dec 2026 om 10:15 schreef Ann Lee <ann@example.nl>:",   # Dutch Gmail
+    # the name first, the date after (Gmail's and K-9's apps, Lotus Notes)
+    "Ann Lee <ann@example.com> schrieb am Fr., 4. Dez. 2026, 10:15:",
+    "Ann Lee/ACME wrote on 04.12.2026 10:15:00:",
 ])
 def test_the_wrote_line_in_the_languages_of_mail_clients(attribution: str) -> None:
     draft = parse_text(f"Thanks, that works.\n\n{attribution}\n> Does it work?")
     assert draft.body == "Thanks, that works." and draft.quoted == "Does it work?"
 
 
+def test_a_sentence_that_says_wrote_on_is_new_text() -> None:
+    text = "As I wrote on Monday, the plan is:\n- we ship the fix on Friday"
+    draft = parse_text(f"Hi Bo,\n\n{text}\n\nAnn")
+    assert text in draft.body and draft.quoted == ""
+
+
 @pytest.mark.parametrize("block", [
     "-----Mensaje original-----\nDe: Juan\nEnviado: lunes, 2 de noviembre de 2026 8:51\n"
     "Para: Ann\nAsunto: x\n\n",
     "De : Alexandre\nEnvoyé : vendredi 4 novembre 2011 23:18\nÀ : Ann\nObjet : x\n\n",
+    "De: Juan <juan@example.es>\nEnviado el: viernes, 4 de diciembre de 2026 10:15\n"
+    "Para: Ann\nAsunto: x\n\n",
     "Van: Paul\nVerzonden: maandag 6 januari 2014 16:33\nAan: Ann\nOnderwerp: x\n\n",
     "----- Messaggio originale -----\nDa: Antonio\nInviato: Martedì, 6 marzo 2012 10:02\n\n",
 ])
