@@ -115,6 +115,7 @@ MONEY_ASK = re.compile(
 QUESTION_END = re.compile(r"[\w\"'’”)\]][ \t]?\?+$")
 MIN_QUESTION_WORDS = 2
 MIN_ELLIPTICAL_WORDS = 3
+LETTER_WORD = re.compile(r"\w*[^\W\d_]\w*")
 # letters, digits, spaces and sentence punctuation only: no code, paths or console output
 PLAIN_WORDS = re.compile(r"^[^\W_‘][\w\s,.'‘’\-]*\s?\?+$")
 # ... but "I am a PhD student at Universit?" is a statement whose last letter the charset lost
@@ -229,6 +230,9 @@ def latest_quoted_message(quoted: str) -> str:
                    if not OWN_QUOTE_LINE.match(line))
 
 
+# a list item's marker before a question: "- ", "*", "2. ", "2)", "1.-", "1:" (not the
+# "32" of "32bit or 64bit?", nor the "24" of "24 hours later, can you ...?")
+LIST_MARKER = re.compile(r"^[-*•.):>\s]*(?:\d{1,2}\s*(?:\.-|[.):-])\s*)?[-*•.):\s]*")
 # "2. What is the API rate limit?" / "2) ..." : a numbered item, and its continuation lines
 NUMBERED_ITEM = re.compile(r"^[ \t]*(\d{1,2})[.)][ \t]+\S", re.MULTILINE)
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -306,7 +310,7 @@ def _find_questions(ctx: Context) -> list[Question]:
         if not text.endswith("?"):
             continue
         for part in re.split(r"(?<=\?)\s+", text):
-            part = part.strip().lstrip("-*•0123456789.) ").strip()
+            part = LIST_MARKER.sub("", part.strip())
             if (not (part.endswith("?") and len(part) > 3)
                     or not is_real_question(part, ctx.language)):
                 continue
@@ -335,9 +339,10 @@ def is_real_question(text: str, language: str = "en") -> bool:
         return False
     asks = ASKS.get(language)
     # an elliptical question of a few words asks too ("32bit or 64bit?", "Same SSID on
-    # each access point?"); code and console lines rarely are words only
+    # each access point?"); code and console lines rarely are words only, and a row of
+    # numbers ("32000 100000 192000?") asks nothing
     return (asks is None or bool(asks.search(text))
-            or len(WORD.findall(text)) >= MIN_ELLIPTICAL_WORDS
+            or len(LETTER_WORD.findall(text)) >= MIN_ELLIPTICAL_WORDS
             and PLAIN_WORDS.match(text) is not None and not SELF_INTRODUCTION.match(text))
 
 

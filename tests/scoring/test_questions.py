@@ -90,6 +90,24 @@ def test_questions_as_real_mail_writes_them(scorer: Scorer, question: str) -> No
     assert [q.text for q in report.questions] == [question.split(". ")[-1]]
 
 
+@pytest.mark.parametrize(("line", "question"), [
+    ("1)Where can I find the logs?", "Where can I find the logs?"),     # a list's marker
+    ("2.- Why is there a + after the bracket?", "Why is there a + after the bracket?"),
+    ("* Are you uploading these to Transifex?", "Are you uploading these to Transifex?"),
+    ("32bit or 64bit?", "32bit or 64bit?"),                             # digits of a word
+    ("24 hours later, can you run those commands again?",
+     "24 hours later, can you run those commands again?"),
+])
+def test_a_list_marker_is_no_part_of_the_question(scorer: Scorer, line: str,
+                                                  question: str) -> None:
+    report = scorer.score_text("Thanks." + quoted(line))
+    assert [q.text for q in report.questions] == [question]
+
+
+def test_a_row_of_numbers_asks_nothing(scorer: Scorer) -> None:
+    assert scorer.score_text("Thanks." + quoted("32000 100000 192000?")).questions == []
+
+
 def test_a_rhetorical_why_not_asks_nothing(scorer: Scorer) -> None:
     quote = quoted("Why not just sample without replacement?")
     assert scorer.score_text("The loop is fast enough." + quote).questions == []
