@@ -17,8 +17,9 @@ from daemon.metrics.events import (
     record_scored,
     record_scored_json,
     record_smtp,
+    record_smtp_connection_refused,
     record_upstream_reply,
 )
 
 __all__ = ["record_proxy_scored", "record_scored", "record_scored_json", "record_smtp",
-           "record_upstream_reply"]
+           "record_smtp_connection_refused", "record_upstream_reply"]

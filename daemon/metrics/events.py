@@ -27,6 +27,7 @@ from daemon.metrics.instruments import (
     FINDINGS,
     FIRST_RESPONSE,
     PROMISES,
+    SMTP_CONNECTIONS_REFUSED,
     SMTP_MESSAGES,
     Instrument,
 )
@@ -81,6 +82,9 @@ class Recorder:
         outcome = L.one_of(outcome, L.OUTCOMES)
         self.count(SMTP_MESSAGES, outcome=outcome, reason=L.reason_label(outcome, reason))
 
+    def smtp_connection_refused(self) -> None:
+        self.count(SMTP_CONNECTIONS_REFUSED)
+
     def promise(self, event: str, amount: int = 1) -> None:
         self.count(PROMISES, amount, event=L.one_of(event, L.PROMISE_EVENTS))
 
@@ -102,6 +106,7 @@ class Recorder:
         for outcome, reasons in L.REASONS.items():
             for reason in reasons:
                 self.count(SMTP_MESSAGES, 0, outcome=outcome, reason=reason)
+        self.count(SMTP_CONNECTIONS_REFUSED, 0)
         for event in L.PROMISE_EVENTS:
             self.count(PROMISES, 0, event=event)
 
@@ -187,6 +192,12 @@ def record_smtp(outcome: str, reason: str) -> None:
     """What became of a message handed to the proxy (see labels.REASONS)."""
     if _active is not None:
         _active.smtp_message(outcome, reason)
+
+
+def record_smtp_connection_refused() -> None:
+    """A client connection was refused at ``[smtp] max_connections`` (421, then closed)."""
+    if _active is not None:
+        _active.smtp_connection_refused()
 
 
 def record_upstream_reply(code: int) -> None:

@@ -52,6 +52,12 @@ SMTP_MESSAGES = Instrument(
     "and reason class.",
     ("outcome", "reason"))
 
+SMTP_CONNECTIONS_REFUSED = Instrument(
+    "trustmail_smtp_connections_refused", COUNTER,
+    "Client connections the SMTP proxy refused with 421 because [smtp] max_connections "
+    "were open (the client sends again later).",
+    ())
+
 PROMISES = Instrument(
     "trustmail_promises", COUNTER,
     "Promises in sent mail: made, kept (written again in the thread by the due date) and "
@@ -66,4 +72,5 @@ FIRST_RESPONSE = Instrument(
     buckets=(15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR, BUSINESS_DAY,
              2 * BUSINESS_DAY, 3 * BUSINESS_DAY, 5 * BUSINESS_DAY, 10 * BUSINESS_DAY))
 
-INSTRUMENTS = (DRAFTS_SCORED, FINDINGS, SMTP_MESSAGES, PROMISES, FIRST_RESPONSE)
+INSTRUMENTS = (DRAFTS_SCORED, FINDINGS, SMTP_MESSAGES, SMTP_CONNECTIONS_REFUSED, PROMISES,
+               FIRST_RESPONSE)

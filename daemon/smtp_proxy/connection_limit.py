@@ -8,6 +8,8 @@ connection is accepted, before aiosmtpd builds a session for it; one over the ca
 ``421 4.7.0`` in place of the greeting and is closed without a command being read (as
 Postfix's ``smtpd_client_connection_count_limit`` does), so it never reaches scoring or
 the upstream. A slot is given back the moment its connection is lost, however it ends.
+Each refusal counts in ``trustmail_smtp_connections_refused_total`` while team metrics
+are on (daemon/metrics/); a connection under the cap costs the metrics nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import weakref
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
+from daemon import metrics
 from daemon.runtime.logs import log_event
 from daemon.smtp_proxy.replies import TOO_MANY_CONNECTIONS
 
@@ -51,6 +54,7 @@ class ConnectionLimit:
                 log_event(log, logging.WARNING, "smtp-connection-limit-reached",
                           max_connections=self.maximum)
             self.refused += 1
+            metrics.record_smtp_connection_refused()
             return RefusedConnection()
         session = make_session()
         self.open += 1

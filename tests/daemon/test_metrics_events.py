@@ -106,14 +106,22 @@ def test_relay_outcomes_count_by_reason_class(backend: PrometheusBackend) -> Non
                  reason="other") == 1
 
 
+def test_connections_refused_at_the_cap_count(backend: PrometheusBackend) -> None:
+    metrics.record_smtp_connection_refused()
+    metrics.record_smtp_connection_refused()
+    assert value(backend, "trustmail_smtp_connections_refused_total") == 2
+
+
 def test_the_fixed_series_start_at_zero(backend: PrometheusBackend) -> None:
     assert value(backend, "trustmail_drafts_scored_total", source="smtp", verdict="hold") == 0
     assert value(backend, "trustmail_promises_total", event="overdue") == 0
+    assert value(backend, "trustmail_smtp_connections_refused_total") == 0
 
 
 def test_while_off_the_calls_do_nothing() -> None:
     assert active() is None
     metrics.record_scored("api", REPORT)
     metrics.record_smtp("held", "refused_hold")
+    metrics.record_smtp_connection_refused()
     sentinel = b"{broken"
     assert metrics.record_scored_json("api", sentinel) is sentinel

@@ -35,11 +35,14 @@ def test_the_push_carries_the_counters_and_the_histogram() -> None:
         backend = OtlpBackend(recorder, receiver.url, interval_seconds=3600)  # pushes: flush
         recorder.attach(backend)
         recorder.smtp_message("held", "refused_warn")
+        recorder.smtp_connection_refused()
         recorder.first_response(5400.0, "maria@customer.example")
         assert backend.flush()
         backend.close()
         assert receiver.counter_total("trustmail_smtp_messages", outcome="held",
                                       reason="refused_warn", account="anna") == 1
+        assert receiver.counter_total("trustmail_smtp_connections_refused",
+                                      account="anna") == 1
         [histogram] = [m for r in receiver.requests() for rm in r.resource_metrics
                        for sm in rm.scope_metrics for m in sm.metrics
                        if m.name == "trustmail_first_response_business_seconds"][:1]

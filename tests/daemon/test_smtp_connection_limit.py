@@ -1,6 +1,7 @@
 """``[smtp] max_connections``: the connection over the cap hears ``421 4.7.0`` in place of
 the greeting and is closed; a connection that ends, however it ends, frees its slot at
-once; a session under the cap relays as ever while the others idle.
+once; a session under the cap relays as ever while the others idle; with team metrics on,
+each refusal counts on the ``/metrics`` endpoint.
 
 Real sockets against the real proxy in front of the real aiosmtpd upstream; nothing is
 timed: every wait polls with a generous timeout.
@@ -16,11 +17,13 @@ import smtplib
 import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from support.smtp_proxy import (
     RunningProxy,
     daemon_config,
@@ -33,6 +36,10 @@ from support.smtp_proxy import (
 )
 from support.smtp_upstream import SmtpUpstream
 
+from daemon.config.sections import ListenAddress
+from daemon.metrics.events import Recorder, activate, deactivate
+from daemon.metrics.labels import LabelPolicy
+from daemon.metrics.prometheus import PrometheusBackend, ScrapeEndpoint
 from daemon.smtp_proxy import service
 from daemon.smtp_proxy.connection_limit import ConnectionLimit, RefusedConnection
 
@@ -215,6 +222,48 @@ async def test_a_client_refused_at_the_cap_sends_later(
         code, _ = await asyncio.to_thread(send_message, proxy.port, upstream, message())
         assert code == 250
     assert len(upstream.wait_for_messages(1)) == 1
+
+
+@pytest.fixture
+def metrics_endpoint() -> Iterator[ScrapeEndpoint]:
+    """Team metrics on, as ``[metrics] prometheus`` turns them on: a loopback endpoint."""
+    recorder = Recorder(LabelPolicy())
+    backend = PrometheusBackend(recorder)
+    recorder.attach(backend)
+    endpoint = ScrapeEndpoint(ListenAddress("127.0.0.1", 0), backend.registry)
+    endpoint.start()
+    activate(recorder)
+    yield endpoint
+    deactivate()
+    endpoint.stop()
+
+
+def refused_on(endpoint: ScrapeEndpoint) -> float:
+    """``trustmail_smtp_connections_refused_total`` as a scrape of ``/metrics`` reads it."""
+    with urllib.request.urlopen(endpoint.url(), timeout=REPLY_SECONDS) as response:
+        text = response.read().decode("utf-8")
+    [value] = [sample.value for family in text_string_to_metric_families(text)
+               for sample in family.samples
+               if sample.name == "trustmail_smtp_connections_refused_total"]
+    return value
+
+
+async def test_each_refused_connection_counts_on_the_metrics_endpoint(
+        upstream: SmtpUpstream, tmp_path: Path, metrics_endpoint: ScrapeEndpoint) -> None:
+    refusals = 4
+    async with (running_proxy(upstream, tmp_path, max_connections=CAP) as proxy,
+                at_the_cap(proxy) as clients):
+        assert await asyncio.to_thread(refused_on, metrics_endpoint) == 0   # greeted: none
+        for _ in range(refusals):
+            refused = await Client.connect(proxy.port)
+            assert refused.greeting.startswith(TOO_MANY)
+        assert await asyncio.to_thread(refused_on, metrics_endpoint) == refusals
+        clients[0].close()
+        assert await slots_free(proxy, 1)
+        newcomer = await Client.connect(proxy.port)        # under the cap again: not counted
+        assert newcomer.greeting.startswith(GREETING)
+        newcomer.close()
+        assert await asyncio.to_thread(refused_on, metrics_endpoint) == refusals
 
 
 def greeting_of(port: int) -> tuple[socket.socket, bytes]:
