@@ -19,14 +19,14 @@ deadline search is tried only where one of those words stands.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from scoring.validation import Table
 
 # name -> number tables, and the range of their numbers
 NAME_TABLES = {"months": (1, 12), "weekdays": (0, 6), "numbers": (1, 1000),
-               "zones": (-14 * 60, 14 * 60)}
+               "zones": (-14 * 60, 14 * 60), "header_months": (1, 12)}
 # phrases by what they mean: the day each names is the grammar's (scoring/dates.py)
 DAY_PHRASES = ("today", "day_after_tomorrow", "tomorrow_morning", "tomorrow",
                "end_of_week", "end_of_next_week", "end_of_month", "next_week", "this_week",
@@ -44,6 +44,9 @@ PATTERN_LISTS = (
     "noon", "end_of_day",    # times of day by name
     "before_clock",          # "by 3 pm", "bis 15 Uhr"
     "at_clock",              # "On 2 Nov 2026 at 8:51": in a quote header
+    # quote headers written by mail clients in languages no pack scores: "Le 4 déc. 2026
+    # à 10:15", "El 4 de diciembre de 2026 a las 10:15" (header_months holds their names)
+    "header_at_clock", "header_of",
     "within_next",           # "within the next 3 days"
     "business",              # "3 business days": before the unit
     *UNIT_LISTS,             # the units of "within 3 days"
@@ -67,6 +70,8 @@ class DateWords:
     ambiguous_weekdays: tuple[str, ...]   # also words ("sun"): a weekday only after "on"...
     patterns: dict[str, tuple[str, ...]]  # PATTERN_LISTS -> regex alternatives
     start_words: frozenset[str]       # lower-case: every deadline phrase starts with one
+    # month names read in quote headers only ("déc.", "dicembre"): never in deadlines
+    header_months: dict[str, int] = field(default_factory=dict)
 
     def alternation(self, name: str) -> str:
         """The alternatives of one list as a regex; one that never matches when empty."""
@@ -97,7 +102,8 @@ def parse_date_words(table: Table) -> DateWords:
                      numbers=names["numbers"], zones=names["zones"],
                      ambiguous_weekdays=ambiguous, patterns=patterns,
                      start_words=frozenset(starts | set(names["months"])
-                                           | set(names["weekdays"])))
+                                           | set(names["weekdays"])),
+                     header_months=names["header_months"])
 
 
 def name_table(table: Table, key: str, low: int, high: int) -> dict[str, int]:
@@ -175,7 +181,8 @@ def merge_date_words(packs: list[DateWords]) -> DateWords:
             ambiguous_weekdays=merged.ambiguous_weekdays + words.ambiguous_weekdays,
             patterns={name: merged.patterns[name] + words.patterns[name]
                       for name in PATTERN_LISTS},
-            start_words=merged.start_words | words.start_words)
+            start_words=merged.start_words | words.start_words,
+            header_months=first_wins(merged.header_months, words.header_months))
     return merged
 
 
@@ -195,4 +202,5 @@ def date_words_from_data(data: dict[str, Any]) -> DateWords:
                      numbers=dict(data["numbers"]), zones=dict(data["zones"]),
                      ambiguous_weekdays=tuple(data["ambiguous_weekdays"]),
                      patterns={name: tuple(values) for name, values in data["patterns"].items()},
-                     start_words=frozenset(data["start_words"]))
+                     start_words=frozenset(data["start_words"]),
+                     header_months=dict(data["header_months"]))

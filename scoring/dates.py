@@ -74,14 +74,18 @@ class DateGrammar:
         # a cheap test before the clock regex: every clock time has a digit or a name
         self.clock_hint = LazyRegex(rf"\d|{alt('noon')}|{alt('end_of_day')}", re.IGNORECASE)
         self.bare_weekday = LazyRegex(rf"\b(?P<weekday>{weekdays})\b", re.IGNORECASE)
+        # a quote header is in the language of the replier's mail client, any of them
+        header_months = names({**words.header_months, **words.months})
+        of = rf"(?:(?:{alt('header_of')})\s+)?"
         self.attribution_date = LazyRegex(
-            rf"(?:(?P<month2>{months})\.?\s+(?P<day2>\d{{1,2}}),?\s+(?P<year2>\d{{4}})"
-            rf"|(?P<day>\d{{1,2}})\.?\s+(?P<month>{months})\.?,?\s+(?P<year>\d{{4}})"
+            rf"(?:(?P<month2>{header_months})\.?\s+(?P<day2>\d{{1,2}}),?\s+(?P<year2>\d{{4}})"
+            rf"|(?P<day>\d{{1,2}})\.?\s+{of}(?P<month>{header_months})\.?,?\s+{of}"
+            rf"(?P<year>\d{{4}})"
             # Thunderbird writes the year in two digits: "Am 04.12.26 um", "On 12/4/26"
             r"|(?P<dd>\d{1,2})\.(?P<mm>\d{1,2})\.(?P<yyyy>\d{4}|\d{2})(?!\d)"
             r"|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
             r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>\d{4}|\d{2})(?!\d))"
-            rf"(?:,?\s*(?:{alt('at_clock')})?\s*(?:{clock}))?",
+            rf"(?:,?\s*(?:{alt('at_clock')}|{alt('header_at_clock')})?\s*(?:{clock}))?",
             re.IGNORECASE)
         # "5:01:12 PM PDT", "10:15 UTC+8", "+0200"
         self.zone_in_text = LazyRegex(
@@ -147,7 +151,8 @@ class DateGrammar:
         return None
 
     def _month(self, name: str | None) -> int:
-        return self.words.months[(name or "").lower()]
+        key = (name or "").lower()
+        return self.words.months.get(key) or self.words.header_months[key]
 
     def _calendar_date(self, g: dict[str, str | None], anchor: date) -> date | None:
         year_text = g.get("year")

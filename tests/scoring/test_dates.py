@@ -67,10 +67,26 @@ def test_events_are_deadlines_without_a_date(dates: DateGrammar) -> None:
     ("Am 02.11.26 um 08:14 schrieb Markus:", "2026-11-02T08:14"),
     ("Ann Lee <ann@example.com> schrieb am Mo., 2. Nov. 2026, 10:15:", "2026-11-02T10:15"),
     ("Ann Lee/ACME wrote on 02.11.2026 10:15:00:", "2026-11-02T10:15"),
+    # the languages of mail clients no pack scores (header_months in the lexicon)
+    ("Le lun. 2 nov. 2026 à 10:15, Ann <a@x.test> a écrit :", "2026-11-02T10:15"),
+    ("El lun, 2 nov 2026 a las 10:15, Ann (<a@x.test>) escribió:", "2026-11-02T10:15"),
+    ("Em seg., 2 de nov. de 2026 às 10:15, Ann <a@x.test> escreveu:", "2026-11-02T10:15"),
+    ("Il giorno lun 2 nov 2026 alle ore 10:15 Ann <a@x.test> ha scritto:", "2026-11-02T10:15"),
+    ("Op ma 2 nov 2026 om 10:15 schreef Ann <a@x.test>:", "2026-11-02T10:15"),
+    ("Envoyé : lundi 2 novembre 2026 10:15", "2026-11-02T10:15"),
+    ("Enviado el: lunes, 2 de noviembre de 2026 10:15", "2026-11-02T10:15"),
+    ("Inviato: lunedì 2 dicembre 2026 10:15", "2026-12-02T10:15"),
 ])
 def test_quote_header_dates(dates: DateGrammar, line: str, expected: str) -> None:
     parsed = dates.parse_attribution_date(line, CET)
     assert parsed is not None and parsed.isoformat(timespec="minutes").startswith(expected)
+
+
+def test_a_quote_headers_month_names_make_no_deadline(dates: DateGrammar) -> None:
+    # "dic" and "out" are month names in a Spanish or Portuguese quote header only
+    assert find_deadline(dates, "I'll send it on 4 Dec") is not None
+    assert find_deadline(dates, "I'll send it on 4 dic") is None
+    assert find_deadline(dates, "we are 4 out of 5") is None
 
 
 def test_a_quote_header_is_read_the_way_the_replys_date_allows(dates: DateGrammar) -> None:
