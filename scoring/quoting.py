@@ -102,6 +102,11 @@ class SplitBody:
     answered_below: list[str] = field(default_factory=list)
 
 
+# a header line with a date and a clock ("On Fri, Dec 4, 2026 at 10:15 AM"); "As Ann wrote:"
+# in the reply's own prose has neither
+DATED_HEADER = re.compile(r"\d{1,2}:\d{2}")
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
     result: list[tuple[int, str]] = []
     position = 0
@@ -140,15 +145,21 @@ def split_body(text: str) -> SplitBody:
     result = SplitBody()
     quote_index = len(lines)
     outlook_style = False
+    quote_body = len(lines)   # outlook_style: where the quoted lines start
     for index, (_, line) in enumerate(lines):
         found = _attribution_at(lines, index)
         if found:
             result.attribution = found[0]
             quote_index = index
+            # Yahoo (and Outlook's "On ... wrote:" in plain text) writes the original out
+            # below its dated header line without a ">": then all of it is the quote
+            outlook_style = (DATED_HEADER.search(found[0]) is not None and not any(
+                QUOTE_PREFIX.match(later) for _, later in lines[index + found[1]:]))
+            quote_body = index + found[1]
             break
         if ORIGINAL_MARKER.match(line) or _is_header_block(lines, index):
             outlook_style = True
-            quote_index = index
+            quote_index = quote_body = index
             break
         if QUOTE_PREFIX.match(line):
             quote_index = index
@@ -162,7 +173,8 @@ def split_body(text: str) -> SplitBody:
     for index in range(quote_index, len(lines)):
         _, line = lines[index]
         if outlook_style:
-            quoted_parts.append(line)
+            if index >= quote_body:
+                quoted_parts.append(line)
         elif QUOTE_PREFIX.match(line):
             quoted_parts.append(QUOTE_PREFIX.sub("", line, count=1))
         elif index == quote_index or (_attribution_at(lines, index) is not None):

@@ -55,6 +55,13 @@ def test_the_wrote_line_in_the_languages_of_mail_clients(attribution: str) -> No
     assert draft.body == "Thanks, that works." and draft.quoted == "Does it work?"
 
 
+def test_an_original_written_out_below_its_header_line_is_the_quote() -> None:
+    # Yahoo writes the customer's message below "On ... wrote:" without a ">"
+    draft = parse_text("Port 1723.\n\nOn Friday, December 4, 2026, 10:15:00 AM GMT+1, Ann "
+                       "Lee <ann@example.com> wrote:\n\nWhich port does the VPN use?\n")
+    assert draft.body == "Port 1723." and draft.quoted.strip() == "Which port does the VPN use?"
+
+
 def test_a_sentence_that_says_wrote_on_is_new_text() -> None:
     text = "As I wrote on Monday, the plan is:\n- we ship the fix on Friday"
     draft = parse_text(f"Hi Bo,\n\n{text}\n\nAnn")
