@@ -20,6 +20,8 @@ _CLOSED = r"""[.!?]*+["'”’)\]]*+(?=\s)"""
 BOUNDARY = re.compile(rf"\.(?<![.!?]\.){_CLOSED}|!(?<![.!?]!){_CLOSED}|"
                       rf"\?(?<![.!?]\?){_CLOSED}|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 ABBREVIATION_TAIL = 24   # enough characters to see the last word of a piece
+# "am 13. November", "zum 100. Geburtstag": a German ordinal; "The total is 1500." ends
+MAX_ORDINAL_DIGITS = 3
 CLOSERS = "\"'”’)]"      # may follow the full stop
 
 
@@ -50,13 +52,14 @@ WORD_REVERSED = re.compile(r"[\w.]*")
 
 def _ends_with_abbreviation(tail: str) -> bool:
     """Does the piece (its last few characters) end in an abbreviation ("z.B."), an
-    initial or a number ("13.")? Its last word is the last run of word characters and
+    initial or an ordinal number ("13.")? Its last word is the last run of word characters and
     dots before the closing punctuation (read from the reversed tail: this runs at every
     full stop)."""
     stem = tail.rstrip().rstrip(CLOSERS).rstrip(".!?")
     run = WORD_REVERSED.match(stem[::-1])
     token = stem[len(stem) - run.end():].rstrip(".").lower() if run else ""
-    return token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()) or token.isdigit()
+    return (token in ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+            or token.isdigit() and len(token) <= MAX_ORDINAL_DIGITS)
 
 
 def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:

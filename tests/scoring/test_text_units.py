@@ -44,6 +44,12 @@ def test_html_text_keeps_offsets_and_marks_fine_print() -> None:
     assert converted.text[start:end] == "Renews yearly."
 
 
+def test_a_number_past_an_ordinals_digits_ends_a_sentence() -> None:
+    text = "Value: 1024000.\nIs this a bad use? Zum 100. Geburtstag gratuliere ich."
+    assert [s.text for s in split_sentences(text)] == [
+        "Value: 1024000.", "Is this a bad use?", "Zum 100. Geburtstag gratuliere ich."]
+
+
 def test_tokens_of_a_sentence_are_a_slice_of_the_draft() -> None:
     text = "Hello Anna.  I think we'll ship it. Thanks!"
     tokens = tokenize(text)
