@@ -107,6 +107,22 @@ class SplitBody:
 DATED_HEADER = re.compile(r"\d{1,2}:\d{2}")
 
 
+# mbox files write a line that starts "From " as ">From " (and ">From " as ">>From "):
+# alone among unquoted lines, that is the writer's own "From what you said ...", no quote
+MBOX_ESCAPED_FROM = re.compile(r"^>+From ")
+
+
+def _is_quoted(lines: list[tuple[int, str]], index: int) -> bool:
+    line = lines[index][1]
+    if not QUOTE_PREFIX.match(line):
+        return False
+    if not MBOX_ESCAPED_FROM.match(line):
+        return True
+    before = next((text for _, text in reversed(lines[:index]) if text.strip()), "")
+    after = next((text for _, text in lines[index + 1:] if text.strip()), "")
+    return bool(QUOTE_PREFIX.match(before) or QUOTE_PREFIX.match(after))
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
     result: list[tuple[int, str]] = []
     position = 0
@@ -161,7 +177,7 @@ def split_body(text: str) -> SplitBody:
             outlook_style = True
             quote_index = quote_body = index
             break
-        if QUOTE_PREFIX.match(line):
+        if _is_quoted(lines, index):
             quote_index = index
             break
 
@@ -175,7 +191,7 @@ def split_body(text: str) -> SplitBody:
         if outlook_style:
             if index >= quote_body:
                 quoted_parts.append(line)
-        elif QUOTE_PREFIX.match(line):
+        elif _is_quoted(lines, index):
             quoted_parts.append(QUOTE_PREFIX.sub("", line, count=1))
         elif index == quote_index or (_attribution_at(lines, index) is not None):
             continue

@@ -62,6 +62,16 @@ def test_an_original_written_out_below_its_header_line_is_the_quote() -> None:
     assert draft.body == "Port 1723." and draft.quoted.strip() == "Which port does the VPN use?"
 
 
+def test_an_mbox_escaped_from_line_is_no_quote() -> None:
+    # an mbox archive writes the sender's "From what you are saying" as ">>From ..."
+    text = ("I'm on version 3.7.6.\n\n>>From what you are saying, there is a newer one.\n"
+            "How can I update?\n\nTeddy\n\nFrom: Tim White [mailto:tim@example.org]\n"
+            "Sent: November-12-12 6:17 PM\nTo: Teddy\nSubject: Re: limits\n\n"
+            "What version are you using?\n")
+    draft = parse_text(text)
+    assert "How can I update?" in draft.body and "What version are you using?" in draft.quoted
+
+
 def test_a_sentence_that_says_wrote_on_is_new_text() -> None:
     text = "As I wrote on Monday, the plan is:\n- we ship the fix on Friday"
     draft = parse_text(f"Hi Bo,\n\n{text}\n\nAnn")
