@@ -148,6 +148,10 @@ def part_text(part: Message) -> str:
         return decode_best(payload)
 
 
+# a text/plain part that is an HTML document (some mailers and list archives send one)
+HTML_DOCUMENT = re.compile(r"\s*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+
+
 def body_text(message: Message) -> tuple[str | None, list[tuple[int, int]], bool]:
     """The text of the best body part: text/plain preferred, else HTML converted."""
     plain: Message | None = None
@@ -167,7 +171,11 @@ def body_text(message: Message) -> tuple[str | None, list[tuple[int, int]], bool
         converted = html_to_text(part_text(html))
         return converted.text, converted.fine_print, True
     if plain is not None:
-        return part_text(plain).replace("\r\n", "\n"), [], False
+        text = part_text(plain).replace("\r\n", "\n")
+        if HTML_DOCUMENT.match(text):   # an HTML document labelled text/plain: read as HTML
+            converted = html_to_text(text)
+            return converted.text, converted.fine_print, True
+        return text, [], False
     return None, [], False
 
 

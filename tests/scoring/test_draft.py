@@ -92,6 +92,15 @@ def test_an_outlook_block_in_other_languages_starts_the_quote(block: str) -> Non
     assert draft.body == "Done today." and "When can you ship?" in draft.quoted
 
 
+def test_an_html_document_labelled_plain_text_is_read_as_html() -> None:
+    raw = (b"From: a@x.test\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           b"<html><body><div>Try another network card.</div>"
+           b"<blockquote>Is the card failing?</blockquote></body></html>")
+    draft = parse_bytes(raw)
+    assert draft.body == "Try another network card." and draft.quoted.strip() == (
+        "Is the card failing?")
+
+
 def test_html_only_mail_with_blockquote_and_fine_print() -> None:
     html = ("<p>Hi Bo,</p><p>Your first month is free.</p><p>Best regards,<br>Ann</p>"
             "<p style='font-size:9px;color:#aaaaaa'>Renews at $99/month.</p>"
