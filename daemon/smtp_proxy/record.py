@@ -30,5 +30,5 @@ def build_record(raw: bytes, mail_from: str, rcpt_tos: Sequence[str],
         from_addr=record.from_addr or mail_from.strip().lower(),
         to_addrs=record.to_addrs or [address.strip().lower() for address in rcpt_tos],
         body=body_text,
-        envelope_rcpts=list(rcpt_tos),
+        extra={"envelope_rcpts": list(rcpt_tos)},
     )

@@ -13,12 +13,13 @@ hash. The files are 0600 in a 0700 directory, whatever the umask.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -110,11 +111,6 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX messages_journal_id ON messages(journal_id)
         WHERE journal_id IS NOT NULL;
     """,
-    # 4 (SMTP proxy): the envelope recipients (RCPT TO, Bcc included), comma separated,
-    # lower case; '' for every other source and for rows stored before
-    """
-    ALTER TABLE messages ADD COLUMN envelope_rcpts TEXT NOT NULL DEFAULT '';
-    """,
 )
 
 HASHED_SUBJECT = re.compile(r"sha256:[0-9a-f]{32}")
@@ -139,12 +135,7 @@ class MessageRecord:
     uid: int | None = None
     automated: bool = False
     body: str | None = None
-    envelope_rcpts: Sequence[str] = ()     # RCPT TO of a relayed message (SMTP proxy only)
-
-
-def stored_addresses(addresses: Sequence[str]) -> str:
-    """An address list as its column holds it: comma separated, lower case."""
-    return ",".join(address.lower() for address in addresses)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def default_store_path() -> Path:
@@ -285,18 +276,18 @@ class Store:
             cursor = conn.execute(
                 """INSERT INTO messages (source, account, folder, uid, direction, message_id,
                    in_reply_to, refs, date_utc, from_addr, to_addrs, cc_addrs, subject,
-                   automated, score, verdict, language, body, recorded_at, journal_id,
-                   envelope_rcpts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   automated, score, verdict, language, body, recorded_at, journal_id)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (record.source, record.account, record.folder, record.uid, record.direction,
                  record.message_id, record.in_reply_to, " ".join(record.references),
                  iso_utc(record.date), record.from_addr.lower(),
-                 stored_addresses(record.to_addrs), stored_addresses(record.cc_addrs),
+                 ",".join(a.lower() for a in record.to_addrs),
+                 ",".join(a.lower() for a in record.cc_addrs),
                  self.subject_for_storage(record.subject), int(record.automated),
                  report["score"] if report else None,
                  report["verdict"] if report else None,
                  report["language"] if report else None,
-                 record.body if self.keep_bodies else None, now, journal_id,
-                 stored_addresses(record.envelope_rcpts)))
+                 record.body if self.keep_bodies else None, now, journal_id))
             row_id = int(cursor.lastrowid or 0)
             if report:
                 self._insert_report_parts(conn, row_id, report)
@@ -342,3 +333,7 @@ def open_store(path: str = "", *, keep_bodies: bool = False,
                hash_subjects: bool = False) -> Store:
     return Store(Path(path) if path else default_store_path(), keep_bodies=keep_bodies,
                  hash_subjects=hash_subjects)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

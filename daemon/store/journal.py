@@ -105,8 +105,7 @@ def _record_dict(record: MessageRecord, store: Store) -> dict[str, Any]:
             "from_addr": record.from_addr, "to_addrs": list(record.to_addrs),
             "cc_addrs": list(record.cc_addrs), "subject": subject, "account": record.account,
             "folder": record.folder, "uid": record.uid, "automated": record.automated,
-            "body": record.body if store.keep_bodies else None,
-            "envelope_rcpts": list(record.envelope_rcpts)}
+            "body": record.body if store.keep_bodies else None}
 
 
 def _record_from_dict(data: dict[str, Any]) -> MessageRecord:
@@ -116,6 +115,4 @@ def _record_from_dict(data: dict[str, Any]) -> MessageRecord:
         date=parse_iso(data["date"]), from_addr=data["from_addr"], to_addrs=data["to_addrs"],
         cc_addrs=data["cc_addrs"], subject=data["subject"], account=data["account"],
         folder=data["folder"], uid=data["uid"], automated=data["automated"],
-        body=data["body"],
-        # a line written before the journal kept them has none
-        envelope_rcpts=data.get("envelope_rcpts", ()))
+        body=data["body"])

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from daemon.store.database import MessageRecord, Store, iso_utc, stored_addresses
+from daemon.store.database import MessageRecord, Store, iso_utc
 from daemon.store.kept_report import NOT_STORED
 
 # Shown instead of a promise sentence that the store did not keep.
@@ -137,7 +137,7 @@ def replace_header_records(store: Store, records: Iterable[MessageRecord]) -> in
     rows = [
         (r.source, r.account, r.folder, r.uid, r.direction, r.message_id, r.in_reply_to,
          " ".join(r.references), iso_utc(r.date), r.from_addr.lower(),
-         stored_addresses(r.to_addrs), stored_addresses(r.cc_addrs),
+         ",".join(a.lower() for a in r.to_addrs), ",".join(a.lower() for a in r.cc_addrs),
          store.subject_for_storage(r.subject), int(r.automated), now)
         for r in records]
     with store.transaction() as conn:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
@@ -82,31 +81,4 @@ def test_commit_empties_the_journal_and_a_torn_line_is_skipped(tmp_path: Path) -
     assert store.query("SELECT count(*) FROM messages")[0][0] == 2
     with pytest.raises(JournalBusy):
         RecordJournal(store)                         # a second daemon may not own it
-    journal.close()
-
-
-def test_a_replayed_record_keeps_its_envelope_recipients(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "store.sqlite3"))
-    journal = RecordJournal(store, fsync=False)
-    journal.append(MessageRecord("smtp", "out", message_id="<d@x>",
-                                 envelope_rcpts=["maria@customer.example", "boss@x"]))
-    journal.close()
-    RecordJournal(store).close()                     # the restart replays it
-    assert store.query("SELECT envelope_rcpts FROM messages")[0][0] == (
-        "maria@customer.example,boss@x")
-
-
-def test_a_line_written_before_the_journal_kept_envelopes_still_replays(
-        tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "store.sqlite3"))
-    journal_file = store.path.with_name(store.path.name + "-records.journal")
-    journal_file.write_text(json.dumps({"id": "old", "report": None, "record": {
-        "source": "smtp", "direction": "out", "message_id": "<e@x>", "in_reply_to": "",
-        "references": [], "date": None, "from_addr": "a@x", "to_addrs": ["b@y"],
-        "cc_addrs": [], "subject": "", "account": "", "folder": "", "uid": None,
-        "automated": False, "body": None}}) + "\n", "utf-8")
-    journal = RecordJournal(store)
-    assert journal.replayed == 1
-    [row] = store.query("SELECT message_id, to_addrs, envelope_rcpts FROM messages")
-    assert tuple(row) == ("<e@x>", "b@y", "")
     journal.close()
