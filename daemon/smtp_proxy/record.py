@@ -3,7 +3,8 @@
 The headers are read by the daemon's one header reader (daemon/mail/headers.py), as
 for every other path into the store; what the proxy adds is the envelope: it fills in
 a From or To that the headers lack or that cannot be parsed (a message that was relayed
-must also be recorded), and the envelope recipients are kept.
+must also be recorded). The envelope recipients are not kept beyond that: nothing reads
+them, and they hold the Bcc addresses the headers never show.
 """
 
 from __future__ import annotations
@@ -30,5 +31,4 @@ def build_record(raw: bytes, mail_from: str, rcpt_tos: Sequence[str],
         from_addr=record.from_addr or mail_from.strip().lower(),
         to_addrs=record.to_addrs or [address.strip().lower() for address in rcpt_tos],
         body=body_text,
-        extra={"envelope_rcpts": list(rcpt_tos)},
     )

@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -135,7 +135,6 @@ class MessageRecord:
     uid: int | None = None
     automated: bool = False
     body: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def default_store_path() -> Path:

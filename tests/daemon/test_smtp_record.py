@@ -84,3 +84,13 @@ def test_a_100kb_content_type_and_references_are_bounded() -> None:
     record = build_record(raw, "a@example.com", ["b@customer.example"])
     assert record.message_id == "<m@example.com>"
     assert 0 < len(record.references) < 16 * 1024 // 5
+
+
+def test_a_bcc_recipient_of_the_envelope_is_not_recorded() -> None:
+    # the envelope fills in a missing To, but a header To leaves the Bcc'd address out
+    raw = (b"From: alice@example.com\r\nTo: maria@customer.example\r\n"
+           b"Subject: Offer\r\n\r\nBody\r\n")
+    record = build_record(raw, "alice@example.com",
+                          ["maria@customer.example", "boss@example.com"])
+    assert list(record.to_addrs) == ["maria@customer.example"]
+    assert "boss@example.com" not in repr(record)
