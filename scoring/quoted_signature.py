@@ -68,5 +68,5 @@ def is_sign_off(line: str, below: list[str]) -> bool:
 
 def is_author_name(line: str, author: str) -> bool:
     """A line of a name alone ("Jim Holtman"), and the attribution names that author."""
-    return (bool(author) and NAME_LINE.match(line) is not None
+    return (bool(author) and line.lower() in author and NAME_LINE.match(line) is not None
             and len(line.split()) <= MAX_NAME_WORDS and names_in(line, author))

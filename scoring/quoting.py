@@ -116,7 +116,7 @@ def _is_quoted(lines: list[tuple[int, str]], index: int) -> bool:
     line = lines[index][1]
     if not QUOTE_PREFIX.match(line):
         return False
-    if not MBOX_ESCAPED_FROM.match(line):
+    if "From " not in line or not MBOX_ESCAPED_FROM.match(line):
         return True
     before = next((text for _, text in reversed(lines[:index]) if text.strip()), "")
     after = next((text for _, text in lines[index + 1:] if text.strip()), "")
