@@ -11,8 +11,9 @@ only:
   own Date header within an hour? (never negative)
 - questions: of the parent's own question lines (new text ending in "?" after a word,
   mostly words: not console output) that the reply quotes, how many does the report
-  list as the customer's questions? A reply to the sender's own message is left out:
-  those questions are not owed.
+  list as the customer's questions? A reply to the sender's own message (the same
+  address, or the same display name from another) is left out: those questions are not
+  owed.
 
 ``--show N`` prints N disagreements of each kind, to read them.
 """
@@ -86,6 +87,17 @@ def sender(message: mailbox.mboxMessage) -> str:
     return parseaddr(str(message.get("From", "")))[1].lower()
 
 
+def same_person(one: mailbox.mboxMessage, other: mailbox.mboxMessage) -> bool:
+    """The same writer: the same address, or the same display name from another address
+    ("Pablo Arango Correa" writes from two; a list archive hides one of them)."""
+    (name, address), (other_name, other_address) = (
+        parseaddr(str(m.get("From", ""))) for m in (one, other))
+    if address and address.lower() == other_address.lower():
+        return True
+    name, other_name = (" ".join(n.replace('"', " ").lower().split()) for n in (name, other_name))
+    return bool(name) and any(c.isalpha() for c in name) and name == other_name
+
+
 def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     """``needle`` as a run of words inside ``haystack``."""
     text, part = " ".join(haystack), " ".join(needle)
@@ -130,7 +142,7 @@ def main() -> int:
             quote_words = words(parse_bytes(raw).quoted)
             parent_body = parse_bytes(parent.as_bytes()).body
             # the sender's own earlier questions are nobody's to answer (and not listed)
-            own = sender(parent) == sender(message)
+            own = same_person(parent, message)
             asked = [] if own else [q for q in question_lines(parent_body)
                                     if contains(quote_words, words(q))]
             found = [words(q.text) for q in report.questions]
