@@ -118,9 +118,19 @@ def _is_quoted(lines: list[tuple[int, str]], index: int) -> bool:
         return False
     if "From " not in line or not MBOX_ESCAPED_FROM.match(line):
         return True
-    before = next((text for _, text in reversed(lines[:index]) if text.strip()), "")
-    after = next((text for _, text in lines[index + 1:] if text.strip()), "")
-    return bool(QUOTE_PREFIX.match(before) or QUOTE_PREFIX.match(after))
+    return _next_text_is_quoted(lines, index, -1) or _next_text_is_quoted(lines, index, 1)
+
+
+def _next_text_is_quoted(lines: list[tuple[int, str]], index: int, step: int) -> bool:
+    """Is the nearest non-blank line before (``step`` -1) or after (1) ``index`` quoted?
+    (Walked by index: slicing the lines at every such line is quadratic.)"""
+    index += step
+    while 0 <= index < len(lines):
+        text = lines[index][1]
+        if text.strip():
+            return QUOTE_PREFIX.match(text) is not None
+        index += step
+    return False
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
