@@ -168,15 +168,18 @@ def body_text(message: Message) -> tuple[str | None, list[tuple[int, int]], bool
         elif content_type == "text/html" and html is None:
             html = part
     if html is not None and (plain is None or _has_fine_print_hint(html)):
-        converted = html_to_text(part_text(html))
-        return converted.text, converted.fine_print, True
+        return _read_html(part_text(html))
     if plain is not None:
         text = part_text(plain).replace("\r\n", "\n")
         if HTML_DOCUMENT.match(text):   # an HTML document labelled text/plain: read as HTML
-            converted = html_to_text(text)
-            return converted.text, converted.fine_print, True
+            return _read_html(text)
         return text, [], False
     return None, [], False
+
+
+def _read_html(html: str) -> tuple[str, list[tuple[int, int]], bool]:
+    converted = html_to_text(html)
+    return converted.text, converted.fine_print, True
 
 
 def _has_fine_print_hint(html: Message) -> bool:

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 
-from scoring.quoting import POSTSCRIPT, SIGN_OFF, SIGNATURE_DELIMITER
+from scoring.quoting import MAX_SIGN_OFF_CHARS, POSTSCRIPT, SIGN_OFF, SIGNATURE_DELIMITER
 from scoring.sender_role import names_in
 
 SIGNATURE_LINES = 12          # a signature block: name, role, company, phones, a tagline
 MAX_NAME_WORDS = 4
 NAME_LINE = re.compile(r"^[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){0,3}$")
-MAX_SIGN_OFF_CHARS = 60
 
 
 def without_signature(message: str, author: str) -> str:
