@@ -6,8 +6,7 @@ is an advertisement: neither is a question the sender owes an answer to. The
 customer's message ends at its signature: a "-- " line, a line that is only the
 author's name (as the attribution line names them), or a sign-off ("Best regards,",
 "Viele Grüße") with a name under it, when no more than a signature's worth of lines
-follows. A
-P.S. after it is still the customer's ("P.S. Can you also send the invoice?").
+follows. A P.S. after it is still the customer's ("P.S. Can you also send the invoice?").
 """
 
 from __future__ import annotations
